@@ -1,0 +1,88 @@
+//! `loova preview`.
+
+use crate::format::{thousands, usd};
+use crate::{price_list, print_json, Outcome};
+use clap::Args;
+use loova_core::{estimate_parts, preview, Estimate, JobSpec, PriceListOrigin};
+
+#[derive(Args)]
+pub struct PreviewArgs {
+    /// seedance_2_0 or seedance_2_0_fast.
+    #[arg(long, default_value = "seedance_2_0")]
+    model: String,
+    /// Video length in seconds, 4 to 15.
+    #[arg(long, default_value_t = 5)]
+    duration: u32,
+    /// Price with a video reference, without naming one.
+    #[arg(long)]
+    video_ref: bool,
+    /// The prompt; with it, the whole job is validated, not just priced.
+    #[arg(long)]
+    prompt: Option<String>,
+    /// 21:9, 16:9, 4:3, 1:1, 3:4 or 9:16.
+    #[arg(long, default_value = "16:9")]
+    ratio: String,
+    /// omni_reference or first_last_frames.
+    #[arg(long = "mode", default_value = "omni_reference")]
+    function_mode: String,
+    /// An image reference URL (repeatable, at most 9).
+    #[arg(long = "image-url")]
+    image_urls: Vec<String>,
+    /// A video reference URL (repeatable, at most 3).
+    #[arg(long = "video-url")]
+    video_urls: Vec<String>,
+    /// An audio reference URL (repeatable, at most 3).
+    #[arg(long = "audio-url")]
+    audio_urls: Vec<String>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: PreviewArgs) -> Outcome {
+    let prices = price_list();
+    let price_only = args.prompt.is_none();
+    let spec = JobSpec {
+        model: args.model,
+        // A price-only preview has no prompt; validate everything else.
+        prompt: args.prompt.unwrap_or_else(|| "(price only)".into()),
+        function_mode: args.function_mode,
+        ratio: args.ratio,
+        duration: args.duration,
+        image_urls: args.image_urls,
+        video_urls: args.video_urls,
+        audio_urls: args.audio_urls,
+    };
+    let result = preview(&spec, &prices);
+    if !result.violations.is_empty() {
+        for v in &result.violations {
+            eprintln!("error: {v}");
+        }
+        return Outcome::BadInput;
+    }
+    let video_ref = args.video_ref || spec.has_video_reference();
+    let estimate = estimate_parts(&spec.model, spec.duration, video_ref, &prices.list, &prices.info)
+        .expect("a valid spec has a priced model");
+    if args.json {
+        print_json(&estimate);
+    } else {
+        print_human(&estimate, price_only);
+    }
+    Outcome::Ok
+}
+
+fn print_human(e: &Estimate, price_only: bool) {
+    let reference = if e.video_reference { "with a video reference" } else { "no video reference" };
+    println!("{} · {reference}", e.model_name);
+    println!("{} credits/s × {} s = {} credits", e.credits_per_second, e.seconds, thousands(e.credits));
+    println!("{} – {} depending on the API credit pack", usd(e.usd_min), usd(e.usd_max));
+    println!("{}", e.pool_note);
+    let origin = match &e.price_list.origin {
+        PriceListOrigin::BuiltIn => "built in".to_string(),
+        PriceListOrigin::File(path) => path.clone(),
+    };
+    println!("Price list of {} ({origin}): {}", e.price_list.effective_date, e.price_list.source);
+    if price_only {
+        println!("Price only: add --prompt to validate the whole job.");
+    }
+}

@@ -1,0 +1,15 @@
+//! Loova Desk's product logic. No Tauri and no UI live here, so every rule can
+//! be tested without a window and shared by the desktop app and the `loova` CLI.
+
+pub mod job;
+pub mod paths;
+pub mod preview;
+pub mod pricing;
+
+pub use job::{JobSpec, Violation};
+pub use preview::{preview, Preview};
+pub use pricing::{
+    estimate::{estimate, estimate_parts, CreditPool, Estimate, POOL_NOTE},
+    packs::{advise_packs, PackAdvice, PackCount},
+    install_price_list, load_price_list, LoadedPriceList, PriceList, PriceListError, PriceListInfo, PriceListOrigin,
+};
