@@ -1,0 +1,210 @@
+//! `loova-sim`: run the simulator by hand or from a test harness. The first
+//! stdout line is always `listening on http://HOST:PORT` (flushed), so a
+//! parent process can read the port it picked.
+
+use clap::Parser;
+use loova_sim::{CostFormat, Endpoint, FaultKind, KeyGrant, LimitMode, SimConfig};
+use std::io::Write;
+
+/// A faithful, controllable simulator of the Loova video API.
+///
+/// Serves POST /api/v1/video/seedance-2, GET /api/v1/tasks?task_id=,
+/// GET /api/v1/credits, GET /files/{task_id}.mp4 and the loopback-only
+/// control plane /__sim/ (state, reset, config, keys, tasks).
+/// Flags override values from --config.
+#[derive(Parser, Debug)]
+#[command(name = "loova-sim", version)]
+struct Args {
+    /// Address to bind; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    addr: String,
+    /// An API key and its initial API credits, KEY=CREDITS. Repeatable.
+    #[arg(long = "key", value_name = "KEY=CREDITS")]
+    keys: Vec<String>,
+    /// Seed for every random choice (run times, failures, faults, ids).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Multiplies every simulated duration (0.001 = a 60 s job takes 60 ms).
+    #[arg(long, value_name = "F")]
+    time_scale: Option<f64>,
+    /// Seconds (scaled) a task stays `queued` before it may run.
+    #[arg(long, value_name = "SECS")]
+    queued_secs: Option<f64>,
+    /// Maximum tasks running at once per key (default 6).
+    #[arg(long, value_name = "N")]
+    limit: Option<usize>,
+    /// Over the limit: reject the create, or queue the task.
+    #[arg(long, value_name = "reject|queue")]
+    limit_mode: Option<String>,
+    /// Probability that a task ends `failed`.
+    #[arg(long, value_name = "F")]
+    fail_rate: Option<f64>,
+    /// Do not refund the credits of failed tasks (default: refund).
+    #[arg(long)]
+    no_refund: bool,
+    /// How task status writes credits_cost: integer (12) or decimal (12.0).
+    #[arg(long, value_name = "integer|decimal")]
+    credits_cost_format: Option<String>,
+    /// Video URLs expire this many real seconds after the task finished.
+    #[arg(long, value_name = "SECS")]
+    url_ttl_secs: Option<f64>,
+    /// HTTP status of an expired video URL: 404 or 403.
+    #[arg(long, value_name = "404|403")]
+    expired_status: Option<u16>,
+    /// Delay of the `slow` fault in milliseconds.
+    #[arg(long, value_name = "MS")]
+    slow_ms: Option<u64>,
+    /// Random fault: ENDPOINT:KIND=PROBABILITY, e.g. create:http_503=0.1.
+    /// Endpoints: create, status, credits, download. Kinds: http_500,
+    /// http_502, http_503, slow, dropped, created_then_dropped, malformed,
+    /// truncated, business_failure, auth_failure, insufficient_credits.
+    /// Repeatable.
+    #[arg(long = "fault", value_name = "ENDPOINT:KIND=P")]
+    faults: Vec<String>,
+    /// Scripted faults for the next requests of an endpoint, in order:
+    /// ENDPOINT:KIND[,KIND…], e.g. create:created_then_dropped,none,http_502.
+    /// Repeatable.
+    #[arg(long = "script", value_name = "ENDPOINT:KINDS")]
+    scripts: Vec<String>,
+    /// Save keys (in clear), credits and tasks here; restore them on start.
+    #[arg(long, value_name = "PATH")]
+    state_file: Option<String>,
+    /// Base configuration (JSON, the shape of GET /__sim/config).
+    #[arg(long, value_name = "FILE.json")]
+    config: Option<String>,
+}
+
+fn parse_endpoint(s: &str) -> anyhow::Result<Endpoint> {
+    serde_json::from_value(serde_json::Value::String(s.to_string()))
+        .map_err(|_| anyhow::anyhow!("unknown endpoint {s:?} (create, status, credits, download)"))
+}
+
+fn parse_kind(s: &str) -> anyhow::Result<FaultKind> {
+    serde_json::from_value(serde_json::Value::String(s.to_string()))
+        .map_err(|_| anyhow::anyhow!("unknown fault kind {s:?}"))
+}
+
+fn build_config(a: Args) -> anyhow::Result<SimConfig> {
+    let mut c: SimConfig = match &a.config {
+        Some(path) => {
+            let v: serde_json::Value = serde_json::from_slice(&std::fs::read(path)?)?;
+            SimConfig::from_json(&v).map_err(|e| anyhow::anyhow!("{path}: {e}"))?
+        }
+        None => SimConfig::default(),
+    };
+    c.addr = a.addr;
+    for k in &a.keys {
+        let (key, credits) = k
+            .rsplit_once('=')
+            .ok_or_else(|| anyhow::anyhow!("--key wants KEY=CREDITS, got {k:?}"))?;
+        let credits: i64 = credits
+            .parse()
+            .map_err(|_| anyhow::anyhow!("--key {key}: credits must be an integer"))?;
+        c.keys.push(KeyGrant {
+            key: key.to_string(),
+            credits,
+        });
+    }
+    if a.seed.is_some() {
+        c.seed = a.seed;
+    }
+    if let Some(v) = a.time_scale {
+        c.timings.time_scale = v;
+    }
+    if let Some(v) = a.queued_secs {
+        c.timings.queued_secs = v;
+    }
+    if let Some(v) = a.limit {
+        c.limits.concurrency = v;
+    }
+    if let Some(m) = a.limit_mode.as_deref() {
+        c.limits.mode = match m {
+            "reject" => LimitMode::Reject,
+            "queue" => LimitMode::Queue,
+            _ => anyhow::bail!("--limit-mode must be reject or queue"),
+        };
+    }
+    if let Some(v) = a.fail_rate {
+        c.fail_rate = v;
+    }
+    if a.no_refund {
+        c.refund_on_failure = false;
+    }
+    if let Some(f) = a.credits_cost_format.as_deref() {
+        c.credits_cost_format = match f {
+            "integer" => CostFormat::Integer,
+            "decimal" => CostFormat::Decimal,
+            _ => anyhow::bail!("--credits-cost-format must be integer or decimal"),
+        };
+    }
+    if let Some(v) = a.url_ttl_secs {
+        c.video_url_ttl_secs = v;
+    }
+    if let Some(v) = a.expired_status {
+        c.expired_status = v;
+    }
+    if let Some(v) = a.slow_ms {
+        c.slow_ms = v;
+    }
+    for f in &a.faults {
+        let (ep, rest) = f
+            .split_once(':')
+            .ok_or_else(|| anyhow::anyhow!("--fault wants ENDPOINT:KIND=P, got {f:?}"))?;
+        let (kind, p) = rest
+            .split_once('=')
+            .ok_or_else(|| anyhow::anyhow!("--fault wants ENDPOINT:KIND=P, got {f:?}"))?;
+        let p: f64 = p
+            .parse()
+            .map_err(|_| anyhow::anyhow!("--fault {f}: probability must be a number"))?;
+        c.faults
+            .plan_mut(parse_endpoint(ep)?)
+            .probabilities
+            .insert(parse_kind(kind)?, p);
+    }
+    for s in &a.scripts {
+        let (ep, kinds) = s
+            .split_once(':')
+            .ok_or_else(|| anyhow::anyhow!("--script wants ENDPOINT:KIND[,KIND…], got {s:?}"))?;
+        let plan = c.faults.plan_mut(parse_endpoint(ep)?);
+        for k in kinds.split(',') {
+            plan.script.push_back(parse_kind(k.trim())?);
+        }
+    }
+    if a.state_file.is_some() {
+        c.state_file = a.state_file;
+    }
+    c.check()
+        .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
+    Ok(c)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let config = build_config(Args::parse())?;
+    let sim = loova_sim::start(config).await?;
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "listening on {}", sim.root_url())?;
+        out.flush()?;
+    }
+    wait_for_stop_signal().await;
+    // Writes the state file one last time.
+    sim.shutdown();
+    Ok(())
+}
+
+/// Ctrl-C or (Unix) SIGTERM: both end with a final state-file write.
+async fn wait_for_stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}

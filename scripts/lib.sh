@@ -1,0 +1,95 @@
+# Shared by scripts/run, scripts/test and scripts/bench. Each step says what it
+# does; a failure names the step that failed.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+CURRENT_STEP="starting"
+step() {
+  CURRENT_STEP="$*"
+  printf '\n\033[1m==> %s\033[0m\n' "$*"
+}
+trap 'rc=$?; [ $rc -ne 0 ] && printf "\n\033[31mFAILED (exit %s) at step: %s\033[0m\n" "$rc" "$CURRENT_STEP" >&2' EXIT
+
+die() {
+  printf '\033[31merror: %s\033[0m\n' "$*" >&2
+  exit 1
+}
+
+# Debian/Ubuntu packages the app, its tests and the keychain need.
+DEBIAN_PACKAGES=(
+  build-essential pkg-config curl file libssl-dev
+  libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev
+  xvfb xauth webkit2gtk-driver imagemagick
+  gnome-keyring libsecret-tools dbus dbus-x11
+)
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    die "need root to run: $* (install sudo or run as root)"
+  fi
+}
+
+install_system_packages() {
+  case "$(uname -s)" in
+    Linux)
+      if ! command -v apt-get >/dev/null; then
+        echo "Not a Debian-based system: install the equivalents of: ${DEBIAN_PACKAGES[*]}"
+        return 0
+      fi
+      local missing=()
+      for p in "${DEBIAN_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+      done
+      if [ ${#missing[@]} -eq 0 ]; then
+        echo "all system packages present"
+      else
+        echo "installing: ${missing[*]}"
+        as_root apt-get update -qq
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+      fi
+      ;;
+    Darwin)
+      echo "macOS: needs Xcode Command Line Tools (xcode-select --install), Rust (rustup) and Node.js >= 20.19."
+      ;;
+    *)
+      echo "Windows: needs the MSVC Build Tools, WebView2 (preinstalled on Windows 11), Rust (rustup) and Node.js >= 20.19;"
+      echo "run the steps of this script from Git Bash."
+      ;;
+  esac
+}
+
+check_toolchains() {
+  command -v cargo >/dev/null || die "Rust is missing: install it with rustup (https://rustup.rs), then rerun."
+  command -v node >/dev/null || die "Node.js is missing: install Node.js 20.19 or newer, then rerun."
+  local v
+  v="$(node -p 'process.versions.node')"
+  node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' \
+    || die "Node.js $v is too old for Vite 8: install Node.js 20.19 or newer."
+  echo "cargo $(cargo --version | cut -d' ' -f2), node $v"
+}
+
+install_ui_dependencies() {
+  # npm ci is exact and fast when the lock file is unchanged; skip it when
+  # node_modules already matches the lock.
+  if [ ! -f ui/node_modules/.package-lock.json ] || ! cmp -s ui/package-lock.json ui/node_modules/.loova-lock; then
+    (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+    cp ui/package-lock.json ui/node_modules/.loova-lock
+  else
+    echo "ui/node_modules up to date"
+  fi
+}
+
+build_ui() {
+  (cd ui && npx vite build --logLevel warn)
+}
+
+install_tauri_driver() {
+  if command -v tauri-driver >/dev/null; then
+    echo "tauri-driver present"
+  else
+    cargo install tauri-driver --version '^2' --locked
+  fi
+}

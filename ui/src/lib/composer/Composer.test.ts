@@ -1,0 +1,70 @@
+import { fireEvent, render, screen } from '@testing-library/svelte';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { JobSpec, Preview } from '../backend';
+
+// The backend is Rust; here we check only that the Composer sends the spec it
+// shows and renders Rust's answer verbatim (it must do no price arithmetic).
+const previewJob = vi.fn<(spec: JobSpec) => Promise<Preview>>();
+vi.mock('../backend', () => ({
+  commands: {
+    previewJob: (spec: JobSpec) => previewJob(spec),
+    priceList: async () => ({
+      info: { effective_date: '2026-11-25', source: 'test', origin: { kind: 'built_in' } },
+      warning: null,
+      models: [
+        { id: 'seedance_2_0', name: 'Seedance 2.0' },
+        { id: 'seedance_2_0_fast', name: 'Seedance 2.0 Fast' },
+      ],
+      concurrency_limit: 6,
+    }),
+    advisePacks: async (credits: number) => ({ needed: credits, credits: 300, usd: '24.00', packs: [{ credits: 300, price: '24', count: 1 }] }),
+  },
+}));
+
+import Composer from './Composer.svelte';
+
+function answer(spec: JobSpec): Preview {
+  return {
+    estimate: {
+      model: spec.model,
+      model_name: 'Seedance 2.0',
+      video_reference: spec.video_urls.length > 0,
+      credits_per_second: 777,
+      seconds: spec.duration,
+      credits: 123456,
+      pool: 'api',
+      pool_note: 'Paid from API Credits.',
+      usd_min: '1234.50',
+      usd_max: '9.99',
+      formula: `formula for ${spec.duration} s`,
+      price_list: { effective_date: '2026-11-25', source: 'test', origin: { kind: 'built_in' } },
+    },
+    violations: spec.duration > 15 ? [{ field: 'duration', message: 'Too long; choose 4 to 15 seconds.' }] : [],
+    price_list_warning: null,
+  };
+}
+
+describe('Composer', () => {
+  beforeEach(() => {
+    previewJob.mockReset();
+    previewJob.mockImplementation(async (spec) => answer(spec));
+  });
+
+  it('shows the numbers Rust computed, verbatim', async () => {
+    render(Composer);
+    expect(await screen.findByTestId('formula')).toHaveProperty('textContent', 'formula for 5 s');
+    expect(screen.getByTestId('total-credits').textContent).toBe('123,456');
+    expect(screen.getByTestId('usd-range').textContent).toBe('$1,234.50 – $9.99');
+  });
+
+  it('sends every field and shows a violation at its field', async () => {
+    render(Composer);
+    await fireEvent.input(screen.getByTestId('video-urls'), { target: { value: 'https://v/1.mp4\n\nhttps://v/2.mp4' } });
+    await fireEvent.input(screen.getByTestId('duration'), { target: { value: '20' } });
+    const error = await screen.findByTestId('error-duration');
+    expect(error.textContent).toBe('Too long; choose 4 to 15 seconds.');
+    const last = previewJob.mock.calls.at(-1)![0];
+    expect(last.video_urls).toEqual(['https://v/1.mp4', 'https://v/2.mp4']);
+    expect(last.duration).toBe(20);
+  });
+});

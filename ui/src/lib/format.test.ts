@@ -1,0 +1,27 @@
+import { describe, expect, it, vi } from 'vitest';
+import { formatCredits, formatUsd, linesToList } from './format';
+
+describe('format', () => {
+  it('groups credits', () => {
+    expect(formatCredits(240000)).toBe('240,000');
+    expect(formatCredits(0)).toBe('0');
+  });
+  it('formats exact dollar strings without floats', () => {
+    expect(formatUsd('7.68')).toBe('$7.68');
+    expect(formatUsd('1624.00')).toBe('$1,624.00');
+    expect(formatUsd('90071992547409931.07')).toBe('$90,071,992,547,409,931.07');
+    expect(formatUsd('5')).toBe('$5.00');
+  });
+  it('reads one URL per line', () => {
+    expect(linesToList(' https://a \n\n https://b\n')).toEqual(['https://a', 'https://b']);
+  });
+});
+
+describe('locale', () => {
+  it('survives a POSIX "C" locale', () => {
+    const spy = vi.spyOn(navigator, 'language', 'get').mockReturnValue('C');
+    expect(formatCredits(1000)).toMatch(/^1.?000$/);
+    expect(formatUsd('12.30')).toMatch(/^\$12.30$/);
+    spy.mockRestore();
+  });
+});

@@ -1,0 +1,42 @@
+// Presentation only: these functions format numbers Rust computed; they never
+// do arithmetic on prices.
+
+/**
+ * The person's locale, when the webview reports a real one. Under a bare
+ * POSIX environment WebKit reports "C", which Intl rejects: use its default.
+ */
+function locale(): string | undefined {
+  const tag = typeof navigator !== 'undefined' ? navigator.language : undefined;
+  if (!tag) return undefined;
+  try {
+    return Intl.getCanonicalLocales(tag)[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/** 240000 → "240,000" (in the person's locale). */
+export function formatCredits(n: number): string {
+  return new Intl.NumberFormat(locale(), { maximumFractionDigits: 0 }).format(n);
+}
+
+/**
+ * An exact decimal string from Rust ("1624.00") → "$1,624.00". The integer
+ * part is grouped via BigInt so no digit ever passes through a float.
+ */
+export function formatUsd(decimal: string): string {
+  const [whole, frac = ''] = decimal.split('.');
+  const negative = whole.startsWith('-');
+  const digits = negative ? whole.slice(1) : whole;
+  const grouped = new Intl.NumberFormat(locale()).format(BigInt(digits || '0'));
+  const sep = new Intl.NumberFormat(locale()).formatToParts(1.5).find((p) => p.type === 'decimal')?.value ?? '.';
+  return `${negative ? '-' : ''}$${grouped}${sep}${frac.padEnd(2, '0')}`;
+}
+
+/** "a\n\n b \n" → ["a", "b"]: one reference URL per line. */
+export function linesToList(text: string): string[] {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
+}
