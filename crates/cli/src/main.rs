@@ -1,6 +1,8 @@
 //! `loova`: Loova Desk from a terminal. Every number comes from loova-core,
 //! exactly as the desktop app shows it.
 
+mod accounts;
+mod context;
 mod format;
 mod packs;
 mod preview;
@@ -22,6 +24,16 @@ enum Command {
     Preview(preview::PreviewArgs),
     /// The cheapest API credit packs that cover a number of credits.
     Packs(packs::PacksArgs),
+    /// Add, list, rename, remove accounts; record App Credits; the Sandbox.
+    #[command(subcommand)]
+    Accounts(accounts::AccountsCommand),
+    /// Read API Credits now and show both pools, per account.
+    Balance {
+        /// One account (default: all).
+        name: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Show or replace the price list used for every preview.
     #[command(subcommand)]
     Prices(prices::PricesCommand),
@@ -40,6 +52,8 @@ fn main() -> ExitCode {
         Command::Preview(args) => preview::run(args),
         Command::Packs(args) => packs::run(args),
         Command::Prices(cmd) => prices::run(cmd),
+        Command::Accounts(cmd) => accounts::run(cmd),
+        Command::Balance { name, json } => accounts::balance(name, json),
     };
     match outcome {
         Outcome::Ok => ExitCode::SUCCESS,

@@ -1,10 +1,16 @@
 //! Loova Desk's product logic. No Tauri and no UI live here, so every rule can
 //! be tested without a window and shared by the desktop app and the `loova` CLI.
 
+pub mod accounts;
 pub mod job;
+pub mod api;
 pub mod paths;
 pub mod preview;
 pub mod pricing;
+pub mod sandbox;
+pub mod secret;
+pub mod store;
+pub mod vault;
 
 pub use job::{JobSpec, Violation};
 pub use preview::{preview, Preview};

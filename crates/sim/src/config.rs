@@ -6,7 +6,9 @@
 use crate::faults::FaultPlan;
 use serde::{Deserialize, Serialize};
 
-/// A key and the credits it is granted at start (and after a reset).
+/// A key and the credits it is granted at start (and after a reset). The key
+/// is in clear here (config passed in memory); the simulator's state keeps
+/// only its digest and hint, and `GET /__sim/config` shows only the hint.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct KeyGrant {
     pub key: String,
@@ -246,7 +248,8 @@ pub struct SimConfig {
     pub faults: Faults,
     /// Delay of the `slow` fault, in real milliseconds.
     pub slow_ms: u64,
-    /// Persist keys, credits and tasks here (keys in clear!), restore on start.
+    /// Persist keys, credits and tasks here, restore on start. Keys are
+    /// written as their SHA-256 digest and hint only, never in clear.
     pub state_file: Option<String>,
     /// Oldest request-log entries are dropped beyond this many.
     pub request_log_limit: usize,

@@ -123,8 +123,8 @@ async fn add_key(
         return bad("invalid parameter `key`: must not be empty".into());
     }
     let mut inner = app.lock();
-    inner.add_key(&nk.key, nk.credits);
-    let k = &inner.keys[&nk.key];
+    let digest = inner.add_key(&nk.key, nk.credits);
+    let k = &inner.keys[&digest];
     ok(
         json!({"key_hint": key_hint(&nk.key), "api_available_credits": k.credits_available, "api_total_credits": k.credits_total}),
     )
@@ -144,11 +144,11 @@ async fn create_task(
     let Some(key) = body.get("key").and_then(|k| k.as_str()).map(str::to_string) else {
         return bad("invalid parameter `key`: required".into());
     };
-    if !app.lock().keys.contains_key(&key) {
+    let Some(digest) = app.lock().known_key(&key) else {
         return bad("invalid parameter `key`: unknown key".into());
-    }
+    };
     match crate::validate::from_json(&body) {
-        Ok(valid) => crate::routes::api::create_for(&app, &key, valid).render("sim"),
+        Ok(valid) => crate::routes::api::create_for(&app, &digest, valid).render("sim"),
         Err(e) => bad(e.message()),
     }
 }

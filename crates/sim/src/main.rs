@@ -66,7 +66,8 @@ struct Args {
     /// Repeatable.
     #[arg(long = "script", value_name = "ENDPOINT:KINDS")]
     scripts: Vec<String>,
-    /// Save keys (in clear), credits and tasks here; restore them on start.
+    /// Save keys (as SHA-256 digests, never in clear), credits and tasks
+    /// here; restore them on start.
     #[arg(long, value_name = "PATH")]
     state_file: Option<String>,
     /// Base configuration (JSON, the shape of GET /__sim/config).

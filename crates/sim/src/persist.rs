@@ -1,6 +1,6 @@
-//! Optional state file: keys (in clear — it is the Sandbox's own store),
-//! credits and tasks, written atomically (temp file + rename) so a crash
-//! never leaves a half-written file behind.
+//! Optional state file: keys (as SHA-256 digest and `…` + last-4 hint only,
+//! never in clear), credits and tasks, written atomically (temp file +
+//! rename) so a crash never leaves a half-written file behind.
 
 use std::path::Path;
 

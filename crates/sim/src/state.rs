@@ -10,6 +10,7 @@
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use crate::clock::{now_ms, rfc3339};
@@ -22,6 +23,19 @@ pub fn key_hint(key: &str) -> String {
     let chars: Vec<char> = key.chars().collect();
     let tail: String = chars[chars.len().saturating_sub(4)..].iter().collect();
     format!("…{tail}")
+}
+
+/// How the simulator identifies a key: the lowercase hex SHA-256 of its
+/// bytes. The key itself is never kept — not in memory state, not in the
+/// state file — only this digest and the hint, both computed from the clear
+/// key when it is added or presented as a Bearer token.
+pub fn key_digest(key: &str) -> String {
+    let digest = Sha256::digest(key.as_bytes());
+    let mut out = String::with_capacity(64);
+    for b in digest {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,7 +65,8 @@ impl TaskStatus {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Task {
     pub id: String,
-    pub key: String,
+    /// The owning key's digest ([`key_digest`]), never the key.
+    pub key_sha256: String,
     pub seq: u64,
     pub request: ValidCreate,
     pub status: TaskStatus,
@@ -72,7 +87,10 @@ pub struct Task {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct KeyState {
-    pub key: String,
+    /// [`key_digest`] of the key; the key itself is never stored.
+    pub key_sha256: String,
+    /// [`key_hint`] of the key, computed when it was added.
+    pub key_hint: String,
     pub credits_available: i64,
     pub credits_total: i64,
     pub tasks_created: u64,
@@ -86,9 +104,11 @@ pub struct KeyState {
 }
 
 impl KeyState {
+    /// State for the clear `key`, of which only the digest and hint are kept.
     fn new(key: &str, credits: i64, now: i64) -> Self {
         KeyState {
-            key: key.to_string(),
+            key_sha256: key_digest(key),
+            key_hint: key_hint(key),
             credits_available: credits,
             credits_total: credits,
             tasks_created: 0,
@@ -140,6 +160,9 @@ pub struct TaskSnapshot {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct KeySnapshot {
     pub key_hint: String,
+    /// [`key_digest`] of the key (the key itself is never kept).
+    #[serde(default)]
+    pub key_sha256: String,
     pub credits_available: i64,
     pub credits_total: i64,
     pub tasks_created: u64,
@@ -158,10 +181,10 @@ pub struct StateSnapshot {
 }
 
 impl StateSnapshot {
-    /// The entry for the key ending in `tail` (the hint is `…` + last 4 chars).
+    /// The entry for the clear `key` (matched by its digest).
     pub fn key(&self, key: &str) -> Option<&KeySnapshot> {
-        let hint = key_hint(key);
-        self.keys.iter().find(|k| k.key_hint == hint)
+        let digest = key_digest(key);
+        self.keys.iter().find(|k| k.key_sha256 == digest)
     }
     pub fn task(&self, task_id: &str) -> Option<&TaskSnapshot> {
         self.keys
@@ -189,6 +212,7 @@ pub struct Persisted {
 
 pub struct Inner {
     pub config: SimConfig,
+    /// By key digest ([`key_digest`]).
     pub keys: BTreeMap<String, KeyState>,
     pub tasks: HashMap<String, Task>,
     pub rng: StdRng,
@@ -231,9 +255,9 @@ impl Inner {
 
     fn grant_configured_keys(&mut self) {
         let now = self.now();
-        for g in self.config.keys.clone() {
-            self.keys
-                .insert(g.key.clone(), KeyState::new(&g.key, g.credits, now));
+        for g in &self.config.keys {
+            let ks = KeyState::new(&g.key, g.credits, now);
+            self.keys.insert(ks.key_sha256.clone(), ks);
         }
     }
 
@@ -257,15 +281,24 @@ impl Inner {
         self.dirty = true;
     }
 
-    pub fn add_key(&mut self, key: &str, credits: i64) {
+    /// Add the clear `key` with `credits`, or top it up. Returns its digest.
+    pub fn add_key(&mut self, key: &str, credits: i64) -> String {
         let now = self.now();
+        let digest = key_digest(key);
         let k = self
             .keys
-            .entry(key.to_string())
+            .entry(digest.clone())
             .or_insert_with(|| KeyState::new(key, 0, now));
         k.credits_available += credits;
         k.credits_total += credits;
         self.dirty = true;
+        digest
+    }
+
+    /// The digest of the clear `key` if that key is known.
+    pub fn known_key(&self, key: &str) -> Option<String> {
+        let digest = key_digest(key);
+        self.keys.contains_key(&digest).then_some(digest)
     }
 
     pub fn trace_id(&mut self) -> String {
@@ -287,7 +320,8 @@ impl Inner {
         }
     }
 
-    /// Replay the key's timeline up to `now` (see module comment).
+    /// Replay the key's timeline up to `now` (see module comment). `key` is
+    /// the key's digest.
     pub fn advance(&mut self, key: &str, now: i64) {
         let limit = self.config.limits.concurrency;
         let fail_message = self.config.fail_message.clone();
@@ -367,7 +401,8 @@ impl Inner {
         }
     }
 
-    /// Charge and create a task for `key` (which must exist).
+    /// Charge and create a task for the key with digest `key` (which must
+    /// exist).
     pub fn create(&mut self, key: &str, req: ValidCreate) -> Result<String, CreateRefusal> {
         let now = self.now();
         self.advance(key, now);
@@ -403,7 +438,7 @@ impl Inner {
             .round() as i64;
         let task = Task {
             id: id.clone(),
-            key: key.to_string(),
+            key_sha256: key.to_string(),
             seq: self.seq,
             request: req,
             status: TaskStatus::Queued,
@@ -433,7 +468,7 @@ impl Inner {
     pub fn snapshot(&mut self) -> StateSnapshot {
         self.advance_all();
         let now = self.now();
-        let keys = self
+        let mut keys = self
             .keys
             .values()
             .map(|ks| {
@@ -443,7 +478,8 @@ impl Inner {
                     .map(|id| task_snapshot(&self.tasks[id]))
                     .collect();
                 KeySnapshot {
-                    key_hint: key_hint(&ks.key),
+                    key_hint: ks.key_hint.clone(),
+                    key_sha256: ks.key_sha256.clone(),
                     credits_available: ks.credits_available,
                     credits_total: ks.credits_total,
                     tasks_created: ks.tasks_created,
@@ -460,6 +496,7 @@ impl Inner {
                 }
             })
             .collect::<Vec<_>>();
+        keys.sort_by(|a, b| (&a.key_hint, &a.key_sha256).cmp(&(&b.key_hint, &b.key_sha256)));
         StateSnapshot {
             now: rfc3339(now),
             tasks_created: keys.iter().map(|k| k.tasks_created).sum(),
@@ -484,13 +521,17 @@ impl Inner {
     /// real service keeps working while a client is closed.
     pub fn restore(&mut self, p: Persisted) {
         self.seq = self.seq.max(p.seq);
-        self.keys = p.keys.into_iter().map(|k| (k.key.clone(), k)).collect();
+        self.keys = p
+            .keys
+            .into_iter()
+            .map(|k| (k.key_sha256.clone(), k))
+            .collect();
         self.tasks = p.tasks.into_iter().map(|t| (t.id.clone(), t)).collect();
         // Keys granted by the config but absent from the file are added.
         let now = self.now();
-        for g in self.config.keys.clone() {
+        for g in &self.config.keys {
             self.keys
-                .entry(g.key.clone())
+                .entry(key_digest(&g.key))
                 .or_insert_with(|| KeyState::new(&g.key, g.credits, now));
         }
     }
@@ -572,8 +613,9 @@ mod tests {
         };
         cfg.seed = Some(3);
         let mut s = Inner::new(cfg);
+        let k1 = key_digest("k1");
         for _ in 0..5 {
-            s.create("k1", req(5)).unwrap();
+            s.create(&k1, req(5)).unwrap();
         }
         // time_scale 0: every task finishes the instant it starts.
         let snap = s.snapshot();
@@ -587,5 +629,27 @@ mod tests {
     fn hint_shows_last_four() {
         assert_eq!(key_hint("sk-abcdef"), "…cdef");
         assert_eq!(key_hint("ab"), "…ab");
+    }
+
+    #[test]
+    fn digest_is_hex_sha256() {
+        assert_eq!(
+            key_digest("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn state_never_holds_a_key_in_clear() {
+        let key = "sk-sandbox-SECRET-0123456789";
+        let mut s = Inner::new(SimConfig::for_tests(&[(key, 1000)]));
+        s.add_key("sk-runtime-SECRET-9876543210", 50);
+        let digest = s.known_key(key).unwrap();
+        s.create(&digest, req(5)).unwrap();
+        let saved = serde_json::to_string(&s.persisted()).unwrap();
+        assert!(!saved.contains("SECRET"), "{saved}");
+        assert!(!saved.contains("23456789"));
+        assert!(!saved.contains("76543210"));
+        assert!(saved.contains("…6789"));
     }
 }

@@ -230,3 +230,87 @@ async fn state_file_restores_keys_credits_and_running_tasks() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn state_file_never_holds_a_key_in_clear_and_still_authenticates() {
+    const SECRET: &str = "sk-sandbox-SECRET-0123456789";
+    const RUNTIME: &str = "sk-runtime-SECRET-9876543210";
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sim-state.json");
+    let mut cfg = SimConfig::for_tests(&[(SECRET, 1000)]);
+    cfg.state_file = Some(path.to_string_lossy().into_owned());
+    let sim = sim(cfg.clone()).await;
+    let c = client();
+    let id = create(&c, &sim, SECRET, prompt()).await.body["data"]["task_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Keys added at run time (control plane and handle) and a task created
+    // through the control plane are covered too.
+    let (st, _) = sim_post(&c, &sim, "keys", json!({"key": RUNTIME, "credits": 300})).await;
+    assert_eq!(st, 200);
+    let mut body = prompt();
+    body["key"] = json!(RUNTIME);
+    let (st, v) = sim_post(&c, &sim, "tasks", body).await;
+    assert_eq!(st, 200, "{v}");
+    let runtime_id = v["data"]["task_id"].as_str().unwrap().to_string();
+    sim.add_key(RUNTIME, 50);
+    let before = credits(&c, &sim, SECRET).await.body["data"].clone();
+    let runtime_before = credits(&c, &sim, RUNTIME).await.body["data"].clone();
+    sim.shutdown();
+
+    // Nothing in the directory holds either key, or even its last 8 chars.
+    let mut files = 0;
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        files += 1;
+        for key in [SECRET, RUNTIME] {
+            let tail = &key.as_bytes()[key.len() - 8..];
+            for needle in [key.as_bytes(), tail, b"SECRET"] {
+                assert!(
+                    !bytes.windows(needle.len()).any(|w| w == needle),
+                    "state file holds {:?}",
+                    String::from_utf8_lossy(needle)
+                );
+            }
+        }
+    }
+    assert_eq!(files, 1, "only the state file is left behind");
+    let saved = std::fs::read_to_string(&path).unwrap();
+    assert!(saved.contains(&id) && saved.contains(&runtime_id));
+    assert!(saved.contains("…6789"), "the hint is kept");
+
+    // Restart from the file alone (no configured grant): the same keys
+    // authenticate and see their tasks and credits.
+    let mut cfg = cfg;
+    cfg.keys.clear();
+    let sim = loova_sim::start(cfg).await.unwrap();
+    assert_eq!(credits(&c, &sim, SECRET).await.body["data"], before);
+    assert_eq!(
+        credits(&c, &sim, RUNTIME).await.body["data"],
+        runtime_before
+    );
+    let a = status(&c, &sim, SECRET, &id).await;
+    assert_eq!(
+        (a.status, a.body["data"]["task_id"].as_str()),
+        (200, Some(id.as_str()))
+    );
+    let a = status(&c, &sim, RUNTIME, &runtime_id).await;
+    assert_eq!(a.status, 200);
+    // Tasks stay private to their key.
+    assert_eq!(status(&c, &sim, RUNTIME, &id).await.status, 404);
+    assert_eq!(
+        credits(&c, &sim, "sk-sandbox-OTHER-0123456789")
+            .await
+            .status,
+        401
+    );
+    let s = sim.state();
+    let k = s.key(SECRET).unwrap();
+    assert_eq!(k.key_hint, "…6789");
+    assert_eq!(k.tasks.len(), 1);
+    assert_eq!(k.tasks[0].task_id, id);
+    assert_eq!(k.credits_total, 1000);
+    assert_eq!(s.key(RUNTIME).unwrap().credits_total, 350);
+    sim.shutdown();
+}

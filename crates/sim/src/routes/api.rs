@@ -83,12 +83,13 @@ pub async fn post(
     tag(resp, fault)
 }
 
-/// The key, if it is known; otherwise the configured auth failure.
+/// The key's digest, if the key is known; otherwise the configured auth
+/// failure.
 fn authenticate(app: &App, headers: &HeaderMap) -> Result<String, Reply> {
     let inner = app.lock();
-    match bearer(headers) {
-        Some(k) if inner.keys.contains_key(&k) => Ok(k),
-        _ => Err(Reply::from_config(
+    match bearer(headers).and_then(|k| inner.known_key(&k)) {
+        Some(digest) => Ok(digest),
+        None => Err(Reply::from_config(
             &inner.config.responses.auth,
             inner.config.limits.concurrency,
         )),
@@ -121,7 +122,7 @@ pub async fn create(
     post(&app, &conn, &info, fault, &trace, reply).await
 }
 
-/// Create (and charge) a task for an authenticated key.
+/// Create (and charge) a task for an authenticated key (`key` = its digest).
 pub fn create_for(app: &App, key: &str, valid: ValidCreate) -> Reply {
     let mut inner = app.lock();
     match inner.create(key, valid) {
@@ -232,7 +233,7 @@ pub async fn status(
                 inner.advance(&key, now);
                 match inner.tasks.get(id) {
                     // Another key's task is as invisible as a missing one.
-                    Some(t) if t.key == key => Reply::ok(crate::state::task_status_data(
+                    Some(t) if t.key_sha256 == key => Reply::ok(crate::state::task_status_data(
                         t,
                         inner.config.credits_cost_format,
                         &app.root_url,

@@ -91,7 +91,7 @@ fn check(app: &App, name: &str) -> Option<Reply> {
     let Some(task) = inner.tasks.get(id) else {
         return Some(Reply::error(404, 404, "not found: no such video"));
     };
-    let key = task.key.clone();
+    let key = task.key_sha256.clone();
     let now = inner.now();
     inner.advance(&key, now);
     let t = &inner.tasks[id];

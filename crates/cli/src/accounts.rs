@@ -1,0 +1,197 @@
+//! `loova accounts …` and `loova balance`.
+
+use crate::context::{accounts, runtime};
+use crate::format::thousands;
+use crate::{print_json, Outcome};
+use clap::Subcommand;
+use loova_core::accounts::{AccountError, AccountView, AddAccount};
+use loova_core::secret::Sensitive;
+use std::io::Read;
+
+#[derive(Subcommand)]
+pub enum AccountsCommand {
+    /// Add an account; the key is checked with Loova, then kept in the OS keychain.
+    Add {
+        #[arg(long)]
+        name: String,
+        /// The API base URL (default: Loova's production API).
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Read the API key from standard input (so it stays out of your shell history).
+        #[arg(long, conflicts_with = "from_env")]
+        key_stdin: bool,
+        /// Take the key from the LOOVA_API_KEY environment variable.
+        #[arg(long)]
+        from_env: bool,
+        /// Save even if Loova cannot be reached to check the key now.
+        #[arg(long)]
+        unverified: bool,
+    },
+    /// List accounts with their balances as last read.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove an account and its key from the keychain.
+    Remove { name: String },
+    /// Rename an account.
+    Rename { name: String, new_name: String },
+    /// Replace an account's key (checked before the old one is overwritten).
+    SetKey {
+        name: String,
+        #[arg(long, required = true)]
+        key_stdin: bool,
+    },
+    /// Record the App Credits the Loova app shows (no API reports them).
+    SetAppCredits {
+        name: String,
+        amount: i64,
+    },
+    /// Create the Sandbox account: a built-in simulator with 10,000 play credits.
+    Sandbox,
+    /// Reset the Sandbox to 10,000 play credits and no tasks.
+    ResetSandbox,
+}
+
+pub fn run(cmd: AccountsCommand) -> Outcome {
+    let accounts = match accounts() {
+        Ok(a) => a,
+        Err(e) => return fail(&e),
+    };
+    let rt = runtime();
+    let result: Result<(), AccountError> = rt.block_on(async {
+        match cmd {
+            AccountsCommand::Add { name, base_url, key_stdin, from_env, unverified } => {
+                let view = if from_env {
+                    accounts.import_env_key(&name, base_url, unverified).await?
+                } else if key_stdin {
+                    let key = read_key()?;
+                    accounts.add(AddAccount { name, base_url, key, save_unverified: unverified }).await?
+                } else {
+                    return Err(AccountError::Invalid { field: "key", message: "Pass --key-stdin (and pipe the key in) or --from-env.".into() });
+                };
+                let verified = if view.verified { "key verified" } else { "not verified yet" };
+                println!("Added \"{}\" ({}, {verified}).", view.name, view.key_hint);
+                print_card(&view);
+            }
+            AccountsCommand::List { json } => {
+                let list = accounts.list()?;
+                if json {
+                    print_json(&list);
+                } else if list.is_empty() {
+                    println!("No accounts yet. Add one with `loova accounts add --name NAME --key-stdin`, or try `loova accounts sandbox`.");
+                } else {
+                    list.iter().for_each(print_card);
+                }
+            }
+            AccountsCommand::Remove { name } => {
+                let id = accounts.find(&name)?.id;
+                let removed = accounts.remove(&id).await?;
+                println!("Removed \"{}\".", removed.name);
+                if let Some(w) = removed.keychain_warning {
+                    eprintln!("warning: {w}");
+                }
+            }
+            AccountsCommand::Rename { name, new_name } => {
+                let id = accounts.find(&name)?.id;
+                let view = accounts.rename(&id, &new_name)?;
+                println!("Renamed to \"{}\".", view.name);
+            }
+            AccountsCommand::SetKey { name, .. } => {
+                let id = accounts.find(&name)?.id;
+                let view = accounts.replace_key(&id, read_key()?).await?;
+                println!("Key replaced for \"{}\" ({}).", view.name, view.key_hint);
+            }
+            AccountsCommand::SetAppCredits { name, amount } => {
+                let id = accounts.find(&name)?.id;
+                let view = accounts.set_app_credits(&id, amount, None)?;
+                println!("Recorded {} App Credits for \"{}\" as of today.", thousands(amount.max(0) as u64), view.name);
+            }
+            AccountsCommand::Sandbox => {
+                let view = accounts.create_sandbox().await?;
+                println!("Sandbox ready: \"{}\" with play credits on the built-in simulator.", view.name);
+                print_card(&view);
+            }
+            AccountsCommand::ResetSandbox => {
+                let id = accounts.list()?.into_iter().find(|a| a.sandbox).ok_or_else(|| AccountError::NotFound("Sandbox".into()))?.id;
+                let view = accounts.reset_sandbox(&id).await?;
+                print_card(&view);
+            }
+        }
+        Ok(())
+    });
+    finish(result)
+}
+
+/// `loova balance [NAME] [--json]`: reads the API balance now, then shows both pools.
+pub fn balance(name: Option<String>, json: bool) -> Outcome {
+    let accounts = match accounts() {
+        Ok(a) => a,
+        Err(e) => return fail(&e),
+    };
+    let result = runtime().block_on(async {
+        let list = match &name {
+            Some(n) => {
+                let id = accounts.find(n)?.id;
+                vec![accounts.refresh_balance(&id).await?]
+            }
+            None => accounts.refresh_all().await?,
+        };
+        if json {
+            print_json(&list);
+        } else {
+            list.iter().for_each(print_card);
+            if name.is_none() && list.len() > 1 {
+                let t = loova_core::accounts::totals(&list);
+                println!("All accounts: App Credits {} | API Credits {} available of {}", thousands(t.app_credits as u64), thousands(t.api_available_credits as u64), thousands(t.api_total_credits as u64));
+            }
+        }
+        // A balance that could not be read is a service error (exit 1).
+        match list.iter().find(|a| a.balance_error.is_some()) {
+            Some(a) => Err(AccountError::Unreachable(format!("could not read the balance of \"{}\" (the reason is above).", a.name))),
+            None => Ok(()),
+        }
+    });
+    finish(result)
+}
+
+fn read_key() -> Result<Sensitive, AccountError> {
+    let mut buf = String::new();
+    std::io::stdin()
+        .read_to_string(&mut buf)
+        .map_err(|e| AccountError::Invalid { field: "key", message: format!("could not read the key from standard input: {e}") })?;
+    Ok(Sensitive::new(buf.trim()))
+}
+
+fn print_card(a: &AccountView) {
+    let sandbox = if a.sandbox { " [SANDBOX]" } else { "" };
+    let state = serde_json::to_value(a.state).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+    println!("{}{sandbox}  {}  {}  {state}", a.name, a.key_hint, a.base_url);
+    let api = match (a.api_available_credits, a.api_total_credits) {
+        (Some(av), Some(total)) => format!("{} available of {}", thousands(av.max(0) as u64), thousands(total.max(0) as u64)),
+        _ => "not read yet".into(),
+    };
+    let app = match a.app_credits {
+        Some(n) => format!("{} ({})", thousands(n.max(0) as u64), if a.app_credits_source.as_deref() == Some("service") { "from Loova" } else { "entered by you" }),
+        None => "unknown — `loova accounts set-app-credits`".into(),
+    };
+    println!("  App Credits: {app}  |  API Credits: {api}");
+    if let Some(err) = &a.balance_error {
+        println!("  last refresh failed: {err}");
+    }
+}
+
+fn finish(result: Result<(), AccountError>) -> Outcome {
+    match result {
+        Ok(()) => Outcome::Ok,
+        Err(e) => {
+            eprintln!("error: {e}");
+            if e.is_bad_input() { Outcome::BadInput } else { Outcome::Failed }
+        }
+    }
+}
+
+fn fail(message: &str) -> Outcome {
+    eprintln!("error: {message}");
+    Outcome::Failed
+}

@@ -1,0 +1,23 @@
+//! What account commands need: the database, the keychain and the Sandbox,
+//! for the data directory in force.
+
+use loova_core::accounts::Accounts;
+use loova_core::paths::data_dir;
+use loova_core::sandbox::SandboxHost;
+use loova_core::store::Db;
+use loova_core::vault::Vault;
+use std::sync::Arc;
+
+pub fn accounts() -> Result<Accounts, String> {
+    let dir = data_dir();
+    let db = Db::open_in(&dir).map_err(|e| e.to_string())?;
+    Ok(Accounts::new(Arc::new(db), Vault::from_env(), Arc::new(SandboxHost::new(&dir))))
+}
+
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+}

@@ -1,0 +1,294 @@
+//! Loova accounts: the key in the keychain, everything else in SQLite, and
+//! both credit pools side by side.
+
+mod error;
+mod view;
+
+pub use error::AccountError;
+pub use view::{totals, AccountState, AccountView, BalanceTotals};
+
+use crate::api::{LoovaClient, DEFAULT_BASE_URL};
+use crate::sandbox::SandboxHost;
+use crate::secret::Sensitive;
+use crate::store::{now_ms, AccountRow, Db, NewAccount};
+use crate::vault::Vault;
+use std::sync::Arc;
+
+/// What Loova's own scripts read the key from.
+pub const KEY_ENV: &str = "LOOVA_API_KEY";
+/// Stored instead of a URL for the Sandbox, whose port changes every start.
+const SANDBOX_URL: &str = "sandbox";
+
+pub struct AddAccount {
+    pub name: String,
+    pub base_url: Option<String>,
+    pub key: Sensitive,
+    /// Save even if the service cannot be reached to check the key.
+    pub save_unverified: bool,
+}
+
+/// What happened when an account was removed.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Removed {
+    pub name: String,
+    /// Set when the keychain entry could not be deleted: what to do by hand.
+    pub keychain_warning: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct Accounts {
+    db: Arc<Db>,
+    vault: Vault,
+    sandbox: Arc<SandboxHost>,
+}
+
+impl Accounts {
+    pub fn new(db: Arc<Db>, vault: Vault, sandbox: Arc<SandboxHost>) -> Accounts {
+        Accounts { db, vault, sandbox }
+    }
+
+    pub fn vault(&self) -> &Vault {
+        &self.vault
+    }
+
+    pub fn list(&self) -> Result<Vec<AccountView>, AccountError> {
+        Ok(self.db.accounts()?.into_iter().map(|r| self.view(r)).collect())
+    }
+
+    pub fn get(&self, id: &str) -> Result<AccountView, AccountError> {
+        Ok(self.view(self.row(id)?))
+    }
+
+    /// An account by name (case-insensitive) or id, as the CLI names them.
+    pub fn find(&self, name_or_id: &str) -> Result<AccountView, AccountError> {
+        let row = match self.db.account_by_name(name_or_id)? {
+            Some(r) => r,
+            None => self.db.account(name_or_id)?.ok_or_else(|| AccountError::NotFound(name_or_id.into()))?,
+        };
+        Ok(self.view(row))
+    }
+
+    fn row(&self, id: &str) -> Result<AccountRow, AccountError> {
+        self.db.account(id)?.ok_or_else(|| AccountError::NotFound(id.into()))
+    }
+
+    fn view(&self, row: AccountRow) -> AccountView {
+        let url = if row.sandbox { "Sandbox (built-in simulator)".to_string() } else { row.base_url.clone() };
+        AccountView::from_row(row, url)
+    }
+
+    /// Checks the key with `GET /v1/credits`, then stores it in the keychain
+    /// and the account in SQLite. Nothing is saved when any step fails.
+    pub async fn add(&self, req: AddAccount) -> Result<AccountView, AccountError> {
+        let name = self.check_name(&req.name, None)?;
+        let base_url = req.base_url.as_deref().map(str::trim).filter(|u| !u.is_empty()).unwrap_or(DEFAULT_BASE_URL);
+        let client = LoovaClient::new(base_url).map_err(|e| AccountError::invalid("base_url", e.to_string()))?;
+        check_key(&req.key)?;
+        let checked = match client.credits(&req.key).await {
+            Ok(c) => Some(c),
+            Err(e) => match AccountError::from_check(e) {
+                AccountError::Unreachable(_) if req.save_unverified => None,
+                AccountError::Unreachable(why) => {
+                    return Err(AccountError::Unreachable(format!(
+                        "{why} To keep the account anyway, save it as \"not verified yet\" (CLI: --unverified)."
+                    )))
+                }
+                other => return Err(other),
+            },
+        };
+        let id = new_id();
+        self.vault.set(&id, &req.key).await?;
+        let inserted = self.db.insert_account(&NewAccount {
+            id: &id,
+            name: &name,
+            base_url: client.base_url(),
+            key_hint: &req.key.last4(),
+            sandbox: false,
+            verified: checked.is_some(),
+        });
+        if let Err(e) = inserted {
+            let _ = self.vault.delete(&id).await;
+            return Err(e.into());
+        }
+        if let Some(c) = checked {
+            self.db.record_balance(&id, c.api_available_credits, c.api_total_credits, c.app_credits)?;
+        }
+        self.get(&id)
+    }
+
+    /// Adds an account with the key in `LOOVA_API_KEY`.
+    pub async fn import_env_key(&self, name: &str, base_url: Option<String>, save_unverified: bool) -> Result<AccountView, AccountError> {
+        let key = std::env::var(KEY_ENV)
+            .ok()
+            .filter(|k| !k.trim().is_empty())
+            .ok_or_else(|| AccountError::invalid("key", format!("{KEY_ENV} is not set in Loova Desk's environment; export it before starting the app, or paste the key instead.")))?;
+        self.add(AddAccount { name: name.into(), base_url, key: Sensitive::new(key.trim()), save_unverified }).await
+    }
+
+    pub fn rename(&self, id: &str, name: &str) -> Result<AccountView, AccountError> {
+        self.row(id)?;
+        let name = self.check_name(name, Some(id))?;
+        self.db.rename_account(id, &name)?;
+        self.get(id)
+    }
+
+    /// Key rotation: the new key is verified before the old one is replaced.
+    pub async fn replace_key(&self, id: &str, key: Sensitive) -> Result<AccountView, AccountError> {
+        let row = self.row(id)?;
+        check_key(&key)?;
+        let client = self.client(&row).await?;
+        let credits = client.credits(&key).await.map_err(AccountError::from_check)?;
+        self.vault.set(id, &key).await?;
+        self.db.set_key_hint(id, &key.last4(), true)?;
+        self.db.record_balance(id, credits.api_available_credits, credits.api_total_credits, credits.app_credits)?;
+        self.get(id)
+    }
+
+    /// Removes the account and its keychain entry; says so if the entry could
+    /// not be deleted (the account is removed either way).
+    pub async fn remove(&self, id: &str) -> Result<Removed, AccountError> {
+        let row = self.row(id)?;
+        let keychain_warning = match self.vault.delete(id).await {
+            Ok(_) => None,
+            Err(e) => Some(format!(
+                "{e} The key is still in the keychain under service \"{}\", account \"{id}\": delete it there by hand.",
+                self.vault.service()
+            )),
+        };
+        self.db.delete_account(id)?;
+        if row.sandbox {
+            self.sandbox.discard().await;
+        }
+        Ok(Removed { name: row.name, keychain_warning })
+    }
+
+    pub fn set_app_credits(&self, id: &str, amount: i64, as_of: Option<i64>) -> Result<AccountView, AccountError> {
+        self.row(id)?;
+        if amount < 0 {
+            return Err(AccountError::invalid("app_credits", "App Credits cannot be negative; enter the figure the Loova app shows."));
+        }
+        self.db.set_app_credits(id, amount, as_of.unwrap_or_else(now_ms))?;
+        self.get(id)
+    }
+
+    pub fn set_paused(&self, id: &str, paused: bool) -> Result<AccountView, AccountError> {
+        self.row(id)?;
+        self.db.set_account_state(id, if paused { "paused" } else { "active" })?;
+        self.get(id)
+    }
+
+    /// Reads the API balance. On failure the last figures stay, with the
+    /// reason and its time; an authentication failure marks the key rejected.
+    pub async fn refresh_balance(&self, id: &str) -> Result<AccountView, AccountError> {
+        let row = self.row(id)?;
+        match self.read_balance(&row).await {
+            Ok(()) => {}
+            Err(AccountError::KeyRejected(msg)) => {
+                self.db.set_account_state(id, "key_rejected")?;
+                self.db.record_balance_error(id, "key_rejected", &msg)?;
+            }
+            Err(e) => self.db.record_balance_error(id, e.code(), &e.to_string())?,
+        }
+        self.get(id)
+    }
+
+    pub async fn refresh_all(&self) -> Result<Vec<AccountView>, AccountError> {
+        for row in self.db.accounts()? {
+            self.refresh_balance(&row.id).await?;
+        }
+        self.list()
+    }
+
+    async fn read_balance(&self, row: &AccountRow) -> Result<(), AccountError> {
+        let key = self.key(&row.id).await?;
+        let client = self.client(row).await?;
+        let c = client.credits(&key).await.map_err(AccountError::from_check)?;
+        self.db.record_balance(&row.id, c.api_available_credits, c.api_total_credits, c.app_credits)?;
+        Ok(())
+    }
+
+    /// The account's key, for an `Authorization` header only.
+    pub async fn key(&self, id: &str) -> Result<Sensitive, AccountError> {
+        self.vault.get(id).await?.ok_or_else(|| {
+            AccountError::Vault(crate::vault::VaultError::Failed(
+                "this account's key is missing from the keychain; replace the key to fix it".into(),
+            ))
+        })
+    }
+
+    /// An HTTP client for the account's service (the Sandbox's simulator is
+    /// started on demand).
+    pub async fn client(&self, row: &AccountRow) -> Result<LoovaClient, AccountError> {
+        let url = if row.sandbox {
+            self.sandbox.base_url().await.map_err(AccountError::Unreachable)?
+        } else {
+            row.base_url.clone()
+        };
+        LoovaClient::new(&url).map_err(|e| AccountError::invalid("base_url", e.to_string()))
+    }
+
+    /// "Try the Sandbox": an account backed by the built-in simulator, with
+    /// a generated key (kept in the keychain) and 10,000 play credits.
+    pub async fn create_sandbox(&self) -> Result<AccountView, AccountError> {
+        if let Some(existing) = self.db.accounts()?.into_iter().find(|a| a.sandbox) {
+            return Ok(self.view(existing));
+        }
+        let name = self.check_name("Sandbox", None).or_else(|_| self.check_name("Sandbox (play credits)", None))?;
+        let id = new_id();
+        let key = Sensitive::new(format!("sk-sandbox-{}", random_hex(24)));
+        self.vault.set(&id, &key).await?;
+        if let Err(e) = self.sandbox.grant(&key, false).await {
+            let _ = self.vault.delete(&id).await;
+            return Err(AccountError::Unreachable(e));
+        }
+        self.db.insert_account(&NewAccount { id: &id, name: &name, base_url: SANDBOX_URL, key_hint: &key.last4(), sandbox: true, verified: true })?;
+        self.refresh_balance(&id).await
+    }
+
+    /// Back to 10,000 play credits and no tasks.
+    pub async fn reset_sandbox(&self, id: &str) -> Result<AccountView, AccountError> {
+        let row = self.row(id)?;
+        if !row.sandbox {
+            return Err(AccountError::invalid("account", "Only the Sandbox can be reset."));
+        }
+        let key = self.key(id).await?;
+        self.sandbox.grant(&key, true).await.map_err(AccountError::Unreachable)?;
+        self.refresh_balance(id).await
+    }
+
+    fn check_name(&self, name: &str, except: Option<&str>) -> Result<String, AccountError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(AccountError::invalid("name", "Give the account a name, e.g. \"Studio\"."));
+        }
+        if name.chars().count() > 60 {
+            return Err(AccountError::invalid("name", "Use at most 60 characters."));
+        }
+        if self.db.name_taken(name, except)? {
+            return Err(AccountError::invalid("name", format!("An account called \"{name}\" already exists; choose another name.")));
+        }
+        Ok(name.to_string())
+    }
+}
+
+fn check_key(key: &Sensitive) -> Result<(), AccountError> {
+    if key.is_blank() {
+        return Err(AccountError::invalid("key", "Paste the API key from the Loova API dashboard."));
+    }
+    if key.expose().chars().any(char::is_whitespace) {
+        return Err(AccountError::invalid("key", "The key contains spaces or line breaks; paste it again without them."));
+    }
+    Ok(())
+}
+
+fn new_id() -> String {
+    format!("acct-{}", random_hex(8))
+}
+
+fn random_hex(bytes: usize) -> String {
+    use rand::RngCore;
+    let mut buf = vec![0u8; bytes];
+    rand::thread_rng().fill_bytes(&mut buf);
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,277 @@
+//! The Loova HTTP API client: `GET /v1/credits`, `POST /v1/video/seedance-2`,
+//! `GET /v1/tasks`. See `docs/loova-api.md` for the contract.
+//!
+//! The client makes exactly one HTTP request per call and never retries on its
+//! own: whether a failed create may be sent again is the queue's decision
+//! (it must record the intent first), made from [`ApiError::class`].
+
+mod envelope;
+mod error;
+mod types;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{HeaderValue, AUTHORIZATION};
+use serde::Serialize;
+
+use crate::job::JobSpec;
+use crate::secret::Sensitive;
+
+pub use error::{classify, invalid_field, ApiError, ErrorClass, Op};
+pub use types::{parse_amount, whole_credits, Created, Credits, TaskInfo, TaskState};
+
+/// The production API base (every path hangs off it).
+pub const DEFAULT_BASE_URL: &str = "https://api.loova.ai/api";
+
+/// Timeouts of every request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Establishing TCP + TLS. Failing here means nothing was sent.
+    pub connect: Duration,
+    /// The whole request, from sending to the last byte of the answer. A create
+    /// that times out after connecting has an unknown outcome.
+    pub request: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts { connect: Duration::from_secs(10), request: Duration::from_secs(60) }
+    }
+}
+
+/// A client for one base URL. Cheap to clone (shares its connection pool);
+/// the key is passed per call, so one client serves every account on that base.
+#[derive(Clone)]
+pub struct LoovaClient {
+    http: reqwest::Client,
+    base: Arc<str>,
+    timeouts: Timeouts,
+}
+
+impl std::fmt::Debug for LoovaClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoovaClient").field("base", &self.base).field("timeouts", &self.timeouts).finish()
+    }
+}
+
+/// The JSON body of a create, field by field, so that a change to `JobSpec`
+/// cannot silently change what goes over the wire.
+#[derive(Serialize)]
+struct CreateBody<'a> {
+    model: &'a str,
+    prompt: &'a str,
+    function_mode: &'a str,
+    ratio: &'a str,
+    duration: u32,
+    image_urls: &'a [String],
+    video_urls: &'a [String],
+    audio_urls: &'a [String],
+}
+
+impl LoovaClient {
+    /// A client with the default timeouts (connect 10 s, request 60 s).
+    pub fn new(base_url: &str) -> Result<LoovaClient, ApiError> {
+        LoovaClient::with_timeouts(base_url, Timeouts::default())
+    }
+
+    /// `base_url` must be an absolute http(s) URL such as
+    /// [`DEFAULT_BASE_URL`]; a trailing slash is removed.
+    pub fn with_timeouts(base_url: &str, timeouts: Timeouts) -> Result<LoovaClient, ApiError> {
+        let base = check_base_url(base_url)?;
+        let http = reqwest::Client::builder()
+            .use_rustls_tls()
+            .connect_timeout(timeouts.connect)
+            .timeout(timeouts.request)
+            // Never follow redirects: a redirected POST may be replayed as a
+            // GET or sent to another host; a redirect means the base URL
+            // setting needs fixing (classified as Config).
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("loova-desk/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ApiError::Setup { op: Op::Credits, detail: describe(&e) })?;
+        Ok(LoovaClient { http, base: base.into(), timeouts })
+    }
+
+    /// The same client with other timeouts.
+    pub fn timeouts_changed(&self, timeouts: Timeouts) -> Result<LoovaClient, ApiError> {
+        LoovaClient::with_timeouts(&self.base, timeouts)
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    pub fn timeouts(&self) -> Timeouts {
+        self.timeouts
+    }
+
+    /// `GET /v1/credits`: the API credit pool of `key`.
+    pub async fn credits(&self, key: &Sensitive) -> Result<Credits, ApiError> {
+        let op = Op::Credits;
+        let req = self.http.get(format!("{}/v1/credits", self.base));
+        let answer = self.call(&op, key, req).await?;
+        types::credits_from(&answer.data).map_err(|detail| answer.unusable(op, detail))
+    }
+
+    /// `POST /v1/video/seedance-2`. Sends exactly once. On error, check
+    /// [`ApiError::class`]: only `Transient` (never connected) and definite
+    /// rejections mean no task was created; `OutcomeUnknown` means it may
+    /// have been created and charged.
+    pub async fn create(&self, key: &Sensitive, spec: &JobSpec) -> Result<Created, ApiError> {
+        let op = Op::Create;
+        let req = self.create_request(spec);
+        let answer = self.call(&op, key, req).await?;
+        // A success envelope without a usable task id: the task probably
+        // exists, but we cannot follow it -> Unreadable -> OutcomeUnknown.
+        types::created_from(&answer.data).map_err(|detail| answer.unusable(op, detail))
+    }
+
+    /// `GET /v1/tasks?task_id=` (the id is URL-encoded).
+    pub async fn task(&self, key: &Sensitive, task_id: &str) -> Result<TaskInfo, ApiError> {
+        let op = Op::Task { task_id: task_id.to_string() };
+        let req = self.http.get(format!("{}/v1/tasks", self.base)).query(&[("task_id", task_id)]);
+        let answer = self.call(&op, key, req).await?;
+        types::task_from(&answer.data, task_id).map_err(|detail| answer.unusable(op, detail))
+    }
+
+    /// The one place a create request is encoded. Today: JSON with every
+    /// field at the top level. Local files will need the multipart encoding
+    /// (same flat fields, repeated keys for lists, media as `files` parts);
+    /// it belongs here, chosen from the spec.
+    fn create_request(&self, spec: &JobSpec) -> reqwest::RequestBuilder {
+        let body = CreateBody {
+            model: &spec.model,
+            prompt: &spec.prompt,
+            function_mode: &spec.function_mode,
+            ratio: &spec.ratio,
+            duration: spec.duration,
+            image_urls: &spec.image_urls,
+            video_urls: &spec.video_urls,
+            audio_urls: &spec.audio_urls,
+        };
+        self.http.post(format!("{}/v1/video/seedance-2", self.base)).json(&body)
+    }
+
+    /// Authenticate, send once, read the whole answer, open the envelope.
+    async fn call(
+        &self,
+        op: &Op,
+        key: &Sensitive,
+        req: reqwest::RequestBuilder,
+    ) -> Result<envelope::Opened, ApiError> {
+        // The only use of `expose`. The header value is marked sensitive so
+        // that reqwest/hyper never print it.
+        let mut auth = HeaderValue::from_str(&format!("Bearer {}", key.expose()))
+            .map_err(|_| ApiError::MalformedKey { op: op.clone() })?;
+        auth.set_sensitive(true);
+        let resp = req.header(AUTHORIZATION, auth).send().await.map_err(|e| transport(op, None, e))?;
+        let http_status = resp.status().as_u16();
+        // Reading the body can still fail (reset, timeout, cut off): the
+        // request was processed or not, we cannot know.
+        let body = resp.bytes().await.map_err(|e| transport(op, Some(http_status), e))?;
+        envelope::open(op, http_status, &body)
+    }
+}
+
+/// A reqwest failure, split by whether the request can have reached the service.
+///
+/// `is_connect()`: the TCP/TLS connection was never established (connection
+/// refused, DNS failure, connect timeout, TLS handshake), so no byte of the
+/// HTTP request left this machine: safe to send again, even a create.
+/// Anything else (timeout after connecting, connection reset or closed before
+/// the answer, a body error) happened after the request may have been written,
+/// so for a create the outcome is unknown. This includes a pooled keep-alive
+/// connection that the server closed just as we reused it: hyper retries that
+/// case itself only when it knows nothing was written; whatever reaches us is
+/// treated as possibly sent.
+fn transport(op: &Op, http_status: Option<u16>, e: reqwest::Error) -> ApiError {
+    if e.is_builder() {
+        return ApiError::Setup { op: op.clone(), detail: describe(&e) };
+    }
+    if e.is_connect() {
+        return ApiError::Unreachable { op: op.clone(), detail: describe(&e) };
+    }
+    ApiError::NoAnswer { op: op.clone(), http_status, trace_id: None, detail: describe(&e) }
+}
+
+/// A reqwest error and its causes as one line, without the URL (which holds
+/// the task id and base, never the key, but is noise in a sentence).
+fn describe(e: &reqwest::Error) -> String {
+    let lead = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "connection failed"
+    } else if e.is_body() || e.is_decode() {
+        "the answer was cut off"
+    } else {
+        "the connection broke"
+    };
+    let mut parts: Vec<String> = vec![lead.to_string()];
+    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    parts.join(": ")
+}
+
+fn check_base_url(raw: &str) -> Result<String, ApiError> {
+    let bad = |reason: &str| ApiError::BadBaseUrl { url: raw.trim().to_string(), reason: reason.to_string() };
+    let trimmed = raw.trim().trim_end_matches('/');
+    if trimmed.is_empty() {
+        return Err(bad("it is empty"));
+    }
+    let url = reqwest::Url::parse(trimmed).map_err(|e| bad(&format!("it is not a URL ({e})")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(bad("it must start with https:// (or http:// for a local simulator)"));
+    }
+    if url.host_str().map_or(true, str::is_empty) {
+        return Err(bad("it has no host name"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        // Credentials in a URL end up in logs and error messages.
+        return Err(bad("it must not contain a user name or password; the API key is entered separately"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(bad("it must not contain '?' or '#'"));
+    }
+    Ok(trimmed.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls() {
+        assert_eq!(LoovaClient::new("https://api.loova.ai/api/").unwrap().base_url(), DEFAULT_BASE_URL);
+        assert_eq!(LoovaClient::new(" http://127.0.0.1:8787/api ").unwrap().base_url(), "http://127.0.0.1:8787/api");
+        for bad in ["", "api.loova.ai/api", "ftp://x/api", "https://user:pw@x/api", "https://x/api?a=1", "http://"] {
+            let e = LoovaClient::new(bad).unwrap_err();
+            assert!(matches!(e, ApiError::BadBaseUrl { .. }), "{bad}: {e}");
+            assert_eq!(e.class(), ErrorClass::Config);
+        }
+        let c = LoovaClient::new(DEFAULT_BASE_URL).unwrap();
+        assert_eq!(c.timeouts(), Timeouts::default());
+        let t = Timeouts { connect: Duration::from_secs(1), request: Duration::from_secs(2) };
+        assert_eq!(c.timeouts_changed(t).unwrap().timeouts(), t);
+    }
+
+    #[test]
+    fn create_body_has_every_field() {
+        let spec = JobSpec { prompt: "p".into(), video_urls: vec!["https://x/v.mp4".into()], ..JobSpec::default() };
+        let c = LoovaClient::new(DEFAULT_BASE_URL).unwrap();
+        let req = c.create_request(&spec).build().unwrap();
+        let body: serde_json::Value = serde_json::from_slice(req.body().unwrap().as_bytes().unwrap()).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({"model":"seedance_2_0","prompt":"p","function_mode":"omni_reference","ratio":"16:9",
+                "duration":5,"image_urls":[],"video_urls":["https://x/v.mp4"],"audio_urls":[]})
+        );
+        assert_eq!(req.url().as_str(), "https://api.loova.ai/api/v1/video/seedance-2");
+    }
+}

@@ -1,0 +1,88 @@
+//! Each migration is embedded SQL applied in one IMMEDIATE transaction
+//! together with the `user_version` bump, so a crash leaves either the old or
+//! the new schema, never half of one.
+
+use super::StoreError;
+use rusqlite::{Connection, TransactionBehavior};
+use std::path::Path;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: accounts and their balances.
+    "CREATE TABLE accounts (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        base_url TEXT NOT NULL,
+        key_hint TEXT NOT NULL,
+        kind TEXT NOT NULL DEFAULT 'standard' CHECK (kind IN ('standard', 'sandbox')),
+        state TEXT NOT NULL DEFAULT 'active',
+        verified INTEGER NOT NULL DEFAULT 0,
+        concurrency_limit INTEGER,
+        api_available_credits INTEGER,
+        api_total_credits INTEGER,
+        api_credits_read_at INTEGER,
+        balance_error TEXT,
+        balance_error_code TEXT,
+        balance_error_at INTEGER,
+        app_credits INTEGER,
+        app_credits_as_of INTEGER,
+        app_credits_source TEXT,
+        created_at INTEGER NOT NULL
+    );
+    CREATE UNIQUE INDEX accounts_name ON accounts (name COLLATE NOCASE);
+    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+];
+
+pub fn check_version(conn: &Connection, path: &Path) -> Result<i64, StoreError> {
+    let known = MIGRATIONS.len() as i64;
+    let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if found > known {
+        return Err(StoreError::NewerVersion { path: path.display().to_string(), found, known });
+    }
+    Ok(found)
+}
+
+pub fn apply(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
+    let found = check_version(conn, path)?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Another process may have migrated while we waited for the lock.
+        let now: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if now > i as i64 {
+            continue;
+        }
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::store::{Db, StoreError, DB_FILE};
+
+    #[test]
+    fn migrates_a_new_database_and_reopens_it() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(Db::open_in(dir.path()).unwrap());
+        let db = Db::open_in(dir.path()).unwrap();
+        let mode: String = db.conn().pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal");
+    }
+
+    #[test]
+    fn refuses_a_database_from_a_newer_version_without_touching_it() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(Db::open_in(dir.path()).unwrap());
+        let path = dir.path().join(DB_FILE);
+        {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            conn.pragma_update(None, "user_version", 99).unwrap();
+        }
+        let before = std::fs::read(&path).unwrap();
+        let err = Db::open_in(dir.path()).err().expect("refused");
+        assert!(matches!(err, StoreError::NewerVersion { found: 99, .. }));
+        assert!(err.to_string().contains("newer Loova Desk"));
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+    }
+}

@@ -1,0 +1,65 @@
+//! SQLite in the data directory: WAL, a busy timeout, embedded migrations
+//! applied transactionally, and a refusal to touch a database written by a
+//! newer Loova Desk.
+
+mod accounts;
+mod migrations;
+
+pub use accounts::{AccountRow, AppCreditsSource, NewAccount};
+
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+pub const DB_FILE: &str = "loova-desk.sqlite3";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("This data folder ({path}) was written by a newer Loova Desk (database version {found}; this one knows up to {known}). Update Loova Desk, or set LOOVA_DESK_DATA_DIR to another folder. Nothing was changed.")]
+    NewerVersion { path: String, found: i64, known: i64 },
+    #[error("Could not open the database at {path}: {reason}. Check that the folder exists and is writable.")]
+    Open { path: String, reason: String },
+    #[error("The database failed: {0}")]
+    Sql(#[from] rusqlite::Error),
+}
+
+/// One connection, shared behind a mutex: every statement is short, and the
+/// engine (another process) uses its own connection with the busy timeout.
+pub struct Db {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+}
+
+impl Db {
+    pub fn open_in(data_dir: &Path) -> Result<Db, StoreError> {
+        let open_err = |reason: String| StoreError::Open { path: data_dir.display().to_string(), reason };
+        std::fs::create_dir_all(data_dir).map_err(|e| open_err(e.to_string()))?;
+        let path = data_dir.join(DB_FILE);
+        let mut conn = Connection::open(&path).map_err(|e| open_err(e.to_string()))?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        // Refuse a newer database before changing anything about it.
+        migrations::check_version(&conn, &path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrations::apply(&mut conn, &path)?;
+        Ok(Db { conn: Mutex::new(conn), path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Milliseconds since the Unix epoch: what every timestamp column holds.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
