@@ -1,6 +1,21 @@
 /// The only commands the webview may call, and only where a capability in
 /// src-tauri/capabilities/ grants them.
-const COMMANDS: &[&str] = &["preview_job", "advise_packs", "price_list"];
+const COMMANDS: &[&str] = &[
+    "preview_job",
+    "advise_packs",
+    "price_list",
+    "list_accounts",
+    "add_account",
+    "import_env_account",
+    "rename_account",
+    "replace_key",
+    "remove_account",
+    "set_app_credits",
+    "set_account_paused",
+    "refresh_balances",
+    "create_sandbox",
+    "reset_sandbox",
+];
 
 fn main() {
     tauri_build::try_build(

@@ -75,7 +75,9 @@ impl App {
     }
 
     fn post(&self, path: &str, body: Value) -> Value {
-        let v: Value = self.http.post(self.url(path)).json(&body).send().unwrap().json().unwrap();
+        let response = self.http.post(self.url(path)).json(&body).send();
+        let response = response.unwrap_or_else(|e| panic!("WebDriver POST {path} {body} failed: {e}"));
+        let v: Value = response.json().unwrap();
         v["value"].clone()
     }
 
@@ -142,12 +144,13 @@ impl App {
         self.post("/execute/sync", json!({"script": script, "args": [test_id, value]}));
     }
 
+    /// The app's window as a person sees it. (WebKitWebDriver's own
+    /// screenshot hung on some pages under Xvfb, so ImageMagick grabs the X
+    /// window by its title instead.)
     pub fn screenshot(&self, path: &Path) {
-        use base64::Engine;
-        let b64 = self.get("/screenshot");
-        let png = base64::engine::general_purpose::STANDARD.decode(b64.as_str().unwrap()).unwrap();
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, png).unwrap();
+        let status = Command::new("import").args(["-window", "Loova Desk"]).arg(path).status().expect("run ImageMagick's import");
+        assert!(status.success(), "screenshot of the Loova Desk window failed");
     }
 }
 
@@ -166,4 +169,42 @@ fn tauri_driver() -> String {
 /// The repository root (for screenshots committed under docs/).
 pub fn repo_root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A unique keychain service name, so tests never see each other's keys.
+pub fn keyring_service(test: &str) -> String {
+    format!("loova-e2e-{test}-{}", std::process::id())
+}
+
+/// Every file under `dir` whose bytes contain `needle`.
+pub fn files_containing(dir: &Path, needle: &[u8]) -> Vec<String> {
+    let mut hits = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                if bytes.windows(needle.len()).any(|w| w == needle) {
+                    hits.push(path.display().to_string());
+                }
+            }
+        }
+    }
+    hits
+}
+
+impl App {
+    /// Runs a script in the page and returns its value.
+    pub fn eval(&self, script: &str) -> Value {
+        self.post("/execute/sync", json!({"script": script, "args": []}))
+    }
+
+    /// Clicks the first element matching a CSS selector.
+    pub fn click_css(&self, css: &str) {
+        let v = self.post("/element", json!({"using": "css selector", "value": css}));
+        let id = v.as_object().and_then(|o| o.values().next()).and_then(Value::as_str).expect("element").to_string();
+        self.post(&format!("/element/{id}/click"), json!({}));
+    }
 }

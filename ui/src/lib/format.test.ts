@@ -20,7 +20,7 @@ describe('format', () => {
 describe('locale', () => {
   it('survives a POSIX "C" locale', () => {
     const spy = vi.spyOn(navigator, 'language', 'get').mockReturnValue('C');
-    expect(formatCredits(1000)).toMatch(/^1.?000$/);
+    expect(formatCredits(1000)).toBe('1,000');
     expect(formatUsd('12.30')).toMatch(/^\$12.30$/);
     spy.mockRestore();
   });

@@ -3,16 +3,18 @@
 
 /**
  * The person's locale, when the webview reports a real one. Under a bare
- * POSIX environment WebKit reports "C", which Intl rejects: use its default.
+ * POSIX environment WebKit reports "C" (which Intl rejects) or a POSIX
+ * variant that does not group digits: use plain English there.
  */
-function locale(): string | undefined {
+export function locale(): string {
   const tag = typeof navigator !== 'undefined' ? navigator.language : undefined;
-  if (!tag) return undefined;
   try {
-    return Intl.getCanonicalLocales(tag)[0];
+    const canonical = tag ? Intl.getCanonicalLocales(tag)[0] : undefined;
+    if (canonical && !/posix/i.test(canonical)) return canonical;
   } catch {
-    return undefined;
+    // fall through
   }
+  return 'en-US';
 }
 
 /** 240000 → "240,000" (in the person's locale). */

@@ -7,7 +7,7 @@ mod view;
 pub use error::AccountError;
 pub use view::{totals, AccountState, AccountView, BalanceTotals};
 
-use crate::api::{LoovaClient, DEFAULT_BASE_URL};
+use crate::api::{LoovaClient, Timeouts, DEFAULT_BASE_URL};
 use crate::sandbox::SandboxHost;
 use crate::secret::Sensitive;
 use crate::store::{now_ms, AccountRow, Db, NewAccount};
@@ -83,7 +83,7 @@ impl Accounts {
     pub async fn add(&self, req: AddAccount) -> Result<AccountView, AccountError> {
         let name = self.check_name(&req.name, None)?;
         let base_url = req.base_url.as_deref().map(str::trim).filter(|u| !u.is_empty()).unwrap_or(DEFAULT_BASE_URL);
-        let client = LoovaClient::new(base_url).map_err(|e| AccountError::invalid("base_url", e.to_string()))?;
+        let client = LoovaClient::with_timeouts(base_url, timeouts()).map_err(|e| AccountError::invalid("base_url", e.to_string()))?;
         check_key(&req.key)?;
         let checked = match client.credits(&req.key).await {
             Ok(c) => Some(c),
@@ -225,7 +225,7 @@ impl Accounts {
         } else {
             row.base_url.clone()
         };
-        LoovaClient::new(&url).map_err(|e| AccountError::invalid("base_url", e.to_string()))
+        LoovaClient::with_timeouts(&url, timeouts()).map_err(|e| AccountError::invalid("base_url", e.to_string()))
     }
 
     /// "Try the Sandbox": an account backed by the built-in simulator, with
@@ -270,6 +270,18 @@ impl Accounts {
         }
         Ok(name.to_string())
     }
+}
+
+/// Request timeout override for slow networks (and tests of them).
+pub const TIMEOUT_ENV: &str = "LOOVA_DESK_REQUEST_TIMEOUT_MS";
+
+fn timeouts() -> Timeouts {
+    let mut t = Timeouts::default();
+    if let Some(ms) = std::env::var(TIMEOUT_ENV).ok().and_then(|v| v.parse::<u64>().ok()).filter(|ms| *ms > 0) {
+        t.request = std::time::Duration::from_millis(ms);
+        t.connect = t.connect.min(t.request);
+    }
+    t
 }
 
 fn check_key(key: &Sensitive) -> Result<(), AccountError> {

@@ -23,12 +23,117 @@ async advisePacks(credits: number) : Promise<PackAdvice> {
  */
 async priceList() : Promise<PriceListSummary> {
     return await TAURI_INVOKE("price_list");
+},
+async listAccounts() : Promise<Result<AccountsOverview, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("list_accounts") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async addAccount(request: AddAccountRequest) : Promise<Result<AccountsOverview, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("add_account", { request }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Adds an account with the key in `LOOVA_API_KEY` (what Loova's scripts use).
+ */
+async importEnvAccount(name: string, baseUrl: string | null, saveUnverified: boolean) : Promise<Result<AccountsOverview, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("import_env_account", { name, baseUrl, saveUnverified }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async renameAccount(id: string, name: string) : Promise<Result<AccountsOverview, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("rename_account", { id, name }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Key rotation; answers with the account, whose key shows only as ••••1234.
+ */
+async replaceKey(id: string, key: string) : Promise<Result<AccountsOverview, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("replace_key", { id, key }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async removeAccount(id: string) : Promise<Result<Removed, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("remove_account", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * `as_of`: ms since the epoch of the day the person read the figure.
+ */
+async setAppCredits(id: string, amount: number, asOf: number | null) : Promise<Result<AccountsOverview, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_app_credits", { id, amount, asOf }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async setAccountPaused(id: string, paused: boolean) : Promise<Result<AccountsOverview, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_account_paused", { id, paused }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Reads every account's API balance now (the "Refresh" button).
+ */
+async refreshBalances() : Promise<Result<AccountsOverview, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("refresh_balances") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async createSandbox() : Promise<Result<AccountsOverview, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("create_sandbox") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async resetSandbox(id: string) : Promise<Result<AccountsOverview, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("reset_sandbox", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
 /** user-defined events **/
 
 
+export const events = __makeEvents__<{
+accountsChanged: AccountsChanged
+}>({
+accountsChanged: "accounts-changed"
+})
 
 /** user-defined constants **/
 
@@ -36,6 +141,62 @@ async priceList() : Promise<PriceListSummary> {
 
 /** user-defined types **/
 
+export type AccountState = "active" | "paused" | "needs_credits" | 
+/**
+ * The service answered with an authentication failure.
+ */
+"key_rejected" | 
+/**
+ * The keychain could not give Loova Desk the key.
+ */
+"keychain_unavailable"
+/**
+ * Flat on purpose: `loova accounts list --json` prints exactly this.
+ */
+export type AccountView = { id: string; name: string; base_url: string; 
+/**
+ * "••••1234": the only part of the key anyone is shown.
+ */
+key_hint: string; sandbox: boolean; state: AccountState; 
+/**
+ * False when the key was saved while the service could not be reached.
+ */
+verified: boolean; api_available_credits: number | null; api_total_credits: number | null; 
+/**
+ * When the API balance was read (ms since the epoch).
+ */
+api_credits_read_at: number | null; 
+/**
+ * Why the last refresh failed; the figures above stay as last read.
+ */
+balance_error: string | null; balance_error_code: string | null; balance_error_at: number | null; app_credits: number | null; 
+/**
+ * The date the App Credits figure is from (ms since the epoch).
+ */
+app_credits_as_of: number | null; 
+/**
+ * "manual" (typed from the Loova app) or "service" (reported by the API).
+ */
+app_credits_source: string | null }
+/**
+ * Accounts or balances changed (a command, or the background refresher).
+ */
+export type AccountsChanged = AccountsOverview
+export type AccountsOverview = { accounts: AccountView[]; totals: BalanceTotals }
+export type AddAccountRequest = { name: string; base_url: string | null; 
+/**
+ * Write-only: stored in the keychain, never returned.
+ */
+key: string; save_unverified: boolean }
+/**
+ * Totals across accounts, for the line under the cards.
+ */
+export type BalanceTotals = { api_available_credits: number; api_total_credits: number; app_credits: number; 
+/**
+ * Accounts whose API balance has never been read are not in the sums.
+ */
+accounts_without_api_figure: number; accounts_without_app_figure: number }
+export type CommandError = { code: string; field: string | null; message: string }
 /**
  * The credit pool that pays. Everything Loova Desk submits goes through the
  * API, so it is always paid from API Credits; App Credits exist only so the
@@ -90,6 +251,14 @@ export type PriceListInfo = { effective_date: string; source: string; origin: Pr
  */
 export type PriceListOrigin = { kind: "built_in" } | { kind: "file"; path: string }
 export type PriceListSummary = { info: PriceListInfo; warning: string | null; models: ModelSummary[]; concurrency_limit: number }
+/**
+ * What happened when an account was removed.
+ */
+export type Removed = { name: string; 
+/**
+ * Set when the keychain entry could not be deleted: what to do by hand.
+ */
+keychain_warning: string | null }
 /**
  * One broken rule: the field it concerns and a sentence saying how to fix it.
  */

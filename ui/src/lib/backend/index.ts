@@ -1,12 +1,17 @@
 // The UI's only door to Rust. Components import from here, never from
 // @tauri-apps/* directly, so the IPC surface stays in one reviewed place.
-export { commands } from './bindings';
+export { commands, events } from './bindings';
 export type {
+  AccountView,
+  AccountsOverview,
+  BalanceTotals,
+  CommandError,
   Estimate,
   JobSpec,
   PackAdvice,
   Preview,
   PriceListInfo,
   PriceListSummary,
+  Result,
   Violation,
 } from './bindings';

@@ -1,0 +1,197 @@
+//! `loova accounts` / `loova balance` against loova-sim and the real keychain
+//! (gnome-keyring under dbus-run-session, set up by scripts/test).
+
+use loova_sim::{SimConfig, SimHandle};
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+const KEY: &str = "sk-live-cli-5e1b77a0c9d2";
+const NEW_KEY: &str = "sk-live-cli-rotated-33aa";
+
+struct Env {
+    data: tempfile::TempDir,
+    service: String,
+    transcript: String,
+}
+
+impl Env {
+    fn new(test: &str) -> Env {
+        Env { data: tempfile::tempdir().unwrap(), service: format!("loova-cli-{test}-{}", std::process::id()), transcript: String::new() }
+    }
+
+    /// Runs `loova`, feeding `stdin`; returns (exit code, stdout, stderr) and
+    /// keeps everything it printed for the leak check.
+    fn loova(&mut self, args: &[&str], stdin: &str, extra_env: &[(&str, &str)]) -> (i32, String, String) {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_loova"));
+        cmd.args(args)
+            .env("LOOVA_DESK_DATA_DIR", self.data.path())
+            .env("LOOVA_DESK_KEYRING_SERVICE", &self.service)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in extra_env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().unwrap();
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        let (o, e) = (String::from_utf8_lossy(&out.stdout).to_string(), String::from_utf8_lossy(&out.stderr).to_string());
+        self.transcript.push_str(&o);
+        self.transcript.push_str(&e);
+        (out.status.code().unwrap_or(-1), o, e)
+    }
+}
+
+fn secret_tool(service: &str) -> String {
+    let out = Command::new("secret-tool").args(["search", "--all", "service", service]).output().expect("secret-tool (libsecret-tools)");
+    String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr)
+}
+
+fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
+    let mut hits = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if std::fs::read(&p).unwrap().windows(needle.len()).any(|w| w == needle.as_bytes()) {
+                hits.push(p.display().to_string());
+            }
+        }
+    }
+    hits
+}
+
+#[test]
+#[ignore = "needs the Secret Service (gnome-keyring under dbus-run-session): run by scripts/test"]
+fn add_use_rotate_remove_and_the_key_never_leaks() {
+    let sim = SimHandle::spawn_in_thread(SimConfig::for_tests(&[(KEY, 5000), (NEW_KEY, 5000)])).unwrap();
+    let url = sim.base_url();
+    let mut env = Env::new("flow");
+
+    let (code, out, err) = env.loova(&["accounts", "add", "--name", "Studio", "--base-url", &url, "--key-stdin"], KEY, &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("key verified") && out.contains("5,000 available of 5,000"), "{out}");
+
+    // The keychain holds it, under our service, labelled by account id.
+    let found = secret_tool(&env.service);
+    assert!(found.contains(KEY) && found.contains(&format!("@{}", env.service)), "{found}");
+
+    let (code, _, err) = env.loova(&["accounts", "add", "--name", "studio", "--base-url", &url, "--key-stdin"], KEY, &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("already exists"), "{err}");
+
+    let (code, _, err) = env.loova(&["accounts", "add", "--name", "Wrong", "--base-url", &url, "--key-stdin"], "sk-wrong-1111", &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("rejected the API key"), "{err}");
+
+    let (code, out, _) = env.loova(&["accounts", "set-app-credits", "Studio", "1200"], "", &[]);
+    assert_eq!(code, 0, "{out}");
+
+    let (code, out, _) = env.loova(&["balance", "Studio", "--json"], "", &[]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let a = &v[0];
+    assert_eq!((a["name"].as_str(), a["api_available_credits"].as_i64(), a["app_credits"].as_i64()), (Some("Studio"), Some(5000), Some(1200)));
+    assert_eq!(a["key_hint"], "••••77a0".replace("77a0", &KEY[KEY.len() - 4..]));
+    assert_eq!(a["state"], "active");
+    assert!(a["app_credits_as_of"].as_i64().is_some() && a["api_total_credits"].as_i64() == Some(5000));
+
+    // Rotation: a rejected new key leaves the old one in place.
+    let (code, _, err) = env.loova(&["accounts", "set-key", "Studio", "--key-stdin"], "sk-bad-new-2222", &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(secret_tool(&env.service).contains(KEY));
+    let (code, out, err) = env.loova(&["accounts", "set-key", "Studio", "--key-stdin"], NEW_KEY, &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    let found = secret_tool(&env.service);
+    assert!(found.contains(NEW_KEY) && !found.contains(KEY), "{found}");
+
+    let (code, out, _) = env.loova(&["accounts", "remove", "Studio"], "", &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(!secret_tool(&env.service).contains("secret = "), "the keychain entry went with the account");
+    let (_, out, _) = env.loova(&["accounts", "list", "--json"], "", &[]);
+    assert_eq!(out.trim(), "[]");
+
+    for key in [KEY, NEW_KEY] {
+        assert_eq!(files_containing(env.data.path(), key), Vec::<String>::new(), "the key reached the data dir");
+        assert!(!env.transcript.contains(key), "the key reached the CLI's output");
+        assert!(!env.transcript.contains(&key[..key.len() - 4]), "most of the key reached the CLI's output");
+    }
+}
+
+#[test]
+#[ignore = "needs the Secret Service (gnome-keyring under dbus-run-session): run by scripts/test"]
+fn unreachable_and_slow_services_are_explained() {
+    let mut env = Env::new("unreachable");
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let url = format!("http://{closed}/api");
+    let (code, _, err) = env.loova(&["accounts", "add", "--name", "Later", "--base-url", &url, "--key-stdin"], KEY, &[]);
+    assert_eq!(code, 1);
+    assert!(err.contains("not verified yet"), "{err}");
+    let (code, out, _) = env.loova(&["accounts", "add", "--name", "Later", "--base-url", &url, "--key-stdin", "--unverified"], KEY, &[]);
+    assert_eq!(code, 0);
+    assert!(out.contains("not verified yet"), "{out}");
+    let (code, out, _) = env.loova(&["balance", "--json"], "", &[]);
+    assert_eq!(code, 1, "a balance that cannot be read is a service error");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v[0]["verified"], false);
+    assert!(v[0]["balance_error"].as_str().unwrap().contains("never reached"), "{out}");
+
+    // A service slower than the request timeout: the last figure stays, with the reason.
+    let mut config = SimConfig::for_tests(&[(KEY, 700)]);
+    config.slow_ms = 3_000;
+    let sim = SimHandle::spawn_in_thread(config).unwrap();
+    let (code, _, err) = env.loova(&["accounts", "add", "--name", "Slow", "--base-url", &sim.base_url(), "--key-stdin"], KEY, &[]);
+    assert_eq!(code, 0, "{err}");
+    sim.update_config(|c| {
+        c.faults.credits.probabilities.insert(loova_sim::FaultKind::Slow, 1.0);
+    })
+    .unwrap();
+    let (code, out, _) = env.loova(&["balance", "Slow", "--json"], "", &[("LOOVA_DESK_REQUEST_TIMEOUT_MS", "500")]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v[0]["api_available_credits"], 700, "the last figure stays visible");
+    assert!(v[0]["balance_error"].as_str().unwrap().to_lowercase().contains("time"), "{out}");
+}
+
+#[test]
+fn a_missing_keychain_is_a_sentence_not_a_fallback() {
+    let sim = SimHandle::spawn_in_thread(SimConfig::for_tests(&[(KEY, 100)])).unwrap();
+    let mut env = Env::new("nokeychain");
+    let no_bus = [("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/loova-test-bus")];
+    let (code, _, err) = env.loova(&["accounts", "add", "--name", "X", "--base-url", &sim.base_url(), "--key-stdin"], KEY, &no_bus);
+    assert_eq!(code, 1);
+    assert!(err.contains("system keychain is unavailable"), "{err}");
+    let (_, out, _) = env.loova(&["accounts", "list", "--json"], "", &no_bus);
+    assert_eq!(out.trim(), "[]", "nothing saved without the keychain");
+    assert_eq!(files_containing(env.data.path(), KEY), Vec::<String>::new());
+}
+
+#[test]
+#[ignore = "needs the Secret Service (gnome-keyring under dbus-run-session): run by scripts/test"]
+fn the_sandbox_survives_restarts_and_can_be_reset_and_removed() {
+    let mut env = Env::new("sandbox");
+    let (code, out, err) = env.loova(&["accounts", "sandbox"], "", &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("[SANDBOX]") && out.contains("10,000 available of 10,000"), "{out}");
+
+    // A new process: the simulator restarts from its saved state and the key
+    // from the keychain still opens it.
+    let (code, out, _) = env.loova(&["balance", "--json"], "", &[]);
+    assert_eq!(code, 0, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((v[0]["sandbox"].as_bool(), v[0]["api_available_credits"].as_i64()), (Some(true), Some(10_000)));
+
+    let (code, out, _) = env.loova(&["accounts", "reset-sandbox"], "", &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("10,000 available"), "{out}");
+    assert!(env.data.path().join("sandbox").exists());
+    assert_eq!(files_containing(env.data.path(), "sk-sandbox-"), Vec::<String>::new(), "the sandbox key stays in the keychain");
+
+    let (code, _, _) = env.loova(&["accounts", "remove", "Sandbox"], "", &[]);
+    assert_eq!(code, 0);
+    assert!(!env.data.path().join("sandbox").exists(), "the simulator's state goes with it");
+    assert!(!secret_tool(&env.service).contains("sk-sandbox-"));
+}

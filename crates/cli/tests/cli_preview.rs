@@ -1,0 +1,42 @@
+//! `loova preview` and `loova packs` as a person runs them.
+
+use std::process::Command;
+
+fn loova(args: &[&str]) -> (i32, String, String) {
+    let data = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_loova")).args(args).env("LOOVA_DESK_DATA_DIR", data.path()).output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+#[test]
+fn preview_json_reports_240_credits_for_8s_with_a_video_reference() {
+    let (code, out, _) = loova(&["preview", "--model", "seedance_2_0", "--duration", "8", "--video-ref", "--json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["credits_per_second"], 30);
+    assert_eq!(v["seconds"], 8);
+    assert_eq!(v["credits"], 240);
+    assert_eq!(v["pool"], "api");
+    assert_eq!(v["usd_min"], "7.68");
+    assert_eq!(v["usd_max"], "19.20");
+}
+
+#[test]
+fn invalid_input_exits_2_with_every_violation_on_stderr() {
+    let (code, out, err) = loova(&["preview", "--prompt", "", "--duration", "3", "--ratio", "2:1"]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    for field in ["prompt:", "duration:", "ratio:"] {
+        assert!(err.contains(field), "{field} missing in {err}");
+    }
+}
+
+#[test]
+fn packs_json_is_the_cheapest_cover() {
+    let (code, out, _) = loova(&["packs", "--credits", "50001", "--json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["credits"], 50300);
+    assert_eq!(v["usd"], "1624.00");
+    assert_eq!(v["packs"].as_array().unwrap().len(), 2);
+}

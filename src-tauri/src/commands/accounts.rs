@@ -1,0 +1,136 @@
+//! Account commands. Keys go in (write-only) and never come back out: every
+//! answer carries at most the last 4 characters.
+
+use crate::error::CommandError;
+use crate::events::AccountsChanged;
+use crate::state::AppState;
+use loova_core::accounts::{totals, AccountView, AddAccount, BalanceTotals, Removed};
+use loova_core::secret::Sensitive;
+use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, State};
+use tauri_specta::Event;
+
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+pub struct AccountsOverview {
+    pub accounts: Vec<AccountView>,
+    pub totals: BalanceTotals,
+}
+
+pub fn overview(state: &AppState) -> Result<AccountsOverview, CommandError> {
+    let accounts = state.accounts()?.list()?;
+    Ok(AccountsOverview { totals: totals(&accounts), accounts })
+}
+
+/// Tells every listener (the Accounts screen, the Composer's account picker).
+fn changed(app: &AppHandle, state: &AppState) -> Result<AccountsOverview, CommandError> {
+    let o = overview(state)?;
+    let _ = AccountsChanged(o.clone()).emit(app);
+    Ok(o)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn list_accounts(state: State<'_, AppState>) -> Result<AccountsOverview, CommandError> {
+    overview(&state)
+}
+
+#[derive(Debug, Deserialize, specta::Type)]
+pub struct AddAccountRequest {
+    pub name: String,
+    pub base_url: Option<String>,
+    /// Write-only: stored in the keychain, never returned.
+    pub key: String,
+    pub save_unverified: bool,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn add_account(app: AppHandle, state: State<'_, AppState>, request: AddAccountRequest) -> Result<AccountsOverview, CommandError> {
+    let key = Sensitive::new(request.key.trim());
+    let req = AddAccount { name: request.name, base_url: request.base_url, key, save_unverified: request.save_unverified };
+    state.accounts()?.add(req).await?;
+    changed(&app, &state)
+}
+
+/// Adds an account with the key in `LOOVA_API_KEY` (what Loova's scripts use).
+#[tauri::command]
+#[specta::specta]
+pub async fn import_env_account(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    name: String,
+    base_url: Option<String>,
+    save_unverified: bool,
+) -> Result<AccountsOverview, CommandError> {
+    state.accounts()?.import_env_key(&name, base_url, save_unverified).await?;
+    changed(&app, &state)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn rename_account(app: AppHandle, state: State<'_, AppState>, id: String, name: String) -> Result<AccountsOverview, CommandError> {
+    state.accounts()?.rename(&id, &name)?;
+    changed(&app, &state)
+}
+
+/// Key rotation; answers with the account, whose key shows only as ••••1234.
+#[tauri::command]
+#[specta::specta]
+pub async fn replace_key(app: AppHandle, state: State<'_, AppState>, id: String, key: String) -> Result<AccountsOverview, CommandError> {
+    state.accounts()?.replace_key(&id, Sensitive::new(key.trim())).await?;
+    changed(&app, &state)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_account(app: AppHandle, state: State<'_, AppState>, id: String) -> Result<Removed, CommandError> {
+    let removed = state.accounts()?.remove(&id).await?;
+    changed(&app, &state)?;
+    Ok(removed)
+}
+
+/// `as_of`: ms since the epoch of the day the person read the figure.
+#[tauri::command]
+#[specta::specta]
+pub fn set_app_credits(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+    amount: f64,
+    as_of: Option<f64>,
+) -> Result<AccountsOverview, CommandError> {
+    if !amount.is_finite() || amount.fract() != 0.0 {
+        return Err(CommandError { code: "invalid_input".into(), field: Some("app_credits".into()), message: "Enter a whole number of credits.".into() });
+    }
+    state.accounts()?.set_app_credits(&id, amount as i64, as_of.map(|t| t as i64))?;
+    changed(&app, &state)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn set_account_paused(app: AppHandle, state: State<'_, AppState>, id: String, paused: bool) -> Result<AccountsOverview, CommandError> {
+    state.accounts()?.set_paused(&id, paused)?;
+    changed(&app, &state)
+}
+
+/// Reads every account's API balance now (the "Refresh" button).
+#[tauri::command]
+#[specta::specta]
+pub async fn refresh_balances(app: AppHandle, state: State<'_, AppState>) -> Result<AccountsOverview, CommandError> {
+    state.accounts()?.refresh_all().await?;
+    changed(&app, &state)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn create_sandbox(app: AppHandle, state: State<'_, AppState>) -> Result<AccountsOverview, CommandError> {
+    state.accounts()?.create_sandbox().await?;
+    changed(&app, &state)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn reset_sandbox(app: AppHandle, state: State<'_, AppState>, id: String) -> Result<AccountsOverview, CommandError> {
+    state.accounts()?.reset_sandbox(&id).await?;
+    changed(&app, &state)
+}

@@ -1,0 +1,8 @@
+//! Events Rust pushes to the UI (typed for TypeScript by tauri-specta).
+
+use crate::commands::AccountsOverview;
+use serde::{Deserialize, Serialize};
+
+/// Accounts or balances changed (a command, or the background refresher).
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+pub struct AccountsChanged(pub AccountsOverview);
