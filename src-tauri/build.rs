@@ -15,6 +15,10 @@ const COMMANDS: &[&str] = &[
     "refresh_balances",
     "create_sandbox",
     "reset_sandbox",
+    "queue_overview",
+    "enqueue_job",
+    "job_action",
+    "set_output_dir",
 ];
 
 fn main() {

@@ -74,3 +74,21 @@ fn a_price_list_in_the_data_dir_prices_every_preview() {
     let source = app.text("price-list");
     assert!(source.contains("2027-02-01") && source.contains("Loova price change test"), "{source}");
 }
+
+#[test]
+#[ignore = "drives the built app: needs Xvfb, tauri-driver and WebKitWebDriver (scripts/test)"]
+fn a_second_launch_for_the_same_data_folder_leaves_at_once() {
+    let data = tempfile::tempdir().unwrap();
+    let app = App::launch(data.path(), &[]);
+    app.wait_text("formula", |t| t.contains("75 credits"));
+    let mut second = std::process::Command::new(env!("CARGO_BIN_EXE_loova-desk"))
+        .env("LOOVA_DESK_DATA_DIR", data.path())
+        .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
+        .spawn()
+        .unwrap();
+    let status = support::wait_for("the second instance to exit", || Ok(second.try_wait().map_err(|e| e.to_string())?));
+    assert!(status.success(), "{status:?}");
+    // The first one is still there and working.
+    app.type_into("duration", "6");
+    app.wait_text("formula", |t| t == "15 credits/s × 6 s = 90 credits");
+}

@@ -25,6 +25,16 @@ impl From<AccountError> for CommandError {
     }
 }
 
+impl From<loova_core::engine::EngineError> for CommandError {
+    fn from(e: loova_core::engine::EngineError) -> CommandError {
+        let field = match &e {
+            loova_core::engine::EngineError::InvalidSpec(v) => v.first().map(|v| v.field.clone()),
+            _ => None,
+        };
+        CommandError { code: e.code().to_string(), field, message: e.to_string() }
+    }
+}
+
 impl CommandError {
     pub fn unavailable(reason: &str) -> CommandError {
         CommandError { code: "unavailable".into(), field: None, message: reason.to_string() }

@@ -4,6 +4,7 @@ mod balances;
 mod commands;
 mod error;
 mod events;
+mod queue;
 mod state;
 
 use loova_core::accounts::Accounts;
@@ -32,8 +33,12 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::refresh_balances,
             commands::create_sandbox,
             commands::reset_sandbox,
+            commands::queue_overview,
+            commands::enqueue_job,
+            commands::job_action,
+            commands::set_output_dir,
         ])
-        .events(tauri_specta::collect_events![events::AccountsChanged])
+        .events(tauri_specta::collect_events![events::AccountsChanged, events::QueueChanged])
 }
 
 /// Where the generated bindings live: the UI's only door to Rust.
@@ -48,16 +53,46 @@ pub fn typescript() -> specta_typescript::Typescript {
 fn app_state() -> AppState {
     let data_dir = loova_core::paths::data_dir();
     let prices = loova_core::load_price_list(&data_dir);
-    let accounts = Db::open_in(&data_dir)
-        .map(|db| Accounts::new(Arc::new(db), Vault::from_env(), Arc::new(SandboxHost::new(&data_dir))))
-        .map_err(|e| e.to_string());
-    AppState { prices, accounts, refresh: Default::default() }
+    match Db::open_in(&data_dir) {
+        Ok(db) => {
+            let db = Arc::new(db);
+            let accounts = Accounts::new(db.clone(), Vault::from_env(), Arc::new(SandboxHost::new(&data_dir)));
+            AppState { prices, accounts: Ok(accounts), db: Some(db), refresh: Default::default() }
+        }
+        Err(e) => AppState { prices, accounts: Err(e.to_string()), db: None, refresh: Default::default() },
+    }
+}
+
+/// One instance per data folder (a D-Bus name on Linux): two folders —
+/// e.g. `LOOVA_DESK_DATA_DIR` for a portable copy — are two apps.
+fn instance_id(data_dir: &std::path::Path) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    data_dir.hash(&mut h);
+    format!("{}.d{:016x}", loova_core::paths::APP_IDENTIFIER, h.finish())
 }
 
 pub fn run() {
     let builder = specta_builder();
     tauri::Builder::default()
+        // First: a second launch for the same data folder only brings the
+        // running window forward, so one process owns that folder's queue.
+        .plugin(
+            tauri_plugin_single_instance::Builder::new()
+                .dbus_id(instance_id(&loova_core::paths::data_dir()))
+                .callback(|app, _argv, _cwd| {
+                    if let Some(window) = app.get_webview_window("main") {
+                        let _ = window.unminimize();
+                        let _ = window.show();
+                        let _ = window.set_focus();
+                    }
+                })
+                .build(),
+        )
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_opener::init())
         .manage(app_state())
+        .manage(queue::QueueHost::default())
         .invoke_handler(builder.invoke_handler())
         .on_window_event(|window, event| {
             if let WindowEvent::Focused(true) = event {
@@ -67,6 +102,7 @@ pub fn run() {
         .setup(move |app| {
             builder.mount_events(app);
             balances::spawn(app.handle().clone());
+            queue::start(app.handle().clone());
             Ok(())
         })
         .run(tauri::generate_context!())

@@ -21,3 +21,10 @@ pub fn runtime() -> tokio::runtime::Runtime {
         .build()
         .expect("a tokio runtime")
 }
+
+/// The database and the accounts service, sharing one connection.
+pub fn open() -> Result<(Arc<Db>, Accounts), String> {
+    let dir = data_dir();
+    let db = Arc::new(Db::open_in(&dir).map_err(|e| e.to_string())?);
+    Ok((db.clone(), Accounts::new(db, Vault::from_env(), Arc::new(SandboxHost::new(&dir)))))
+}

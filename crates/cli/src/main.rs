@@ -4,6 +4,7 @@
 mod accounts;
 mod context;
 mod format;
+mod jobs;
 mod packs;
 mod preview;
 mod prices;
@@ -37,6 +38,31 @@ enum Command {
     /// Show or replace the price list used for every preview.
     #[command(subcommand)]
     Prices(prices::PricesCommand),
+    /// Add a job to an account's queue (the app or `loova run` submits it).
+    Enqueue(jobs::EnqueueArgs),
+    /// List jobs.
+    Jobs(jobs::JobsArgs),
+    /// Run the queue headless (when the Loova Desk app is closed).
+    Run {
+        /// Stop when nothing is left that can progress without you.
+        #[arg(long)]
+        until_idle: bool,
+    },
+    /// Queue a failed, invalid, expired or canceled job again (a new charge).
+    Retry { id: i64 },
+    /// Give up on a job whose outcome is unknown (it may still have been charged).
+    Forget { id: i64 },
+    /// Submit a job whose outcome is unknown again: it may be charged twice.
+    Resubmit {
+        id: i64,
+        /// Yes, it may be charged twice.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Cancel a job that has not been sent yet.
+    Cancel { id: i64 },
+    /// Show, or set, the folder finished videos are saved in (one sub-folder per account).
+    OutputDir { path: Option<std::path::PathBuf> },
 }
 
 /// How a command ended: 0 ok, 1 a service/system error, 2 bad input.
@@ -54,6 +80,14 @@ fn main() -> ExitCode {
         Command::Prices(cmd) => prices::run(cmd),
         Command::Accounts(cmd) => accounts::run(cmd),
         Command::Balance { name, json } => accounts::balance(name, json),
+        Command::Enqueue(args) => jobs::enqueue(args),
+        Command::Jobs(args) => jobs::list(args),
+        Command::Run { until_idle } => jobs::run(until_idle),
+        Command::Retry { id } => jobs::action(id, "retry"),
+        Command::Forget { id } => jobs::action(id, "forget"),
+        Command::Resubmit { id, yes } => jobs::resubmit(id, yes),
+        Command::Cancel { id } => jobs::action(id, "cancel"),
+        Command::OutputDir { path } => output_dir(path),
     };
     match outcome {
         Outcome::Ok => ExitCode::SUCCESS,
@@ -73,4 +107,30 @@ fn price_list() -> loova_core::LoadedPriceList {
 
 fn print_json(value: &impl serde::Serialize) {
     println!("{}", serde_json::to_string_pretty(value).expect("our types serialize"));
+}
+
+fn output_dir(path: Option<std::path::PathBuf>) -> Outcome {
+    let db = match loova_core::store::Db::open_in(&loova_core::paths::data_dir()) {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Outcome::Failed;
+        }
+    };
+    if let Some(path) = path {
+        let Ok(path) = std::path::absolute(&path) else {
+            eprintln!("error: output_dir: cannot resolve {}; give a full folder path.", path.display());
+            return Outcome::BadInput;
+        };
+        if let Err(e) = std::fs::create_dir_all(&path) {
+            eprintln!("error: output_dir: cannot use {}: {e}. Choose a folder you can write to.", path.display());
+            return Outcome::BadInput;
+        }
+        if let Err(e) = db.set_setting(loova_core::engine::OUTPUT_DIR_SETTING, &path.display().to_string()) {
+            eprintln!("error: {e}");
+            return Outcome::Failed;
+        }
+    }
+    println!("{}", loova_core::engine::output_root(&db).display());
+    Outcome::Ok
 }

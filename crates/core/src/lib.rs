@@ -2,8 +2,10 @@
 //! be tested without a window and shared by the desktop app and the `loova` CLI.
 
 pub mod accounts;
+pub mod engine;
 pub mod job;
 pub mod api;
+pub mod overview;
 pub mod paths;
 pub mod preview;
 pub mod pricing;

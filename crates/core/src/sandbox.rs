@@ -13,6 +13,16 @@ pub const SANDBOX_CREDITS: i64 = 10_000;
 pub const TIME_SCALE_ENV: &str = "LOOVA_DESK_SANDBOX_TIME_SCALE";
 const DEFAULT_TIME_SCALE: f64 = 0.1;
 
+/// How much faster than Loova the Sandbox runs jobs (the engine expects
+/// Sandbox jobs to take this fraction of real time).
+pub fn time_scale() -> f64 {
+    std::env::var(TIME_SCALE_ENV)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .filter(|s: &f64| *s > 0.0)
+        .unwrap_or(DEFAULT_TIME_SCALE)
+}
+
 pub struct SandboxHost {
     dir: PathBuf,
     sim: Mutex<Option<SimHandle>>,
@@ -25,11 +35,7 @@ impl SandboxHost {
 
     fn config(&self) -> SimConfig {
         let mut config = SimConfig { state_file: Some(self.dir.join("simulator-state.json").display().to_string()), ..SimConfig::default() };
-        config.timings.time_scale = std::env::var(TIME_SCALE_ENV)
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .filter(|s: &f64| *s > 0.0)
-            .unwrap_or(DEFAULT_TIME_SCALE);
+        config.timings.time_scale = time_scale();
         config
     }
 

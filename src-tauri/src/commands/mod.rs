@@ -2,6 +2,8 @@
 
 mod accounts;
 mod pricing;
+mod queue;
 
 pub use accounts::*;
 pub use pricing::*;
+pub use queue::*;

@@ -30,6 +30,43 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE UNIQUE INDEX accounts_name ON accounts (name COLLATE NOCASE);
     CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+    // 2: the job queue. One row per job from the moment it is queued; the
+    // engine changes `state` together with the fields that go with it in one
+    // statement (one transaction), so a crash never leaves half a transition.
+    "CREATE TABLE jobs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+        batch_id TEXT,
+        name TEXT,
+        spec TEXT NOT NULL,
+        model TEXT NOT NULL,
+        duration INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        estimate_credits INTEGER,
+        price_list_date TEXT,
+        state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'submitting', 'running', 'outcome_unknown',
+            'succeeded', 'downloading', 'downloaded', 'failed', 'invalid', 'canceled', 'expired')),
+        task_id TEXT,
+        raw_status TEXT,
+        credits_cost INTEGER,
+        created_at INTEGER NOT NULL,
+        submitted_at INTEGER,
+        started_at INTEGER,
+        finished_at INTEGER,
+        updated_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER,
+        last_error TEXT,
+        last_error_code TEXT,
+        trace_id TEXT,
+        video_url TEXT,
+        video_path TEXT,
+        bytes_done INTEGER,
+        bytes_total INTEGER,
+        expected_secs REAL
+    );
+    CREATE INDEX jobs_account_state ON jobs (account_id, state, position);
+    CREATE INDEX jobs_state ON jobs (state);",
 ];
 
 pub fn check_version(conn: &Connection, path: &Path) -> Result<i64, StoreError> {

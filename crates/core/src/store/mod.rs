@@ -3,9 +3,11 @@
 //! newer Loova Desk.
 
 mod accounts;
+mod jobs;
 mod migrations;
 
 pub use accounts::{AccountRow, AppCreditsSource, NewAccount};
+pub use jobs::{JobFilter, JobRow, JobState, NewJob, Patch};
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};

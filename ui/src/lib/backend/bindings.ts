@@ -123,6 +123,41 @@ async resetSandbox(id: string) : Promise<Result<AccountsOverview, CommandError>>
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+async queueOverview() : Promise<Result<QueueOverview, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("queue_overview") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async enqueueJob(accountId: string, spec: JobSpec, name: string | null) : Promise<Result<Enqueued, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("enqueue_job", { accountId, spec, name }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async jobAction(id: number, action: JobAction) : Promise<Result<QueueOverview, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("job_action", { id, action }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Where finished videos go (one sub-folder per account). Created if needed.
+ */
+async setOutputDir(path: string) : Promise<Result<QueueOverview, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_output_dir", { path }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
@@ -130,9 +165,11 @@ async resetSandbox(id: string) : Promise<Result<AccountsOverview, CommandError>>
 
 
 export const events = __makeEvents__<{
-accountsChanged: AccountsChanged
+accountsChanged: AccountsChanged,
+queueChanged: QueueChanged
 }>({
-accountsChanged: "accounts-changed"
+accountsChanged: "accounts-changed",
+queueChanged: "queue-changed"
 })
 
 /** user-defined constants **/
@@ -141,6 +178,23 @@ accountsChanged: "accounts-changed"
 
 /** user-defined types **/
 
+export type AccountQueue = { account_id: string; name: string; sandbox: boolean; paused: boolean; 
+/**
+ * Why the account submits nothing right now, and what to do.
+ */
+state_note: string | null; 
+/**
+ * The account's limit: the price list's, or the lower one the person set.
+ */
+limit: number; 
+/**
+ * Slots the service showed are used elsewhere (e.g. the Loova web app).
+ */
+taken_elsewhere: number; in_flight: number; waiting: number; running: number; done: number; 
+/**
+ * Jobs that need a person: failed, invalid, expired, outcome unknown.
+ */
+failed: number; total: number; credits_charged: number }
 export type AccountState = "active" | "paused" | "needs_credits" | 
 /**
  * The service answered with an authentication failure.
@@ -203,6 +257,7 @@ export type CommandError = { code: string; field: string | null; message: string
  * UI can say plainly that they cannot pay.
  */
 export type CreditPool = "api" | "app"
+export type Enqueued = { job: JobView; overview: QueueOverview }
 export type Estimate = { model: string; model_name: string; video_reference: boolean; credits_per_second: number; seconds: number; credits: number; pool: CreditPool; pool_note: string; 
 /**
  * Dollars at the cheapest pack's price per credit (exact decimal string).
@@ -216,11 +271,62 @@ usd_max: string;
  * "30 credits/s × 8 s = 240 credits", ready to show.
  */
 formula: string; price_list: PriceListInfo }
+export type JobAction = "cancel" | 
+/**
+ * A failed, invalid, expired or canceled job: queued again (a new charge).
+ */
+"retry" | 
+/**
+ * Outcome unknown: send again, knowing it may be charged twice.
+ */
+"resubmit" | 
+/**
+ * Outcome unknown: stop tracking it and free the slot.
+ */
+"forget" | "move_up" | "move_down" | "open_video" | "show_in_folder"
 /**
  * The fields of a create request, with the API's defaults. Values are kept as
  * the person typed them (strings) so that a bad one can be reported, not lost.
  */
 export type JobSpec = { model: string; prompt: string; function_mode: string; ratio: string; duration: number; image_urls: string[]; video_urls: string[]; audio_urls: string[] }
+/**
+ * Where a job is in its life. See `docs/ARCHITECTURE.md` ("Job states").
+ */
+export type JobState = "queued" | 
+/**
+ * The create request is (or may be) on its way: written before it leaves.
+ */
+"submitting" | "running" | 
+/**
+ * Sent, no usable answer: may have been created and charged. A person decides.
+ */
+"outcome_unknown" | "succeeded" | "downloading" | "downloaded" | "failed" | "invalid" | "canceled" | 
+/**
+ * The video link expired before the video was saved.
+ */
+"expired"
+export type JobView = { id: number; account_id: string; 
+/**
+ * The job's name, or the start of its prompt.
+ */
+title: string; name: string | null; spec: JobSpec; position: number; state: JobState; 
+/**
+ * The service's status word, verbatim (also unknown ones).
+ */
+raw_status: string | null; task_id: string | null; estimate_credits: number | null; price_list_date: string | null; 
+/**
+ * What the service charged (from the create answer or the task status).
+ */
+credits_cost: number | null; 
+/**
+ * Charged differs from the estimate.
+ */
+charge_differs: boolean; created_at: number; submitted_at: number | null; started_at: number | null; finished_at: number | null; updated_at: number; attempts: number; next_attempt_at: number | null; error: string | null; error_code: string | null; trace_id: string | null; video_path: string | null; bytes_done: number | null; bytes_total: number | null; expected_secs: number | null; 
+/**
+ * 0..1: elapsed vs expected run time while running (capped at 0.99),
+ * bytes while downloading, 1 when downloaded.
+ */
+progress: number | null; can_cancel: boolean; can_retry: boolean; can_resubmit: boolean; can_forget: boolean; can_move: boolean }
 export type ModelSummary = { id: string; name: string }
 export type PackAdvice = { needed: number; 
 /**
@@ -251,6 +357,19 @@ export type PriceListInfo = { effective_date: string; source: string; origin: Pr
  */
 export type PriceListOrigin = { kind: "built_in" } | { kind: "file"; path: string }
 export type PriceListSummary = { info: PriceListInfo; warning: string | null; models: ModelSummary[]; concurrency_limit: number }
+/**
+ * The queue changed (coalesced: at most every 200 ms).
+ */
+export type QueueChanged = QueueOverview
+export type QueueOverview = { 
+/**
+ * Who runs the queue ("this window", or `loova run` elsewhere).
+ */
+engine_status: string; 
+/**
+ * Where finished videos are saved (one sub-folder per account).
+ */
+output_dir: string; accounts: AccountQueue[]; jobs: JobView[] }
 /**
  * What happened when an account was removed.
  */

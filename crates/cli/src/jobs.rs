@@ -1,0 +1,313 @@
+//! `loova enqueue`, `jobs`, `run`, `retry`, `forget`, `resubmit`, `cancel`.
+//! Queueing works while the app runs (its engine notices within a second);
+//! `run` runs the queue headless when the app is closed.
+
+use crate::context::{open, runtime};
+use crate::{price_list, print_json, Outcome};
+use clap::Args;
+use loova_core::engine::{self, Engine, EngineConfig, EngineError, EngineEvent, EngineLock, JobView};
+use loova_core::store::{JobFilter, JobState};
+use loova_core::JobSpec;
+use std::io::IsTerminal;
+
+/// Multiplies the engine's timings (tests and simulators whose jobs run faster).
+pub const TIME_SCALE_ENV: &str = "LOOVA_DESK_ENGINE_TIME_SCALE";
+
+#[derive(Args)]
+pub struct EnqueueArgs {
+    /// The account (name or id).
+    #[arg(long)]
+    account: String,
+    /// seedance_2_0 or seedance_2_0_fast.
+    #[arg(long, default_value = "seedance_2_0")]
+    model: String,
+    /// Video length in seconds, 4 to 15.
+    #[arg(long, default_value_t = 5)]
+    duration: u32,
+    #[arg(long)]
+    prompt: String,
+    /// 21:9, 16:9, 4:3, 1:1, 3:4 or 9:16.
+    #[arg(long, default_value = "16:9")]
+    ratio: String,
+    /// omni_reference or first_last_frames.
+    #[arg(long = "mode", default_value = "omni_reference")]
+    function_mode: String,
+    #[arg(long = "image-url")]
+    image_urls: Vec<String>,
+    #[arg(long = "video-url")]
+    video_urls: Vec<String>,
+    #[arg(long = "audio-url")]
+    audio_urls: Vec<String>,
+    /// A name for the job (and its video file); default: from the prompt.
+    #[arg(long)]
+    name: Option<String>,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+pub struct JobsArgs {
+    /// Only jobs in this state (queued, running, outcome_unknown, downloaded, failed, …).
+    #[arg(long)]
+    state: Option<String>,
+    /// Only this account's jobs (name or id).
+    #[arg(long)]
+    account: Option<String>,
+    #[arg(long)]
+    json: bool,
+}
+
+fn fail(e: &dyn std::fmt::Display, bad_input: bool) -> Outcome {
+    eprintln!("error: {e}");
+    if bad_input {
+        Outcome::BadInput
+    } else {
+        Outcome::Failed
+    }
+}
+
+fn engine_fail(e: EngineError) -> Outcome {
+    if let EngineError::InvalidSpec(vs) = &e {
+        for v in vs {
+            eprintln!("error: {v}");
+        }
+        return Outcome::BadInput;
+    }
+    fail(&e, e.is_bad_input())
+}
+
+pub fn enqueue(a: EnqueueArgs) -> Outcome {
+    let (db, accounts) = match open() {
+        Ok(x) => x,
+        Err(e) => return fail(&e, false),
+    };
+    let account = match accounts.find(&a.account) {
+        Ok(acc) => acc,
+        Err(e) => return fail(&e, e.is_bad_input()),
+    };
+    let spec = JobSpec {
+        model: a.model,
+        prompt: a.prompt,
+        function_mode: a.function_mode,
+        ratio: a.ratio,
+        duration: a.duration,
+        image_urls: a.image_urls,
+        video_urls: a.video_urls,
+        audio_urls: a.audio_urls,
+    };
+    match engine::enqueue(&db, &account.id, &spec, a.name.as_deref(), &price_list()) {
+        Ok(job) if a.json => {
+            print_json(&job);
+            Outcome::Ok
+        }
+        Ok(job) => {
+            let est = job.estimate_credits.map_or(String::new(), |c| format!(", about {c} credits"));
+            println!("Queued job {} on {}: {}{est}", job.id, account.name, job.title);
+            Outcome::Ok
+        }
+        Err(e) => engine_fail(e),
+    }
+}
+
+pub fn list(a: JobsArgs) -> Outcome {
+    let (db, accounts) = match open() {
+        Ok(x) => x,
+        Err(e) => return fail(&e, false),
+    };
+    let mut filter = JobFilter::default();
+    if let Some(s) = &a.state {
+        match JobState::parse(s) {
+            Some(st) => filter.states.push(st),
+            None => {
+                let all: Vec<&str> = JobState::ALL.iter().map(|s| s.as_str()).collect();
+                return fail(&format!("unknown state \"{s}\"; use one of {}", all.join(", ")), true);
+            }
+        }
+    }
+    if let Some(name) = &a.account {
+        match accounts.find(name) {
+            Ok(acc) => filter.account_id = Some(acc.id),
+            Err(e) => return fail(&e, e.is_bad_input()),
+        }
+    }
+    let jobs = match engine::list_jobs(&db, &filter) {
+        Ok(j) => j,
+        Err(e) => return engine_fail(e),
+    };
+    if a.json {
+        print_json(&jobs);
+        return Outcome::Ok;
+    }
+    if jobs.is_empty() {
+        println!("No jobs.");
+    }
+    let names: std::collections::HashMap<String, String> = accounts.list().unwrap_or_default().into_iter().map(|v| (v.id.clone(), v.name.clone())).collect();
+    for j in &jobs {
+        println!("{}", line(j, names.get(&j.account_id).map_or("?", String::as_str)));
+    }
+    Outcome::Ok
+}
+
+fn line(j: &JobView, account: &str) -> String {
+    let mut s = format!("{:>5}  {:<15} {:<12} {}", j.id, j.state.as_str(), account, j.title);
+    if let Some(p) = j.progress.filter(|_| j.state == JobState::Running || j.state == JobState::Downloading) {
+        s.push_str(&format!("  {:.0}%", p * 100.0));
+    }
+    match (j.estimate_credits, j.credits_cost) {
+        (Some(e), Some(c)) if e != c => s.push_str(&format!("  charged {c} (estimated {e})")),
+        (_, Some(c)) => s.push_str(&format!("  {c} credits")),
+        (Some(e), None) => s.push_str(&format!("  ~{e} credits")),
+        _ => {}
+    }
+    if let Some(p) = &j.video_path.as_ref().filter(|_| j.state == JobState::Downloaded) {
+        s.push_str(&format!("\n       → {p}"));
+    }
+    if let Some(e) = &j.error {
+        s.push_str(&format!("\n       {e}"));
+    }
+    s
+}
+
+pub fn action(id: i64, which: &str) -> Outcome {
+    let (db, _) = match open() {
+        Ok(x) => x,
+        Err(e) => return fail(&e, false),
+    };
+    let result = match which {
+        "retry" => engine::retry(&db, id),
+        "forget" => engine::forget(&db, id),
+        "resubmit" => engine::resubmit_unknown(&db, id),
+        _ => engine::cancel(&db, id),
+    };
+    match result {
+        Ok(j) => {
+            let what = match which {
+                "retry" => "queued again (a new task: it will be charged again)",
+                "forget" => "forgotten",
+                "resubmit" => "queued to be submitted again",
+                _ => "canceled",
+            };
+            println!("Job {} {what}.", j.id);
+            Outcome::Ok
+        }
+        Err(e) => engine_fail(e),
+    }
+}
+
+pub fn resubmit(id: i64, yes: bool) -> Outcome {
+    if !yes {
+        eprintln!("Job {id} was sent, but its answer was lost: Loova may already have created (and charged) it.");
+        eprintln!("Check the Loova web app first. Submitting again may charge twice; to do it anyway, add --yes.");
+        return Outcome::BadInput;
+    }
+    action(id, "resubmit")
+}
+
+pub fn run(until_idle: bool) -> Outcome {
+    let dir = loova_core::paths::data_dir();
+    let _lock = match EngineLock::acquire(&dir) {
+        Ok(l) => l,
+        Err(EngineError::AlreadyRunning) => {
+            eprintln!("The Loova Desk app (or another `loova run`) is already running the queue for {}.", dir.display());
+            eprintln!("It keeps running your jobs; use `loova jobs` to watch them, or close it and run this again.");
+            return Outcome::Failed;
+        }
+        Err(e) => return fail(&e, false),
+    };
+    let (db, accounts) = match open() {
+        Ok(x) => x,
+        Err(e) => return fail(&e, false),
+    };
+    let scale = std::env::var(TIME_SCALE_ENV).ok().and_then(|s| s.parse::<f64>().ok()).filter(|s| *s > 0.0).unwrap_or(1.0);
+    let engine = Engine::new(db.clone(), accounts, price_list(), EngineConfig::scaled(scale));
+    let rt = runtime();
+    let result = rt.block_on(async {
+        let progress = tokio::spawn(show_progress(engine.clone(), db.clone()));
+        let r = engine.run(until_idle, shutdown_signal()).await;
+        progress.abort();
+        r
+    });
+    match result {
+        Ok(()) => {
+            summary(&db);
+            Outcome::Ok
+        }
+        Err(e) => fail(&e, false),
+    }
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("a SIGTERM handler");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+fn summary(db: &loova_core::store::Db) {
+    let jobs = engine::list_jobs(db, &JobFilter::default()).unwrap_or_default();
+    let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+    for j in &jobs {
+        *counts.entry(j.state.as_str()).or_default() += 1;
+    }
+    let parts: Vec<String> = counts.iter().map(|(s, n)| format!("{n} {s}")).collect();
+    println!("Queue idle: {}", if parts.is_empty() { "no jobs".into() } else { parts.join(", ") });
+}
+
+/// A progress bar on a terminal; one line per change otherwise (logs, CI).
+async fn show_progress(engine: Engine, db: std::sync::Arc<loova_core::store::Db>) {
+    let mut rx = engine.subscribe();
+    let tty = std::io::stdout().is_terminal();
+    let bar = tty.then(|| {
+        let b = indicatif::ProgressBar::new(0);
+        b.set_style(indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} done · {msg}").expect("a valid template"));
+        b
+    });
+    let mut last: std::collections::HashMap<i64, JobState> = Default::default();
+    loop {
+        let event = match rx.recv().await {
+            Ok(e) => e,
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+            Err(_) => return,
+        };
+        match event {
+            EngineEvent::JobChanged(j) => {
+                if let Some(b) = &bar {
+                    let jobs = engine::list_jobs(&db, &JobFilter::default()).unwrap_or_default();
+                    let n = |s: JobState| jobs.iter().filter(|j| j.state == s).count();
+                    b.set_length(jobs.len() as u64);
+                    b.set_position(jobs.iter().filter(|j| j.state.is_final()).count() as u64);
+                    b.set_message(format!(
+                        "{} running · {} queued · {} downloading · {} need a decision",
+                        n(JobState::Running) + n(JobState::Submitting),
+                        n(JobState::Queued),
+                        n(JobState::Downloading) + n(JobState::Succeeded),
+                        n(JobState::OutcomeUnknown)
+                    ));
+                } else if last.insert(j.id, j.state) != Some(j.state) {
+                    let mut s = format!("job {} {}: {}", j.id, j.state.as_str(), j.title);
+                    if let Some(p) = j.video_path.as_ref().filter(|_| j.state == JobState::Downloaded) {
+                        s.push_str(&format!(" → {p}"));
+                    }
+                    if let Some(e) = j.error.as_ref().filter(|_| j.state != JobState::Queued || j.error_code.as_deref() != Some("limit_reached")) {
+                        s.push_str(&format!(" ({e})"));
+                    }
+                    println!("{s}");
+                }
+            }
+            EngineEvent::Notice(n) => {
+                let text = format!("{}: {}", n.title, n.body);
+                match &bar {
+                    Some(b) => b.println(text),
+                    None => println!("{text}"),
+                }
+            }
+            EngineEvent::AccountChanged { .. } => {}
+        }
+    }
+}

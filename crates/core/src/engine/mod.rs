@@ -1,0 +1,437 @@
+//! The job queue engine: submits queued jobs within each account's limit,
+//! follows them to the end, saves their videos, and survives being killed at
+//! any moment. See `docs/ARCHITECTURE.md` (job states) and `docs/loova-api.md`
+//! ("What the client must do").
+//!
+//! Shape: one `run` loop reconciles SQLite with what is running in this
+//! process (a submit, poll or download task per job) and sleeps until
+//! something changes: a task ends (a freed slot is refilled at once), `wake()`
+//! is called, another process commits (`PRAGMA data_version`, checked every
+//! 300 ms), or a backoff expires. All durable state is in SQLite; the
+//! in-memory state (observed limits, cached clients) is advisory.
+
+mod download;
+mod events;
+mod lock;
+mod observed;
+mod poll;
+mod scheduler;
+mod submit;
+mod view;
+
+pub use download::{output_root, sanitize_file_stem, OUTPUT_DIR_ENV, OUTPUT_DIR_SETTING};
+pub use events::{EngineEvent, Notice, NoticeKind};
+pub use lock::{EngineLock, LOCK_FILE};
+pub use view::{cancel, enqueue, forget, job, list_jobs, move_job, resubmit_unknown, retry, title_of, JobView};
+
+use crate::accounts::{AccountError, Accounts};
+use crate::api::LoovaClient;
+use crate::pricing::LoadedPriceList;
+use crate::secret::Sensitive;
+use crate::store::{now_ms, Db, JobState, Patch, StoreError};
+use crate::Violation;
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::{broadcast, watch, Notify, Semaphore};
+use tokio::task::JoinSet;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("Loova Desk (or `loova run`) is already running the queue for this data folder. Let it run the queue, or close it first.")]
+    AlreadyRunning,
+    #[error("This job cannot be queued: {}", .0.iter().map(|v| v.to_string()).collect::<Vec<_>>().join("; "))]
+    InvalidSpec(Vec<Violation>),
+    #[error("There is no job {0}. Run `loova jobs` to see the jobs.")]
+    NoSuchJob(i64),
+    #[error("There is no account \"{0}\". Run `loova accounts list` to see the accounts.")]
+    NoSuchAccount(String),
+    #[error("Job {id} is {state}; it cannot be {}.", past(.action))]
+    WrongState { id: i64, state: JobState, action: &'static str },
+    #[error("{0}")]
+    Io(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Account(#[from] AccountError),
+}
+
+fn past(action: &str) -> &'static str {
+    match action {
+        "cancel" => "canceled (only a queued job can be)",
+        "retry" => "retried (only a failed, invalid, expired or canceled job can be)",
+        "resubmit" => "submitted again (only a job whose outcome is unknown can be)",
+        "forget" => "forgotten (only a job whose outcome is unknown can be)",
+        "move" => "moved (only a queued job can be)",
+        _ => "changed that way",
+    }
+}
+
+impl EngineError {
+    /// A stable code for the UI and CLI to branch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            EngineError::AlreadyRunning => "engine_already_running",
+            EngineError::InvalidSpec(_) => "invalid_spec",
+            EngineError::NoSuchJob(_) => "job_not_found",
+            EngineError::NoSuchAccount(_) => "account_not_found",
+            EngineError::WrongState { .. } => "wrong_state",
+            EngineError::Io(_) => "io",
+            EngineError::Store(_) => "database",
+            EngineError::Account(a) => a.code(),
+        }
+    }
+
+    /// Bad input (CLI exit code 2) rather than a failure (exit 1).
+    pub fn is_bad_input(&self) -> bool {
+        matches!(self, EngineError::InvalidSpec(_) | EngineError::NoSuchJob(_) | EngineError::NoSuchAccount(_) | EngineError::WrongState { .. })
+    }
+}
+
+/// Timings of the engine. Everything scales with `time_scale` so tests and the
+/// Sandbox (whose simulated jobs run faster than real ones) poll as
+/// proportionately as the real app polls Loova.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    pub time_scale: f64,
+    /// Expected run time before there is history: base + per second of
+    /// video, per model (real-service seconds, before scaling).
+    pub default_run_secs: Vec<(String, f64, f64)>,
+    /// Never poll one task more often than this, nor less often than `max_poll`.
+    pub min_poll: Duration,
+    pub max_poll: Duration,
+    /// Backoff of transient failures: base × 2^n, capped, ±25 % jitter.
+    pub retry_base: Duration,
+    pub retry_cap: Duration,
+    /// Wait before re-sending a create refused by the concurrency limit.
+    pub limit_retry: Duration,
+    /// After a limit refusal the observed limit goes up by one this often.
+    pub limit_recover: Duration,
+    /// A running task answered "not found" this many times in a row → failed.
+    pub not_found_polls: u32,
+    /// At most one notice per kind per window.
+    pub notice_window: Duration,
+    /// How often to look for changes made by other processes.
+    pub cross_process_check: Duration,
+    /// Progress of a download is written/sent at most this often.
+    pub progress_every: Duration,
+    pub max_downloads: usize,
+    /// Overrides the `output_dir` setting.
+    pub output_dir: Option<PathBuf>,
+}
+
+impl EngineConfig {
+    /// Timings for a service whose jobs take `time_scale` × real time.
+    pub fn scaled(time_scale: f64) -> EngineConfig {
+        let s = |secs: f64| Duration::from_secs_f64((secs * time_scale).max(0.0));
+        EngineConfig {
+            time_scale,
+            default_run_secs: vec![("seedance_2_0".into(), 60.0, 6.0), ("seedance_2_0_fast".into(), 30.0, 3.0)],
+            min_poll: s(1.0).max(Duration::from_millis(10)),
+            max_poll: s(60.0).max(Duration::from_millis(50)),
+            retry_base: s(1.0).max(Duration::from_millis(10)),
+            retry_cap: s(120.0).max(Duration::from_millis(100)),
+            limit_retry: s(5.0).max(Duration::from_millis(20)),
+            limit_recover: s(120.0).max(Duration::from_millis(200)),
+            not_found_polls: 5,
+            notice_window: Duration::from_secs(5).min(s(5.0).max(Duration::from_millis(200))),
+            cross_process_check: Duration::from_millis(300),
+            progress_every: Duration::from_millis(250),
+            max_downloads: 3,
+            output_dir: None,
+        }
+    }
+
+    /// Expected run time (seconds, scaled) of a job without history.
+    pub fn default_expected_secs(&self, model: &str, duration: u32) -> f64 {
+        let (base, per) = self.default_run_secs.iter().find(|(m, _, _)| m == model).map(|(_, b, p)| (*b, *p)).unwrap_or((60.0, 6.0));
+        (base + per * duration as f64) * self.time_scale
+    }
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig::scaled(1.0)
+    }
+}
+
+/// Counters for the benchmark and diagnostics.
+#[derive(Debug, Default)]
+pub struct EngineStats {
+    pub creates: AtomicU64,
+    pub status_requests: AtomicU64,
+    pub downloads: AtomicU64,
+}
+
+/// The limit the service showed us (slots used elsewhere), per account.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Observed {
+    pub limit: i64,
+    pub since: Instant,
+}
+
+pub(crate) struct Inner {
+    pub db: Arc<Db>,
+    pub accounts: Accounts,
+    pub prices: LoadedPriceList,
+    pub config: EngineConfig,
+    pub events: broadcast::Sender<EngineEvent>,
+    pub wake: Notify,
+    pub notices: events::Notices,
+    /// Jobs that have a task in this process.
+    pub active: Mutex<HashSet<i64>>,
+    pub observed: Mutex<HashMap<String, Observed>>,
+    /// Per account: (base URL, client, key). Reading the keychain is slow.
+    pub clients: tokio::sync::Mutex<HashMap<String, (String, LoovaClient, Sensitive)>>,
+    pub balance_read: Mutex<HashMap<String, Instant>>,
+    pub stop: watch::Sender<bool>,
+    pub downloads: Semaphore,
+    pub http: reqwest::Client,
+    pub stats: EngineStats,
+}
+
+/// The queue engine. Cheap to clone. Hold an [`EngineLock`] while it runs.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+impl Engine {
+    pub fn new(db: Arc<Db>, accounts: Accounts, prices: LoadedPriceList, config: EngineConfig) -> Engine {
+        let (events, _) = broadcast::channel(1024);
+        let (stop, _) = watch::channel(false);
+        let http = reqwest::Client::builder()
+            .use_rustls_tls()
+            .connect_timeout(Duration::from_secs(15))
+            .read_timeout(Duration::from_secs(60))
+            .user_agent(concat!("loova-desk/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .expect("a reqwest client with rustls builds");
+        Engine {
+            inner: Arc::new(Inner {
+                db,
+                accounts,
+                prices,
+                notices: events::Notices::new(config.notice_window),
+                downloads: Semaphore::new(config.max_downloads.max(1)),
+                config,
+                events,
+                wake: Notify::new(),
+                active: Mutex::new(HashSet::new()),
+                observed: Mutex::new(HashMap::new()),
+                clients: tokio::sync::Mutex::new(HashMap::new()),
+                balance_read: Mutex::new(HashMap::new()),
+                stop,
+                http,
+                stats: EngineStats::default(),
+            }),
+        }
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<EngineEvent> {
+        self.inner.events.subscribe()
+    }
+
+    /// Look at the queue now (after an in-process enqueue or person action).
+    pub fn wake(&self) {
+        self.inner.wake.notify_one();
+    }
+
+    pub fn stats(&self) -> &EngineStats {
+        &self.inner.stats
+    }
+
+    pub fn db(&self) -> &Arc<Db> {
+        &self.inner.db
+    }
+
+    /// Runs the queue until `shutdown` completes or, with `until_idle`, until
+    /// nothing is left that can progress without a person (queued jobs of
+    /// paused accounts and unknown outcomes wait for one).
+    pub async fn run(&self, until_idle: bool, shutdown: impl Future<Output = ()>) -> Result<(), EngineError> {
+        let inner = &self.inner;
+        let _ = inner.stop.send(false);
+        inner.recover()?;
+        tokio::pin!(shutdown);
+        let mut tasks: JoinSet<()> = JoinSet::new();
+        let mut version = inner.db.data_version()?;
+        let mut had_work = false;
+        let mut last_reconcile = Instant::now();
+        let mut dirty = true;
+        let mut next_due: Option<i64> = None;
+        loop {
+            if dirty || next_due.is_some_and(|d| d <= now_ms()) || last_reconcile.elapsed() > Duration::from_secs(5) {
+                dirty = false;
+                last_reconcile = Instant::now();
+                let work = inner.reconcile(&mut tasks)?;
+                next_due = work.next_due;
+                if work.busy {
+                    had_work = true;
+                } else if tasks.is_empty() {
+                    if had_work {
+                        had_work = false;
+                        inner.queue_finished()?;
+                    }
+                    if until_idle {
+                        break;
+                    }
+                }
+            }
+            inner.notices.flush(&inner.events, false);
+            let mut wait = inner.config.cross_process_check;
+            if let Some(d) = next_due {
+                wait = wait.min(Duration::from_millis((d - now_ms()).max(0) as u64));
+            }
+            tokio::select! {
+                _ = inner.wake.notified() => dirty = true,
+                Some(_) = tasks.join_next(), if !tasks.is_empty() => dirty = true,
+                _ = tokio::time::sleep(wait) => {
+                    let v = inner.db.data_version()?;
+                    if v != version {
+                        version = v;
+                        dirty = true;
+                    }
+                }
+                _ = &mut shutdown => break,
+            }
+        }
+        // Polls and downloads stop at their next pause; a create in flight is
+        // allowed to finish so its answer is recorded.
+        let _ = inner.stop.send(true);
+        while tasks.join_next().await.is_some() {}
+        inner.notices.flush(&inner.events, true);
+        Ok(())
+    }
+}
+
+impl Inner {
+    /// After a crash or restart: a create that was on its way may or may not
+    /// have reached Loova. Running jobs resume polling and half-written
+    /// downloads restart by themselves (see `reconcile` and `download`).
+    fn recover(&self) -> Result<(), EngineError> {
+        for j in self.db.jobs(&crate::store::JobFilter { states: vec![JobState::Submitting], ..Default::default() })? {
+            let patch = Patch::new().error(
+                "stopped_while_sending",
+                "Loova Desk stopped while sending this job; it may or may not have been created (and charged). Check the Loova web app, then choose \"Submit again\" or \"Forget\".",
+                None,
+            );
+            if self.db.transition(j.id, &[JobState::Submitting], JobState::OutcomeUnknown, patch)? {
+                self.job_changed(j.id);
+            }
+        }
+        Ok(())
+    }
+
+    pub fn job_changed(&self, id: i64) {
+        if let Ok(Some(row)) = self.db.job(id) {
+            let _ = self.events.send(EngineEvent::JobChanged(JobView::from_row(row)));
+        }
+    }
+
+    pub fn account_changed(&self, account_id: &str) {
+        let _ = self.events.send(EngineEvent::AccountChanged { account_id: account_id.to_string() });
+    }
+
+    pub fn notice(&self, kind: NoticeKind, title: impl Into<String>, body: impl Into<String>) {
+        self.notices.push(Notice { kind, title: title.into(), body: body.into() });
+    }
+
+    fn queue_finished(&self) -> Result<(), EngineError> {
+        let all = self.db.jobs(&Default::default())?;
+        let count = |s: JobState| all.iter().filter(|j| j.state == s).count();
+        let (done, failed, unknown) = (count(JobState::Downloaded), count(JobState::Failed) + count(JobState::Expired), count(JobState::OutcomeUnknown));
+        let mut body = format!("{done} downloaded");
+        if failed > 0 {
+            body.push_str(&format!(", {failed} failed"));
+        }
+        if unknown > 0 {
+            body.push_str(&format!(", {unknown} need a decision"));
+        }
+        self.notice(NoticeKind::QueueFinished, "The queue is done", body);
+        Ok(())
+    }
+
+    /// The client and key of an account, cached; re-read when the account's
+    /// base URL changed or after the key was rejected.
+    pub async fn client(&self, account_id: &str) -> Result<(LoovaClient, Sensitive), EngineError> {
+        let row = self.db.account(account_id)?.ok_or_else(|| EngineError::NoSuchAccount(account_id.into()))?;
+        let mut cache = self.clients.lock().await;
+        if let Some((base, c, k)) = cache.get(account_id) {
+            if *base == row.base_url {
+                return Ok((c.clone(), k.clone()));
+            }
+        }
+        let client = self.accounts.client(&row).await?;
+        let key = self.accounts.key(account_id).await?;
+        cache.insert(account_id.to_string(), (row.base_url.clone(), client.clone(), key.clone()));
+        Ok((client, key))
+    }
+
+    pub async fn forget_client(&self, account_id: &str) {
+        self.clients.lock().await.remove(account_id);
+    }
+
+    /// Reads the balance in the background, at most every few seconds per
+    /// account, so the UI's balances follow the charges.
+    pub fn refresh_balance_soon(self: &Arc<Self>, account_id: &str) {
+        {
+            let mut last = self.balance_read.lock().unwrap_or_else(|e| e.into_inner());
+            if last.get(account_id).is_some_and(|t| t.elapsed() < Duration::from_secs(3)) {
+                return;
+            }
+            last.insert(account_id.to_string(), Instant::now());
+        }
+        let me = self.clone();
+        let id = account_id.to_string();
+        tokio::spawn(async move {
+            if me.accounts.refresh_balance(&id).await.is_ok() {
+                me.account_changed(&id);
+            }
+        });
+    }
+
+    /// Sleeps `d`, or less if the engine stops. True when it stopped.
+    pub async fn pause(&self, d: Duration) -> bool {
+        let mut stop = self.stop.subscribe();
+        if *stop.borrow_and_update() {
+            return true;
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(d) => *stop.borrow(),
+            _ = stop.changed() => true,
+        }
+    }
+
+    pub fn count(&self, c: &AtomicU64) {
+        c.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Backoff with ±25 % jitter: base × 2^n, capped.
+pub(crate) fn backoff(base: Duration, cap: Duration, n: u32) -> Duration {
+    let raw = base.as_secs_f64() * 2f64.powi(n.min(20) as i32);
+    jitter(Duration::from_secs_f64(raw.min(cap.as_secs_f64())), 0.25)
+}
+
+pub(crate) fn jitter(d: Duration, frac: f64) -> Duration {
+    use rand::Rng;
+    let f = rand::thread_rng().gen_range((1.0 - frac)..=(1.0 + frac));
+    Duration::from_secs_f64(d.as_secs_f64() * f)
+}
+
+/// Removes the job from `active` and wakes the loop when a task ends,
+/// however it ends (also by panic).
+pub(crate) struct ActiveGuard {
+    pub inner: Arc<Inner>,
+    pub id: i64,
+}
+
+impl Drop for ActiveGuard {
+    fn drop(&mut self) {
+        self.inner.active.lock().unwrap_or_else(|e| e.into_inner()).remove(&self.id);
+        self.inner.wake.notify_one();
+    }
+}

@@ -1,0 +1,141 @@
+//! Which job runs next. Per account, in flight (`submitting` + `running` +
+//! `outcome_unknown`) stays within min(price list limit, the person's limit,
+//! the limit the service showed us). Called whenever anything changes, so a
+//! freed slot is refilled at once.
+
+use super::{ActiveGuard, EngineError, Inner, Observed};
+use crate::store::{now_ms, JobFilter, JobState, Patch};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::task::JoinSet;
+
+pub(crate) struct Work {
+    /// Something can still progress without a person.
+    pub busy: bool,
+    /// The earliest backoff that ends (ms since the epoch).
+    pub next_due: Option<i64>,
+}
+
+impl Inner {
+    pub(crate) fn reconcile(self: &Arc<Self>, tasks: &mut JoinSet<()>) -> Result<Work, EngineError> {
+        let now = now_ms();
+        let mut busy = false;
+        let mut next_due: Option<i64> = None;
+        let mut due = |t: i64| work_due(&mut next_due, t);
+        let live = [JobState::Queued, JobState::Submitting, JobState::Running, JobState::Succeeded, JobState::Downloading];
+        let jobs = self.db.jobs(&JobFilter { states: live.to_vec(), ..Default::default() })?;
+        let accounts: HashMap<String, crate::store::AccountRow> = self.db.accounts()?.into_iter().map(|a| (a.id.clone(), a)).collect();
+        let mut queued: HashMap<&str, Vec<&crate::store::JobRow>> = HashMap::new();
+        for j in &jobs {
+            match j.state {
+                JobState::Queued => queued.entry(j.account_id.as_str()).or_default().push(j),
+                JobState::Submitting => busy = true,
+                JobState::Running => {
+                    busy = true;
+                    self.spawn_once(tasks, j.id, |me, id| me.poll_job(id));
+                }
+                JobState::Succeeded | JobState::Downloading => {
+                    busy = true;
+                    self.spawn_once(tasks, j.id, |me, id| me.download_job(id));
+                }
+                _ => {}
+            }
+        }
+        for (account_id, waiting) in queued {
+            let Some(account) = accounts.get(account_id) else { continue };
+            if account.state != "active" {
+                continue;
+            }
+            let (in_flight, _, unknown) = self.db.in_flight(account_id)?;
+            let (limit, recovering) = self.limit_for(account, &mut due);
+            let mut free = limit - in_flight;
+            // Queued jobs wait for a person when every slot is held by an
+            // unknown outcome (never resent by itself); otherwise a slot
+            // will free up or the observed limit will recover.
+            if free > 0 || in_flight > unknown || recovering {
+                busy = true;
+            }
+            for j in waiting {
+                if free <= 0 {
+                    break;
+                }
+                if let Some(t) = j.next_attempt_at.filter(|t| *t > now) {
+                    due(t);
+                    continue;
+                }
+                // Written before the request leaves: a crash from here on
+                // leaves `submitting`, which restart turns into outcome_unknown.
+                let patch = Patch::new().int("submitted_at", Some(now_ms())).int("next_attempt_at", None);
+                if self.db.transition(j.id, &[JobState::Queued], JobState::Submitting, patch)? {
+                    free -= 1;
+                    self.job_changed(j.id);
+                    self.spawn_once(tasks, j.id, |me, id| me.submit_job(id));
+                }
+            }
+        }
+        Ok(Work { busy, next_due })
+    }
+
+    /// The account's limit now: the price list's, the person's lower one,
+    /// and what the service showed us (recovering one step at a time).
+    fn limit_for(&self, account: &crate::store::AccountRow, due: &mut impl FnMut(i64)) -> (i64, bool) {
+        let mut limit = self.prices.list.concurrency_limit as i64;
+        if let Some(own) = account.concurrency_limit.filter(|l| *l > 0) {
+            limit = limit.min(own);
+        }
+        let mut observed = self.observed.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(o) = observed.get_mut(&account.id) {
+            let every = self.config.limit_recover;
+            if o.since.elapsed() >= every {
+                o.limit += 1;
+                o.since = Instant::now();
+            }
+            if o.limit >= limit {
+                observed.remove(&account.id);
+            } else {
+                due(now_ms() + (every.saturating_sub(o.since.elapsed())).as_millis() as i64);
+                return (o.limit.max(1), true);
+            }
+        }
+        (limit, false)
+    }
+
+    /// The service refused a create for the limit: it accepts no more than
+    /// we have running right now (at least 1).
+    pub(crate) fn limit_refused(&self, account_id: &str, running: i64) {
+        let mut observed = self.observed.lock().unwrap_or_else(|e| e.into_inner());
+        let limit = running.max(1);
+        let e = observed.entry(account_id.to_string()).or_insert(Observed { limit, since: Instant::now() });
+        e.limit = e.limit.min(limit);
+        e.since = Instant::now();
+    }
+
+    /// A task of the account ended: one more slot is probably free.
+    pub(crate) fn slot_freed(&self, account_id: &str) {
+        let mut observed = self.observed.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(o) = observed.get_mut(account_id) {
+            o.limit += 1;
+        }
+    }
+
+    fn spawn_once<F, Fut>(self: &Arc<Self>, tasks: &mut JoinSet<()>, id: i64, f: F)
+    where
+        F: FnOnce(Arc<Inner>, i64) -> Fut,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        if !self.active.lock().unwrap_or_else(|e| e.into_inner()).insert(id) {
+            return;
+        }
+        let guard = ActiveGuard { inner: self.clone(), id };
+        let fut = f(self.clone(), id);
+        tasks.spawn(async move {
+            let _guard = guard;
+            fut.await;
+        });
+    }
+}
+
+fn work_due(slot: &mut Option<i64>, t: i64) {
+    *slot = Some(slot.map_or(t, |s| s.min(t)));
+}

@@ -1,0 +1,199 @@
+//! What a UI shows of a job, and the person's actions on jobs. These work
+//! from any process (the GUI, `loova` while the app runs): they only touch
+//! SQLite, and the running engine notices within a second.
+
+use super::EngineError;
+use crate::job::JobSpec;
+use crate::pricing::LoadedPriceList;
+use crate::store::{now_ms, Db, JobFilter, JobRow, JobState, Patch};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct JobView {
+    pub id: i64,
+    pub account_id: String,
+    /// The job's name, or the start of its prompt.
+    pub title: String,
+    pub name: Option<String>,
+    pub spec: JobSpec,
+    pub position: i64,
+    pub state: JobState,
+    /// The service's status word, verbatim (also unknown ones).
+    pub raw_status: Option<String>,
+    pub task_id: Option<String>,
+    pub estimate_credits: Option<i64>,
+    pub price_list_date: Option<String>,
+    /// What the service charged (from the create answer or the task status).
+    pub credits_cost: Option<i64>,
+    /// Charged differs from the estimate.
+    pub charge_differs: bool,
+    pub created_at: i64,
+    pub submitted_at: Option<i64>,
+    pub started_at: Option<i64>,
+    pub finished_at: Option<i64>,
+    pub updated_at: i64,
+    pub attempts: i64,
+    pub next_attempt_at: Option<i64>,
+    pub error: Option<String>,
+    pub error_code: Option<String>,
+    pub trace_id: Option<String>,
+    pub video_path: Option<String>,
+    pub bytes_done: Option<i64>,
+    pub bytes_total: Option<i64>,
+    pub expected_secs: Option<f64>,
+    /// 0..1: elapsed vs expected run time while running (capped at 0.99),
+    /// bytes while downloading, 1 when downloaded.
+    pub progress: Option<f64>,
+    pub can_cancel: bool,
+    pub can_retry: bool,
+    pub can_resubmit: bool,
+    pub can_forget: bool,
+    pub can_move: bool,
+}
+
+pub fn title_of(name: Option<&str>, prompt: &str) -> String {
+    let base = name.map(str::trim).filter(|n| !n.is_empty()).unwrap_or(prompt.trim());
+    let mut t: String = base.chars().take(60).collect();
+    if base.chars().count() > 60 {
+        t.push('…');
+    }
+    t
+}
+
+impl JobView {
+    pub fn from_row(r: JobRow) -> JobView {
+        let now = now_ms();
+        let progress = match r.state {
+            JobState::Running => match (r.started_at, r.expected_secs) {
+                (Some(s), Some(e)) if e > 0.0 => Some(((now - s) as f64 / 1000.0 / e).clamp(0.0, 0.99)),
+                _ => None,
+            },
+            JobState::Downloading => match (r.bytes_done, r.bytes_total) {
+                (Some(d), Some(t)) if t > 0 => Some((d as f64 / t as f64).clamp(0.0, 1.0)),
+                _ => Some(0.0),
+            },
+            JobState::Downloaded => Some(1.0),
+            _ => None,
+        };
+        JobView {
+            title: title_of(r.name.as_deref(), &r.spec.prompt),
+            charge_differs: matches!((r.estimate_credits, r.credits_cost), (Some(e), Some(c)) if e != c),
+            can_cancel: r.state == JobState::Queued,
+            can_retry: matches!(r.state, JobState::Failed | JobState::Invalid | JobState::Expired | JobState::Canceled),
+            can_resubmit: r.state == JobState::OutcomeUnknown,
+            can_forget: r.state == JobState::OutcomeUnknown,
+            can_move: r.state == JobState::Queued,
+            progress,
+            id: r.id,
+            account_id: r.account_id,
+            name: r.name,
+            spec: r.spec,
+            position: r.position,
+            state: r.state,
+            raw_status: r.raw_status,
+            task_id: r.task_id,
+            estimate_credits: r.estimate_credits,
+            price_list_date: r.price_list_date,
+            credits_cost: r.credits_cost,
+            created_at: r.created_at,
+            submitted_at: r.submitted_at,
+            started_at: r.started_at,
+            finished_at: r.finished_at,
+            updated_at: r.updated_at,
+            attempts: r.attempts,
+            next_attempt_at: r.next_attempt_at,
+            error: r.last_error,
+            error_code: r.last_error_code,
+            trace_id: r.trace_id,
+            video_path: r.video_path,
+            bytes_done: r.bytes_done,
+            bytes_total: r.bytes_total,
+            expected_secs: r.expected_secs,
+        }
+    }
+}
+
+/// Queues a job. Refuses an invalid spec with every violation; stores the
+/// estimate with the date of the price list it came from.
+pub fn enqueue(db: &Db, account_id: &str, spec: &JobSpec, name: Option<&str>, prices: &LoadedPriceList) -> Result<JobView, EngineError> {
+    let violations = spec.validate();
+    if !violations.is_empty() {
+        return Err(EngineError::InvalidSpec(violations));
+    }
+    if db.account(account_id)?.is_none() {
+        return Err(EngineError::NoSuchAccount(account_id.to_string()));
+    }
+    let est = crate::estimate(spec, &prices.list, &prices.info);
+    let name = name.map(str::trim).filter(|n| !n.is_empty());
+    let id = db.insert_job(&crate::store::NewJob {
+        account_id,
+        name,
+        spec,
+        estimate_credits: est.as_ref().map(|e| e.credits as i64),
+        price_list_date: est.as_ref().map(|e| e.price_list.effective_date.to_string()).as_deref(),
+    })?;
+    job(db, id)
+}
+
+pub fn job(db: &Db, id: i64) -> Result<JobView, EngineError> {
+    db.job(id)?.map(JobView::from_row).ok_or(EngineError::NoSuchJob(id))
+}
+
+pub fn list_jobs(db: &Db, filter: &JobFilter) -> Result<Vec<JobView>, EngineError> {
+    Ok(db.jobs(filter)?.into_iter().map(JobView::from_row).collect())
+}
+
+fn act(db: &Db, id: i64, from: &[JobState], to: JobState, patch: Patch, action: &'static str) -> Result<JobView, EngineError> {
+    if db.transition(id, from, to, patch)? {
+        return job(db, id);
+    }
+    let current = db.job(id)?.ok_or(EngineError::NoSuchJob(id))?;
+    Err(EngineError::WrongState { id, state: current.state, action })
+}
+
+/// Only before submission: nothing was sent, nothing is charged.
+pub fn cancel(db: &Db, id: i64) -> Result<JobView, EngineError> {
+    act(db, id, &[JobState::Queued], JobState::Canceled, Patch::new().error("canceled", "Canceled before it was sent.", None), "cancel")
+}
+
+/// A failed, invalid, expired or canceled job back into the queue: a new
+/// task and a new charge (the UI confirms that first).
+pub fn retry(db: &Db, id: i64) -> Result<JobView, EngineError> {
+    let fresh = Patch::new()
+        .clear_error()
+        .text("task_id", None)
+        .text("raw_status", None)
+        .int("credits_cost", None)
+        .int("submitted_at", None)
+        .int("started_at", None)
+        .int("finished_at", None)
+        .int("next_attempt_at", None)
+        .int("attempts", Some(0))
+        .text("video_url", None)
+        .text("video_path", None)
+        .int("bytes_done", None)
+        .int("bytes_total", None);
+    act(db, id, &[JobState::Failed, JobState::Invalid, JobState::Expired, JobState::Canceled], JobState::Queued, fresh, "retry")
+}
+
+/// "Submit again (may be charged twice)": the person accepts the risk.
+pub fn resubmit_unknown(db: &Db, id: i64) -> Result<JobView, EngineError> {
+    let patch = Patch::new().clear_error().text("task_id", None).int("next_attempt_at", None).int("submitted_at", None);
+    act(db, id, &[JobState::OutcomeUnknown], JobState::Queued, patch, "resubmit")
+}
+
+/// "Forget": the person gives up on an unknown outcome; frees the slot.
+pub fn forget(db: &Db, id: i64) -> Result<JobView, EngineError> {
+    let patch = Patch::new().error("forgotten", "Forgotten: it may still have been created and charged on Loova.", None);
+    act(db, id, &[JobState::OutcomeUnknown], JobState::Canceled, patch, "forget")
+}
+
+pub fn move_job(db: &Db, id: i64, up: bool) -> Result<JobView, EngineError> {
+    let view = job(db, id)?;
+    if view.state != JobState::Queued {
+        return Err(EngineError::WrongState { id, state: view.state, action: "move" });
+    }
+    db.move_job(id, up)?;
+    job(db, id)
+}

@@ -1,0 +1,74 @@
+//! The real app: queue 8 jobs in the Sandbox, never more than 6 in flight,
+//! all finish, and the videos are on disk.
+
+mod support;
+
+use support::{keyring_service, repo_root, wait_for, App};
+
+#[test]
+#[ignore = "drives the built app: needs Xvfb, tauri-driver, WebKitWebDriver and a Secret Service (scripts/test)"]
+fn eight_sandbox_jobs_run_at_most_six_at_once_and_land_on_disk() {
+    let data = tempfile::tempdir().unwrap();
+    let videos = tempfile::tempdir().unwrap();
+    let service = keyring_service("queue");
+    let videos_path = videos.path().display().to_string();
+    let app = App::launch(
+        data.path(),
+        &[
+            ("LOOVA_DESK_KEYRING_SERVICE", &service),
+            ("LOOVA_DESK_OUTPUT_DIR", &videos_path),
+            // Sandbox jobs take ~2–4 s instead of minutes.
+            ("LOOVA_DESK_SANDBOX_TIME_SCALE", "0.03"),
+        ],
+    );
+
+    app.click("nav-accounts");
+    app.click("try-sandbox");
+    app.wait_text("sandbox-badge", |t| t == "SANDBOX");
+    // Paused while we queue, so all 8 are waiting when it starts.
+    app.click("pause-account");
+    app.wait_text("account-state", |t| t == "Paused");
+
+    app.click("nav-composer");
+    app.type_into("prompt", "A paper boat drifting down a rain-soaked street at dusk");
+    app.type_into("duration", "6");
+    app.wait_text("formula", |t| t == "15 credits/s × 6 s = 90 credits");
+    for i in 1..=8 {
+        app.type_into("job-name", &format!("Boat {i}"));
+        app.click("add-to-queue");
+        app.wait_text("queued-message", |t| t.contains(&format!("Boat {i}")));
+    }
+
+    app.click("nav-queue");
+    app.wait_text("queue-counts", |t| t.contains("8 waiting"));
+    app.wait_text("pause-queue", |t| t == "Resume");
+    app.click("pause-queue");
+    let mut most_in_flight = 0;
+    let mut screenshot_taken = false;
+    wait_for("all 8 jobs saved", || {
+        let count = app.text("slot-count");
+        let in_flight: u32 = count.split('/').next().unwrap_or("0").parse().unwrap_or(0);
+        assert!(count.ends_with("/6"), "the Sandbox's limit is 6: {count}");
+        most_in_flight = most_in_flight.max(in_flight);
+        assert!(in_flight <= 6, "more than 6 in flight: {count}");
+        if !screenshot_taken && in_flight == 6 {
+            app.screenshot(&repo_root().join("docs/screenshots/queue.png"));
+            screenshot_taken = true;
+        }
+        let saved = app.eval("return document.querySelectorAll('[data-state=downloaded]').length").as_u64().unwrap_or(0);
+        if saved == 8 { Ok(Some(())) } else { Err(format!("{saved} saved, slots {count}")) }
+    });
+    assert_eq!(most_in_flight, 6, "every free slot was used");
+    assert!(screenshot_taken);
+    assert!(app.text("queue-counts").starts_with("8 done"), "{}", app.text("queue-counts"));
+
+    // The files: one per job, complete, in the account's folder.
+    let folder = videos.path().join("Sandbox");
+    let files: Vec<_> = std::fs::read_dir(&folder).unwrap().flatten().map(|e| e.path()).collect();
+    assert_eq!(files.len(), 8, "{files:?}");
+    for f in &files {
+        assert_eq!(f.extension().and_then(|e| e.to_str()), Some("mp4"), "{f:?}");
+        assert!(std::fs::metadata(f).unwrap().len() > 1000, "{f:?} is complete");
+    }
+    assert!(files.iter().any(|f| f.ends_with("Boat 1.mp4")), "named after the job: {files:?}");
+}
