@@ -35,8 +35,13 @@ fn eight_sandbox_jobs_run_at_most_six_at_once_and_land_on_disk() {
     app.wait_text("formula", |t| t == "15 credits/s × 6 s = 90 credits");
     for i in 1..=8 {
         app.type_into("job-name", &format!("Boat {i}"));
-        app.click("add-to-queue");
-        app.wait_text("queued-message", |t| t.contains(&format!("Boat {i}")));
+        app.click_when_enabled("add-to-queue");
+        wait_for(&format!("Boat {i} to be queued"), || {
+            if app.exists("queue-error") {
+                panic!("queueing failed: {}", app.text("queue-error"));
+            }
+            Ok((app.exists("queued-message") && app.text("queued-message").contains(&format!("Boat {i}"))).then_some(()))
+        });
     }
 
     app.click("nav-queue");

@@ -117,6 +117,14 @@ impl App {
         })
     }
 
+    /// Waits until a control can be used (it may be disabled while the app
+    /// is still loading what it needs), then clicks it.
+    pub fn click_when_enabled(&self, test_id: &str) {
+        let script = format!("const e = document.querySelector('[data-testid=\"{test_id}\"]'); return !!e && !e.disabled;");
+        wait_for(&format!("{test_id} to be enabled"), || Ok(self.eval(&script).as_bool().unwrap_or(false).then_some(())));
+        self.click(test_id);
+    }
+
     pub fn click(&self, test_id: &str) {
         let id = self.el(test_id);
         self.post(&format!("/element/{id}/click"), json!({}));

@@ -24,8 +24,8 @@ pub struct EnqueueArgs {
     /// Video length in seconds, 4 to 15.
     #[arg(long, default_value_t = 5)]
     duration: u32,
-    #[arg(long)]
-    prompt: String,
+    #[arg(long, required_unless_present = "file")]
+    prompt: Option<String>,
     /// 21:9, 16:9, 4:3, 1:1, 3:4 or 9:16.
     #[arg(long, default_value = "16:9")]
     ratio: String,
@@ -43,6 +43,15 @@ pub struct EnqueueArgs {
     name: Option<String>,
     #[arg(long)]
     json: bool,
+    /// A batch file (CSV or JSON Lines): queue every row as one batch.
+    #[arg(long, conflicts_with = "prompt")]
+    file: Option<std::path::PathBuf>,
+    /// With --file: the batch's name (default: the file name).
+    #[arg(long, requires = "file")]
+    batch_name: Option<String>,
+    /// With --file: queue the valid rows and list the ones left out.
+    #[arg(long, requires = "file")]
+    only_valid: bool,
 }
 
 #[derive(Args)]
@@ -77,6 +86,9 @@ fn engine_fail(e: EngineError) -> Outcome {
 }
 
 pub fn enqueue(a: EnqueueArgs) -> Outcome {
+    if let Some(file) = &a.file {
+        return crate::batch::enqueue(file, &a.account, a.batch_name.as_deref(), a.only_valid, a.json);
+    }
     let (db, accounts) = match open() {
         Ok(x) => x,
         Err(e) => return fail(&e, false),
@@ -87,7 +99,7 @@ pub fn enqueue(a: EnqueueArgs) -> Outcome {
     };
     let spec = JobSpec {
         model: a.model,
-        prompt: a.prompt,
+        prompt: a.prompt.unwrap_or_default(),
         function_mode: a.function_mode,
         ratio: a.ratio,
         duration: a.duration,

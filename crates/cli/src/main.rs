@@ -2,6 +2,7 @@
 //! exactly as the desktop app shows it.
 
 mod accounts;
+mod batch;
 mod context;
 mod format;
 mod jobs;
@@ -21,7 +22,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Show what a job will cost, offline. Exit code 2 when the job is invalid.
+    /// Show what a job (or a batch file, --file) will cost. Exit code 2 when invalid.
     Preview(preview::PreviewArgs),
     /// The cheapest API credit packs that cover a number of credits.
     Packs(packs::PacksArgs),
@@ -38,7 +39,7 @@ enum Command {
     /// Show or replace the price list used for every preview.
     #[command(subcommand)]
     Prices(prices::PricesCommand),
-    /// Add a job to an account's queue (the app or `loova run` submits it).
+    /// Add a job (or a batch file, --file) to an account's queue (the app or `loova run` submits it).
     Enqueue(jobs::EnqueueArgs),
     /// List jobs.
     Jobs(jobs::JobsArgs),
@@ -63,6 +64,20 @@ enum Command {
     Cancel { id: i64 },
     /// Show, or set, the folder finished videos are saved in (one sub-folder per account).
     OutputDir { path: Option<std::path::PathBuf> },
+    /// List batches with their progress.
+    Batches {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show, set or clear your own price per API credit (dollars), used for batch previews.
+    PricePerCredit {
+        /// e.g. 0.064 (the pack you last bought).
+        #[arg(conflicts_with = "clear")]
+        value: Option<String>,
+        /// Forget it: previews show the range of the packs.
+        #[arg(long)]
+        clear: bool,
+    },
 }
 
 /// How a command ended: 0 ok, 1 a service/system error, 2 bad input.
@@ -88,6 +103,8 @@ fn main() -> ExitCode {
         Command::Resubmit { id, yes } => jobs::resubmit(id, yes),
         Command::Cancel { id } => jobs::action(id, "cancel"),
         Command::OutputDir { path } => output_dir(path),
+        Command::Batches { json } => batch::batches(json),
+        Command::PricePerCredit { value, clear } => batch::price_per_credit(value, clear),
     };
     match outcome {
         Outcome::Ok => ExitCode::SUCCESS,

@@ -37,9 +37,18 @@ pub struct PreviewArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
+    /// A batch file (CSV or JSON Lines): preview the whole batch instead of one job.
+    #[arg(long)]
+    file: Option<std::path::PathBuf>,
+    /// With --file: the account whose API Credits the batch is checked against.
+    #[arg(long, requires = "file")]
+    account: Option<String>,
 }
 
 pub fn run(args: PreviewArgs) -> Outcome {
+    if let Some(file) = &args.file {
+        return crate::batch::preview(file, args.account.as_deref(), args.json);
+    }
     let prices = price_list();
     let price_only = args.prompt.is_none();
     let spec = JobSpec {

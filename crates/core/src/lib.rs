@@ -2,6 +2,7 @@
 //! be tested without a window and shared by the desktop app and the `loova` CLI.
 
 pub mod accounts;
+pub mod batch;
 pub mod engine;
 pub mod job;
 pub mod api;

@@ -67,6 +67,16 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX jobs_account_state ON jobs (account_id, state, position);
     CREATE INDEX jobs_state ON jobs (state);",
+    // 3: batches. A batch keeps its name and source file; its jobs carry its
+    // id in `jobs.batch_id` (there since 2) and keep the file's row order.
+    "CREATE TABLE batches (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        source_file TEXT NOT NULL,
+        account_id TEXT REFERENCES accounts (id) ON DELETE SET NULL,
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX jobs_batch ON jobs (batch_id);",
 ];
 
 pub fn check_version(conn: &Connection, path: &Path) -> Result<i64, StoreError> {

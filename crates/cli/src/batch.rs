@@ -1,0 +1,249 @@
+//! `loova preview --file`, `loova enqueue --file`, `loova batches`,
+//! `loova price-per-credit`. Errors go to stderr as `FILE:LINE: column: message`.
+
+use crate::context::open;
+use crate::format::{thousands, usd};
+use crate::{price_list, print_json, Outcome};
+use loova_core::batch::{self, AccountBalance, BatchFile, BatchPreview, RowError};
+use loova_core::store::Db;
+use std::path::Path;
+
+fn fail(e: &dyn std::fmt::Display, bad_input: bool) -> Outcome {
+    eprintln!("error: {e}");
+    if bad_input {
+        Outcome::BadInput
+    } else {
+        Outcome::Failed
+    }
+}
+
+fn print_errors(file: &Path, errors: &[RowError]) {
+    let f = file.display().to_string();
+    for e in errors {
+        eprintln!("{}", e.located(&f));
+    }
+}
+
+fn load(path: &Path, prices: &loova_core::LoadedPriceList) -> Result<BatchFile, Outcome> {
+    batch::load_batch(path, prices).map_err(|e| fail(&format!("cannot read {}: {e}", path.display()), true))
+}
+
+pub fn preview(path: &Path, account: Option<&str>, json: bool) -> Outcome {
+    let prices = price_list();
+    let mut file = match load(path, &prices) {
+        Ok(f) => f,
+        Err(o) => return o,
+    };
+    // The database is only needed for the account and the price per credit;
+    // without --account a preview works even if it cannot be opened.
+    let (balance, ppc) = match account {
+        Some(name) => {
+            let (db, accounts) = match open() {
+                Ok(x) => x,
+                Err(e) => return fail(&e, false),
+            };
+            let acc = match accounts.find(name) {
+                Ok(a) => a,
+                Err(e) => return fail(&e, e.is_bad_input()),
+            };
+            file.check_account(&acc.name, &acc.id);
+            let reserved = match batch::reserved_credits(&db, &acc.id) {
+                Ok(r) => r,
+                Err(e) => return fail(&e, false),
+            };
+            let balance = AccountBalance {
+                account_id: acc.id,
+                account_name: acc.name,
+                api_available_credits: acc.api_available_credits,
+                api_credits_read_at: acc.api_credits_read_at,
+                reserved_credits: reserved.credits,
+                reserved_jobs: reserved.jobs,
+            };
+            (Some(balance), batch::price_per_credit(&db).ok().flatten())
+        }
+        None => {
+            let ppc = Db::open_in(&loova_core::paths::data_dir()).ok().and_then(|db| batch::price_per_credit(&db).ok().flatten());
+            (None, ppc)
+        }
+    };
+    let result = batch::batch_preview(&file, &prices, balance.as_ref(), ppc);
+    if json {
+        print_json(&result);
+    } else {
+        print_human(&result);
+    }
+    let errors = file.errors();
+    if errors.is_empty() {
+        return Outcome::Ok;
+    }
+    print_errors(path, &errors);
+    if file.file_errors.is_empty() {
+        eprintln!(
+            "{} of {} rows have errors (lines {}). Fix them and preview again, or queue only the valid rows with `loova enqueue --file … --only-valid`.",
+            result.invalid_rows,
+            result.rows,
+            lines(&result.invalid_lines)
+        );
+    }
+    Outcome::BadInput
+}
+
+fn lines(ls: &[u64]) -> String {
+    ls.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
+}
+
+fn print_human(p: &BatchPreview) {
+    println!("{} rows: {} valid, {} with errors", p.rows, p.valid_rows, p.invalid_rows);
+    println!("Total for the valid rows: {} credits ({} s of video)", thousands(p.total_credits), thousands(p.total_seconds));
+    for b in &p.breakdown {
+        let r = if b.video_reference { "with video reference" } else { "no video reference" };
+        println!(
+            "  {:<18} {:<21} {:>6} jobs {:>8} s × {} credits/s = {:>10} credits",
+            b.model_name,
+            r,
+            b.count,
+            thousands(b.seconds),
+            b.credits_per_second,
+            thousands(b.credits)
+        );
+    }
+    match (p.dollars.price_per_credit, p.dollars.usd) {
+        (Some(ppc), Some(d)) => println!("{} at your price of ${ppc} per credit", usd(d)),
+        _ => println!(
+            "{} – {} depending on the API credit pack (set your own price with `loova price-per-credit`)",
+            usd(p.dollars.usd_min),
+            usd(p.dollars.usd_max)
+        ),
+    }
+    if let Some(b) = &p.balance {
+        println!("Account {}:", b.account_name);
+        match b.api_available_credits {
+            Some(av) => println!("  API Credits available: {}", signed(av)),
+            None => println!("  API Credits available: unknown (run `loova balance {}`)", b.account_name),
+        }
+        println!("  Reserved by {} queued or in-flight job(s): {}", b.reserved_jobs, thousands(b.reserved_credits));
+        if let Some(after) = b.balance_after {
+            println!("  Balance after this batch: {}", signed(after));
+        }
+        match b.shortfall {
+            Some(0) => println!("  Enough API Credits for this batch."),
+            Some(s) => {
+                println!("  Shortfall: {} credits", thousands(s));
+                if let Some(a) = &b.pack_advice {
+                    let packs: Vec<String> = a.packs.iter().map(|p| format!("{} × {} credits", p.count, thousands(p.credits))).collect();
+                    println!("  Cheapest cover: {} = {} credits for {}", packs.join(" + "), thousands(a.credits), usd(a.usd));
+                }
+                if let Some(n) = &b.app_credits_note {
+                    println!("  {n}");
+                }
+            }
+            None => println!("  Shortfall: unknown until the balance is read."),
+        }
+        println!("  ({})", b.reserved_rule);
+    }
+    println!("{}", p.pool_note);
+    println!("Price list of {}: {}", p.price_list.effective_date, p.price_list.source);
+}
+
+fn signed(n: i64) -> String {
+    if n < 0 {
+        format!("-{}", thousands(n.unsigned_abs()))
+    } else {
+        thousands(n as u64)
+    }
+}
+
+pub fn enqueue(path: &Path, account: &str, name: Option<&str>, only_valid: bool, json: bool) -> Outcome {
+    let prices = price_list();
+    let file = match load(path, &prices) {
+        Ok(f) => f,
+        Err(o) => return o,
+    };
+    let (db, accounts) = match open() {
+        Ok(x) => x,
+        Err(e) => return fail(&e, false),
+    };
+    let acc = match accounts.find(account) {
+        Ok(a) => a,
+        Err(e) => return fail(&e, e.is_bad_input()),
+    };
+    match batch::enqueue_batch(&db, &acc.id, &file, name, only_valid, &prices) {
+        Ok(summary) => {
+            for l in &summary.left_out {
+                print_errors(path, &l.errors);
+            }
+            if json {
+                print_json(&summary);
+            } else {
+                println!(
+                    "Queued batch \"{}\" ({}) on {}: {} jobs, about {} credits.",
+                    summary.batch.name,
+                    summary.batch.id,
+                    acc.name,
+                    summary.queued,
+                    thousands(summary.total_credits)
+                );
+                if !summary.left_out.is_empty() {
+                    let ls: Vec<u64> = summary.left_out.iter().map(|l| l.line).collect();
+                    println!("Left out {} invalid row(s): lines {}.", ls.len(), lines(&ls));
+                }
+            }
+            Outcome::Ok
+        }
+        Err(e) => {
+            print_errors(path, e.errors());
+            fail(&e, e.is_bad_input())
+        }
+    }
+}
+
+pub fn batches(json: bool) -> Outcome {
+    let (db, _) = match open() {
+        Ok(x) => x,
+        Err(e) => return fail(&e, false),
+    };
+    let list = match batch::list_batches(&db) {
+        Ok(l) => l,
+        Err(e) => return fail(&e, false),
+    };
+    if json {
+        print_json(&list);
+        return Outcome::Ok;
+    }
+    if list.is_empty() {
+        println!("No batches.");
+    }
+    for b in &list {
+        let p = &b.progress;
+        println!(
+            "{}  {:<24} {} jobs: {} done · {} running · {} waiting · {} failed · {} canceled · {} credits charged  ({})",
+            b.id, b.name, p.total, p.done, p.running, p.waiting, p.failed, p.canceled, thousands(p.credits_charged), b.source_file
+        );
+    }
+    Outcome::Ok
+}
+
+pub fn price_per_credit(value: Option<String>, clear: bool) -> Outcome {
+    let (db, _) = match open() {
+        Ok(x) => x,
+        Err(e) => return fail(&e, false),
+    };
+    let result = if clear {
+        batch::set_price_per_credit(&db, None)
+    } else if let Some(v) = &value {
+        batch::set_price_per_credit(&db, Some(v))
+    } else {
+        batch::price_per_credit(&db).map_err(Into::into)
+    };
+    match result {
+        Ok(Some(d)) => {
+            println!("${d} per credit (batch previews show dollars at this price).");
+            Outcome::Ok
+        }
+        Ok(None) => {
+            println!("Not set: batch previews show the range of the API credit packs. Set it with `loova price-per-credit 0.064`.");
+            Outcome::Ok
+        }
+        Err(e) => fail(&e, e.is_bad_input()),
+    }
+}

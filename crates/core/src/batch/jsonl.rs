@@ -1,0 +1,107 @@
+//! JSON Lines: one object per line with the CSV's column names as keys, lists
+//! as arrays of strings. Blank lines are skipped (but counted for line numbers).
+
+use super::fields::{bad_duration, empty_row, is_list, set_list, set_text, valid_columns, FIELDS};
+use super::{BatchRow, RowError};
+use serde_json::Value;
+
+pub(crate) fn read(bytes: &[u8]) -> (Vec<BatchRow>, Vec<RowError>) {
+    let mut rows = Vec::new();
+    for (i, raw) in bytes.split(|b| *b == b'\n').enumerate() {
+        let line = i as u64 + 1;
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        if raw.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let mut row = empty_row(line);
+        match std::str::from_utf8(raw) {
+            Err(_) => row.errors.push(RowError::new(
+                line,
+                "(row)",
+                String::from_utf8_lossy(raw).into_owned(),
+                "the line is not valid UTF-8 text",
+                "Save the file as UTF-8.",
+            )),
+            Ok(text) => read_object(text, &mut row),
+        }
+        rows.push(row);
+    }
+    (rows, Vec::new())
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "true/false",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn read_object(text: &str, row: &mut BatchRow) {
+    let line = row.line;
+    let value: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => {
+            row.errors.push(RowError::new(
+                line,
+                "(row)",
+                text,
+                format!("the line is not valid JSON ({e})"),
+                "Write one JSON object per line, e.g. {\"prompt\": \"a red fox\", \"duration\": 8}.",
+            ));
+            return;
+        }
+    };
+    let Value::Object(map) = value else {
+        row.errors.push(RowError::new(
+            line,
+            "(row)",
+            text,
+            format!("the line is {}, not a JSON object", type_name(&value)),
+            "Write one JSON object per line, e.g. {\"prompt\": \"a red fox\"}.",
+        ));
+        return;
+    };
+    for (key, v) in map {
+        let Some(field) = FIELDS.iter().copied().find(|f| *f == key) else {
+            row.errors.push(RowError::new(
+                line,
+                &key,
+                v.to_string(),
+                format!("\"{key}\" is not a field this app knows"),
+                format!("Use only {}, or remove it.", valid_columns()),
+            ));
+            continue;
+        };
+        if v.is_null() {
+            continue; // The API default, as for an empty CSV cell.
+        }
+        let wrong = |expected: &str| {
+            RowError::new(line, field, v.to_string(), format!("{field} must be {expected}, not {}", type_name(&v)), format!("Write it as {expected}."))
+        };
+        if field == "duration" {
+            match v.as_u64().and_then(|d| u32::try_from(d).ok()) {
+                Some(d) => row.spec.duration = d,
+                None if v.is_number() => row.errors.push(bad_duration(line, &v.to_string())),
+                None => row.errors.push(wrong("a whole number of seconds (e.g. 8)")),
+            }
+        } else if is_list(field) {
+            let items = match &v {
+                Value::Array(items) => items.iter().map(|i| i.as_str().map(String::from)).collect::<Option<Vec<_>>>(),
+                _ => None,
+            };
+            match items {
+                Some(items) => set_list(row, field, items),
+                None => row.errors.push(wrong("an array of strings (e.g. [\"https://…\"])")),
+            }
+        } else {
+            match v.as_str() {
+                Some(s) => set_text(row, field, s),
+                None => row.errors.push(wrong("a string")),
+            }
+        }
+    }
+}

@@ -1,0 +1,291 @@
+//! Queueing a batch (all or nothing, in one transaction), its progress, the
+//! credits an account already has reserved, and the person's price per credit.
+
+use super::{account_error, fields::PRICE_PER_CREDIT_SETTING, BatchFile, RowError};
+use crate::pricing::LoadedPriceList;
+use crate::store::{now_ms, Db, StoreError};
+use rusqlite::{params, OptionalExtension};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BatchError {
+    #[error("Nothing was queued: {} row(s) have errors ({} problem(s)). Fix the file and import it again, or queue only the valid rows.", .invalid_lines.len(), .errors.len())]
+    InvalidRows { errors: Vec<RowError>, invalid_lines: Vec<u64> },
+    #[error("Nothing was queued: the file itself has problems ({}). Fix the header and import it again.", .0.iter().map(|e| e.message()).collect::<Vec<_>>().join("; "))]
+    FileErrors(Vec<RowError>),
+    #[error("Nothing was queued: the file has no valid rows.")]
+    NoValidRows { errors: Vec<RowError> },
+    #[error("There is no account \"{0}\". Run `loova accounts list` to see the accounts.")]
+    NoSuchAccount(String),
+    #[error("\"{0}\" is not a price per credit; write a positive number of dollars such as 0.064.")]
+    BadPricePerCredit(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl BatchError {
+    /// Every row/file error behind this refusal (empty for the others).
+    pub fn errors(&self) -> &[RowError] {
+        match self {
+            BatchError::InvalidRows { errors, .. } | BatchError::FileErrors(errors) | BatchError::NoValidRows { errors } => errors,
+            _ => &[],
+        }
+    }
+
+    pub fn is_bad_input(&self) -> bool {
+        !matches!(self, BatchError::Store(_))
+    }
+}
+
+impl From<rusqlite::Error> for BatchError {
+    fn from(e: rusqlite::Error) -> Self {
+        BatchError::Store(StoreError::Sql(e))
+    }
+}
+
+/// A row left out by "queue only the valid rows", with why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct LeftOut {
+    pub line: u64,
+    pub errors: Vec<RowError>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct BatchProgress {
+    pub total: u64,
+    /// Downloaded.
+    pub done: u64,
+    /// Submitting, running, outcome unknown, succeeded or downloading.
+    pub running: u64,
+    /// Queued.
+    pub waiting: u64,
+    /// Failed, invalid or expired.
+    pub failed: u64,
+    pub canceled: u64,
+    /// What the service charged so far (sum of the jobs' charges).
+    pub credits_charged: u64,
+    /// The estimates of all its jobs.
+    pub credits_estimated: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct BatchView {
+    pub id: String,
+    pub name: String,
+    pub source_file: String,
+    pub account_id: Option<String>,
+    pub created_at: i64,
+    pub progress: BatchProgress,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct BatchSummary {
+    pub batch: BatchView,
+    /// In row order.
+    pub job_ids: Vec<i64>,
+    pub queued: u64,
+    pub total_credits: u64,
+    /// Rows not queued (only with "only valid rows"), in file order.
+    pub left_out: Vec<LeftOut>,
+}
+
+/// Credits already spoken for on an account (see `preview::RESERVED_RULE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Reserved {
+    pub credits: u64,
+    pub jobs: u64,
+    /// Reserved jobs without an estimate (not in `credits`).
+    pub unpriced_jobs: u64,
+}
+
+/// Sum of the estimates of the account's queued, submitting and
+/// outcome-unknown jobs: what the last balance read does not reflect yet.
+/// Running jobs are left out: the service charged them when it accepted them.
+pub fn reserved_credits(db: &Db, account_id: &str) -> Result<Reserved, StoreError> {
+    let (credits, jobs, unpriced): (i64, i64, i64) = db.conn().query_row(
+        "SELECT COALESCE(SUM(estimate_credits), 0), COUNT(*), COALESCE(SUM(estimate_credits IS NULL), 0) FROM jobs
+         WHERE account_id = ?1 AND state IN ('queued', 'submitting', 'outcome_unknown')",
+        [account_id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    Ok(Reserved { credits: credits.max(0) as u64, jobs: jobs as u64, unpriced_jobs: unpriced as u64 })
+}
+
+/// Queues `file`'s rows on `account_id` as one batch, in one transaction: all
+/// of them, or (with `only_valid`) the valid ones, reporting the rest. Jobs
+/// keep the row order (consecutive positions after every existing job), the
+/// row's name and the batch id. The batch is named `name`, else after the file.
+pub fn enqueue_batch(
+    db: &Db,
+    account_id: &str,
+    file: &BatchFile,
+    name: Option<&str>,
+    only_valid: bool,
+    prices: &LoadedPriceList,
+) -> Result<BatchSummary, BatchError> {
+    let account = db.account(account_id)?.ok_or_else(|| BatchError::NoSuchAccount(account_id.to_string()))?;
+    if !file.file_errors.is_empty() {
+        return Err(BatchError::FileErrors(file.file_errors.clone()));
+    }
+    let mut queue = Vec::new();
+    let mut left_out = Vec::new();
+    for row in &file.rows {
+        let mut errors = row.errors.clone();
+        if let Some(e) = account_error(row, &account.name, &account.id) {
+            if !errors.contains(&e) {
+                errors.push(e);
+            }
+        }
+        if errors.is_empty() {
+            queue.push(row);
+        } else {
+            left_out.push(LeftOut { line: row.line, errors });
+        }
+    }
+    let all_errors = || left_out.iter().flat_map(|l| l.errors.iter().cloned()).collect::<Vec<_>>();
+    if !left_out.is_empty() && !only_valid {
+        return Err(BatchError::InvalidRows { errors: all_errors(), invalid_lines: left_out.iter().map(|l| l.line).collect() });
+    }
+    if queue.is_empty() {
+        return Err(BatchError::NoValidRows { errors: all_errors() });
+    }
+
+    let source_file = std::path::absolute(&file.source).unwrap_or_else(|_| file.source.clone()).display().to_string();
+    let name = name
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(String::from)
+        .unwrap_or_else(|| file.source.file_stem().map_or("batch".into(), |s| s.to_string_lossy().into_owned()));
+    let now = now_ms();
+    let id = format!("b{now:x}{:06x}", rand::random::<u32>() & 0xff_ffff);
+
+    let mut job_ids = Vec::with_capacity(queue.len());
+    let mut total_credits = 0u64;
+    {
+        let mut conn = db.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO batches (id, name, source_file, account_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![id, name, source_file, account.id, now],
+        )?;
+        let last: i64 = tx.query_row("SELECT COALESCE(MAX(position), 0) FROM jobs", [], |r| r.get(0))?;
+        let mut insert = tx.prepare(
+            "INSERT INTO jobs (account_id, batch_id, name, spec, model, duration, position, estimate_credits, price_list_date,
+                created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+        )?;
+        for (i, row) in queue.iter().enumerate() {
+            let est = crate::estimate(&row.spec, &prices.list, &prices.info);
+            total_credits += est.as_ref().map_or(0, |e| e.credits);
+            let spec = serde_json::to_string(&row.spec).expect("a JobSpec serializes");
+            insert.execute(params![
+                account.id,
+                id,
+                row.name.as_deref().map(str::trim).filter(|n| !n.is_empty()),
+                spec,
+                row.spec.model,
+                row.spec.duration,
+                last + 1 + i as i64,
+                est.as_ref().map(|e| e.credits as i64),
+                est.as_ref().map(|e| e.price_list.effective_date.clone()),
+                now,
+            ])?;
+            job_ids.push(tx.last_insert_rowid());
+        }
+        drop(insert);
+        tx.commit()?;
+    }
+    let batch = batch_view(db, &id)?.expect("just inserted");
+    Ok(BatchSummary { batch, queued: job_ids.len() as u64, job_ids, total_credits, left_out })
+}
+
+/// Counts of a batch's jobs by where they are, and credits charged so far.
+pub fn batch_progress(db: &Db, batch_id: &str) -> Result<BatchProgress, StoreError> {
+    let p = db.conn().query_row(
+        "SELECT COUNT(*),
+            COALESCE(SUM(state = 'downloaded'), 0),
+            COALESCE(SUM(state IN ('submitting', 'running', 'outcome_unknown', 'succeeded', 'downloading')), 0),
+            COALESCE(SUM(state = 'queued'), 0),
+            COALESCE(SUM(state IN ('failed', 'invalid', 'expired')), 0),
+            COALESCE(SUM(state = 'canceled'), 0),
+            COALESCE(SUM(credits_cost), 0),
+            COALESCE(SUM(estimate_credits), 0)
+         FROM jobs WHERE batch_id = ?1",
+        [batch_id],
+        |r| {
+            let n = |i: usize| r.get::<_, i64>(i).map(|v| v.max(0) as u64);
+            Ok(BatchProgress {
+                total: n(0)?,
+                done: n(1)?,
+                running: n(2)?,
+                waiting: n(3)?,
+                failed: n(4)?,
+                canceled: n(5)?,
+                credits_charged: n(6)?,
+                credits_estimated: n(7)?,
+            })
+        },
+    )?;
+    Ok(p)
+}
+
+fn batch_view(db: &Db, id: &str) -> Result<Option<BatchView>, StoreError> {
+    let row: Option<(String, String, String, Option<String>, i64)> = db
+        .conn()
+        .query_row("SELECT id, name, source_file, account_id, created_at FROM batches WHERE id = ?1", [id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .optional()?;
+    let Some((id, name, source_file, account_id, created_at)) = row else { return Ok(None) };
+    let progress = batch_progress(db, &id)?;
+    Ok(Some(BatchView { id, name, source_file, account_id, created_at, progress }))
+}
+
+/// Every batch, newest first, with its progress.
+pub fn list_batches(db: &Db) -> Result<Vec<BatchView>, StoreError> {
+    let ids: Vec<String> = {
+        let conn = db.conn();
+        let mut stmt = conn.prepare("SELECT id FROM batches ORDER BY created_at DESC, rowid DESC")?;
+        let ids = stmt.query_map([], |r| r.get(0))?.collect::<Result<Vec<_>, _>>()?;
+        ids
+    };
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(v) = batch_view(db, &id)? {
+            out.push(v);
+        }
+    }
+    Ok(out)
+}
+
+/// The person's own price per credit, if set (settings key `price_per_credit`).
+/// An unreadable stored value counts as not set.
+pub fn price_per_credit(db: &Db) -> Result<Option<Decimal>, StoreError> {
+    Ok(db.setting(PRICE_PER_CREDIT_SETTING)?.and_then(|s| Decimal::from_str(s.trim()).ok()).filter(|d| *d > Decimal::ZERO))
+}
+
+/// Sets (a positive decimal, in dollars) or clears (`None`) the price per credit.
+pub fn set_price_per_credit(db: &Db, value: Option<&str>) -> Result<Option<Decimal>, BatchError> {
+    match value {
+        None => {
+            db.delete_setting(PRICE_PER_CREDIT_SETTING)?;
+            Ok(None)
+        }
+        Some(text) => {
+            let d = Decimal::from_str(text.trim().trim_start_matches('$'))
+                .ok()
+                .filter(|d| *d > Decimal::ZERO && *d < Decimal::from(1000))
+                .ok_or_else(|| BatchError::BadPricePerCredit(text.to_string()))?;
+            let d = d.normalize();
+            db.set_setting(PRICE_PER_CREDIT_SETTING, &d.to_string())?;
+            Ok(Some(d))
+        }
+    }
+}

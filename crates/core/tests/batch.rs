@@ -1,0 +1,471 @@
+//! Batch files: parsing (fixtures with every kind of error, odd encodings and
+//! quoting), round trips (property tests), 10,000 rows, the cost preview
+//! against independent arithmetic, and queueing on a real SQLite database.
+
+use loova_core::batch::{
+    self, batch_preview, batch_progress, enqueue_batch, list_batches, parse_batch, reserved_credits, AccountBalance, BatchError,
+    BatchFile, BatchFormat, WriteRow,
+};
+use loova_core::engine;
+use loova_core::store::{Db, JobFilter, JobState, NewAccount, Patch};
+use loova_core::{load_price_list, JobSpec, LoadedPriceList};
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+fn prices() -> LoadedPriceList {
+    // An empty folder: the built-in list (rates 15/30 and 10/20 credits/s).
+    let dir = tempfile::tempdir().unwrap();
+    load_price_list(dir.path())
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/batch").join(name)
+}
+
+fn load(name: &str) -> BatchFile {
+    batch::load_batch(&fixture(name), &prices()).unwrap()
+}
+
+/// (line, column) of every error, in order.
+fn where_(f: &BatchFile) -> Vec<(u64, String)> {
+    f.errors().into_iter().map(|e| (e.line, e.column)).collect()
+}
+
+fn d(s: &str) -> Decimal {
+    Decimal::from_str(s).unwrap()
+}
+
+#[test]
+fn bom_crlf_quoted_commas_quotes_and_newlines() {
+    let f = load("bom_crlf_quotes.csv");
+    assert_eq!(f.format, BatchFormat::Csv);
+    assert!(f.is_valid(), "{:#?}", f.errors());
+    assert_eq!(f.rows.len(), 3);
+    assert_eq!(f.rows[0].spec.prompt, "A fox, red, in snow");
+    assert_eq!(f.rows[0].name.as_deref(), Some("fox"));
+    assert_eq!(f.rows[0].spec.duration, 8);
+    assert_eq!(f.rows[1].spec.prompt, "She said \"cut!\" and\r\nthe scene ends");
+    assert_eq!(f.rows[1].spec.image_urls, ["https://e.com/a.png", "https://e.com/b.png"], "items trimmed, empty ones dropped");
+    assert_eq!(f.rows[1].spec.model, "seedance_2_0_fast");
+    // Lines: header 1, rows start on 2, 3 (spanning 3–4) and 5.
+    assert_eq!(f.rows.iter().map(|r| r.line).collect::<Vec<_>>(), [2, 3, 5]);
+    // Empty cells take the API defaults.
+    assert_eq!(f.rows[2].spec, JobSpec { prompt: "plain prompt".into(), ..JobSpec::default() });
+    assert_eq!(f.rows[2].name, None);
+    assert_eq!(f.rows[2].estimate.as_ref().unwrap().credits, 75);
+}
+
+#[test]
+fn every_row_error_with_its_line_and_column() {
+    let f = load("row_errors.csv");
+    assert!(f.file_errors.is_empty());
+    let expected: Vec<(u64, &str)> = vec![
+        (3, "model"),
+        (3, "prompt"),
+        (4, "function_mode"),
+        (4, "ratio"),
+        (5, "duration"),
+        (6, "duration"),
+        (7, "image_urls"),
+        (7, "image_urls"),
+        (8, "audio_urls"),
+        (9, "image_urls"),
+        (10, "(row)"),
+        (11, "duration"),
+    ];
+    let got = where_(&f);
+    assert_eq!(got, expected.iter().map(|(l, c)| (*l, c.to_string())).collect::<Vec<_>>());
+    assert_eq!(f.valid().map(|r| r.line).collect::<Vec<_>>(), [2, 13]);
+    assert_eq!(f.invalid().count(), 9);
+    let errs = f.errors();
+    let dur = errs.iter().find(|e| e.line == 5).unwrap();
+    assert_eq!((dur.value.as_str(), dur.rule.as_str()), ("eight", "\"eight\" is not a whole number of seconds"));
+    assert!(dur.fix.contains("4 to 15"));
+    let model = &errs[0];
+    assert_eq!(model.value, "seedance_3");
+    assert!(model.fix.starts_with("Use seedance_2_0"), "{model:?}");
+    // A row whose duration could not be read is not priced (not as 5 s).
+    assert!(f.rows.iter().find(|r| r.line == 5).unwrap().estimate.is_none());
+    assert!(errs.iter().all(|e| !e.rule.is_empty() && !e.fix.is_empty()), "{errs:#?}");
+    assert_eq!(errs[4].located("f.csv"), "f.csv:5: duration: \"eight\" is not a whole number of seconds; Write a whole number from 4 to 15, e.g. 8.");
+}
+
+#[test]
+fn header_errors_name_the_column_and_the_valid_ones() {
+    let f = load("header_errors.csv");
+    let cols: Vec<(u64, String)> = f.file_errors.iter().map(|e| (e.line, e.column.clone())).collect();
+    assert_eq!(cols, [(1, "promt".to_string()), (1, "model".into()), (1, "durations".into()), (1, "prompt".into())]);
+    assert!(f.file_errors[0].fix.contains("prompt, model, function_mode, ratio, duration, image_urls, video_urls, audio_urls, name, account"));
+    assert!(f.file_errors[1].rule.contains("appears twice (columns 2 and 3)"));
+    assert!(!f.is_valid());
+}
+
+#[test]
+fn invalid_utf8_and_empty_files_are_reported() {
+    let f = load("latin1.csv");
+    assert_eq!(where_(&f), [(2, "prompt".to_string()), (2, "prompt".to_string())], "not UTF-8, then empty prompt");
+    assert!(f.errors()[0].rule.contains("UTF-8"));
+    assert_eq!(f.valid().count(), 1);
+    let e = load("empty.csv");
+    assert_eq!(e.file_errors.len(), 1);
+    assert_eq!(e.file_errors[0].column, "(file)");
+}
+
+#[test]
+fn jsonl_wrong_types_unknown_keys_and_bad_lines() {
+    let f = load("wrong_types.jsonl");
+    assert_eq!(f.format, BatchFormat::Jsonl);
+    let got = where_(&f);
+    let expected = [
+        (3, "duration"),
+        (3, "prompt"),
+        (3, "prompt"), // wrong type, then the (now empty) prompt is required
+        (4, "image_urls"),
+        (5, "video_urls"),
+        (6, "durration"),
+        (7, "duration"),
+        (8, "(row)"),
+        (9, "(row)"),
+    ];
+    let mut got_sorted = got.clone();
+    got_sorted.sort();
+    let mut exp: Vec<(u64, String)> = expected.iter().map(|(l, c)| (*l, c.to_string())).collect();
+    exp.sort();
+    assert_eq!(got_sorted, exp, "{:#?}", f.errors());
+    assert_eq!(f.valid().map(|r| r.line).collect::<Vec<_>>(), [1, 10], "the blank line 2 is skipped but counted");
+    let last = &f.rows.last().unwrap().spec;
+    assert_eq!((last.model.as_str(), last.duration), ("seedance_2_0_fast", 5), "null takes the default");
+    let wrong = f.errors().into_iter().find(|e| e.line == 4).unwrap();
+    assert!(wrong.rule.contains("must be an array of strings"), "{wrong:?}");
+}
+
+#[test]
+fn the_example_files_are_valid_and_agree() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/examples");
+    let csv = batch::load_batch(&root.join("batch.csv"), &prices()).unwrap();
+    let jsonl = batch::load_batch(&root.join("batch.jsonl"), &prices()).unwrap();
+    assert!(csv.is_valid(), "{:#?}", csv.errors());
+    assert!(jsonl.is_valid(), "{:#?}", jsonl.errors());
+    let specs = |f: &BatchFile| f.rows.iter().map(|r| (r.name.clone(), r.spec.clone())).collect::<Vec<_>>();
+    assert_eq!(specs(&csv), specs(&jsonl));
+}
+
+#[test]
+fn format_is_detected_from_content_without_an_extension() {
+    let p = prices();
+    let f = parse_batch(b"{\"prompt\":\"a\"}\n", Path::new("batch.txt"), None, &p);
+    assert_eq!((f.format, f.rows.len()), (BatchFormat::Jsonl, 1));
+    let f = parse_batch(b"prompt\na\n", Path::new("batch.txt"), None, &p);
+    assert_eq!((f.format, f.rows.len()), (BatchFormat::Csv, 1));
+}
+
+// ---- round trips -------------------------------------------------------
+
+fn url() -> impl Strategy<Value = String> {
+    "[a-z]{1,8}(/[a-zA-Z0-9_.-]{0,10}){0,2}".prop_map(|p| format!("https://{p}"))
+}
+
+fn valid_spec() -> impl Strategy<Value = (Option<String>, JobSpec)> {
+    (
+        // Prompts with commas, quotes, newlines, unicode, leading spaces.
+        "[ a-zA-Z0-9,\"'|\\n\\r;éü✓-]{0,40}[a-zA-Z]",
+        prop::sample::select(vec!["seedance_2_0", "seedance_2_0_fast"]),
+        prop::sample::select(vec!["21:9", "16:9", "4:3", "1:1", "3:4", "9:16"]),
+        4u32..=15,
+        prop::collection::vec(url(), 0..=2),
+        prop::collection::vec(url(), 0..=3),
+        prop::collection::vec(url(), 0..=3),
+        prop::option::of("[a-zA-Z][a-zA-Z0-9 _-]{0,12}[a-z]"),
+        any::<bool>(),
+    )
+        .prop_map(|(prompt, model, ratio, duration, images, videos, audios, name, flf)| {
+            let mut spec = JobSpec {
+                model: model.into(),
+                prompt,
+                function_mode: if flf { "first_last_frames".into() } else { "omni_reference".into() },
+                ratio: ratio.into(),
+                duration,
+                image_urls: images,
+                video_urls: videos,
+                audio_urls: audios,
+            };
+            // omni_reference refuses audio on its own.
+            if !flf && spec.image_urls.is_empty() && spec.video_urls.is_empty() {
+                spec.audio_urls.clear();
+            }
+            (name, spec)
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+    #[test]
+    fn valid_specs_round_trip_through_csv_and_jsonl(rows in prop::collection::vec(valid_spec(), 1..8)) {
+        let write: Vec<WriteRow> = rows.iter().map(|(n, s)| WriteRow { name: n.clone(), account: None, spec: s.clone() }).collect();
+        for s in &write {
+            prop_assert!(s.spec.validate().is_empty(), "{:?}", s.spec.validate());
+        }
+        let p = prices();
+        let csv = batch::write_csv(&write);
+        let jsonl = batch::write_jsonl(&write);
+        for (bytes, fmt) in [(csv.as_bytes(), BatchFormat::Csv), (jsonl.as_bytes(), BatchFormat::Jsonl)] {
+            let f = parse_batch(bytes, Path::new("x"), Some(fmt), &p);
+            prop_assert!(f.is_valid(), "{:?}: {:#?}", fmt, f.errors());
+            let back: Vec<(Option<String>, JobSpec)> = f.rows.iter().map(|r| (r.name.clone(), r.spec.clone())).collect();
+            prop_assert_eq!(&back, &rows);
+        }
+    }
+}
+
+// ---- 10,000 rows -------------------------------------------------------
+
+fn generated(n: usize) -> Vec<WriteRow> {
+    (0..n)
+        .map(|i| {
+            let video = i % 4 == 0;
+            WriteRow {
+                name: Some(format!("shot-{i:05}")),
+                account: None,
+                spec: JobSpec {
+                    model: if i % 3 == 0 { "seedance_2_0_fast".into() } else { "seedance_2_0".into() },
+                    prompt: format!("Product shot {i}, variation \"{}\", soft light", i % 7),
+                    duration: 4 + (i % 12) as u32,
+                    video_urls: if video { vec![format!("https://example.com/ref/{i}.mp4")] } else { vec![] },
+                    image_urls: vec![format!("https://example.com/img/{i}.png")],
+                    ..JobSpec::default()
+                },
+            }
+        })
+        .collect()
+}
+
+fn by_hand(rows: &[WriteRow]) -> u64 {
+    rows.iter()
+        .map(|r| {
+            let rate = match (r.spec.model.as_str(), r.spec.video_urls.is_empty()) {
+                ("seedance_2_0", true) => 15,
+                ("seedance_2_0", false) => 30,
+                (_, true) => 10,
+                (_, false) => 20,
+            };
+            rate * u64::from(r.spec.duration)
+        })
+        .sum()
+}
+
+#[test]
+fn ten_thousand_rows_parse_validate_and_price() {
+    let rows = generated(10_000);
+    let expected = by_hand(&rows);
+    let p = prices();
+    for (text, fmt) in [(batch::write_csv(&rows), BatchFormat::Csv), (batch::write_jsonl(&rows), BatchFormat::Jsonl)] {
+        let f = parse_batch(text.as_bytes(), Path::new("big"), Some(fmt), &p);
+        assert_eq!(f.rows.len(), 10_000);
+        assert_eq!(f.valid().count(), 10_000, "{:?}", f.errors().first());
+        assert_eq!(f.rows[9_999].line, if fmt == BatchFormat::Csv { 10_001 } else { 10_000 });
+        let pv = batch_preview(&f, &p, None, None);
+        assert_eq!(pv.total_credits, expected);
+        assert_eq!(pv.breakdown.iter().map(|b| b.count).sum::<u64>(), 10_000);
+    }
+}
+
+// ---- the preview's numbers --------------------------------------------
+
+fn spec(model: &str, duration: u32, video: bool) -> JobSpec {
+    JobSpec {
+        model: model.into(),
+        prompt: "p".into(),
+        duration,
+        video_urls: if video { vec!["https://e.com/v.mp4".into()] } else { vec![] },
+        ..JobSpec::default()
+    }
+}
+
+fn file_of(specs: &[JobSpec]) -> BatchFile {
+    let rows: Vec<WriteRow> = specs.iter().map(|s| WriteRow { name: None, account: None, spec: s.clone() }).collect();
+    parse_batch(batch::write_csv(&rows).as_bytes(), Path::new("t.csv"), None, &prices())
+}
+
+#[test]
+fn preview_totals_breakdown_and_dollars_by_hand() {
+    let f = file_of(&[
+        spec("seedance_2_0", 8, false),      // 15 × 8 = 120
+        spec("seedance_2_0", 10, true),      // 30 × 10 = 300
+        spec("seedance_2_0_fast", 5, false), // 10 × 5 = 50
+        spec("seedance_2_0_fast", 12, true), // 20 × 12 = 240
+        spec("seedance_2_0", 4, false),      // 15 × 4 = 60
+    ]);
+    let pv = batch_preview(&f, &prices(), None, None);
+    assert_eq!(pv.total_credits, 120 + 300 + 50 + 240 + 60);
+    assert_eq!(pv.total_seconds, 8 + 10 + 5 + 12 + 4);
+    let lines: Vec<(&str, bool, u64, u64, u64)> =
+        pv.breakdown.iter().map(|b| (b.model.as_str(), b.video_reference, b.count, b.seconds, b.credits)).collect();
+    assert_eq!(
+        lines,
+        [("seedance_2_0", false, 2, 12, 180), ("seedance_2_0", true, 1, 10, 300), ("seedance_2_0_fast", false, 1, 5, 50), ("seedance_2_0_fast", true, 1, 12, 240)]
+    );
+    // 770 credits at $0.032 (cheapest) and $0.08 (dearest) per credit.
+    assert_eq!(pv.dollars.usd_min, d("24.64"));
+    assert_eq!(pv.dollars.usd_max, d("61.60"));
+    assert_eq!(pv.dollars.usd, None);
+    let own = batch_preview(&f, &prices(), None, Some(d("0.064")));
+    assert_eq!(own.dollars.usd, Some(d("49.28")));
+    assert!(pv.balance.is_none());
+}
+
+fn bal(available: Option<i64>, reserved: u64) -> AccountBalance {
+    AccountBalance {
+        account_id: "a1".into(),
+        account_name: "Studio".into(),
+        api_available_credits: available,
+        api_credits_read_at: None,
+        reserved_credits: reserved,
+        reserved_jobs: 1,
+    }
+}
+
+#[test]
+fn preview_balance_shortfall_and_pack_advice() {
+    let f = file_of(&vec![spec("seedance_2_0", 10, true); 4]); // 4 × 300 = 1,200
+    // Enough: 2,000 − 500 − 1,200 = 300 left.
+    let b = batch_preview(&f, &prices(), Some(&bal(Some(2_000), 500)), None).balance.unwrap();
+    assert_eq!((b.available_after_reserved, b.balance_after, b.shortfall), (Some(1_500), Some(300), Some(0)));
+    assert!(b.pack_advice.is_none() && b.app_credits_note.is_none());
+    // Short: 1,000 − 500 − 1,200 = −700 → the cheapest cover of 700 is 1,000 credits for $72
+    // (3 × 300 would be $72 too but fewer credits; 300 + … less).
+    let b = batch_preview(&f, &prices(), Some(&bal(Some(1_000), 500)), None).balance.unwrap();
+    assert_eq!((b.balance_after, b.shortfall), (Some(-700), Some(700)));
+    let advice = b.pack_advice.unwrap();
+    assert_eq!(advice.needed, 700);
+    assert_eq!(advice, loova_core::advise_packs(&prices().list, 700));
+    assert!(advice.credits >= 700);
+    assert_eq!((advice.credits, advice.usd), (1_000, d("72.00")));
+    assert!(b.app_credits_note.unwrap().contains("App Credits cannot be used"));
+    // Unknown balance: no after, no shortfall.
+    let b = batch_preview(&f, &prices(), Some(&bal(None, 500)), None).balance.unwrap();
+    assert_eq!((b.balance_after, b.shortfall), (None, None));
+    assert!(b.reserved_rule.contains("queued"));
+}
+
+// ---- queueing ----------------------------------------------------------
+
+fn db_with_account() -> (tempfile::TempDir, Db) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open_in(dir.path()).unwrap();
+    db.insert_account(&NewAccount { id: "a1", name: "Studio", base_url: "http://x/api", key_hint: "1234", sandbox: false, verified: true })
+        .unwrap();
+    db.insert_account(&NewAccount { id: "a2", name: "Other", base_url: "http://x/api", key_hint: "5678", sandbox: false, verified: true })
+        .unwrap();
+    (dir, db)
+}
+
+#[test]
+fn reserved_credits_count_queued_submitting_and_unknown_not_running() {
+    let (_d, db) = db_with_account();
+    let p = prices();
+    let ids: Vec<i64> = [8, 10, 6, 5, 4]
+        .iter()
+        .map(|&dur| engine::enqueue(&db, "a1", &spec("seedance_2_0", dur, false), None, &p).unwrap().id)
+        .collect();
+    engine::enqueue(&db, "a2", &spec("seedance_2_0", 15, false), None, &p).unwrap();
+    // 120, 150, 90, 75, 60: one submitting, one running, one unknown, one failed, one queued.
+    let to = |id, st| assert!(db.transition(id, &[JobState::Queued], st, Patch::new()).unwrap());
+    to(ids[0], JobState::Submitting);
+    to(ids[1], JobState::Running);
+    to(ids[2], JobState::OutcomeUnknown);
+    to(ids[3], JobState::Failed);
+    let r = reserved_credits(&db, "a1").unwrap();
+    assert_eq!((r.credits, r.jobs, r.unpriced_jobs), (120 + 90 + 60, 3, 0));
+    // Through the preview: 1,000 available − 270 reserved − a 300-credit batch.
+    let f = file_of(&[spec("seedance_2_0", 10, true)]);
+    let acc = AccountBalance { reserved_credits: r.credits, reserved_jobs: r.jobs, ..bal(Some(1_000), 0) };
+    let b = batch_preview(&f, &p, Some(&acc), None).balance.unwrap();
+    assert_eq!((b.available_after_reserved, b.balance_after, b.shortfall), (Some(730), Some(430), Some(0)));
+}
+
+#[test]
+fn enqueue_batch_is_all_or_nothing_and_keeps_row_order() {
+    let (_d, db) = db_with_account();
+    let p = prices();
+    let before = engine::enqueue(&db, "a1", &spec("seedance_2_0", 5, false), None, &p).unwrap();
+
+    let bad = load("row_errors.csv");
+    let err = enqueue_batch(&db, "a1", &bad, Some("series"), false, &p).unwrap_err();
+    let BatchError::InvalidRows { errors, invalid_lines } = &err else { panic!("{err}") };
+    assert_eq!(invalid_lines, &[3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    assert_eq!(errors.len(), 12);
+    assert_eq!(db.jobs(&JobFilter::default()).unwrap().len(), 1, "nothing queued");
+    assert!(list_batches(&db).unwrap().is_empty());
+
+    let s = enqueue_batch(&db, "a1", &bad, Some("series"), true, &p).unwrap();
+    assert_eq!(s.queued, 2);
+    assert_eq!(s.left_out.iter().map(|l| l.line).collect::<Vec<_>>(), [3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    assert_eq!(s.batch.name, "series");
+    assert!(s.batch.source_file.ends_with("row_errors.csv"));
+    let jobs = db.jobs(&JobFilter { account_id: Some("a1".into()), ..Default::default() }).unwrap();
+    assert_eq!(jobs.len(), 3);
+    assert_eq!(jobs[0].id, before.id);
+    assert_eq!(jobs[1].position, jobs[0].position + 1);
+    assert_eq!(jobs[2].position, jobs[0].position + 2);
+    assert_eq!((jobs[1].name.as_deref(), jobs[1].spec.prompt.as_str()), (Some("good"), "ok row"));
+    assert_eq!(jobs[2].spec.prompt, "after multiline");
+    assert!(jobs[1..].iter().all(|j| j.batch_id.as_deref() == Some(s.batch.id.as_str())));
+    assert_eq!(jobs[1].estimate_credits, Some(120));
+
+    // A file error refuses even with only_valid.
+    let header = load("header_errors.csv");
+    assert!(matches!(enqueue_batch(&db, "a1", &header, None, true, &p), Err(BatchError::FileErrors(_))));
+}
+
+#[test]
+fn account_column_must_match_the_chosen_account() {
+    let (_d, db) = db_with_account();
+    let p = prices();
+    let text = "prompt,account\nfor studio,studio\nfor anyone,\nfor other,Other\n";
+    let f = parse_batch(text.as_bytes(), Path::new("acc.csv"), None, &p);
+    assert!(f.is_valid());
+    let err = enqueue_batch(&db, "a1", &f, None, false, &p).unwrap_err();
+    assert_eq!(err.errors().iter().map(|e| (e.line, e.column.as_str())).collect::<Vec<_>>(), [(4, "account")]);
+    let s = enqueue_batch(&db, "a2", &f, None, true, &p).unwrap();
+    assert_eq!((s.queued, s.left_out.iter().map(|l| l.line).collect::<Vec<_>>()), (2, vec![2]));
+    assert_eq!(s.batch.name, "acc");
+    let mut checked = f.clone();
+    checked.check_account("Studio", "a1");
+    checked.check_account("Studio", "a1");
+    assert_eq!(checked.errors().len(), 1, "idempotent");
+}
+
+#[test]
+fn batch_progress_counts_and_charges() {
+    let (_d, db) = db_with_account();
+    let p = prices();
+    let f = file_of(&vec![spec("seedance_2_0", 4, false); 6]); // 60 each
+    let s = enqueue_batch(&db, "a1", &f, Some("six"), false, &p).unwrap();
+    assert_eq!(s.total_credits, 360);
+    let ids = &s.job_ids;
+    let go = |id, from: &[JobState], to, patch| assert!(db.transition(id, from, to, patch).unwrap());
+    go(ids[0], &[JobState::Queued], JobState::Downloaded, Patch::new().int("credits_cost", Some(60)));
+    go(ids[1], &[JobState::Queued], JobState::Running, Patch::new().int("credits_cost", Some(60)));
+    go(ids[2], &[JobState::Queued], JobState::Failed, Patch::new());
+    go(ids[3], &[JobState::Queued], JobState::Canceled, Patch::new());
+    let pr = batch_progress(&db, &s.batch.id).unwrap();
+    assert_eq!((pr.total, pr.done, pr.running, pr.waiting, pr.failed, pr.canceled), (6, 1, 1, 2, 1, 1));
+    assert_eq!((pr.credits_charged, pr.credits_estimated), (120, 360));
+    let all = list_batches(&db).unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].progress, pr);
+}
+
+#[test]
+fn price_per_credit_setting() {
+    let (_d, db) = db_with_account();
+    assert_eq!(batch::price_per_credit(&db).unwrap(), None);
+    assert_eq!(batch::set_price_per_credit(&db, Some("0.0640")).unwrap(), Some(d("0.064")));
+    assert_eq!(batch::price_per_credit(&db).unwrap(), Some(d("0.064")));
+    assert!(matches!(batch::set_price_per_credit(&db, Some("-1")), Err(BatchError::BadPricePerCredit(_))));
+    assert!(matches!(batch::set_price_per_credit(&db, Some("abc")), Err(BatchError::BadPricePerCredit(_))));
+    batch::set_price_per_credit(&db, None).unwrap();
+    assert_eq!(batch::price_per_credit(&db).unwrap(), None);
+}
