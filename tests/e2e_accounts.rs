@@ -56,9 +56,26 @@ fn accounts_balances_sandbox_and_no_key_leaks() {
     assert!(sandbox_card.contains("10,000"), "{sandbox_card}");
     // The key is nowhere but the keychain: not in the page, not in the data dir.
     let page = app.eval("return document.documentElement.outerHTML").as_str().unwrap_or_default().to_string();
-    eprintln!("page length {}", page.len());
     app.screenshot(&repo_root().join("docs/screenshots/accounts.png"));
     assert!(!page.contains(KEY) && !page.contains(&KEY[..KEY.len() - 4]), "the key reached the webview");
+
+    // Rotate Studio's key: the new one is checked, then replaces the old.
+    let studio = "[data-testid=\"account-Studio\"]";
+    app.click_css(&format!("{studio} footer button:nth-child(2)"));
+    app.type_into("replace-key-input", NEW_KEY);
+    app.click_css(&format!("{studio} form.inline button.primary"));
+    app.wait_text("key-hint", |t| t == "••••0d0e");
+    app.wait_text("api-available", |t| t == "2,500");
+    let found = secret_tool(&service);
+    assert!(found.contains(NEW_KEY) && !found.contains(KEY), "{found}");
+
+    // Remove it: the keychain entry goes too.
+    app.click_css(&format!("{studio} [data-testid=remove-account]"));
+    app.click("confirm-remove");
+    support::wait_for("Studio to disappear", || Ok((!app.exists("account-Studio")).then_some(())));
+    assert!(!secret_tool(&service).contains(NEW_KEY));
+    let page = app.eval("return document.documentElement.outerHTML").as_str().unwrap_or_default().to_string();
+    assert!(!page.contains(NEW_KEY), "the new key reached the webview");
     drop(app);
     assert_eq!(files_containing(data.path(), KEY.as_bytes()), Vec::<String>::new());
     assert_eq!(files_containing(data.path(), NEW_KEY.as_bytes()), Vec::<String>::new());
