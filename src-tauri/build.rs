@@ -19,6 +19,9 @@ const COMMANDS: &[&str] = &[
     "enqueue_job",
     "job_action",
     "set_output_dir",
+    "pick_batch_file",
+    "preview_batch",
+    "queue_batch",
 ];
 
 fn main() {

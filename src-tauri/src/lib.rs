@@ -37,8 +37,11 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::enqueue_job,
             commands::job_action,
             commands::set_output_dir,
+            commands::pick_batch_file,
+            commands::preview_batch,
+            commands::queue_batch,
         ])
-        .events(tauri_specta::collect_events![events::AccountsChanged, events::QueueChanged])
+        .events(tauri_specta::collect_events![events::AccountsChanged, events::QueueChanged, events::FilesDropped])
 }
 
 /// Where the generated bindings live: the UI's only door to Rust.
@@ -90,14 +93,19 @@ pub fn run() {
                 .build(),
         )
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .manage(app_state())
         .manage(queue::QueueHost::default())
         .invoke_handler(builder.invoke_handler())
-        .on_window_event(|window, event| {
-            if let WindowEvent::Focused(true) = event {
-                window.state::<AppState>().refresh.notify_one();
+        .on_window_event(|window, event| match event {
+            WindowEvent::Focused(true) => window.state::<AppState>().refresh.notify_one(),
+            // Dropping a batch file anywhere on the window opens the import.
+            WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) => {
+                let paths = paths.iter().map(|p| p.display().to_string()).collect();
+                let _ = tauri_specta::Event::emit(&events::FilesDropped { paths }, window.app_handle());
             }
+            _ => {}
         })
         .setup(move |app| {
             builder.mount_events(app);

@@ -64,6 +64,7 @@ pub fn overview(state: &AppState, host: &QueueHost) -> Result<QueueOverview, cra
         |id| engine.as_ref().and_then(|e| e.observed_limit(id)),
         host.status(),
         loova_core::engine::output_root(db).display().to_string(),
+        loova_core::batch::list_batches(db).map_err(|e| crate::error::CommandError::unavailable(&e.to_string()))?,
     ))
 }
 

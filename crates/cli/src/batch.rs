@@ -4,7 +4,7 @@
 use crate::context::open;
 use crate::format::{thousands, usd};
 use crate::{price_list, print_json, Outcome};
-use loova_core::batch::{self, AccountBalance, BatchFile, BatchPreview, RowError};
+use loova_core::batch::{self, BatchFile, BatchPreview, RowError};
 use loova_core::store::Db;
 use std::path::Path;
 
@@ -47,17 +47,9 @@ pub fn preview(path: &Path, account: Option<&str>, json: bool) -> Outcome {
                 Err(e) => return fail(&e, e.is_bad_input()),
             };
             file.check_account(&acc.name, &acc.id);
-            let reserved = match batch::reserved_credits(&db, &acc.id) {
-                Ok(r) => r,
+            let balance = match batch::account_balance(&db, &acc) {
+                Ok(b) => b,
                 Err(e) => return fail(&e, false),
-            };
-            let balance = AccountBalance {
-                account_id: acc.id,
-                account_name: acc.name,
-                api_available_credits: acc.api_available_credits,
-                api_credits_read_at: acc.api_credits_read_at,
-                reserved_credits: reserved.credits,
-                reserved_jobs: reserved.jobs,
             };
             (Some(balance), batch::price_per_credit(&db).ok().flatten())
         }

@@ -36,6 +36,8 @@ pub struct QueueOverview {
     /// Where finished videos are saved (one sub-folder per account).
     pub output_dir: String,
     pub accounts: Vec<AccountQueue>,
+    /// Imported batches with their progress, newest first.
+    pub batches: Vec<crate::batch::BatchView>,
     pub jobs: Vec<JobView>,
 }
 
@@ -48,6 +50,7 @@ pub fn queue_overview(
     observed: impl Fn(&str) -> Option<u32>,
     engine_status: String,
     output_dir: String,
+    batches: Vec<crate::batch::BatchView>,
 ) -> QueueOverview {
     let summaries = accounts
         .iter()
@@ -74,7 +77,7 @@ pub fn queue_overview(
             }
         })
         .collect();
-    QueueOverview { engine_status, output_dir, accounts: summaries, jobs }
+    QueueOverview { engine_status, output_dir, accounts: summaries, batches, jobs }
 }
 
 fn note(state: AccountState) -> Option<String> {

@@ -1,9 +1,11 @@
 //! Tauri commands: argument mapping and one call into loova-core each.
 
 mod accounts;
+mod batch;
 mod pricing;
 mod queue;
 
 pub use accounts::*;
+pub use batch::*;
 pub use pricing::*;
 pub use queue::*;

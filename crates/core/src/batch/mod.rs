@@ -17,7 +17,7 @@ pub mod queue;
 pub use fields::{FIELDS, LIST_SEPARATOR, PRICE_PER_CREDIT_SETTING};
 pub use preview::{batch_preview, AccountBalance, BalanceCheck, BatchDollars, BatchPreview, BreakdownLine, APP_CREDITS_NOTE, RESERVED_RULE};
 pub use queue::{
-    batch_progress, enqueue_batch, list_batches, price_per_credit, reserved_credits, set_price_per_credit, BatchError, BatchProgress,
+    account_balance, batch_progress, enqueue_batch, list_batches, price_per_credit, reserved_credits, set_price_per_credit, BatchError, BatchProgress,
     BatchSummary, BatchView, LeftOut, Reserved,
 };
 

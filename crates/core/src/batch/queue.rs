@@ -289,3 +289,17 @@ pub fn set_price_per_credit(db: &Db, value: Option<&str>) -> Result<Option<Decim
         }
     }
 }
+
+/// What a batch preview needs to know of an account: its API Credits as last
+/// read and the credits its unsent jobs will still take.
+pub fn account_balance(db: &Db, account: &crate::accounts::AccountView) -> Result<super::AccountBalance, StoreError> {
+    let reserved = reserved_credits(db, &account.id)?;
+    Ok(super::AccountBalance {
+        account_id: account.id.clone(),
+        account_name: account.name.clone(),
+        api_available_credits: account.api_available_credits,
+        api_credits_read_at: account.api_credits_read_at,
+        reserved_credits: reserved.credits,
+        reserved_jobs: reserved.jobs,
+    })
+}

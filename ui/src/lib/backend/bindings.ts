@@ -158,6 +158,35 @@ async setOutputDir(path: string) : Promise<Result<QueueOverview, CommandError>> 
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+/**
+ * Opens the system file picker; `None` when the person cancels.
+ */
+async pickBatchFile() : Promise<string | null> {
+    return await TAURI_INVOKE("pick_batch_file");
+},
+/**
+ * Reads, checks and prices a batch file (nothing is queued).
+ */
+async previewBatch(path: string, accountId: string | null) : Promise<Result<BatchImport, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("preview_batch", { path, accountId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Queues the file as one batch: all rows, or only the valid ones if asked.
+ * The file is read again, so what is queued is what is on disk now.
+ */
+async queueBatch(path: string, accountId: string, name: string | null, onlyValid: boolean) : Promise<Result<QueueOverview, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("queue_batch", { path, accountId, name, onlyValid }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
@@ -166,9 +195,11 @@ async setOutputDir(path: string) : Promise<Result<QueueOverview, CommandError>> 
 
 export const events = __makeEvents__<{
 accountsChanged: AccountsChanged,
+filesDropped: FilesDropped,
 queueChanged: QueueChanged
 }>({
 accountsChanged: "accounts-changed",
+filesDropped: "files-dropped",
 queueChanged: "queue-changed"
 })
 
@@ -242,6 +273,31 @@ export type AddAccountRequest = { name: string; base_url: string | null;
  * Write-only: stored in the keychain, never returned.
  */
 key: string; save_unverified: boolean }
+export type BalanceCheck = { account_id: string; account_name: string; api_available_credits: number | null; api_credits_read_at: number | null; 
+/**
+ * See `reserved_rule`.
+ */
+reserved_credits: number; reserved_jobs: number; reserved_rule: string; 
+/**
+ * available − reserved (None when the balance is unknown).
+ */
+available_after_reserved: number | null; 
+/**
+ * available − reserved − the batch (None when the balance is unknown).
+ */
+balance_after: number | null; 
+/**
+ * Credits missing (0 when enough; None when the balance is unknown).
+ */
+shortfall: number | null; 
+/**
+ * The cheapest API credit packs covering the shortfall.
+ */
+pack_advice: PackAdvice | null; 
+/**
+ * Set with a shortfall: App Credits cannot fill it.
+ */
+app_credits_note: string | null }
 /**
  * Totals across accounts, for the line under the cards.
  */
@@ -250,6 +306,100 @@ export type BalanceTotals = { api_available_credits: number; api_total_credits: 
  * Accounts whose API balance has never been read are not in the sums.
  */
 accounts_without_api_figure: number; accounts_without_app_figure: number }
+export type BatchDollars = { 
+/**
+ * The person's own price per credit (settings), if set.
+ */
+price_per_credit: string | null; 
+/**
+ * The batch at that price, to the cent.
+ */
+usd: string | null; 
+/**
+ * The batch at the cheapest pack's price per credit.
+ */
+usd_min: string; 
+/**
+ * The batch at the dearest pack's price per credit.
+ */
+usd_max: string }
+export type BatchFile = { format: BatchFormat; source: string; rows: BatchRow[]; 
+/**
+ * Problems of the file itself (header: unknown, duplicate or missing
+ * columns; no header; unreadable). They block queueing even with
+ * "only valid rows": they are not one row's.
+ */
+file_errors: RowError[]; 
+/**
+ * Set when the person's price list file was refused.
+ */
+price_list_warning: string | null }
+export type BatchFormat = "csv" | "jsonl"
+export type BatchImport = { file: BatchFile; preview: BatchPreview }
+export type BatchPreview = { rows: number; valid_rows: number; invalid_rows: number; 
+/**
+ * Lines of the rows that would be left out (invalid).
+ */
+invalid_lines: number[]; 
+/**
+ * Problems of the file itself: nothing can be queued until fixed.
+ */
+file_errors: number; 
+/**
+ * Totals are over the valid rows: what would be queued.
+ */
+total_credits: number; total_seconds: number; breakdown: BreakdownLine[]; dollars: BatchDollars; 
+/**
+ * With an account: its balance against the batch.
+ */
+balance: BalanceCheck | null; pool_note: string; price_list: PriceListInfo; price_list_warning: string | null }
+export type BatchProgress = { total: number; 
+/**
+ * Downloaded.
+ */
+done: number; 
+/**
+ * Submitting, running, outcome unknown, succeeded or downloading.
+ */
+running: number; 
+/**
+ * Queued.
+ */
+waiting: number; 
+/**
+ * Failed, invalid or expired.
+ */
+failed: number; canceled: number; 
+/**
+ * What the service charged so far (sum of the jobs' charges).
+ */
+credits_charged: number; 
+/**
+ * The estimates of all its jobs.
+ */
+credits_estimated: number }
+export type BatchRow = { 
+/**
+ * File line where the row starts (1-based; the header is line 1 of a CSV).
+ */
+line: number; name: string | null; 
+/**
+ * The `account` cell, if any: must name the account the batch goes to.
+ */
+account: string | null; spec: JobSpec; 
+/**
+ * Present whenever the model and duration can be priced.
+ */
+estimate: Estimate | null; errors: RowError[] }
+export type BatchView = { id: string; name: string; source_file: string; account_id: string | null; created_at: number; progress: BatchProgress }
+/**
+ * One model × with/without video reference group of the valid rows.
+ */
+export type BreakdownLine = { model: string; model_name: string; video_reference: boolean; credits_per_second: number; 
+/**
+ * Jobs in this group.
+ */
+count: number; seconds: number; credits: number }
 export type CommandError = { code: string; field: string | null; message: string }
 /**
  * The credit pool that pays. Everything Loova Desk submits goes through the
@@ -271,6 +421,10 @@ usd_max: string;
  * "30 credits/s × 8 s = 240 credits", ready to show.
  */
 formula: string; price_list: PriceListInfo }
+/**
+ * Files dropped onto the window (the import screen takes a batch file).
+ */
+export type FilesDropped = { paths: string[] }
 export type JobAction = "cancel" | 
 /**
  * A failed, invalid, expired or canceled job: queued again (a new charge).
@@ -369,7 +523,11 @@ engine_status: string;
 /**
  * Where finished videos are saved (one sub-folder per account).
  */
-output_dir: string; accounts: AccountQueue[]; jobs: JobView[] }
+output_dir: string; accounts: AccountQueue[]; 
+/**
+ * Imported batches with their progress, newest first.
+ */
+batches: BatchView[]; jobs: JobView[] }
 /**
  * What happened when an account was removed.
  */
@@ -378,6 +536,24 @@ export type Removed = { name: string;
  * Set when the keychain entry could not be deleted: what to do by hand.
  */
 keychain_warning: string | null }
+/**
+ * One problem, where it is and how to fix it. `line` is the file line (1 =
+ * first line) where the record starts; `column` is the field name (or
+ * `(row)` / `(file)` when the problem is not one field's).
+ */
+export type RowError = { line: number; column: string; 
+/**
+ * The value as written in the file (lists joined with `|`).
+ */
+value: string; 
+/**
+ * What is wrong.
+ */
+rule: string; 
+/**
+ * How to fix it.
+ */
+fix: string }
 /**
  * One broken rule: the field it concerns and a sentence saying how to fix it.
  */

@@ -1,0 +1,59 @@
+//! The real app: import a batch file with a bad row, see the row and the
+//! message, fix the file, import again, queue it in the Sandbox, watch the
+//! batch finish.
+
+mod support;
+
+use support::{keyring_service, repo_root, wait_for, App};
+
+const BAD: &str = "name,prompt,model,duration,video_urls\n\
+shot-1,\"A sneaker on marble, slow orbit\",seedance_2_0,6,\n\
+shot-2,Same move as the clip,seedance_2_0_fast,20,https://example.com/move.mp4\n\
+shot-3,\"Close-up, \"\"hero\"\" light\",seedance_2_0,4,\n";
+
+#[test]
+#[ignore = "drives the built app: needs Xvfb, tauri-driver, WebKitWebDriver and a Secret Service (scripts/test)"]
+fn import_fix_and_queue_a_batch_in_the_sandbox() {
+    let data = tempfile::tempdir().unwrap();
+    let videos = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let csv = files.path().join("spring-shoot.csv");
+    std::fs::write(&csv, BAD).unwrap();
+    let service = keyring_service("batch");
+    let videos_path = videos.path().display().to_string();
+    let app = App::launch(
+        data.path(),
+        &[("LOOVA_DESK_KEYRING_SERVICE", &service), ("LOOVA_DESK_OUTPUT_DIR", &videos_path), ("LOOVA_DESK_SANDBOX_TIME_SCALE", "0.03")],
+    );
+    app.click("nav-accounts");
+    app.click("try-sandbox");
+    app.wait_text("sandbox-badge", |t| t == "SANDBOX");
+
+    app.click("nav-import");
+    app.type_into("batch-path-input", &csv.display().to_string());
+    app.click("open-batch-path");
+
+    // The bad row and what to do about it; nothing can be queued yet.
+    let errors = app.wait_text("batch-errors", |t| !t.is_empty());
+    assert!(errors.contains("Line 3") && errors.contains("duration") && errors.contains("4 to 15"), "{errors}");
+    assert!(app.text("batch-row-3").contains("to fix"));
+    assert!(app.eval("return document.querySelector('[data-testid=queue-batch]').disabled").as_bool().unwrap());
+    // Valid rows are priced against the Sandbox: 15×6 + 15×4 = 150 credits.
+    assert_eq!(app.text("batch-total-credits"), "150");
+    assert!(app.text("batch-balance").contains("10,000"));
+
+    // Fix the file and read it again: 90 + 20×15 + 60 = 450 credits.
+    std::fs::write(&csv, BAD.replace(",20,https", ",15,https")).unwrap();
+    app.click("open-batch-path");
+    app.wait_text("batch-total-credits", |t| t == "450");
+    assert!(!app.exists("batch-errors"));
+    app.wait_text("batch-balance-after", |t| t == "9,550");
+    app.screenshot(&repo_root().join("docs/screenshots/import.png"));
+
+    app.click_when_enabled("queue-batch");
+    let progress = app.wait_text("batch-progress", |t| t.starts_with("3/3 done"));
+    assert!(progress.contains("450 credits charged"), "{progress}");
+    let saved: Vec<_> = std::fs::read_dir(videos.path().join("Sandbox")).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert_eq!(saved.len(), 3, "{saved:?}");
+    wait_for("the batch to be listed", || Ok(app.exists("batch-spring-shoot").then_some(())));
+}
