@@ -22,6 +22,8 @@ const COMMANDS: &[&str] = &[
     "pick_batch_file",
     "preview_batch",
     "queue_batch",
+    "pick_media_files",
+    "inspect_media",
 ];
 
 fn main() {

@@ -40,6 +40,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::pick_batch_file,
             commands::preview_batch,
             commands::queue_batch,
+            commands::pick_media_files,
+            commands::inspect_media,
         ])
         .events(tauri_specta::collect_events![events::AccountsChanged, events::QueueChanged, events::FilesDropped])
 }

@@ -38,6 +38,16 @@ pub struct EnqueueArgs {
     video_urls: Vec<String>,
     #[arg(long = "audio-url")]
     audio_urls: Vec<String>,
+    /// A local image file (repeatable; with --image-url at most 9). Copied
+    /// into the data folder when queued; sent after the URLs.
+    #[arg(long = "image-file")]
+    image_files: Vec<std::path::PathBuf>,
+    /// A local video file (repeatable; with --video-url at most 3).
+    #[arg(long = "video-file")]
+    video_files: Vec<std::path::PathBuf>,
+    /// A local audio file (repeatable; with --audio-url at most 3).
+    #[arg(long = "audio-file")]
+    audio_files: Vec<std::path::PathBuf>,
     /// A name for the job (and its video file); default: from the prompt.
     #[arg(long)]
     name: Option<String>,
@@ -82,6 +92,12 @@ fn engine_fail(e: EngineError) -> Outcome {
         }
         return Outcome::BadInput;
     }
+    if let EngineError::Media(ms) = &e {
+        for m in ms {
+            eprintln!("error: {m}");
+        }
+        return Outcome::BadInput;
+    }
     fail(&e, e.is_bad_input())
 }
 
@@ -106,6 +122,9 @@ pub fn enqueue(a: EnqueueArgs) -> Outcome {
         image_urls: a.image_urls,
         video_urls: a.video_urls,
         audio_urls: a.audio_urls,
+        image_files: crate::absolute_paths(&a.image_files),
+        video_files: crate::absolute_paths(&a.video_files),
+        audio_files: crate::absolute_paths(&a.audio_files),
     };
     match engine::enqueue(&db, &account.id, &spec, a.name.as_deref(), &price_list()) {
         Ok(job) if a.json => {

@@ -122,6 +122,12 @@ fn price_list() -> loova_core::LoadedPriceList {
     loaded
 }
 
+/// Local file arguments as absolute paths (a queued job must not depend on
+/// the directory `loova` ran in).
+fn absolute_paths(paths: &[std::path::PathBuf]) -> Vec<String> {
+    paths.iter().map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()).display().to_string()).collect()
+}
+
 fn print_json(value: &impl serde::Serialize) {
     println!("{}", serde_json::to_string_pretty(value).expect("our types serialize"));
 }

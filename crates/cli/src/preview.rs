@@ -34,6 +34,15 @@ pub struct PreviewArgs {
     /// An audio reference URL (repeatable, at most 3).
     #[arg(long = "audio-url")]
     audio_urls: Vec<String>,
+    /// A local image file (repeatable; with --image-url at most 9). Sent after the URLs.
+    #[arg(long = "image-file")]
+    image_files: Vec<std::path::PathBuf>,
+    /// A local video file (repeatable; with --video-url at most 3).
+    #[arg(long = "video-file")]
+    video_files: Vec<std::path::PathBuf>,
+    /// A local audio file (repeatable; with --audio-url at most 3).
+    #[arg(long = "audio-file")]
+    audio_files: Vec<std::path::PathBuf>,
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
@@ -61,11 +70,19 @@ pub fn run(args: PreviewArgs) -> Outcome {
         image_urls: args.image_urls,
         video_urls: args.video_urls,
         audio_urls: args.audio_urls,
+        image_files: crate::absolute_paths(&args.image_files),
+        video_files: crate::absolute_paths(&args.video_files),
+        audio_files: crate::absolute_paths(&args.audio_files),
     };
     let result = preview(&spec, &prices);
-    if !result.violations.is_empty() {
+    // Local files: readable, a supported format of the right kind, small enough.
+    let media = loova_core::media::check_spec(&spec, &loova_core::media::MediaLimits::default());
+    if !result.violations.is_empty() || !media.is_empty() {
         for v in &result.violations {
             eprintln!("error: {v}");
+        }
+        for m in &media {
+            eprintln!("error: {m}");
         }
         return Outcome::BadInput;
     }

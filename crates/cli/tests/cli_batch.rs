@@ -122,3 +122,30 @@ fn the_jsonl_example_queues_and_single_job_flags_still_work() {
     // Neither a prompt nor a file: clap refuses.
     assert_eq!(env.loova(&["enqueue", "--account", "Studio"]).0, 2);
 }
+
+#[test]
+fn enqueue_copies_local_files_named_relative_to_the_working_directory() {
+    let env = Env::new();
+    let work = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/fixtures/media");
+    std::fs::copy(src.join("red.png"), work.path().join("me.png")).unwrap();
+    std::fs::copy(src.join("tone.wav"), work.path().join("me.wav")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_loova"))
+        .args(["enqueue", "--account", "Studio", "--prompt", "hi", "--image-file", "me.png", "--audio-file", "me.wav", "--json"])
+        .current_dir(work.path())
+        .env("LOOVA_DESK_DATA_DIR", env.data.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let jobs = env.db().jobs(&JobFilter::default()).unwrap();
+    let spec = &jobs[0].spec;
+    let dir = env.data.path().join("media").join(jobs[0].id.to_string());
+    assert_eq!(spec.image_files, [dir.join("image1-me.png").display().to_string()]);
+    assert_eq!(spec.audio_files, [dir.join("audio1-me.wav").display().to_string()]);
+    assert!(Path::new(&spec.audio_files[0]).is_file());
+    // A missing file: nothing is queued.
+    let (code, _, err) = env.loova(&["enqueue", "--account", "Studio", "--prompt", "hi", "--video-file", "/nonexistent/v.mp4"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("/nonexistent/v.mp4"), "{err}");
+    assert_eq!(env.db().jobs(&JobFilter::default()).unwrap().len(), 1);
+}

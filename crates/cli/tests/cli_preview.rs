@@ -40,3 +40,22 @@ fn packs_json_is_the_cheapest_cover() {
     assert_eq!(v["usd"], "1624.00");
     assert_eq!(v["packs"].as_array().unwrap().len(), 2);
 }
+
+fn media(name: &str) -> String {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/fixtures/media").join(name).display().to_string()
+}
+
+#[test]
+fn a_local_video_file_prices_like_a_video_reference() {
+    let (code, out, err) = loova(&["preview", "--prompt", "p", "--duration", "8", "--image-file", &media("red.png"), "--video-file", &media("clip.mp4"), "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((v["credits_per_second"].as_i64(), v["credits"].as_i64()), (Some(30), Some(240)));
+    let (code, _, err) = loova(&["preview", "--prompt", "p", "--image-file", &media("mp4-named.png"), "--audio-file", &media("text-named.png")]);
+    assert_eq!(code, 2);
+    assert!(err.contains("mp4-named.png") && err.contains("a video"), "{err}");
+    assert!(err.contains("text-named.png") && err.contains("Formats that work"), "{err}");
+    let (code, _, err) = loova(&["preview", "--prompt", "p", "--audio-file", &media("tone.mp3")]);
+    assert_eq!(code, 2);
+    assert!(err.contains("audio_files:") && err.contains("omni_reference"), "{err}");
+}

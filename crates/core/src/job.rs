@@ -27,6 +27,18 @@ pub struct JobSpec {
     pub image_urls: Vec<String>,
     pub video_urls: Vec<String>,
     pub audio_urls: Vec<String>,
+    /// Local files (paths) sent as `files` parts of a multipart request,
+    /// after the URLs of their kind. Once queued, these point at the job's
+    /// copies in the data folder.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "specta", specta(optional))]
+    pub image_files: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "specta", specta(optional))]
+    pub video_files: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "specta", specta(optional))]
+    pub audio_files: Vec<String>,
 }
 
 impl Default for JobSpec {
@@ -40,6 +52,9 @@ impl Default for JobSpec {
             image_urls: Vec::new(),
             video_urls: Vec::new(),
             audio_urls: Vec::new(),
+            image_files: Vec::new(),
+            video_files: Vec::new(),
+            audio_files: Vec::new(),
         }
     }
 }
@@ -61,7 +76,12 @@ impl std::fmt::Display for Violation {
 impl JobSpec {
     /// The video-reference rate applies when any video reference is present.
     pub fn has_video_reference(&self) -> bool {
-        !self.video_urls.is_empty()
+        !self.video_urls.is_empty() || !self.video_files.is_empty()
+    }
+
+    /// Any local file: the request is sent as multipart/form-data.
+    pub fn has_local_files(&self) -> bool {
+        !(self.image_files.is_empty() && self.video_files.is_empty() && self.audio_files.is_empty())
     }
 
     /// Every broken rule, not just the first.
@@ -91,37 +111,45 @@ impl JobSpec {
             );
         }
         let lists = [
-            ("image_urls", &self.image_urls, MAX_IMAGES, "images"),
-            ("video_urls", &self.video_urls, MAX_VIDEOS, "videos"),
-            ("audio_urls", &self.audio_urls, MAX_AUDIOS, "audio files"),
+            ("image_urls", &self.image_urls, "image_files", &self.image_files, MAX_IMAGES, "images"),
+            ("video_urls", &self.video_urls, "video_files", &self.video_files, MAX_VIDEOS, "videos"),
+            ("audio_urls", &self.audio_urls, "audio_files", &self.audio_files, MAX_AUDIOS, "audio files"),
         ];
-        for (field, urls, max, noun) in lists {
-            if urls.len() > max {
-                add(field, format!("{} {noun} given; at most {max} are allowed. Remove {}.", urls.len(), urls.len() - max));
+        for (field, urls, files_field, files, max, noun) in lists {
+            let n = urls.len() + files.len();
+            // The count concerns the list the person can shorten: the files
+            // when there are any, else the URLs.
+            let count_field = if files.is_empty() { field } else { files_field };
+            if n > max {
+                let what = if files.is_empty() || urls.is_empty() { String::new() } else { " (URLs and local files together)".into() };
+                add(count_field, format!("{n} {noun} given{what}; at most {max} are allowed. Remove {}.", n - max));
             }
             for (i, url) in urls.iter().enumerate() {
                 if !is_web_url(url) {
                     add(field, format!("Reference {} (\"{url}\") is not an http(s) URL; paste a full https://… address.", i + 1));
                 }
             }
+            for (i, path) in files.iter().enumerate() {
+                if path.trim().is_empty() {
+                    add(files_field, format!("Local file {} has no path; pick the file again or remove it.", i + 1));
+                }
+            }
         }
-        if self.function_mode == "first_last_frames" && self.image_urls.len() > MAX_FIRST_LAST_IMAGES {
+        let images = self.image_urls.len() + self.image_files.len();
+        let videos = self.video_urls.len() + self.video_files.len();
+        let audios = self.audio_urls.len() + self.audio_files.len();
+        if self.function_mode == "first_last_frames" && images > MAX_FIRST_LAST_IMAGES {
             add(
-                "image_urls",
+                if self.image_files.is_empty() { "image_urls" } else { "image_files" },
                 format!(
-                    "first_last_frames uses at most {MAX_FIRST_LAST_IMAGES} images (first and last frame); {} given. Remove {} or switch to omni_reference.",
-                    self.image_urls.len(),
-                    self.image_urls.len() - MAX_FIRST_LAST_IMAGES
+                    "first_last_frames uses at most {MAX_FIRST_LAST_IMAGES} images (first and last frame); {images} given. Remove {} or switch to omni_reference.",
+                    images - MAX_FIRST_LAST_IMAGES
                 ),
             );
         }
-        if self.function_mode == "omni_reference"
-            && !self.audio_urls.is_empty()
-            && self.image_urls.is_empty()
-            && self.video_urls.is_empty()
-        {
+        if self.function_mode == "omni_reference" && audios > 0 && images == 0 && videos == 0 {
             add(
-                "audio_urls",
+                if self.audio_urls.is_empty() { "audio_files" } else { "audio_urls" },
                 "omni_reference does not accept audio on its own; add at least one image or video reference, or remove the audio.".into(),
             );
         }
@@ -223,6 +251,7 @@ mod tests {
             image_urls: urls(3),
             video_urls: vec!["not a url".into()],
             audio_urls: vec![],
+            ..JobSpec::default()
         };
         assert_eq!(fields(&bad), ["model", "prompt", "ratio", "duration", "video_urls", "image_urls"]);
         assert!(bad.validate().iter().all(|v| v.message.ends_with('.')));
@@ -233,5 +262,57 @@ mod tests {
         assert_eq!(fields(&JobSpec { image_urls: vec!["ftp://x/y".into()], ..valid() }), ["image_urls"]);
         assert_eq!(fields(&JobSpec { image_urls: vec!["https://".into()], ..valid() }), ["image_urls"]);
         assert!(JobSpec { image_urls: vec!["http://127.0.0.1:8080/a.png".into()], ..valid() }.validate().is_empty());
+    }
+
+    fn files(n: usize, ext: &str) -> Vec<String> {
+        (0..n).map(|i| format!("/tmp/f{i}.{ext}")).collect()
+    }
+
+    #[test]
+    fn local_files_count_with_urls() {
+        assert!(JobSpec { image_urls: urls(5), image_files: files(4, "png"), video_urls: urls(1), video_files: files(2, "mp4"), audio_urls: urls(2), audio_files: files(1, "mp3"), ..valid() }
+            .validate()
+            .is_empty());
+        let v = JobSpec { image_urls: urls(5), image_files: files(5, "png"), ..valid() }.validate();
+        assert_eq!(v.len(), 1);
+        assert_eq!(v[0].field, "image_files");
+        assert!(v[0].message.contains("10 images given (URLs and local files together)"), "{}", v[0].message);
+        assert_eq!(fields(&JobSpec { video_files: files(4, "mp4"), ..valid() }), ["video_files"]);
+        assert_eq!(fields(&JobSpec { video_urls: urls(2), video_files: files(2, "mp4"), ..valid() }), ["video_files"]);
+        assert_eq!(fields(&JobSpec { audio_urls: urls(2), audio_files: files(2, "mp3"), image_files: files(1, "png"), ..valid() }), ["audio_files"]);
+        assert_eq!(fields(&JobSpec { image_files: vec![" ".into()], ..valid() }), ["image_files"]);
+    }
+
+    #[test]
+    fn first_last_frames_counts_local_images() {
+        let flf = |u, f| JobSpec { function_mode: "first_last_frames".into(), image_urls: urls(u), image_files: files(f, "png"), ..valid() };
+        assert!(flf(1, 1).validate().is_empty());
+        assert!(flf(0, 2).validate().is_empty());
+        assert_eq!(fields(&flf(1, 2)), ["image_files"]);
+        assert_eq!(fields(&flf(3, 0)), ["image_urls"]);
+    }
+
+    #[test]
+    fn omni_reference_audio_only_counts_local_files() {
+        assert_eq!(fields(&JobSpec { audio_files: files(1, "mp3"), ..valid() }), ["audio_files"]);
+        assert_eq!(fields(&JobSpec { audio_files: files(1, "mp3"), audio_urls: urls(1), ..valid() }), ["audio_urls"]);
+        assert!(JobSpec { audio_files: files(1, "mp3"), image_files: files(1, "png"), ..valid() }.validate().is_empty());
+        assert!(JobSpec { audio_urls: urls(1), video_files: files(1, "mp4"), ..valid() }.validate().is_empty());
+    }
+
+    #[test]
+    fn a_local_video_is_a_video_reference() {
+        assert!(!valid().has_video_reference());
+        assert!(JobSpec { video_files: files(1, "mp4"), ..valid() }.has_video_reference());
+        assert!(!JobSpec { image_files: files(1, "png"), ..valid() }.has_video_reference());
+    }
+
+    #[test]
+    fn local_files_are_left_out_of_json_when_empty() {
+        let json = serde_json::to_value(valid()).unwrap();
+        assert!(json.get("image_files").is_none() && json.get("video_files").is_none());
+        let with = JobSpec { video_files: vec!["/a/b.mp4".into()], ..valid() };
+        let back: JobSpec = serde_json::from_str(&serde_json::to_string(&with).unwrap()).unwrap();
+        assert_eq!(back, with);
     }
 }

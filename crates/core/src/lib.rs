@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod batch;
 pub mod engine;
 pub mod job;
+pub mod media;
 pub mod api;
 pub mod overview;
 pub mod paths;

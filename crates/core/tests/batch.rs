@@ -190,6 +190,7 @@ fn valid_spec() -> impl Strategy<Value = (Option<String>, JobSpec)> {
                 image_urls: images,
                 video_urls: videos,
                 audio_urls: audios,
+                ..JobSpec::default()
             };
             // omni_reference refuses audio on its own.
             if !flf && spec.image_urls.is_empty() && spec.video_urls.is_empty() {
@@ -468,4 +469,56 @@ fn price_per_credit_setting() {
     assert!(matches!(batch::set_price_per_credit(&db, Some("abc")), Err(BatchError::BadPricePerCredit(_))));
     batch::set_price_per_credit(&db, None).unwrap();
     assert_eq!(batch::price_per_credit(&db).unwrap(), None);
+}
+
+// ---- local files ---------------------------------------------------------
+
+fn media_fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/media").join(name)
+}
+
+#[test]
+fn batch_rows_name_local_files_relative_to_the_batch_file_and_queue_copies() {
+    let work = tempfile::tempdir().unwrap();
+    std::fs::create_dir(work.path().join("refs")).unwrap();
+    std::fs::copy(media_fixture("red.png"), work.path().join("refs/red.png")).unwrap();
+    std::fs::copy(media_fixture("clip.mp4"), work.path().join("refs/clip.mp4")).unwrap();
+    std::fs::copy(media_fixture("png-named.mp4"), work.path().join("refs/fake.mp4")).unwrap();
+    let csv = "prompt,duration,image_urls,image_files,video_files\r\n\
+               a fox,8,https://example.com/a.png,refs/red.png,refs/clip.mp4\r\n\
+               a cat,5,,refs/missing.png,\r\n\
+               a dog,5,,,refs/fake.mp4\r\n";
+    let path = work.path().join("jobs.csv");
+    std::fs::write(&path, csv).unwrap();
+    let f = batch::load_batch(&path, &prices()).unwrap();
+    assert!(f.file_errors.is_empty(), "{:?}", f.file_errors);
+    let first = &f.rows[0];
+    assert!(first.errors.is_empty(), "{:?}", first.errors);
+    assert_eq!(first.spec.image_files, [std::path::absolute(work.path().join("refs/red.png")).unwrap().display().to_string()]);
+    // A local video prices at the video-reference rate: 30 × 8.
+    assert_eq!(first.estimate.as_ref().unwrap().credits, 240);
+    assert_eq!(where_(&f), [(3, "image_files".to_string()), (4, "video_files".to_string())]);
+    let e = &f.rows[2].errors[0];
+    assert!(e.rule.contains("fake.mp4") && e.fix.contains("image_files"), "{e:?}");
+
+    // JSON Lines: the same columns, as arrays.
+    let jl = work.path().join("jobs.jsonl");
+    std::fs::write(&jl, "{\"prompt\":\"x\",\"audio_files\":[\"refs/red.png\"],\"image_files\":[\"refs/red.png\"]}\n").unwrap();
+    let j = batch::load_batch(&jl, &prices()).unwrap();
+    assert_eq!(where_(&j), [(1, "audio_files".to_string())], "a PNG is not audio");
+
+    let (dir, db) = db_with_account();
+    let sum = enqueue_batch(&db, "a1", &f, None, true, &prices()).unwrap();
+    assert_eq!(sum.queued, 1);
+    let job = db.job(sum.job_ids[0]).unwrap().unwrap();
+    let copies = dir.path().join("media").join(job.id.to_string());
+    assert!(job.spec.image_files[0].starts_with(copies.to_str().unwrap()), "{:?}", job.spec);
+    assert!(job.spec.video_files[0].starts_with(copies.to_str().unwrap()), "{:?}", job.spec);
+    assert_eq!(std::fs::read(&job.spec.video_files[0]).unwrap(), std::fs::read(media_fixture("clip.mp4")).unwrap());
+
+    // Written back out, the file columns survive a round trip.
+    let rows = vec![WriteRow { name: None, account: None, spec: first.spec.clone() }];
+    let again = parse_batch(batch::write_csv(&rows).as_bytes(), &path, None, &prices());
+    assert_eq!(again.rows[0].spec, first.spec);
+    assert!(!batch::write_csv(&[WriteRow { name: None, account: None, spec: spec("seedance_2_0", 5, false) }]).contains("image_files"));
 }

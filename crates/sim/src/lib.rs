@@ -22,7 +22,7 @@ pub use config::{
     RunTime, SimConfig, Timings,
 };
 pub use faults::{Endpoint, FaultKind, FaultPlan};
-pub use state::{KeySnapshot, LogEntry, StateSnapshot, TaskSnapshot, TaskStatus};
+pub use state::{ReceivedFile, ReceivedForm, KeySnapshot, LogEntry, StateSnapshot, TaskSnapshot, TaskStatus};
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -199,6 +199,12 @@ impl SimHandle {
     /// Everything `GET /__sim/state` shows, typed.
     pub fn state(&self) -> StateSnapshot {
         self.shared.lock().snapshot()
+    }
+
+    /// The last multipart creates received, oldest first (fields, file
+    /// names, content types and sizes).
+    pub fn received_forms(&self) -> Vec<state::ReceivedForm> {
+        self.shared.lock().forms.iter().cloned().collect()
     }
 
     pub fn config(&self) -> SimConfig {

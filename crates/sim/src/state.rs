@@ -210,8 +210,29 @@ pub struct Persisted {
     pub tasks: Vec<Task>,
 }
 
+/// One `files` part of a multipart create, as received.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ReceivedFile {
+    pub file_name: Option<String>,
+    pub content_type: Option<String>,
+    pub size: usize,
+}
+
+/// A multipart create as received: its text fields in order of arrival
+/// (repeated keys repeated) and its `files` parts.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+pub struct ReceivedForm {
+    pub fields: Vec<(String, String)>,
+    pub files: Vec<ReceivedFile>,
+}
+
+/// How many received multipart creates are kept (newest last).
+pub const RECEIVED_FORMS_KEPT: usize = 50;
+
 pub struct Inner {
     pub config: SimConfig,
+    /// The last multipart creates received (whatever their outcome).
+    pub forms: VecDeque<ReceivedForm>,
     /// By key digest ([`key_digest`]).
     pub keys: BTreeMap<String, KeyState>,
     pub tasks: HashMap<String, Task>,
@@ -240,6 +261,7 @@ impl Inner {
         let (rng, trace_rng) = rngs(config.seed);
         let mut inner = Inner {
             config,
+            forms: VecDeque::new(),
             keys: BTreeMap::new(),
             tasks: HashMap::new(),
             rng,
@@ -267,6 +289,14 @@ impl Inner {
         self.last_now
     }
 
+    /// Keep a received multipart create for tests to inspect.
+    pub fn record_form(&mut self, form: ReceivedForm) {
+        self.forms.push_back(form);
+        while self.forms.len() > RECEIVED_FORMS_KEPT {
+            self.forms.pop_front();
+        }
+    }
+
     /// Back to the configured keys and grants, no tasks, empty log, RNG
     /// reseeded. The task sequence number keeps counting so old ids never
     /// come back.
@@ -274,6 +304,7 @@ impl Inner {
         self.keys.clear();
         self.tasks.clear();
         self.log.clear();
+        self.forms.clear();
         let (rng, trace_rng) = rngs(self.config.seed);
         self.rng = rng;
         self.trace_rng = trace_rng;

@@ -2,10 +2,12 @@
 
 mod accounts;
 mod batch;
+mod media;
 mod pricing;
 mod queue;
 
 pub use accounts::*;
 pub use batch::*;
+pub use media::*;
 pub use pricing::*;
 pub use queue::*;

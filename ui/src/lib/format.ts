@@ -42,3 +42,15 @@ export function linesToList(text: string): string[] {
     .map((l) => l.trim())
     .filter((l) => l.length > 0);
 }
+
+/** 1536 → "1.5 KB" (for file sizes, not money). */
+export function formatBytes(n: number): string {
+  const units = ['bytes', 'KB', 'MB', 'GB'];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${new Intl.NumberFormat(locale(), { maximumFractionDigits: i === 0 ? 0 : 1 }).format(v)} ${units[i]}`;
+}

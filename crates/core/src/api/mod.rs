@@ -120,7 +120,7 @@ impl LoovaClient {
     /// have been created and charged.
     pub async fn create(&self, key: &Sensitive, spec: &JobSpec) -> Result<Created, ApiError> {
         let op = Op::Create;
-        let req = self.create_request(spec);
+        let req = self.create_request(spec)?;
         let answer = self.call(&op, key, req).await?;
         // A success envelope without a usable task id: the task probably
         // exists, but we cannot follow it -> Unreadable -> OutcomeUnknown.
@@ -135,22 +135,54 @@ impl LoovaClient {
         types::task_from(&answer.data, task_id).map_err(|detail| answer.unusable(op, detail))
     }
 
-    /// The one place a create request is encoded. Today: JSON with every
-    /// field at the top level. Local files will need the multipart encoding
-    /// (same flat fields, repeated keys for lists, media as `files` parts);
-    /// it belongs here, chosen from the spec.
-    fn create_request(&self, spec: &JobSpec) -> reqwest::RequestBuilder {
-        let body = CreateBody {
-            model: &spec.model,
-            prompt: &spec.prompt,
-            function_mode: &spec.function_mode,
-            ratio: &spec.ratio,
-            duration: spec.duration,
-            image_urls: &spec.image_urls,
-            video_urls: &spec.video_urls,
-            audio_urls: &spec.audio_urls,
-        };
-        self.http.post(format!("{}/v1/video/seedance-2", self.base)).json(&body)
+    /// The one place a create request is encoded. Without local files: JSON
+    /// with every field at the top level. With local files: multipart/form-data
+    /// with the same flat fields (lists as repeated keys, in order), then each
+    /// file as a `files` part (images, videos, audio, each in list order) with
+    /// its file name and the content type sniffed from its bytes. The files
+    /// are streamed, not read into memory. A file that cannot be opened or
+    /// recognized is an error before anything is sent.
+    fn create_request(&self, spec: &JobSpec) -> Result<reqwest::RequestBuilder, ApiError> {
+        let url = format!("{}/v1/video/seedance-2", self.base);
+        if !spec.has_local_files() {
+            let body = CreateBody {
+                model: &spec.model,
+                prompt: &spec.prompt,
+                function_mode: &spec.function_mode,
+                ratio: &spec.ratio,
+                duration: spec.duration,
+                image_urls: &spec.image_urls,
+                video_urls: &spec.video_urls,
+                audio_urls: &spec.audio_urls,
+            };
+            return Ok(self.http.post(url).json(&body));
+        }
+        use reqwest::multipart::{Form, Part};
+        let mut form = Form::new()
+            .text("model", spec.model.clone())
+            .text("prompt", spec.prompt.clone())
+            .text("function_mode", spec.function_mode.clone())
+            .text("ratio", spec.ratio.clone())
+            .text("duration", spec.duration.to_string());
+        for (key, list) in [("image_urls", &spec.image_urls), ("video_urls", &spec.video_urls), ("audio_urls", &spec.audio_urls)] {
+            for u in list {
+                form = form.text(key, u.clone());
+            }
+        }
+        let setup = |detail: String| ApiError::Setup { op: Op::Create, detail };
+        for (_, path) in crate::media::local_files(spec) {
+            let p = std::path::Path::new(path);
+            let sniffed = crate::media::sniff(p).map_err(|e| setup(e.to_string()))?;
+            let file = std::fs::File::open(p).map_err(|e| setup(format!("could not open {path}: {e}")))?;
+            let name = p.file_name().map_or_else(|| "file".to_string(), |n| n.to_string_lossy().into_owned());
+            let body = reqwest::Body::from(tokio::fs::File::from_std(file));
+            let part = Part::stream_with_length(body, sniffed.size)
+                .file_name(name)
+                .mime_str(&sniffed.mime)
+                .map_err(|e| setup(describe(&e)))?;
+            form = form.part("files", part);
+        }
+        Ok(self.http.post(url).multipart(form))
     }
 
     /// Authenticate, send once, read the whole answer, open the envelope.
@@ -265,7 +297,7 @@ mod tests {
     fn create_body_has_every_field() {
         let spec = JobSpec { prompt: "p".into(), video_urls: vec!["https://x/v.mp4".into()], ..JobSpec::default() };
         let c = LoovaClient::new(DEFAULT_BASE_URL).unwrap();
-        let req = c.create_request(&spec).build().unwrap();
+        let req = c.create_request(&spec).unwrap().build().unwrap();
         let body: serde_json::Value = serde_json::from_slice(req.body().unwrap().as_bytes().unwrap()).unwrap();
         assert_eq!(
             body,

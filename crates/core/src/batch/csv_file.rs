@@ -2,7 +2,7 @@
 //! newlines in double quotes; CRLF or LF). Line numbers are the file line
 //! where a record starts, so a row after a multi-line prompt is still found.
 
-use super::fields::{apply_cell, empty_row, valid_columns, FIELDS};
+use super::fields::{apply_cell, column, empty_row, valid_columns};
 use super::{BatchRow, RowError};
 
 pub(crate) fn read(bytes: &[u8]) -> (Vec<BatchRow>, Vec<RowError>) {
@@ -34,7 +34,7 @@ pub(crate) fn read(bytes: &[u8]) -> (Vec<BatchRow>, Vec<RowError>) {
     let mut columns: Vec<Option<&'static str>> = Vec::new();
     for (i, raw) in record.iter().enumerate() {
         let name = String::from_utf8_lossy(raw).trim().to_string();
-        let field = FIELDS.iter().copied().find(|f| f.eq_ignore_ascii_case(&name));
+        let field = column(&name, true);
         match field {
             None => {
                 let rule = if name.is_empty() {

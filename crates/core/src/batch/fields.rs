@@ -8,6 +8,15 @@ use crate::job::JobSpec;
 pub const FIELDS: [&str; 10] =
     ["prompt", "model", "function_mode", "ratio", "duration", "image_urls", "video_urls", "audio_urls", "name", "account"];
 
+/// Columns of local files (paths, relative to the batch file or absolute).
+/// Read from any batch file; written only when a row has local files.
+pub const FILE_FIELDS: [&str; 3] = ["image_files", "video_files", "audio_files"];
+
+/// The known column called `name` (case-insensitively when `any_case`).
+pub(crate) fn column(name: &str, any_case: bool) -> Option<&'static str> {
+    FIELDS.iter().chain(FILE_FIELDS.iter()).copied().find(|f| if any_case { f.eq_ignore_ascii_case(name) } else { *f == name })
+}
+
 /// Separates the items of a list cell in CSV.
 pub const LIST_SEPARATOR: char = '|';
 
@@ -15,11 +24,11 @@ pub const LIST_SEPARATOR: char = '|';
 pub const PRICE_PER_CREDIT_SETTING: &str = "price_per_credit";
 
 pub(crate) fn valid_columns() -> String {
-    FIELDS.join(", ")
+    FIELDS.iter().chain(FILE_FIELDS.iter()).copied().collect::<Vec<_>>().join(", ")
 }
 
 pub(crate) fn is_list(field: &str) -> bool {
-    matches!(field, "image_urls" | "video_urls" | "audio_urls")
+    matches!(field, "image_urls" | "video_urls" | "audio_urls" | "image_files" | "video_files" | "audio_files")
 }
 
 pub(crate) fn empty_row(line: u64) -> BatchRow {
@@ -37,6 +46,9 @@ pub(crate) fn spec_value(spec: &JobSpec, field: &str) -> String {
         "image_urls" => spec.image_urls.join("|"),
         "video_urls" => spec.video_urls.join("|"),
         "audio_urls" => spec.audio_urls.join("|"),
+        "image_files" => spec.image_files.join("|"),
+        "video_files" => spec.video_files.join("|"),
+        "audio_files" => spec.audio_files.join("|"),
         _ => String::new(),
     }
 }
@@ -45,6 +57,9 @@ fn list_slot<'a>(spec: &'a mut JobSpec, field: &str) -> &'a mut Vec<String> {
     match field {
         "image_urls" => &mut spec.image_urls,
         "video_urls" => &mut spec.video_urls,
+        "image_files" => &mut spec.image_files,
+        "video_files" => &mut spec.video_files,
+        "audio_files" => &mut spec.audio_files,
         _ => &mut spec.audio_urls,
     }
 }

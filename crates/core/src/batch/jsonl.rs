@@ -1,7 +1,7 @@
 //! JSON Lines: one object per line with the CSV's column names as keys, lists
 //! as arrays of strings. Blank lines are skipped (but counted for line numbers).
 
-use super::fields::{bad_duration, empty_row, is_list, set_list, set_text, valid_columns, FIELDS};
+use super::fields::{bad_duration, column, empty_row, is_list, set_list, set_text, valid_columns};
 use super::{BatchRow, RowError};
 use serde_json::Value;
 
@@ -66,7 +66,7 @@ fn read_object(text: &str, row: &mut BatchRow) {
         return;
     };
     for (key, v) in map {
-        let Some(field) = FIELDS.iter().copied().find(|f| *f == key) else {
+        let Some(field) = column(&key, false) else {
             row.errors.push(RowError::new(
                 line,
                 &key,

@@ -14,7 +14,7 @@ mod jsonl;
 pub mod preview;
 pub mod queue;
 
-pub use fields::{FIELDS, LIST_SEPARATOR, PRICE_PER_CREDIT_SETTING};
+pub use fields::{FIELDS, FILE_FIELDS, LIST_SEPARATOR, PRICE_PER_CREDIT_SETTING};
 pub use preview::{batch_preview, AccountBalance, BalanceCheck, BatchDollars, BatchPreview, BreakdownLine, APP_CREDITS_NOTE, RESERVED_RULE};
 pub use queue::{
     account_balance, batch_progress, enqueue_batch, list_batches, price_per_credit, reserved_credits, set_price_per_credit, BatchError, BatchProgress,
@@ -211,7 +211,9 @@ pub fn parse_batch(bytes: &[u8], source: &Path, format: Option<BatchFormat>, pri
         BatchFormat::Csv => csv_file::read(body),
         BatchFormat::Jsonl => jsonl::read(body),
     };
+    let base = source.parent().map(Path::to_path_buf).unwrap_or_default();
     for row in &mut rows {
+        resolve_files(&mut row.spec, &base);
         let parse_broke_price = row.errors.iter().any(|e| e.column == "duration" || e.column == "model");
         // A line that could not be read at all (not JSON, not UTF-8) is not
         // validated further: "a prompt is required" would only be noise.
@@ -219,12 +221,49 @@ pub fn parse_batch(bytes: &[u8], source: &Path, format: Option<BatchFormat>, pri
             continue;
         }
         row.errors.extend(row.spec.validate().iter().map(|v| RowError::from_violation(row.line, v, &row.spec)));
+        row.errors.extend(media_errors(row.line, &row.spec));
         let priceable = (crate::job::MIN_DURATION..=crate::job::MAX_DURATION).contains(&row.spec.duration);
         if priceable && !parse_broke_price {
             row.estimate = crate::estimate(&row.spec, &prices.list, &prices.info);
         }
     }
     BatchFile { format, source: source.to_path_buf(), rows, file_errors, price_list_warning: prices.warning.clone() }
+}
+
+/// Local file paths relative to the batch file's folder become absolute.
+fn resolve_files(spec: &mut JobSpec, base: &Path) {
+    for list in [&mut spec.image_files, &mut spec.video_files, &mut spec.audio_files] {
+        for p in list.iter_mut() {
+            let path = Path::new(p.as_str());
+            if !p.trim().is_empty() && path.is_relative() {
+                let joined = base.join(path);
+                *p = std::path::absolute(&joined).unwrap_or(joined).display().to_string();
+            }
+        }
+    }
+}
+
+/// Every local file that cannot be queued as it is (unreadable, not a
+/// supported format of its column's kind, over the default size limit).
+fn media_errors(line: u64, spec: &JobSpec) -> Vec<RowError> {
+    use crate::media::{self, MediaError};
+    let limits = media::MediaLimits::default();
+    media::local_files(spec)
+        .into_iter()
+        .filter_map(|(kind, path)| {
+            let e = media::check(Path::new(path), kind, &limits).err()?;
+            let fix = match &e {
+                MediaError::Unreadable { .. } => "Check the path (relative paths start at the batch file's folder).".to_string(),
+                MediaError::Unsupported { .. } => format!("Use one of these formats: {}.", media::SUPPORTED),
+                MediaError::WrongKind { found, .. } => format!("Move it to the {} column.", found.files_field()),
+                MediaError::TooLarge { .. } => "Use a smaller file.".to_string(),
+                MediaError::Copy { .. } => String::new(),
+            };
+            let rule = e.to_string();
+            let rule = rule.split(". ").next().unwrap_or(&rule).trim_end_matches('.').to_string();
+            Some(RowError::new(line, kind.files_field(), path, rule, fix))
+        })
+        .collect()
 }
 
 fn strip_bom(bytes: &[u8]) -> &[u8] {
@@ -243,24 +282,34 @@ pub struct WriteRow {
 /// `load_batch` reads back unchanged (URLs must not contain `|`: write %7C).
 pub fn write_csv(rows: &[WriteRow]) -> String {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
-    w.write_record(FIELDS).expect("writing to memory");
+    // The local-file columns only when a row has local files, so files
+    // without them look exactly as before.
+    let with_files = rows.iter().any(|r| r.spec.has_local_files());
+    let mut header: Vec<&str> = FIELDS.to_vec();
+    if with_files {
+        header.extend(FILE_FIELDS);
+    }
+    w.write_record(&header).expect("writing to memory");
     for r in rows {
         let s = &r.spec;
         let duration = s.duration.to_string();
         let (images, videos, audios) = (s.image_urls.join("|"), s.video_urls.join("|"), s.audio_urls.join("|"));
-        let record: [&str; 10] = [
-            &s.prompt,
-            &s.model,
-            &s.function_mode,
-            &s.ratio,
-            &duration,
-            &images,
-            &videos,
-            &audios,
-            r.name.as_deref().unwrap_or(""),
-            r.account.as_deref().unwrap_or(""),
+        let mut record: Vec<String> = vec![
+            s.prompt.clone(),
+            s.model.clone(),
+            s.function_mode.clone(),
+            s.ratio.clone(),
+            duration,
+            images,
+            videos,
+            audios,
+            r.name.clone().unwrap_or_default(),
+            r.account.clone().unwrap_or_default(),
         ];
-        w.write_record(record).expect("writing to memory");
+        if with_files {
+            record.extend([s.image_files.join("|"), s.video_files.join("|"), s.audio_files.join("|")]);
+        }
+        w.write_record(&record).expect("writing to memory");
     }
     String::from_utf8(w.into_inner().expect("writing to memory")).expect("written from strings")
 }

@@ -21,6 +21,8 @@ pub enum BatchError {
     NoSuchAccount(String),
     #[error("\"{0}\" is not a price per credit; write a positive number of dollars such as 0.064.")]
     BadPricePerCredit(String),
+    #[error("Nothing was queued: {0}")]
+    Media(crate::media::MediaError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -166,6 +168,7 @@ pub fn enqueue_batch(
     let now = now_ms();
     let id = format!("b{now:x}{:06x}", rand::random::<u32>() & 0xff_ffff);
 
+    let data_dir = crate::engine::data_dir_of(db);
     let mut job_ids = Vec::with_capacity(queue.len());
     let mut total_credits = 0u64;
     {
@@ -197,10 +200,30 @@ pub fn enqueue_batch(
                 est.as_ref().map(|e| e.price_list.effective_date.clone()),
                 now,
             ])?;
-            job_ids.push(tx.last_insert_rowid());
+            let job_id = tx.last_insert_rowid();
+            job_ids.push(job_id);
+            if row.spec.has_local_files() {
+                // The job's own copies, stored before anyone can see the job.
+                let copied = match crate::media::copy_into(&data_dir, job_id, &row.spec) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        for j in &job_ids {
+                            crate::media::remove_copies(&data_dir, *j);
+                        }
+                        return Err(BatchError::Media(e));
+                    }
+                };
+                let copied = serde_json::to_string(&copied).expect("a JobSpec serializes");
+                tx.execute("UPDATE jobs SET spec = ?2 WHERE id = ?1", params![job_id, copied])?;
+            }
         }
         drop(insert);
-        tx.commit()?;
+        if let Err(e) = tx.commit() {
+            for j in &job_ids {
+                crate::media::remove_copies(&data_dir, *j);
+            }
+            return Err(e.into());
+        }
     }
     let batch = batch_view(db, &id)?.expect("just inserted");
     Ok(BatchSummary { batch, queued: job_ids.len() as u64, job_ids, total_credits, left_out })

@@ -191,7 +191,10 @@ impl Inner {
 
     fn done(&self, id: i64, size: i64) -> Result<(), EngineError> {
         let patch = Patch::new().int("bytes_done", Some(size)).int("bytes_total", Some(size)).clear_error();
-        self.db.transition(id, &[JobState::Downloading], JobState::Downloaded, patch)?;
+        if self.db.transition(id, &[JobState::Downloading], JobState::Downloaded, patch)? {
+            // The job is done for good: its copies of local files can go.
+            super::view::drop_copies(&self.db, id);
+        }
         self.job_changed(id);
         Ok(())
     }

@@ -22,7 +22,7 @@ mod view;
 pub use download::{output_root, sanitize_file_stem, OUTPUT_DIR_ENV, OUTPUT_DIR_SETTING};
 pub use events::{EngineEvent, Notice, NoticeKind};
 pub use lock::{EngineLock, LOCK_FILE};
-pub use view::{cancel, enqueue, forget, job, list_jobs, move_job, resubmit_unknown, retry, title_of, JobView};
+pub use view::{cancel, data_dir_of, enqueue, forget, job, list_jobs, move_job, resubmit_unknown, retry, title_of, JobView};
 
 use crate::accounts::{AccountError, Accounts};
 use crate::api::LoovaClient;
@@ -51,6 +51,8 @@ pub enum EngineError {
     NoSuchAccount(String),
     #[error("Job {id} is {state}; it cannot be {}.", past(.action))]
     WrongState { id: i64, state: JobState, action: &'static str },
+    #[error("This job cannot be queued: {}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join(" "))]
+    Media(Vec<crate::media::MediaError>),
     #[error("{0}")]
     Io(String),
     #[error(transparent)]
@@ -79,6 +81,7 @@ impl EngineError {
             EngineError::NoSuchJob(_) => "job_not_found",
             EngineError::NoSuchAccount(_) => "account_not_found",
             EngineError::WrongState { .. } => "wrong_state",
+            EngineError::Media(m) => m.first().map_or("media", |e| e.code()),
             EngineError::Io(_) => "io",
             EngineError::Store(_) => "database",
             EngineError::Account(a) => a.code(),
@@ -87,7 +90,7 @@ impl EngineError {
 
     /// Bad input (CLI exit code 2) rather than a failure (exit 1).
     pub fn is_bad_input(&self) -> bool {
-        matches!(self, EngineError::InvalidSpec(_) | EngineError::NoSuchJob(_) | EngineError::NoSuchAccount(_) | EngineError::WrongState { .. })
+        matches!(self, EngineError::InvalidSpec(_) | EngineError::Media(_) | EngineError::NoSuchJob(_) | EngineError::NoSuchAccount(_) | EngineError::WrongState { .. })
     }
 }
 

@@ -4,6 +4,7 @@
 
 use super::EngineError;
 use crate::job::JobSpec;
+use crate::media::{self, MediaLimits};
 use crate::pricing::LoadedPriceList;
 use crate::store::{now_ms, Db, JobFilter, JobRow, JobState, Patch};
 use serde::{Deserialize, Serialize};
@@ -116,6 +117,12 @@ impl JobView {
 
 /// Queues a job. Refuses an invalid spec with every violation; stores the
 /// estimate with the date of the price list it came from.
+///
+/// Local files are checked first (readable, a supported format of the right
+/// kind, within [`MediaLimits::from_db`]), then copied into
+/// `<data dir>/media/<job id>/` in the same transaction that inserts the job,
+/// so the stored spec points at the copies and no engine sees the job before
+/// they exist. The data dir is the folder of the database.
 pub fn enqueue(db: &Db, account_id: &str, spec: &JobSpec, name: Option<&str>, prices: &LoadedPriceList) -> Result<JobView, EngineError> {
     let violations = spec.validate();
     if !violations.is_empty() {
@@ -124,16 +131,49 @@ pub fn enqueue(db: &Db, account_id: &str, spec: &JobSpec, name: Option<&str>, pr
     if db.account(account_id)?.is_none() {
         return Err(EngineError::NoSuchAccount(account_id.to_string()));
     }
+    if spec.has_local_files() {
+        let problems = media::check_spec(spec, &MediaLimits::from_db(db));
+        if !problems.is_empty() {
+            return Err(EngineError::Media(problems));
+        }
+    }
     let est = crate::estimate(spec, &prices.list, &prices.info);
     let name = name.map(str::trim).filter(|n| !n.is_empty());
-    let id = db.insert_job(&crate::store::NewJob {
+    let date = est.as_ref().map(|e| e.price_list.effective_date.to_string());
+    let new = crate::store::NewJob {
         account_id,
         name,
         spec,
         estimate_credits: est.as_ref().map(|e| e.credits as i64),
-        price_list_date: est.as_ref().map(|e| e.price_list.effective_date.to_string()).as_deref(),
-    })?;
+        price_list_date: date.as_deref(),
+    };
+    let id = if spec.has_local_files() {
+        let data_dir = data_dir_of(db);
+        let mut made: Option<i64> = None;
+        let r = db.insert_job_with(&new, |id| {
+            made = Some(id);
+            media::copy_into(&data_dir, id, spec).map(Some).map_err(|e| EngineError::Media(vec![e]))
+        });
+        if r.is_err() {
+            if let Some(id) = made {
+                media::remove_copies(&data_dir, id);
+            }
+        }
+        r?
+    } else {
+        db.insert_job(&new)?
+    };
     job(db, id)
+}
+
+/// The data folder: where the database lives.
+pub fn data_dir_of(db: &Db) -> std::path::PathBuf {
+    db.path().parent().map(std::path::Path::to_path_buf).unwrap_or_default()
+}
+
+/// Removes the copies of a job's local files (after it ended for good).
+pub(crate) fn drop_copies(db: &Db, id: i64) {
+    media::remove_copies(&data_dir_of(db), id);
 }
 
 pub fn job(db: &Db, id: i64) -> Result<JobView, EngineError> {
@@ -154,12 +194,27 @@ fn act(db: &Db, id: i64, from: &[JobState], to: JobState, patch: Patch, action: 
 
 /// Only before submission: nothing was sent, nothing is charged.
 pub fn cancel(db: &Db, id: i64) -> Result<JobView, EngineError> {
-    act(db, id, &[JobState::Queued], JobState::Canceled, Patch::new().error("canceled", "Canceled before it was sent.", None), "cancel")
+    let view = act(db, id, &[JobState::Queued], JobState::Canceled, Patch::new().error("canceled", "Canceled before it was sent.", None), "cancel")?;
+    drop_copies(db, id);
+    Ok(view)
 }
 
 /// A failed, invalid, expired or canceled job back into the queue: a new
 /// task and a new charge (the UI confirms that first).
 pub fn retry(db: &Db, id: i64) -> Result<JobView, EngineError> {
+    // A canceled job's copies are gone: it cannot be sent as it was.
+    let current = db.job(id)?.ok_or(EngineError::NoSuchJob(id))?;
+    let missing: Vec<media::MediaError> = media::local_files(&current.spec)
+        .into_iter()
+        .filter(|(_, p)| !std::path::Path::new(p).is_file())
+        .map(|(_, p)| media::MediaError::Unreadable {
+            path: p.to_string(),
+            reason: "the job's copy of this file was removed when the job ended; queue a new job with the original file".into(),
+        })
+        .collect();
+    if !missing.is_empty() {
+        return Err(EngineError::Media(missing));
+    }
     let fresh = Patch::new()
         .clear_error()
         .text("task_id", None)
@@ -186,7 +241,9 @@ pub fn resubmit_unknown(db: &Db, id: i64) -> Result<JobView, EngineError> {
 /// "Forget": the person gives up on an unknown outcome; frees the slot.
 pub fn forget(db: &Db, id: i64) -> Result<JobView, EngineError> {
     let patch = Patch::new().error("forgotten", "Forgotten: it may still have been created and charged on Loova.", None);
-    act(db, id, &[JobState::OutcomeUnknown], JobState::Canceled, patch, "forget")
+    let view = act(db, id, &[JobState::OutcomeUnknown], JobState::Canceled, patch, "forget")?;
+    drop_copies(db, id);
+    Ok(view)
 }
 
 pub fn move_job(db: &Db, id: i64, up: bool) -> Result<JobView, EngineError> {

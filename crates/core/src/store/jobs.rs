@@ -211,6 +211,35 @@ impl Db {
         Ok(conn.last_insert_rowid())
     }
 
+    /// Inserts a job and, in the same transaction, runs `finish` with its id;
+    /// when `finish` returns a spec, the job gets that spec instead. Nothing
+    /// (no other connection, no engine) sees the job before `finish` is done,
+    /// and an error from `finish` leaves no job behind.
+    pub fn insert_job_with<E: From<StoreError>>(
+        &self,
+        j: &NewJob<'_>,
+        finish: impl FnOnce(i64) -> Result<Option<crate::job::JobSpec>, E>,
+    ) -> Result<i64, E> {
+        let spec = serde_json::to_string(j.spec).expect("a JobSpec serializes");
+        let now = now_ms();
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(StoreError::from)?;
+        tx.execute(
+            "INSERT INTO jobs (account_id, name, spec, model, duration, position, estimate_credits, price_list_date,
+                created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, (SELECT COALESCE(MAX(position), 0) + 1 FROM jobs), ?6, ?7, ?8, ?8)",
+            params![j.account_id, j.name, spec, j.spec.model, j.spec.duration, j.estimate_credits, j.price_list_date, now],
+        )
+        .map_err(StoreError::from)?;
+        let id = tx.last_insert_rowid();
+        if let Some(changed) = finish(id)? {
+            let changed = serde_json::to_string(&changed).expect("a JobSpec serializes");
+            tx.execute("UPDATE jobs SET spec = ?2 WHERE id = ?1", params![id, changed]).map_err(StoreError::from)?;
+        }
+        tx.commit().map_err(StoreError::from)?;
+        Ok(id)
+    }
+
     pub fn job(&self, id: i64) -> Result<Option<JobRow>, StoreError> {
         let conn = self.conn();
         Ok(conn.query_row(&format!("SELECT {COLUMNS} FROM jobs WHERE id = ?1"), [id], from_row).optional()?)

@@ -13,7 +13,7 @@ use super::{bearer, drop_now, App, ReqInfo};
 use crate::envelope::Reply;
 use crate::faults::{Endpoint, FaultKind};
 use crate::server::Conn;
-use crate::state::CreateRefusal;
+use crate::state::{CreateRefusal, ReceivedFile, ReceivedForm};
 use crate::validate::{self, Invalid, MediaKind, ValidCreate};
 
 /// What a request may run into before it is processed.
@@ -114,10 +114,16 @@ pub async fn create(
     };
     let reply = match authenticate(&app, req.headers()) {
         Err(r) => r,
-        Ok(key) => match parse_create(req).await {
-            Err(e) => invalid(&app, &e),
-            Ok(valid) => create_for(&app, &key, valid),
-        },
+        Ok(key) => {
+            let (parsed, form) = parse_create_recorded(req).await;
+            if let Some(form) = form {
+                app.lock().record_form(form);
+            }
+            match parsed {
+                Err(e) => invalid(&app, &e),
+                Ok(valid) => create_for(&app, &key, valid),
+            }
+        }
     };
     post(&app, &conn, &info, fault, &trace, reply).await
 }
@@ -148,6 +154,12 @@ pub fn create_for(app: &App, key: &str, valid: ValidCreate) -> Reply {
 
 /// JSON or multipart/form-data: two encodings of one request.
 pub async fn parse_create(req: Request) -> Result<ValidCreate, Invalid> {
+    parse_create_recorded(req).await.0
+}
+
+/// [`parse_create`], plus what a multipart request carried (as far as it
+/// could be read), for tests to inspect.
+pub async fn parse_create_recorded(req: Request) -> (Result<ValidCreate, Invalid>, Option<ReceivedForm>) {
     let ct = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -159,51 +171,71 @@ pub async fn parse_create(req: Request) -> Result<ValidCreate, Invalid> {
         reason: why,
     };
     if ct.starts_with("multipart/form-data") {
-        let mut mp = Multipart::from_request(req, &())
-            .await
-            .map_err(|e| bad(format!("malformed multipart: {e}")))?;
-        let mut fields = Vec::new();
-        let mut files = Vec::new();
-        while let Some(field) = mp
-            .next_field()
-            .await
-            .map_err(|e| bad(format!("malformed multipart: {e}")))?
-        {
-            let name = field.name().unwrap_or("").to_string();
-            if name == "files" {
-                let kind = MediaKind::detect(field.content_type(), field.file_name());
-                // Drain the upload; only its kind matters to the simulator.
-                field
-                    .bytes()
-                    .await
-                    .map_err(|e| bad(format!("malformed multipart: {e}")))?;
-                match kind {
-                    Some(k) => files.push(k),
-                    None => {
-                        return Err(Invalid {
-                            field: "files".into(),
-                            reason: "each file must be an image, video or audio (by content type)"
-                                .into(),
-                        })
-                    }
-                }
-            } else {
-                let text = field.text().await.map_err(|_| Invalid {
-                    field: name.clone(),
-                    reason: "must be text".into(),
-                })?;
-                fields.push((name, text));
-            }
-        }
-        validate::from_form(&fields, &files)
+        let mut received = ReceivedForm::default();
+        let r = parse_form(req, &mut received).await;
+        (r, Some(received))
     } else {
-        let bytes = axum::body::Bytes::from_request(req, &())
-            .await
-            .map_err(|e| bad(format!("unreadable body: {e}")))?;
-        let v: Value =
-            serde_json::from_slice(&bytes).map_err(|e| bad(format!("must be JSON: {e}")))?;
-        validate::from_json(&v)
+        let r = async {
+            let bytes = axum::body::Bytes::from_request(req, &())
+                .await
+                .map_err(|e| bad(format!("unreadable body: {e}")))?;
+            let v: Value =
+                serde_json::from_slice(&bytes).map_err(|e| bad(format!("must be JSON: {e}")))?;
+            validate::from_json(&v)
+        }
+        .await;
+        (r, None)
     }
+}
+
+async fn parse_form(req: Request, received: &mut ReceivedForm) -> Result<ValidCreate, Invalid> {
+    let bad = |why: String| Invalid {
+        field: "body".into(),
+        reason: why,
+    };
+    let mut mp = Multipart::from_request(req, &())
+        .await
+        .map_err(|e| bad(format!("malformed multipart: {e}")))?;
+    let mut files = Vec::new();
+    while let Some(field) = mp
+        .next_field()
+        .await
+        .map_err(|e| bad(format!("malformed multipart: {e}")))?
+    {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "files" {
+            let kind = MediaKind::detect(field.content_type(), field.file_name());
+            let file_name = field.file_name().map(str::to_string);
+            let content_type = field.content_type().map(str::to_string);
+            // Drain the upload; its kind and size matter to the simulator.
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| bad(format!("malformed multipart: {e}")))?;
+            received.files.push(ReceivedFile {
+                file_name,
+                content_type,
+                size: bytes.len(),
+            });
+            match kind {
+                Some(k) => files.push(k),
+                None => {
+                    return Err(Invalid {
+                        field: "files".into(),
+                        reason: "each file must be an image, video or audio (by content type)"
+                            .into(),
+                    })
+                }
+            }
+        } else {
+            let text = field.text().await.map_err(|_| Invalid {
+                field: name.clone(),
+                reason: "must be text".into(),
+            })?;
+            received.fields.push((name, text));
+        }
+    }
+    validate::from_form(&received.fields, &files)
 }
 
 pub async fn status(

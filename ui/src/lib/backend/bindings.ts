@@ -187,6 +187,19 @@ async queueBatch(path: string, accountId: string, name: string | null, onlyValid
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+/**
+ * The system file picker, several files at once; empty when canceled.
+ */
+async pickMediaFiles() : Promise<string[]> {
+    return await TAURI_INVOKE("pick_media_files");
+},
+/**
+ * What each file really is (by content), its size, a thumbnail for images,
+ * or why it cannot be used.
+ */
+async inspectMedia(paths: string[]) : Promise<MediaInfo[]> {
+    return await TAURI_INVOKE("inspect_media", { paths });
 }
 }
 
@@ -442,7 +455,13 @@ export type JobAction = "cancel" |
  * The fields of a create request, with the API's defaults. Values are kept as
  * the person typed them (strings) so that a bad one can be reported, not lost.
  */
-export type JobSpec = { model: string; prompt: string; function_mode: string; ratio: string; duration: number; image_urls: string[]; video_urls: string[]; audio_urls: string[] }
+export type JobSpec = { model: string; prompt: string; function_mode: string; ratio: string; duration: number; image_urls: string[]; video_urls: string[]; audio_urls: string[]; 
+/**
+ * Local files (paths) sent as `files` parts of a multipart request,
+ * after the URLs of their kind. Once queued, these point at the job's
+ * copies in the data folder.
+ */
+image_files: string[]; video_files: string[]; audio_files: string[] }
 /**
  * Where a job is in its life. See `docs/ARCHITECTURE.md` ("Job states").
  */
@@ -481,6 +500,12 @@ charge_differs: boolean; created_at: number; submitted_at: number | null; starte
  * bytes while downloading, 1 when downloaded.
  */
 progress: number | null; can_cancel: boolean; can_retry: boolean; can_resubmit: boolean; can_forget: boolean; can_move: boolean }
+export type MediaInfo = { path: string; name: string; kind: MediaKind | null; format: string | null; size_bytes: number; thumbnail: string | null; 
+/**
+ * Why the file cannot be used, and what works instead.
+ */
+error: string | null }
+export type MediaKind = "image" | "video" | "audio"
 export type ModelSummary = { id: string; name: string }
 export type PackAdvice = { needed: number; 
 /**

@@ -14,6 +14,7 @@ export type {
   JobAction,
   JobState,
   JobView,
+  MediaInfo,
   JobSpec,
   PackAdvice,
   Preview,

@@ -1,0 +1,329 @@
+//! Local media used as references: what a file is (from its content, never
+//! its name), whether it is small enough to upload, and the copies a queued
+//! job keeps in `<data dir>/media/<job id>/` so that editing or moving the
+//! original does not change what the job sends.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// Folder of the data directory that holds the copies of queued jobs' files.
+pub const MEDIA_DIR: &str = "media";
+
+/// The formats that work, as a person reads them.
+pub const SUPPORTED: &str = "images: PNG, JPEG, WebP, GIF; videos: MP4, MOV, WebM; audio: MP3, WAV, M4A, OGG";
+
+/// The setting (JSON, e.g. `{"image_mb":50,"video_mb":200,"audio_mb":200}`)
+/// that changes the size limits.
+pub const LIMITS_SETTING: &str = "media_limits";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum MediaKind {
+    Image,
+    Video,
+    Audio,
+}
+
+impl MediaKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MediaKind::Image => "image",
+            MediaKind::Video => "video",
+            MediaKind::Audio => "audio",
+        }
+    }
+
+    /// The JobSpec field that holds local files of this kind.
+    pub fn files_field(self) -> &'static str {
+        match self {
+            MediaKind::Image => "image_files",
+            MediaKind::Video => "video_files",
+            MediaKind::Audio => "audio_files",
+        }
+    }
+}
+
+impl std::fmt::Display for MediaKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a file turned out to be.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Sniffed {
+    pub kind: MediaKind,
+    /// "PNG", "MP4", …
+    pub format: String,
+    /// The content type sent with the upload.
+    pub mime: String,
+    /// Bytes.
+    #[cfg_attr(feature = "specta", specta(type = f64))]
+    pub size: u64,
+}
+
+/// Largest file accepted per kind, in bytes. Defaults: 50 MB for images,
+/// 200 MB for videos and audio (Loova documents no limit; these keep an
+/// upload within what a create request can carry in reasonable time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct MediaLimits {
+    #[cfg_attr(feature = "specta", specta(type = f64))]
+    pub image_bytes: u64,
+    #[cfg_attr(feature = "specta", specta(type = f64))]
+    pub video_bytes: u64,
+    #[cfg_attr(feature = "specta", specta(type = f64))]
+    pub audio_bytes: u64,
+}
+
+const MB: u64 = 1024 * 1024;
+
+impl Default for MediaLimits {
+    fn default() -> Self {
+        MediaLimits { image_bytes: 50 * MB, video_bytes: 200 * MB, audio_bytes: 200 * MB }
+    }
+}
+
+impl MediaLimits {
+    pub fn for_kind(&self, kind: MediaKind) -> u64 {
+        match kind {
+            MediaKind::Image => self.image_bytes,
+            MediaKind::Video => self.video_bytes,
+            MediaKind::Audio => self.audio_bytes,
+        }
+    }
+
+    /// The limits set in the [`LIMITS_SETTING`] setting (megabytes per kind;
+    /// a missing or unreadable value keeps the default).
+    pub fn from_db(db: &crate::store::Db) -> MediaLimits {
+        #[derive(Deserialize, Default)]
+        struct Mb {
+            image_mb: Option<u64>,
+            video_mb: Option<u64>,
+            audio_mb: Option<u64>,
+        }
+        let d = MediaLimits::default();
+        let Ok(Some(raw)) = db.setting(LIMITS_SETTING) else { return d };
+        let mb: Mb = serde_json::from_str(&raw).unwrap_or_default();
+        MediaLimits {
+            image_bytes: mb.image_mb.map_or(d.image_bytes, |m| m * MB),
+            video_bytes: mb.video_mb.map_or(d.video_bytes, |m| m * MB),
+            audio_bytes: mb.audio_mb.map_or(d.audio_bytes, |m| m * MB),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MediaError {
+    #[error("Cannot read \"{path}\": {reason}. Check that the file exists and is readable.")]
+    Unreadable { path: String, reason: String },
+    #[error("\"{path}\" is not a supported media file (its content was checked, not its name). Formats that work: {SUPPORTED}.")]
+    Unsupported { path: String },
+    #[error("\"{path}\" is {} — larger than the {} limit for {kind} files. Use a smaller file{}.", human(*.size), human(*.limit), ", or raise the limit in the settings")]
+    TooLarge { path: String, kind: MediaKind, size: u64, limit: u64 },
+    #[error("\"{path}\" is {} file ({format}), not {}; add it as {} reference instead.", article(*.found), article(*.expected), article(*.found))]
+    WrongKind { path: String, expected: MediaKind, found: MediaKind, format: String },
+    #[error("Could not copy \"{path}\" into the data folder: {reason}.")]
+    Copy { path: String, reason: String },
+}
+
+impl MediaError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            MediaError::Unreadable { .. } => "media_unreadable",
+            MediaError::Unsupported { .. } => "media_unsupported",
+            MediaError::TooLarge { .. } => "media_too_large",
+            MediaError::WrongKind { .. } => "media_wrong_kind",
+            MediaError::Copy { .. } => "media_copy_failed",
+        }
+    }
+}
+
+fn article(k: MediaKind) -> &'static str {
+    match k {
+        MediaKind::Image => "an image",
+        MediaKind::Video => "a video",
+        MediaKind::Audio => "an audio",
+    }
+}
+
+fn human(bytes: u64) -> String {
+    if bytes >= MB {
+        format!("{:.1} MB", bytes as f64 / MB as f64)
+    } else if bytes >= 1024 {
+        format!("{:.1} KB", bytes as f64 / 1024.0)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// Kind, format and content type from the first bytes of a file.
+pub fn sniff_bytes(b: &[u8]) -> Option<(MediaKind, &'static str, &'static str)> {
+    use MediaKind::*;
+    let at = |i: usize, s: &[u8]| b.len() >= i + s.len() && &b[i..i + s.len()] == s;
+    if at(0, b"\x89PNG\r\n\x1a\n") {
+        return Some((Image, "PNG", "image/png"));
+    }
+    if at(0, b"\xff\xd8\xff") {
+        return Some((Image, "JPEG", "image/jpeg"));
+    }
+    if at(0, b"GIF87a") || at(0, b"GIF89a") {
+        return Some((Image, "GIF", "image/gif"));
+    }
+    if at(0, b"RIFF") && at(8, b"WEBP") {
+        return Some((Image, "WebP", "image/webp"));
+    }
+    if at(0, b"RIFF") && at(8, b"WAVE") {
+        return Some((Audio, "WAV", "audio/wav"));
+    }
+    if at(4, b"ftyp") && b.len() >= 12 {
+        return Some(match &b[8..12] {
+            b"qt  " => (Video, "MOV", "video/quicktime"),
+            b"M4A " | b"M4B " | b"M4P " => (Audio, "M4A", "audio/mp4"),
+            _ => (Video, "MP4", "video/mp4"),
+        });
+    }
+    if at(0, b"\x1a\x45\xdf\xa3") {
+        // EBML: WebM when the doctype says so (plain Matroska is not supported).
+        let head = &b[..b.len().min(64)];
+        return head.windows(4).any(|w| w == b"webm").then_some((Video, "WebM", "video/webm"));
+    }
+    if at(0, b"OggS") {
+        return Some((Audio, "OGG", "audio/ogg"));
+    }
+    if at(0, b"ID3") {
+        return Some((Audio, "MP3", "audio/mpeg"));
+    }
+    // An MPEG audio frame: 11 sync bits, a version other than "reserved",
+    // layer I-III (not 00, which is AAC ADTS), a valid bitrate index.
+    if b.len() >= 3 && b[0] == 0xff && b[1] & 0xe0 == 0xe0 && (b[1] >> 3) & 3 != 1 && (b[1] >> 1) & 3 != 0 && b[2] >> 4 != 0xf {
+        return Some((Audio, "MP3", "audio/mpeg"));
+    }
+    None
+}
+
+/// What the file at `path` is, from its content, and its size.
+pub fn sniff(path: &Path) -> Result<Sniffed, MediaError> {
+    let shown = path.display().to_string();
+    let unreadable = |e: std::io::Error| MediaError::Unreadable { path: shown.clone(), reason: e.to_string() };
+    let meta = std::fs::metadata(path).map_err(unreadable)?;
+    if !meta.is_file() {
+        return Err(MediaError::Unreadable { path: shown, reason: "it is not a file".into() });
+    }
+    let mut head = Vec::with_capacity(64);
+    std::fs::File::open(path).map_err(unreadable)?.take(64).read_to_end(&mut head).map_err(unreadable)?;
+    let (kind, format, mime) = sniff_bytes(&head).ok_or(MediaError::Unsupported { path: shown })?;
+    Ok(Sniffed { kind, format: format.into(), mime: mime.into(), size: meta.len() })
+}
+
+/// Sniffs `path` and checks it is of the `expected` kind and within the limit.
+pub fn check(path: &Path, expected: MediaKind, limits: &MediaLimits) -> Result<Sniffed, MediaError> {
+    let s = sniff(path)?;
+    let shown = path.display().to_string();
+    if s.kind != expected {
+        return Err(MediaError::WrongKind { path: shown, expected, found: s.kind, format: s.format });
+    }
+    let limit = limits.for_kind(s.kind);
+    if s.size > limit {
+        return Err(MediaError::TooLarge { path: shown, kind: s.kind, size: s.size, limit });
+    }
+    Ok(s)
+}
+
+/// Every local file of a spec, in the order sent: images, videos, audio.
+pub fn local_files(spec: &crate::JobSpec) -> Vec<(MediaKind, &str)> {
+    let mut out = Vec::new();
+    for (kind, list) in [(MediaKind::Image, &spec.image_files), (MediaKind::Video, &spec.video_files), (MediaKind::Audio, &spec.audio_files)] {
+        out.extend(list.iter().map(|p| (kind, p.as_str())));
+    }
+    out
+}
+
+/// Checks every local file of a spec (readable, supported, right kind, small
+/// enough). All problems, not just the first.
+pub fn check_spec(spec: &crate::JobSpec, limits: &MediaLimits) -> Vec<MediaError> {
+    local_files(spec).into_iter().filter_map(|(k, p)| check(Path::new(p), k, limits).err()).collect()
+}
+
+/// The folder of one job's copies.
+pub fn job_dir(data_dir: &Path, job_id: i64) -> PathBuf {
+    data_dir.join(MEDIA_DIR).join(job_id.to_string())
+}
+
+/// Copies (hard-links where possible) every local file of `spec` into
+/// `job_dir(data_dir, job_id)` and returns the spec pointing at the copies.
+/// Copies are named `image1-<name>`, `video1-<name>`, … in the order sent.
+pub fn copy_into(data_dir: &Path, job_id: i64, spec: &crate::JobSpec) -> Result<crate::JobSpec, MediaError> {
+    let dir = job_dir(data_dir, job_id);
+    let mut out = spec.clone();
+    let lists = [(MediaKind::Image, &mut out.image_files), (MediaKind::Video, &mut out.video_files), (MediaKind::Audio, &mut out.audio_files)];
+    let mut made_dir = false;
+    for (kind, list) in lists {
+        for (i, p) in list.iter_mut().enumerate() {
+            let src = PathBuf::from(&*p);
+            let fail = |e: std::io::Error| MediaError::Copy { path: src.display().to_string(), reason: e.to_string() };
+            if !made_dir {
+                std::fs::create_dir_all(&dir).map_err(fail)?;
+                made_dir = true;
+            }
+            let name = src.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "file".into());
+            let dst = dir.join(format!("{}{}-{name}", kind.as_str(), i + 1));
+            let _ = std::fs::remove_file(&dst);
+            // A hard link shares its bytes with the original, so a program
+            // that rewrites the original in place would change the job too.
+            // Small files are therefore copied; large ones (see LINK_ABOVE)
+            // are linked when the file system allows, to save time and space.
+            let linked = std::fs::metadata(&src).map(|m| m.len() >= LINK_ABOVE).unwrap_or(false) && std::fs::hard_link(&src, &dst).is_ok();
+            if !linked {
+                std::fs::copy(&src, &dst).map_err(fail)?;
+            }
+            *p = dst.display().to_string();
+        }
+    }
+    Ok(out)
+}
+
+/// Files at least this large are hard-linked (when the data folder is on the
+/// same file system) instead of copied.
+pub const LINK_ABOVE: u64 = 64 * MB;
+
+/// Removes a job's copies (no error when there are none).
+pub fn remove_copies(data_dir: &Path, job_id: i64) {
+    let _ = std::fs::remove_dir_all(job_dir(data_dir, job_id));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn magic_bytes() {
+        let ftyp = |brand: &[u8]| {
+            let mut v = vec![0, 0, 0, 0x20];
+            v.extend_from_slice(b"ftyp");
+            v.extend_from_slice(brand);
+            sniff_bytes(&v).map(|(k, f, _)| (k, f))
+        };
+        assert_eq!(ftyp(b"isom"), Some((MediaKind::Video, "MP4")));
+        assert_eq!(ftyp(b"qt  "), Some((MediaKind::Video, "MOV")));
+        assert_eq!(ftyp(b"M4A "), Some((MediaKind::Audio, "M4A")));
+        assert_eq!(sniff_bytes(b"\xff\xfb\x90\x00").map(|x| x.1), Some("MP3"));
+        assert_eq!(sniff_bytes(b"\xff\xf1\x50\x80"), None, "AAC ADTS is not MP3");
+        assert_eq!(sniff_bytes(b"hello world"), None);
+        assert_eq!(sniff_bytes(b""), None);
+        assert_eq!(sniff_bytes(b"\x1a\x45\xdf\xa3\x01\x00matroska"), None);
+    }
+
+    #[test]
+    fn messages_name_the_file_and_the_limit() {
+        let e = MediaError::TooLarge { path: "/x/big.mp4".into(), kind: MediaKind::Video, size: 300 * MB, limit: 200 * MB };
+        let s = e.to_string();
+        assert!(s.contains("/x/big.mp4") && s.contains("300.0 MB") && s.contains("200.0 MB") && s.contains("video"), "{s}");
+        let s = MediaError::Unsupported { path: "a.txt".into() }.to_string();
+        assert!(s.contains("PNG") && s.contains("WebM") && s.contains("OGG"), "{s}");
+    }
+}
