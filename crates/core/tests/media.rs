@@ -167,3 +167,33 @@ async fn an_upload_cut_off_by_the_service_has_an_unknown_outcome() {
     // Only CreatedThenDropped (and Truncated) got as far as creating a task.
     assert_eq!(sim.state().key(KEY).unwrap().tasks_created, 2);
 }
+
+#[tokio::test]
+async fn upload_progress_counts_every_byte_of_every_file() {
+    let sim = loova_sim::start(SimConfig::for_tests(&[(KEY, 10_000)])).await.unwrap();
+    let client = LoovaClient::new(&sim.base_url()).unwrap();
+    // A file big enough to arrive in several chunks.
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.mp4");
+    let mut bytes = std::fs::read(fixture("clip.mp4")).unwrap();
+    bytes.resize(3 * 1024 * 1024, 0);
+    std::fs::write(&big, &bytes).unwrap();
+    let image = fixture("red.png");
+    let total = bytes.len() as u64 + std::fs::metadata(&image).unwrap().len();
+    let spec = JobSpec {
+        prompt: "@image1 in @video1".into(),
+        image_files: vec![image.display().to_string()],
+        video_files: vec![big.display().to_string()],
+        ..JobSpec::default()
+    };
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<(u64, u64)>::new()));
+    let log = seen.clone();
+    let progress: loova_core::api::UploadProgress = std::sync::Arc::new(move |sent, of| log.lock().unwrap().push((sent, of)));
+    client.create_with_progress(&Sensitive::new(KEY), &spec, Some(progress)).await.expect("created");
+    let seen = seen.lock().unwrap().clone();
+    assert!(seen.len() > 2, "several reports for a 3 MB upload: {}", seen.len());
+    assert!(seen.windows(2).all(|w| w[0].0 < w[1].0), "bytes sent only grow");
+    assert!(seen.iter().all(|&(_, of)| of == total));
+    assert_eq!(seen.last().unwrap().0, total, "every byte reported");
+    assert_eq!(sim.received_forms()[0].files.iter().map(|f| f.size as u64).sum::<u64>(), total);
+}

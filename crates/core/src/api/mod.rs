@@ -22,6 +22,22 @@ pub use error::{classify, invalid_field, ApiError, ErrorClass, Op};
 pub use types::{parse_amount, whole_credits, Created, Credits, TaskInfo, TaskState};
 
 /// The production API base (every path hangs off it).
+/// Called with (bytes sent, bytes total) while local files upload.
+pub type UploadProgress = std::sync::Arc<dyn Fn(u64, u64) + Send + Sync>;
+
+/// A file as a request body that reports how much of all files has gone out.
+fn counted_body(file: tokio::fs::File, sent: std::sync::Arc<std::sync::atomic::AtomicU64>, total: u64, progress: Option<UploadProgress>) -> reqwest::Body {
+    use futures_util::StreamExt;
+    let stream = tokio_util::io::ReaderStream::new(file).map(move |chunk| {
+        if let (Ok(c), Some(report)) = (&chunk, &progress) {
+            let now = sent.fetch_add(c.len() as u64, std::sync::atomic::Ordering::Relaxed) + c.len() as u64;
+            report(now, total);
+        }
+        chunk
+    });
+    reqwest::Body::wrap_stream(stream)
+}
+
 pub const DEFAULT_BASE_URL: &str = "https://api.loova.ai/api";
 
 /// Timeouts of every request.
@@ -119,8 +135,14 @@ impl LoovaClient {
     /// rejections mean no task was created; `OutcomeUnknown` means it may
     /// have been created and charged.
     pub async fn create(&self, key: &Sensitive, spec: &JobSpec) -> Result<Created, ApiError> {
+        self.create_with_progress(key, spec, None).await
+    }
+
+    /// `create`, reporting (bytes sent, bytes total) of local files as they
+    /// upload.
+    pub async fn create_with_progress(&self, key: &Sensitive, spec: &JobSpec, progress: Option<UploadProgress>) -> Result<Created, ApiError> {
         let op = Op::Create;
-        let req = self.create_request(spec)?;
+        let req = self.create_request(spec, progress)?;
         let answer = self.call(&op, key, req).await?;
         // A success envelope without a usable task id: the task probably
         // exists, but we cannot follow it -> Unreadable -> OutcomeUnknown.
@@ -142,7 +164,7 @@ impl LoovaClient {
     /// its file name and the content type sniffed from its bytes. The files
     /// are streamed, not read into memory. A file that cannot be opened or
     /// recognized is an error before anything is sent.
-    fn create_request(&self, spec: &JobSpec) -> Result<reqwest::RequestBuilder, ApiError> {
+    fn create_request(&self, spec: &JobSpec, progress: Option<UploadProgress>) -> Result<reqwest::RequestBuilder, ApiError> {
         let url = format!("{}/v1/video/seedance-2", self.base);
         if !spec.has_local_files() {
             let body = CreateBody {
@@ -170,12 +192,15 @@ impl LoovaClient {
             }
         }
         let setup = |detail: String| ApiError::Setup { op: Op::Create, detail };
-        for (_, path) in crate::media::local_files(spec) {
+        let files = crate::media::local_files(spec);
+        let total: u64 = files.iter().filter_map(|(_, p)| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
+        let sent = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        for (_, path) in files {
             let p = std::path::Path::new(path);
             let sniffed = crate::media::sniff(p).map_err(|e| setup(e.to_string()))?;
             let file = std::fs::File::open(p).map_err(|e| setup(format!("could not open {path}: {e}")))?;
             let name = p.file_name().map_or_else(|| "file".to_string(), |n| n.to_string_lossy().into_owned());
-            let body = reqwest::Body::from(tokio::fs::File::from_std(file));
+            let body = counted_body(tokio::fs::File::from_std(file), sent.clone(), total, progress.clone());
             let part = Part::stream_with_length(body, sniffed.size)
                 .file_name(name)
                 .mime_str(&sniffed.mime)
@@ -297,7 +322,7 @@ mod tests {
     fn create_body_has_every_field() {
         let spec = JobSpec { prompt: "p".into(), video_urls: vec!["https://x/v.mp4".into()], ..JobSpec::default() };
         let c = LoovaClient::new(DEFAULT_BASE_URL).unwrap();
-        let req = c.create_request(&spec).unwrap().build().unwrap();
+        let req = c.create_request(&spec, None).unwrap().build().unwrap();
         let body: serde_json::Value = serde_json::from_slice(req.body().unwrap().as_bytes().unwrap()).unwrap();
         assert_eq!(
             body,

@@ -18,6 +18,25 @@ impl Inner {
         self.job_changed(id);
     }
 
+    /// For jobs with local files: bytes sent / total on the job, at most every
+    /// `progress_every`, so a large upload shows a moving bar.
+    fn upload_progress(self: &Arc<Self>, id: i64, spec: &crate::JobSpec) -> Option<crate::api::UploadProgress> {
+        if !spec.has_local_files() {
+            return None;
+        }
+        let inner = self.clone();
+        let last = std::sync::Mutex::new(None::<std::time::Instant>);
+        Some(Arc::new(move |sent: u64, total: u64| {
+            let mut last = last.lock().unwrap_or_else(|p| p.into_inner());
+            let due = last.is_none_or(|t| t.elapsed() >= inner.config.progress_every) || sent >= total;
+            if due {
+                *last = Some(std::time::Instant::now());
+                let _ = inner.db.patch_job(id, Patch::new().int("bytes_done", Some(sent as i64)).int("bytes_total", Some(total as i64)));
+                inner.job_changed(id);
+            }
+        }))
+    }
+
     async fn submit(self: &Arc<Self>, id: i64) -> Result<(), EngineError> {
         let Some(job) = self.db.job(id)? else { return Ok(()) };
         if job.state != JobState::Submitting {
@@ -38,7 +57,7 @@ impl Inner {
             }
         };
         self.count(&self.stats.creates);
-        match client.create(&key, &job.spec).await {
+        match client.create_with_progress(&key, &job.spec, self.upload_progress(id, &job.spec)).await {
             Ok(created) => {
                 let expected = self.expected_secs(&job)?;
                 let raw = if created.status.is_empty() { "running".to_string() } else { created.status.clone() };

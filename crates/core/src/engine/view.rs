@@ -70,6 +70,11 @@ impl JobView {
                 (Some(s), Some(e)) if e > 0.0 => Some(((now - s) as f64 / 1000.0 / e).clamp(0.0, 0.99)),
                 _ => None,
             },
+            // Uploading local files (bytes sent / total) while submitting.
+            JobState::Submitting => match (r.bytes_done, r.bytes_total) {
+                (Some(d), Some(t)) if t > 0 => Some((d as f64 / t as f64).clamp(0.0, 1.0)),
+                _ => None,
+            },
             JobState::Downloading => match (r.bytes_done, r.bytes_total) {
                 (Some(d), Some(t)) if t > 0 => Some((d as f64 / t as f64).clamp(0.0, 1.0)),
                 _ => Some(0.0),
