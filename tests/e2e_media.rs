@@ -29,7 +29,7 @@ fn local_image_and_video_are_priced_queued_and_finished() {
     app.wait_text("sandbox-badge", |t| t == "SANDBOX");
 
     app.click("nav-composer");
-    app.type_into("prompt", "The product from @image1, with the camera move of @video1");
+    app.type_into("prompt", "The logo from @image1 on the product from @image2, with the camera move of @video1");
     app.type_into("duration", "5");
     app.wait_text("formula", |t| t == "15 credits/s × 5 s = 75 credits");
 
@@ -39,12 +39,14 @@ fn local_image_and_video_are_priced_queued_and_finished() {
     let refused = app.wait_text("media-refused", |t| !t.is_empty());
     assert!(refused.contains("not a supported media file") && refused.contains("Formats that work"), "{refused}");
 
+    // URLs and files mix; a URL of the same kind goes first, so this file is @image2.
+    app.type_into("image-urls", "https://example.com/logo.png");
     app.type_into("media-path-input", &image.display().to_string());
     app.click("add-media-path");
-    app.wait_text("local-file-product.png", |t| t.contains("image 1") && t.contains("PNG"));
+    app.wait_text("local-file-product.png", |t| t.contains("@image2") && t.contains("PNG"));
     app.type_into("media-path-input", &video.display().to_string());
     app.click("add-media-path");
-    app.wait_text("local-file-camera-move.mp4", |t| t.contains("video 1") && t.contains("MP4"));
+    app.wait_text("local-file-camera-move.mp4", |t| t.contains("@video1") && t.contains("MP4"));
 
     // A local video is a video reference: 30 credits/s.
     app.wait_text("formula", |t| t == "30 credits/s × 5 s = 150 credits");
