@@ -46,7 +46,7 @@ fn local_image_and_video_are_priced_queued_and_finished() {
     app.wait_text("local-file-product.png", |t| t.contains("@image2") && t.contains("PNG"));
     app.type_into("media-path-input", &video.display().to_string());
     app.click("add-media-path");
-    app.wait_text("local-file-camera-move.mp4", |t| t.contains("@video1") && t.contains("MP4"));
+    app.wait_text("local-file-camera-move.mp4", |t| t.contains("@video1") && t.contains("MP4") && t.contains("0.8 s"));
 
     // A local video is a video reference: 30 credits/s.
     app.wait_text("formula", |t| t == "30 credits/s × 5 s = 150 credits");

@@ -6,6 +6,7 @@ pub mod batch;
 pub mod engine;
 pub mod job;
 pub mod media;
+pub mod media_duration;
 pub mod api;
 pub mod overview;
 pub mod paths;

@@ -21,6 +21,8 @@ pub struct MediaInfo {
     pub format: Option<String>,
     #[specta(type = f64)]
     pub size_bytes: u64,
+    /// How long a video or audio file plays, when its header says.
+    pub duration_secs: Option<f64>,
     pub thumbnail: Option<String>,
     /// Why the file cannot be used, and what works instead.
     pub error: Option<String>,
@@ -57,13 +59,14 @@ fn inspect(path: &str, limits: &MediaLimits) -> MediaInfo {
     let size_bytes = std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
     let checked = media::sniff(p).and_then(|s| media::check(p, s.kind, limits));
     match checked {
-        Err(e) => MediaInfo { path: path.into(), name, kind: None, format: None, size_bytes, thumbnail: None, error: Some(e.to_string()) },
+        Err(e) => MediaInfo { path: path.into(), name, kind: None, format: None, size_bytes, duration_secs: None, thumbnail: None, error: Some(e.to_string()) },
         Ok(s) => {
             let thumbnail = (s.kind == MediaKind::Image && s.size <= THUMBNAIL_MAX)
                 .then(|| std::fs::read(p).ok())
                 .flatten()
                 .map(|bytes| format!("data:{};base64,{}", s.mime, base64::engine::general_purpose::STANDARD.encode(bytes)));
-            MediaInfo { path: path.into(), name, kind: Some(s.kind), format: Some(s.format), size_bytes: s.size, thumbnail, error: None }
+            let duration_secs = (s.kind != MediaKind::Image).then(|| loova_core::media_duration::duration_secs(p)).flatten();
+            MediaInfo { path: path.into(), name, kind: Some(s.kind), format: Some(s.format), size_bytes: s.size, duration_secs, thumbnail, error: None }
         }
     }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { formatCredits, formatUsd, linesToList } from './format';
+import { formatCredits, formatDuration, formatUsd, linesToList } from './format';
 
 describe('format', () => {
   it('groups credits', () => {
@@ -23,5 +23,13 @@ describe('locale', () => {
     expect(formatCredits(1000)).toBe('1,000');
     expect(formatUsd('12.30')).toMatch(/^\$12.30$/);
     spy.mockRestore();
+  });
+});
+
+describe('formatDuration', () => {
+  it('reads like a clip length', () => {
+    expect(formatDuration(0.8)).toBe('0.8 s');
+    expect(formatDuration(12)).toBe('12 s');
+    expect(formatDuration(75)).toBe('1:15');
   });
 });

@@ -54,3 +54,10 @@ export function formatBytes(n: number): string {
   }
   return `${new Intl.NumberFormat(locale(), { maximumFractionDigits: i === 0 ? 0 : 1 }).format(v)} ${units[i]}`;
 }
+
+/** 0.8 → "0.8 s"; 75 → "1:15" (how long a clip plays). */
+export function formatDuration(secs: number): string {
+  if (secs < 60) return `${new Intl.NumberFormat(locale(), { maximumFractionDigits: 1 }).format(secs)} s`;
+  const whole = Math.round(secs);
+  return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, '0')}`;
+}

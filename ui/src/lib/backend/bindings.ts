@@ -500,7 +500,11 @@ charge_differs: boolean; created_at: number; submitted_at: number | null; starte
  * bytes while downloading, 1 when downloaded.
  */
 progress: number | null; can_cancel: boolean; can_retry: boolean; can_resubmit: boolean; can_forget: boolean; can_move: boolean }
-export type MediaInfo = { path: string; name: string; kind: MediaKind | null; format: string | null; size_bytes: number; thumbnail: string | null; 
+export type MediaInfo = { path: string; name: string; kind: MediaKind | null; format: string | null; size_bytes: number; 
+/**
+ * How long a video or audio file plays, when its header says.
+ */
+duration_secs: number | null; thumbnail: string | null; 
 /**
  * Why the file cannot be used, and what works instead.
  */
