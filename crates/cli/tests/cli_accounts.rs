@@ -156,6 +156,8 @@ fn unreachable_and_slow_services_are_explained() {
     assert!(v[0]["balance_error"].as_str().unwrap().to_lowercase().contains("time"), "{out}");
 }
 
+/// Linux only: it takes the Secret Service away by pointing D-Bus nowhere.
+#[cfg(target_os = "linux")]
 #[test]
 fn a_missing_keychain_is_a_sentence_not_a_fallback() {
     let sim = SimHandle::spawn_in_thread(SimConfig::for_tests(&[(KEY, 100)])).unwrap();
