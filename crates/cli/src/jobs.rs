@@ -7,7 +7,6 @@ use crate::{price_list, print_json, Outcome};
 use clap::Args;
 use loova_core::engine::{self, Engine, EngineConfig, EngineError, EngineEvent, EngineLock, JobView};
 use loova_core::store::{JobFilter, JobState};
-use loova_core::JobSpec;
 use std::io::IsTerminal;
 
 /// Multiplies the engine's timings (tests and simulators whose jobs run faster).
@@ -18,36 +17,10 @@ pub struct EnqueueArgs {
     /// The account (name or id).
     #[arg(long)]
     account: String,
-    /// seedance_2_0 or seedance_2_0_fast.
-    #[arg(long, default_value = "seedance_2_0")]
-    model: String,
-    /// Video length in seconds, 4 to 15.
-    #[arg(long, default_value_t = 5)]
-    duration: u32,
     #[arg(long, required_unless_present = "file")]
     prompt: Option<String>,
-    /// 21:9, 16:9, 4:3, 1:1, 3:4 or 9:16.
-    #[arg(long, default_value = "16:9")]
-    ratio: String,
-    /// omni_reference or first_last_frames.
-    #[arg(long = "mode", default_value = "omni_reference")]
-    function_mode: String,
-    #[arg(long = "image-url")]
-    image_urls: Vec<String>,
-    #[arg(long = "video-url")]
-    video_urls: Vec<String>,
-    #[arg(long = "audio-url")]
-    audio_urls: Vec<String>,
-    /// A local image file (repeatable; with --image-url at most 9). Copied
-    /// into the data folder when queued; sent after the URLs.
-    #[arg(long = "image-file")]
-    image_files: Vec<std::path::PathBuf>,
-    /// A local video file (repeatable; with --video-url at most 3).
-    #[arg(long = "video-file")]
-    video_files: Vec<std::path::PathBuf>,
-    /// A local audio file (repeatable; with --audio-url at most 3).
-    #[arg(long = "audio-file")]
-    audio_files: Vec<std::path::PathBuf>,
+    #[command(flatten)]
+    job: crate::job_flags::JobFlags,
     /// A name for the job (and its video file); default: from the prompt.
     #[arg(long)]
     name: Option<String>,
@@ -113,19 +86,7 @@ pub fn enqueue(a: EnqueueArgs) -> Outcome {
         Ok(acc) => acc,
         Err(e) => return fail(&e, e.is_bad_input()),
     };
-    let spec = JobSpec {
-        model: a.model,
-        prompt: a.prompt.unwrap_or_default(),
-        function_mode: a.function_mode,
-        ratio: a.ratio,
-        duration: a.duration,
-        image_urls: a.image_urls,
-        video_urls: a.video_urls,
-        audio_urls: a.audio_urls,
-        image_files: crate::absolute_paths(&a.image_files),
-        video_files: crate::absolute_paths(&a.video_files),
-        audio_files: crate::absolute_paths(&a.audio_files),
-    };
+    let spec = a.job.into_spec(a.prompt.unwrap_or_default());
     match engine::enqueue(&db, &account.id, &spec, a.name.as_deref(), &price_list()) {
         Ok(job) if a.json => {
             print_json(&job);

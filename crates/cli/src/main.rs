@@ -5,6 +5,7 @@ mod accounts;
 mod batch;
 mod context;
 mod format;
+mod job_flags;
 mod jobs;
 mod packs;
 mod preview;

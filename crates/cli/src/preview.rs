@@ -3,46 +3,18 @@
 use crate::format::{thousands, usd};
 use crate::{price_list, print_json, Outcome};
 use clap::Args;
-use loova_core::{estimate_parts, preview, Estimate, JobSpec, PriceListOrigin};
+use loova_core::{estimate_parts, preview, Estimate, PriceListOrigin};
 
 #[derive(Args)]
 pub struct PreviewArgs {
-    /// seedance_2_0 or seedance_2_0_fast.
-    #[arg(long, default_value = "seedance_2_0")]
-    model: String,
-    /// Video length in seconds, 4 to 15.
-    #[arg(long, default_value_t = 5)]
-    duration: u32,
     /// Price with a video reference, without naming one.
     #[arg(long)]
     video_ref: bool,
     /// The prompt; with it, the whole job is validated, not just priced.
     #[arg(long)]
     prompt: Option<String>,
-    /// 21:9, 16:9, 4:3, 1:1, 3:4 or 9:16.
-    #[arg(long, default_value = "16:9")]
-    ratio: String,
-    /// omni_reference or first_last_frames.
-    #[arg(long = "mode", default_value = "omni_reference")]
-    function_mode: String,
-    /// An image reference URL (repeatable, at most 9).
-    #[arg(long = "image-url")]
-    image_urls: Vec<String>,
-    /// A video reference URL (repeatable, at most 3).
-    #[arg(long = "video-url")]
-    video_urls: Vec<String>,
-    /// An audio reference URL (repeatable, at most 3).
-    #[arg(long = "audio-url")]
-    audio_urls: Vec<String>,
-    /// A local image file (repeatable; with --image-url at most 9). Sent after the URLs.
-    #[arg(long = "image-file")]
-    image_files: Vec<std::path::PathBuf>,
-    /// A local video file (repeatable; with --video-url at most 3).
-    #[arg(long = "video-file")]
-    video_files: Vec<std::path::PathBuf>,
-    /// A local audio file (repeatable; with --audio-url at most 3).
-    #[arg(long = "audio-file")]
-    audio_files: Vec<std::path::PathBuf>,
+    #[command(flatten)]
+    job: crate::job_flags::JobFlags,
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
@@ -60,20 +32,8 @@ pub fn run(args: PreviewArgs) -> Outcome {
     }
     let prices = price_list();
     let price_only = args.prompt.is_none();
-    let spec = JobSpec {
-        model: args.model,
-        // A price-only preview has no prompt; validate everything else.
-        prompt: args.prompt.unwrap_or_else(|| "(price only)".into()),
-        function_mode: args.function_mode,
-        ratio: args.ratio,
-        duration: args.duration,
-        image_urls: args.image_urls,
-        video_urls: args.video_urls,
-        audio_urls: args.audio_urls,
-        image_files: crate::absolute_paths(&args.image_files),
-        video_files: crate::absolute_paths(&args.video_files),
-        audio_files: crate::absolute_paths(&args.audio_files),
-    };
+    // A price-only preview has no prompt; validate everything else.
+    let spec = args.job.into_spec(args.prompt.unwrap_or_else(|| "(price only)".into()));
     let result = preview(&spec, &prices);
     // Local files: readable, a supported format of the right kind, small enough.
     let media = loova_core::media::check_spec(&spec, &loova_core::media::MediaLimits::default());
