@@ -51,6 +51,12 @@ fn import_fix_and_queue_a_batch_in_the_sandbox() {
     app.screenshot(&repo_root().join("docs/screenshots/import.png"));
 
     app.click_when_enabled("queue-batch");
+    wait_for("the batch to be queued", || {
+        if app.exists("batch-error") {
+            panic!("queueing the batch failed: {}", app.text("batch-error"));
+        }
+        Ok(app.exists("batch-progress").then_some(()))
+    });
     let progress = app.wait_text("batch-progress", |t| t.starts_with("3/3 done"));
     assert!(progress.contains("450 credits charged"), "{progress}");
     let saved: Vec<_> = std::fs::read_dir(videos.path().join("Sandbox")).unwrap().flatten().map(|e| e.file_name()).collect();

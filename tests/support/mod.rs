@@ -74,6 +74,7 @@ impl App {
         format!("{}/session/{}{}", self.base, self.session, path)
     }
 
+    /// The answer's `value` (for a W3C error: `{error, message}`).
     fn post(&self, path: &str, body: Value) -> Value {
         let response = self.http.post(self.url(path)).json(&body).send();
         let response = response.unwrap_or_else(|e| panic!("WebDriver POST {path} {body} failed: {e}"));
@@ -125,9 +126,21 @@ impl App {
         self.click(test_id);
     }
 
+    /// Clicks like a person: the element is brought into view first, and a
+    /// click WebDriver refuses (not yet interactable, covered) is retried
+    /// until it lands instead of being ignored.
     pub fn click(&self, test_id: &str) {
         let id = self.el(test_id);
-        self.post(&format!("/element/{id}/click"), json!({}));
+        let css = format!("[data-testid=\"{test_id}\"]");
+        wait_for(&format!("a click on {test_id}"), || {
+            let scroll = format!("const e = document.querySelector('{css}'); if (e) e.scrollIntoView({{block: 'center'}});");
+            self.eval(&scroll);
+            let answer = self.post(&format!("/element/{id}/click"), json!({}));
+            match answer.get("error") {
+                Some(e) => Err(format!("{e}: {}", answer["message"])),
+                None => Ok(Some(())),
+            }
+        });
     }
 
     /// Replaces a field's value as a person typing would.
