@@ -26,6 +26,21 @@ DEBIAN_PACKAGES=(
   gnome-keyring libsecret-tools dbus dbus-x11
 )
 
+# A clean debug build with every test binary needs about 4 GB; failing here
+# says so, instead of a linker dying with "Bus error" halfway through.
+NEEDED_FREE_GB=5
+check_disk_space() {
+  local target="${CARGO_TARGET_DIR:-$ROOT/target}" dir free_gb
+  dir="$target"; [ -d "$dir" ] || dir="$ROOT"
+  free_gb=$(( $(df -Pk "$dir" | awk 'NR==2 {print $4}') / 1024 / 1024 ))
+  if [ "$free_gb" -lt "$NEEDED_FREE_GB" ]; then
+    local used=""
+    [ -d "$target" ] && used=" ($target uses $(du -sh "$target" 2>/dev/null | cut -f1))"
+    die "only ${free_gb} GB free on the disk holding $target${used}; the build needs about ${NEEDED_FREE_GB} GB. Free some space (e.g. 'cargo clean' in old clones) and run again."
+  fi
+  echo "${free_gb} GB free"
+}
+
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
     die "need root to run: $* (install sudo or run as root)"
