@@ -79,3 +79,28 @@ async fn mixed_url_and_file_job_sends_the_files_as_queued() {
     // Done for good: the copies are gone.
     assert!(!media_dir.exists());
 }
+
+#[tokio::test]
+#[ignore = "needs the Secret Service: run by scripts/test"]
+async fn a_queued_job_whose_copy_was_deleted_stops_for_a_person_instead_of_retrying() {
+    let rig = Rig::new(sim_config(&[(KEY, 1_000_000)])).await;
+    let acct = rig.account("Media", KEY).await;
+    let spec = JobSpec { prompt: "@image1 waves".into(), image_files: vec![fixture("red.png").display().to_string()], ..JobSpec::default() };
+    let job = engine::enqueue(&rig.db, &acct, &spec, None, &rig.prices).unwrap();
+    // Someone tidies the data folder by hand while the job waits.
+    std::fs::remove_dir_all(rig.dir.path().join("media").join(job.id.to_string())).unwrap();
+
+    let engine = rig.engine();
+    rig.run_until_idle(&engine, Duration::from_secs(60)).await;
+    let stopped = rig.db.job(job.id).unwrap().unwrap();
+    assert_eq!(stopped.state, JobState::Invalid, "{stopped:?}");
+    assert_eq!(stopped.attempts, 0, "not retried: {stopped:?}");
+    let error = stopped.last_error.clone().unwrap_or_default();
+    assert!(error.contains("red.png") && error.contains("Nothing was sent") && error.contains("Composer"), "{error}");
+    assert!(rig.sim.received_forms().is_empty(), "nothing reached Loova");
+    let title = format!("Job {} cannot be sent as it is", job.id);
+    wait_for("the person is told", Duration::from_secs(20), || rig.notices().iter().any(|n| n.title == title)).await;
+    // Retrying cannot help either, and says why.
+    let e = engine::retry(&rig.db, job.id).unwrap_err();
+    assert!(matches!(e, EngineError::Media(_)) && e.to_string().contains("red.png"), "{e}");
+}

@@ -94,6 +94,12 @@ pub enum ApiError {
     #[error("The request could not be prepared on this computer while {op} ({detail}). Nothing was sent to Loova; check the account's base URL setting.")]
     Setup { op: Op, detail: String },
 
+    /// A local file of the job is gone or no longer what was queued (deleted
+    /// from the data folder, replaced, unreadable). Nothing was sent, and no
+    /// retry will bring the file back: a person has to.
+    #[error("A file of this job can no longer be sent: {detail}. Nothing was sent to Loova. Add the file again in the Composer and queue a new job, then remove this one.")]
+    LocalFile { op: Op, detail: String },
+
     /// The key cannot be put into an HTTP header (spaces, line breaks, non-ASCII).
     /// Nothing was sent. The key itself is deliberately not part of the error.
     #[error("The API key contains characters that cannot be sent in a request (such as spaces, line breaks or non-ASCII letters). Nothing was sent; paste the key again.")]
@@ -142,6 +148,7 @@ impl ApiError {
         match self {
             ApiError::BadBaseUrl { .. } | ApiError::Setup { .. } => ErrorClass::Config,
             ApiError::MalformedKey { .. } => ErrorClass::Auth,
+            ApiError::LocalFile { .. } => ErrorClass::Invalid,
             // No connection, so nothing was sent: safe for every request.
             ApiError::Unreachable { .. } => ErrorClass::Transient,
             // Sent, but no usable answer: a GET can simply be repeated, a create
@@ -172,6 +179,7 @@ impl ApiError {
         match self {
             ApiError::BadBaseUrl { .. } => None,
             ApiError::Setup { op, .. }
+            | ApiError::LocalFile { op, .. }
             | ApiError::MalformedKey { op }
             | ApiError::Unreachable { op, .. }
             | ApiError::NoAnswer { op, .. }
@@ -389,7 +397,7 @@ fn service_text(
         ErrorClass::Invalid => {
             let f = field.as_ref().map(|f| format!(" The problem is in `{f}`."))
                 .unwrap_or_default();
-            format!("Loova rejected the request as invalid while {op} ({said}).{f} Edit the job and queue it again.{t}")
+            format!("Loova rejected the request as invalid while {op} ({said}).{f} Correct the job in the Composer and queue it again.{t}")
         }
         ErrorClass::NotFound => format!("Loova does not know this task ({said}) while {op}. It may have been created with another API key.{t}"),
         ErrorClass::Transient => format!("Loova had a temporary problem while {op} ({said}). Nothing changes on the service by asking again; it will be retried.{t}"),
@@ -470,7 +478,7 @@ mod tests {
     fn display_is_a_sentence_with_the_trace_id() {
         let e = ApiError::service(Op::Create, 400, Some(400), Some("invalid parameter `duration`: out of range".into()), Some("abc123".into()));
         let s = e.to_string();
-        assert!(s.contains("`duration`") && s.contains("abc123") && s.contains("Edit the job"), "{s}");
+        assert!(s.contains("`duration`") && s.contains("abc123") && s.contains("Correct the job in the Composer"), "{s}");
         assert_eq!(e.field(), Some("duration"));
     }
 }

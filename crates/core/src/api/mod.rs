@@ -192,13 +192,14 @@ impl LoovaClient {
             }
         }
         let setup = |detail: String| ApiError::Setup { op: Op::Create, detail };
+        let gone = |detail: String| ApiError::LocalFile { op: Op::Create, detail };
         let files = crate::media::local_files(spec);
         let total: u64 = files.iter().filter_map(|(_, p)| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
         let sent = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
         for (_, path) in files {
             let p = std::path::Path::new(path);
-            let sniffed = crate::media::sniff(p).map_err(|e| setup(e.to_string()))?;
-            let file = std::fs::File::open(p).map_err(|e| setup(format!("could not open {path}: {e}")))?;
+            let sniffed = crate::media::sniff(p).map_err(|e| gone(e.to_string()))?;
+            let file = std::fs::File::open(p).map_err(|e| gone(format!("could not open {path}: {e}")))?;
             let name = p.file_name().map_or_else(|| "file".to_string(), |n| n.to_string_lossy().into_owned());
             let body = counted_body(tokio::fs::File::from_std(file), sent.clone(), total, progress.clone());
             let part = Part::stream_with_length(body, sniffed.size)

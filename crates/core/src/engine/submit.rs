@@ -125,10 +125,13 @@ impl Inner {
                 self.account_changed(&job.account_id);
             }
             ErrorClass::Invalid => {
-                let text = e.service_message().map_or(msg.clone(), |m| format!("Loova refused this job: {m}. Edit the job, then retry it."));
+                // Loova's own rejection, or a local file that is gone (nothing sent).
+                let text = e.service_message().map_or(msg.clone(), |m| {
+                    format!("Loova refused this job: {m}. Correct it in the Composer and queue it again; Retry would send it unchanged.")
+                });
                 let patch = Patch::new().int("finished_at", Some(now_ms())).error("invalid", &text, trace);
                 self.db.transition(id, FROM, JobState::Invalid, patch)?;
-                self.notice(NoticeKind::NeedsDecision, format!("Job {id} needs editing"), text);
+                self.notice(NoticeKind::NeedsDecision, format!("Job {id} cannot be sent as it is"), text);
             }
             ErrorClass::Transient | ErrorClass::Config | ErrorClass::Business | ErrorClass::NotFound => {
                 // Transient: the request provably never left this machine.
