@@ -146,7 +146,7 @@ async fn a_json_job_is_still_json_and_a_missing_file_sends_nothing() {
     assert!(sim.received_forms().is_empty(), "no multipart for a job without files");
     let gone = JobSpec { prompt: "a fox".into(), image_files: vec!["/nonexistent/x.png".into()], ..JobSpec::default() };
     let e = client.create(&Sensitive::new(KEY), &gone).await.unwrap_err();
-    assert_eq!(e.class(), loova_core::api::ErrorClass::Config, "{e}");
+    assert_eq!(e.class(), loova_core::api::ErrorClass::Invalid, "needs a person, not a retry: {e}");
     assert!(e.to_string().contains("/nonexistent/x.png"), "{e}");
     assert_eq!(sim.state().key(KEY).unwrap().tasks_created, 1);
     assert!(sim.received_forms().is_empty());

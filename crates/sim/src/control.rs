@@ -99,7 +99,9 @@ async fn set_config(
 
 #[derive(Deserialize)]
 struct NewKey {
-    key: String,
+    /// Or, for a client whose keys only ever travel in an `Authorization`
+    /// header, `Bearer <key>` there.
+    key: Option<String>,
     credits: i64,
 }
 
@@ -107,6 +109,7 @@ struct NewKey {
 async fn add_key(
     State(app): State<App>,
     Extension(conn): Extension<Conn>,
+    headers: axum::http::HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
     if let Some(r) = refuse(&conn) {
@@ -119,14 +122,14 @@ async fn add_key(
                 "invalid parameter `body`: expected {{\"key\": string, \"credits\": integer}}: {e}"
             )),
         };
-    if nk.key.trim().is_empty() {
-        return bad("invalid parameter `key`: must not be empty".into());
-    }
+    let Some(key) = nk.key.or_else(|| crate::routes::bearer(&headers)).filter(|k| !k.trim().is_empty()) else {
+        return bad("invalid parameter `key`: give it in the body or as `Authorization: Bearer <key>`".into());
+    };
     let mut inner = app.lock();
-    let digest = inner.add_key(&nk.key, nk.credits);
+    let digest = inner.add_key(&key, nk.credits);
     let k = &inner.keys[&digest];
     ok(
-        json!({"key_hint": key_hint(&nk.key), "api_available_credits": k.credits_available, "api_total_credits": k.credits_total}),
+        json!({"key_hint": key_hint(&key), "api_available_credits": k.credits_available, "api_total_credits": k.credits_total}),
     )
 }
 

@@ -122,6 +122,22 @@ async fn reconfigure_add_keys_create_tasks_and_reset() {
         credits(&c, &sim, "sk-added-7777").await.body["data"]["api_total_credits"],
         500
     );
+    // The key may instead travel in the Authorization header.
+    let r = c
+        .post(format!("{}/__sim/keys", sim.root_url()))
+        .bearer_auth("sk-header-8888")
+        .json(&json!({"credits": 40}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        credits(&c, &sim, "sk-header-8888").await.body["data"]["api_total_credits"],
+        40
+    );
+    let (s, v) = sim_post(&c, &sim, "keys", json!({"credits": 40})).await;
+    assert_eq!(s, 400);
+    assert!(v["message"].as_str().unwrap().contains("Authorization: Bearer"), "{v}");
 
     // A task created "outside the client" takes the key's slot.
     sim.update_config(|c| c.timings.time_scale = 1.0).unwrap();

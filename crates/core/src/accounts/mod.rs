@@ -220,12 +220,27 @@ impl Accounts {
     /// An HTTP client for the account's service (the Sandbox's simulator is
     /// started on demand).
     pub async fn client(&self, row: &AccountRow) -> Result<LoovaClient, AccountError> {
-        let url = if row.sandbox {
-            self.sandbox.base_url().await.map_err(AccountError::Unreachable)?
-        } else {
-            row.base_url.clone()
-        };
+        let url = self.service_url(row).await?;
         LoovaClient::with_timeouts(&url, timeouts()).map_err(|e| AccountError::invalid("base_url", e.to_string()))
+    }
+
+    /// Where a finished video of the account is fetched from now.
+    pub async fn video_url(&self, row: &AccountRow, url: &str) -> Result<String, AccountError> {
+        if row.sandbox {
+            self.sandbox.current_video_url(url).await.map_err(AccountError::Unreachable)
+        } else {
+            Ok(url.to_string())
+        }
+    }
+
+    /// Where the account's requests go now: its base URL, or the Sandbox's
+    /// simulator (whose address changes when another process takes it over).
+    pub async fn service_url(&self, row: &AccountRow) -> Result<String, AccountError> {
+        if row.sandbox {
+            self.sandbox.base_url().await.map_err(AccountError::Unreachable)
+        } else {
+            Ok(row.base_url.clone())
+        }
     }
 
     /// "Try the Sandbox": an account backed by the built-in simulator, with

@@ -192,7 +192,7 @@ impl LoovaClient {
             }
         }
         let setup = |detail: String| ApiError::Setup { op: Op::Create, detail };
-        let gone = |detail: String| ApiError::LocalFile { op: Op::Create, detail };
+        let gone = |detail: String| ApiError::LocalFile { op: Op::Create, detail: detail.trim_end_matches('.').to_string() };
         let files = crate::media::local_files(spec);
         let total: u64 = files.iter().filter_map(|(_, p)| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
         let sent = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));

@@ -137,6 +137,10 @@ impl Inner {
             self.job_changed(id);
             return Ok(true);
         };
+        let url = match self.db.account(&job.account_id)? {
+            Some(account) => self.accounts.video_url(&account, &url).await?,
+            None => url,
+        };
         // A file we finished before a crash, renamed but not yet recorded.
         if let (Some(p), Some(total)) = (&job.video_path, job.bytes_total) {
             if std::fs::metadata(p).is_ok_and(|m| m.len() as i64 == total) && !part_of(Path::new(p)).exists() {

@@ -358,18 +358,19 @@ impl Inner {
     }
 
     /// The client and key of an account, cached; re-read when the account's
-    /// base URL changed or after the key was rejected.
+    /// service URL changed or after the key was rejected.
     pub async fn client(&self, account_id: &str) -> Result<(LoovaClient, Sensitive), EngineError> {
         let row = self.db.account(account_id)?.ok_or_else(|| EngineError::NoSuchAccount(account_id.into()))?;
+        let url = self.accounts.service_url(&row).await?;
         let mut cache = self.clients.lock().await;
         if let Some((base, c, k)) = cache.get(account_id) {
-            if *base == row.base_url {
+            if *base == url {
                 return Ok((c.clone(), k.clone()));
             }
         }
         let client = self.accounts.client(&row).await?;
         let key = self.accounts.key(account_id).await?;
-        cache.insert(account_id.to_string(), (row.base_url.clone(), client.clone(), key.clone()));
+        cache.insert(account_id.to_string(), (url, client.clone(), key.clone()));
         Ok((client, key))
     }
 
