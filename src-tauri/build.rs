@@ -27,6 +27,9 @@ const COMMANDS: &[&str] = &[
 ];
 
 fn main() {
+    // tauri-build watches `capabilities/` beside Cargo.toml; ours live under
+    // src-tauri/, so without this an edited capability was silently ignored.
+    println!("cargo:rerun-if-changed=src-tauri/capabilities");
     tauri_build::try_build(
         tauri_build::Attributes::new()
             .capabilities_path_pattern("./src-tauri/capabilities/**/*")

@@ -76,4 +76,22 @@ fn eight_sandbox_jobs_run_at_most_six_at_once_and_land_on_disk() {
         assert!(std::fs::metadata(f).unwrap().len() > 1000, "{f:?} is complete");
     }
     assert!(files.iter().any(|f| f.ends_with("Boat 1.mp4")), "named after the job: {files:?}");
+
+    // A finished job starts the next one: its settings come back in the Composer.
+    app.click("nav-composer");
+    app.type_into("prompt", "Something else entirely");
+    app.type_into("duration", "9");
+    app.wait_text("formula", |t| t == "15 credits/s × 9 s = 135 credits");
+    app.click("nav-queue");
+    app.click_css("[data-state=downloaded] [data-testid=open-in-composer]");
+    app.wait_text("formula", |t| t == "15 credits/s × 6 s = 90 credits");
+    let value = |id: &str| app.eval(&format!("return document.querySelector('[data-testid={id}]').value")).as_str().unwrap_or_default().to_string();
+    assert_eq!(value("prompt"), "A paper boat drifting down a rain-soaked street at dusk");
+    assert_eq!(value("duration"), "6");
+    assert!(value("job-name").starts_with("Boat "), "{}", value("job-name"));
+    // And the form outlives a trip to another screen.
+    app.click("nav-accounts");
+    app.click("nav-composer");
+    app.wait_text("formula", |t| t == "15 credits/s × 6 s = 90 credits");
+    assert_eq!(value("prompt"), "A paper boat drifting down a rain-soaked street at dusk");
 }

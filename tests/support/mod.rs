@@ -89,7 +89,11 @@ impl App {
 
     /// The element for a `data-testid`, once it exists.
     pub fn el(&self, test_id: &str) -> String {
-        let css = format!("[data-testid=\"{test_id}\"]");
+        self.el_css(&format!("[data-testid=\"{test_id}\"]"))
+    }
+
+    /// The first element matching a CSS selector, once it exists.
+    pub fn el_css(&self, css: &str) -> String {
         wait_for(&format!("element {css}"), || {
             let v = self.post("/element", json!({"using": "css selector", "value": css}));
             Ok(v.as_object().and_then(|o| o.values().next()).and_then(Value::as_str).map(str::to_string))
@@ -131,17 +135,22 @@ impl App {
     /// (an Xvfb overlay window was seen doing that), the element's own click
     /// is dispatched, so a refused click is never silently ignored.
     pub fn click(&self, test_id: &str) {
-        let id = self.el(test_id);
-        let css = format!("[data-testid=\"{test_id}\"]");
+        self.click_css(&format!("[data-testid=\"{test_id}\"]"));
+    }
+
+    /// [`App::click`] on the first element matching a CSS selector.
+    pub fn click_css(&self, css: &str) {
+        let id = self.el_css(css);
+        let css = serde_json::to_string(css).unwrap(); // as a JS string literal
         let mut refused = 0;
-        wait_for(&format!("a click on {test_id}"), || {
-            let scroll = format!("const e = document.querySelector('{css}'); if (e) e.scrollIntoView({{block: 'center'}});");
+        wait_for(&format!("a click on {css}"), || {
+            let scroll = format!("const e = document.querySelector({css}); if (e) e.scrollIntoView({{block: 'center'}});");
             self.eval(&scroll);
             let answer = self.post(&format!("/element/{id}/click"), json!({}));
             match answer.get("error") {
                 None => Ok(Some(())),
                 Some(_) if refused >= 10 => {
-                    let click = format!("const e = document.querySelector('{css}'); if (!e || e.disabled) return false; e.click(); return true;");
+                    let click = format!("const e = document.querySelector({css}); if (!e || e.disabled) return false; e.click(); return true;");
                     if self.eval(&click).as_bool() == Some(true) { Ok(Some(())) } else { Err("not clickable".into()) }
                 }
                 Some(e) => {
@@ -185,10 +194,18 @@ impl App {
 }
 
 impl Drop for App {
+    /// Every test also proves the page never hit an uncaught error (the
+    /// "Something went wrong" banner), whatever it was checking.
     fn drop(&mut self) {
+        let fatal = (!std::thread::panicking())
+            .then(|| self.eval("const e = document.getElementById('fatal'); return e ? e.textContent : null;"))
+            .and_then(|v| v.as_str().map(str::to_string));
         let _ = self.http.delete(format!("{}/session/{}", self.base, self.session)).send();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        if let Some(message) = fatal {
+            panic!("the app showed an uncaught error: {message}");
+        }
     }
 }
 
@@ -231,10 +248,4 @@ impl App {
         self.post("/execute/sync", json!({"script": script, "args": []}))
     }
 
-    /// Clicks the first element matching a CSS selector.
-    pub fn click_css(&self, css: &str) {
-        let v = self.post("/element", json!({"using": "css selector", "value": css}));
-        let id = v.as_object().and_then(|o| o.values().next()).and_then(Value::as_str).expect("element").to_string();
-        self.post(&format!("/element/{id}/click"), json!({}));
-    }
 }

@@ -36,6 +36,10 @@ export function formatUsd(decimal: string): string {
 }
 
 /** "a\n\n b \n" → ["a", "b"]: one reference URL per line. */
+export function listToLines(list: string[]): string {
+  return list.join('\n');
+}
+
 export function linesToList(text: string): string[] {
   return text
     .split('\n')

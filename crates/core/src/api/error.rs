@@ -97,7 +97,7 @@ pub enum ApiError {
     /// A local file of the job is gone or no longer what was queued (deleted
     /// from the data folder, replaced, unreadable). Nothing was sent, and no
     /// retry will bring the file back: a person has to.
-    #[error("A file of this job can no longer be sent: {detail}. Nothing was sent to Loova. Add the file again in the Composer and queue a new job, then remove this one.")]
+    #[error("A file of this job can no longer be sent: {detail}. Nothing was sent to Loova. Add the file again in the Composer and queue a new job.")]
     LocalFile { op: Op, detail: String },
 
     /// The key cannot be put into an HTTP header (spaces, line breaks, non-ASCII).

@@ -22,6 +22,7 @@ vi.mock('../backend', () => ({
 }));
 
 import Composer from './Composer.svelte';
+import { draft } from './draft.svelte';
 
 function answer(spec: JobSpec): Preview {
   return {
@@ -66,5 +67,29 @@ describe('Composer', () => {
     const last = previewJob.mock.calls.at(-1)![0];
     expect(last.video_urls).toEqual(['https://v/1.mp4', 'https://v/2.mp4']);
     expect(last.duration).toBe(20);
+  });
+
+  it('keeps the form across screens and opens a job from the Queue', async () => {
+    const first = render(Composer);
+    await fireEvent.input(screen.getByTestId('prompt'), { target: { value: 'kept while away' } });
+    first.unmount();
+    render(Composer);
+    expect((screen.getByTestId('prompt') as HTMLTextAreaElement).value).toBe('kept while away');
+
+    const spec: JobSpec = {
+      model: 'seedance_2_0_fast',
+      prompt: 'from a finished job',
+      function_mode: 'first_last_frames',
+      ratio: '9:16',
+      duration: 9,
+      image_urls: ['https://i/1.png', 'https://i/2.png'],
+      video_urls: [],
+      audio_urls: [],
+    } as unknown as JobSpec; // as Rust sends it: empty file lists left out
+    await draft.load(spec, 'Take 2', 'account-1');
+    expect(await screen.findByText('formula for 9 s')).toBeTruthy();
+    expect((screen.getByTestId('prompt') as HTMLTextAreaElement).value).toBe('from a finished job');
+    expect((screen.getByTestId('image-urls') as HTMLTextAreaElement).value).toBe('https://i/1.png\nhttps://i/2.png');
+    expect(previewJob.mock.calls.at(-1)![0]).toEqual({ ...spec, image_files: [], video_files: [], audio_files: [] });
   });
 });

@@ -1,0 +1,51 @@
+// The job being composed. It lives here, not in the Composer, so that it
+// survives switching screens, and so that the Queue can open a job's spec
+// in the Composer to correct or vary it.
+import type { JobSpec } from '../backend';
+import { listToLines } from '../format';
+import { localMedia } from './media.svelte';
+
+class Draft {
+  model = $state('seedance_2_0');
+  functionMode = $state('omni_reference');
+  ratio = $state('16:9');
+  duration = $state(5);
+  prompt = $state('');
+  imageText = $state('');
+  videoText = $state('');
+  audioText = $state('');
+  name = $state('');
+  /** The account to queue on; QueueIt keeps it to a usable one. */
+  accountId = $state('');
+  // The prompt rule shows only after the person has left the prompt once:
+  // an empty new form should not start out shouting.
+  promptTouched = $state(false);
+
+  /** Fills the form with `spec` (its local files are checked again). */
+  async load(spec: JobSpec, name: string | null, accountId: string) {
+    this.model = spec.model;
+    this.functionMode = spec.function_mode;
+    this.ratio = spec.ratio;
+    this.duration = spec.duration;
+    this.prompt = spec.prompt;
+    this.imageText = listToLines(spec.image_urls);
+    this.videoText = listToLines(spec.video_urls);
+    this.audioText = listToLines(spec.audio_urls);
+    this.name = name ?? '';
+    this.accountId = accountId;
+    this.promptTouched = true;
+    localMedia.clear();
+    // Rust leaves empty file lists out of the JSON (the binding says otherwise).
+    const files = [spec.image_files, spec.video_files, spec.audio_files].flatMap((list) => list ?? []);
+    await localMedia.add(files);
+  }
+
+  /** After queueing: the settings stay for the next job; the name, touched state and files go. */
+  queued() {
+    this.name = '';
+    this.promptTouched = false;
+    localMedia.clear();
+  }
+}
+
+export const draft = new Draft();
