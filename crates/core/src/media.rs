@@ -296,9 +296,52 @@ pub fn remove_copies(data_dir: &Path, job_id: i64) {
     let _ = std::fs::remove_dir_all(job_dir(data_dir, job_id));
 }
 
+/// Removes the copy folders no job needs any more: left behind when Loova
+/// Desk stopped between a job ending and its copies going, or by a queueing
+/// that never committed. Folders younger than `grace` are left alone: another
+/// process may be queueing that job right now. Returns how many went.
+pub fn sweep(data_dir: &Path, grace: std::time::Duration, needed: impl Fn(i64) -> bool) -> usize {
+    let Ok(entries) = std::fs::read_dir(data_dir.join(MEDIA_DIR)) else { return 0 };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let Some(id) = entry.file_name().to_str().and_then(|n| n.parse::<i64>().ok()) else { continue };
+        let young = entry.metadata().and_then(|m| m.modified()).map_or(true, |t| t.elapsed().map_or(true, |age| age < grace));
+        if !young && !needed(id) && std::fs::remove_dir_all(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Makes a folder look `age` old.
+    fn age(dir: &Path, age: std::time::Duration) {
+        let f = std::fs::File::open(dir).unwrap();
+        f.set_modified(std::time::SystemTime::now() - age).unwrap();
+    }
+
+    #[test]
+    fn sweep_removes_only_old_folders_no_job_needs() {
+        let data = tempfile::tempdir().unwrap();
+        for id in ["1", "2", "3", "notes"] {
+            let dir = data.path().join(MEDIA_DIR).join(id);
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join("image1-a.png"), b"x").unwrap();
+        }
+        let hour = std::time::Duration::from_secs(3600);
+        assert_eq!(sweep(data.path(), hour, |id| id == 2), 0, "all are young");
+        for id in ["1", "2", "notes"] {
+            age(&data.path().join(MEDIA_DIR).join(id), 2 * hour);
+        }
+        assert_eq!(sweep(data.path(), hour, |id| id == 2), 1);
+        let left: std::collections::BTreeSet<String> =
+            std::fs::read_dir(data.path().join(MEDIA_DIR)).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+        assert_eq!(left, ["2", "3", "notes"].map(String::from).into(), "needed, young, and not ours");
+        assert_eq!(sweep(&data.path().join("missing"), hour, |_| false), 0);
+    }
 
     #[test]
     fn magic_bytes() {

@@ -65,8 +65,15 @@ async fn mixed_url_and_file_job_sends_the_files_as_queued() {
     let e = engine::retry(&rig.db, doomed.id).unwrap_err();
     assert!(matches!(e, EngineError::Media(_)), "{e}");
 
+    // Copies left behind by an earlier run for a job that is long gone.
+    let stale = rig.dir.path().join("media").join("4242");
+    std::fs::create_dir_all(&stale).unwrap();
+    std::fs::write(stale.join("image1-old.png"), b"old").unwrap();
+    std::fs::File::open(&stale).unwrap().set_modified(std::time::SystemTime::now() - Duration::from_secs(7200)).unwrap();
+
     let engine = rig.engine();
     rig.run_until_idle(&engine, Duration::from_secs(60)).await;
+    assert!(!stale.exists(), "swept at start");
     let done = rig.db.job(job.id).unwrap().unwrap();
     assert_eq!(done.state, JobState::Downloaded, "{done:?}");
     assert_eq!(done.credits_cost, Some(180), "charged the video-reference rate");

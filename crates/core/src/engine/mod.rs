@@ -124,6 +124,9 @@ pub struct EngineConfig {
     pub max_downloads: usize,
     /// Overrides the `output_dir` setting.
     pub output_dir: Option<PathBuf>,
+    /// At start, copy folders no job needs are removed once at least this
+    /// old (a younger one may belong to a job another process is queueing).
+    pub media_sweep_grace: Duration,
 }
 
 impl EngineConfig {
@@ -145,6 +148,7 @@ impl EngineConfig {
             progress_every: Duration::from_millis(250),
             max_downloads: 3,
             output_dir: None,
+            media_sweep_grace: Duration::from_secs(3600),
         }
     }
 
@@ -325,6 +329,10 @@ impl Inner {
                 self.job_changed(j.id);
             }
         }
+        // Copies are needed until a job is downloaded or canceled (a failed
+        // one keeps them for a retry).
+        let needed = |id: i64| self.db.job(id).ok().flatten().is_some_and(|j| !matches!(j.state, JobState::Downloaded | JobState::Canceled));
+        crate::media::sweep(&view::data_dir_of(&self.db), self.config.media_sweep_grace, needed);
         Ok(())
     }
 
