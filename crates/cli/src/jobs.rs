@@ -214,9 +214,12 @@ pub fn run(until_idle: bool) -> Outcome {
     let engine = Engine::new(db.clone(), accounts, price_list(), EngineConfig::scaled(scale));
     let rt = runtime();
     let result = rt.block_on(async {
-        let progress = tokio::spawn(show_progress(engine.clone(), db.clone()));
+        let (stopped, done) = tokio::sync::oneshot::channel();
+        let progress = tokio::spawn(show_progress(engine.clone(), db.clone(), done));
         let r = engine.run(until_idle, shutdown_signal()).await;
-        progress.abort();
+        // Let it print what the last moments changed before the summary.
+        let _ = stopped.send(());
+        let _ = progress.await;
         r
     });
     match result {
@@ -252,8 +255,11 @@ fn summary(db: &loova_core::store::Db) {
 }
 
 /// A progress bar on a terminal; one line per change otherwise (logs, CI).
-async fn show_progress(engine: Engine, db: std::sync::Arc<loova_core::store::Db>) {
+/// Once `done` fires, what is already sent is shown and it returns.
+async fn show_progress(engine: Engine, db: std::sync::Arc<loova_core::store::Db>, mut done: tokio::sync::oneshot::Receiver<()>) {
+    use tokio::sync::broadcast::error::{RecvError, TryRecvError};
     let mut rx = engine.subscribe();
+    let mut stopping = false;
     let tty = std::io::stdout().is_terminal();
     let bar = tty.then(|| {
         let b = indicatif::ProgressBar::new(0);
@@ -262,10 +268,25 @@ async fn show_progress(engine: Engine, db: std::sync::Arc<loova_core::store::Db>
     });
     let mut last: std::collections::HashMap<i64, JobState> = Default::default();
     loop {
-        let event = match rx.recv().await {
-            Ok(e) => e,
-            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
-            Err(_) => return,
+        let event = if stopping {
+            match rx.try_recv() {
+                Ok(e) => e,
+                Err(TryRecvError::Lagged(_)) => continue,
+                Err(_) => return,
+            }
+        } else {
+            tokio::select! {
+                biased;
+                r = rx.recv() => match r {
+                    Ok(e) => e,
+                    Err(RecvError::Lagged(_)) => continue,
+                    Err(_) => return,
+                },
+                _ = &mut done => {
+                    stopping = true;
+                    continue;
+                }
+            }
         };
         match event {
             EngineEvent::JobChanged(j) => {
