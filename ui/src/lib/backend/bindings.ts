@@ -238,7 +238,11 @@ taken_elsewhere: number; in_flight: number; waiting: number; running: number; do
 /**
  * Jobs that need a person: failed, invalid, expired, outcome unknown.
  */
-failed: number; total: number; credits_charged: number }
+failed: number; total: number; 
+/**
+ * Jobs of the account left out of `QueueOverview::jobs` (see [`LISTED`]).
+ */
+not_listed: number; credits_charged: number }
 export type AccountState = "active" | "paused" | "needs_credits" | 
 /**
  * The service answered with an authentication failure.
@@ -556,7 +560,11 @@ output_dir: string; accounts: AccountQueue[];
 /**
  * Imported batches with their progress, newest first.
  */
-batches: BatchView[]; jobs: JobView[] }
+batches: BatchView[]; 
+/**
+ * What the screen lists, in queue order: see [`LISTED`].
+ */
+jobs: JobView[] }
 /**
  * What happened when an account was removed.
  */
