@@ -56,7 +56,7 @@ pub enum AccountsCommand {
 pub fn run(cmd: AccountsCommand) -> Outcome {
     let accounts = match accounts() {
         Ok(a) => a,
-        Err(e) => return fail(&e),
+        Err(e) => return Outcome::error(&e, false),
     };
     let rt = runtime();
     let result: Result<(), AccountError> = rt.block_on(async {
@@ -127,7 +127,7 @@ pub fn run(cmd: AccountsCommand) -> Outcome {
 pub fn balance(name: Option<String>, json: bool) -> Outcome {
     let accounts = match accounts() {
         Ok(a) => a,
-        Err(e) => return fail(&e),
+        Err(e) => return Outcome::error(&e, false),
     };
     let result = runtime().block_on(async {
         let list = match &name {
@@ -184,14 +184,6 @@ fn print_card(a: &AccountView) {
 fn finish(result: Result<(), AccountError>) -> Outcome {
     match result {
         Ok(()) => Outcome::Ok,
-        Err(e) => {
-            eprintln!("error: {e}");
-            if e.is_bad_input() { Outcome::BadInput } else { Outcome::Failed }
-        }
+        Err(e) => Outcome::error(&e, e.is_bad_input()),
     }
-}
-
-fn fail(message: &str) -> Outcome {
-    eprintln!("error: {message}");
-    Outcome::Failed
 }

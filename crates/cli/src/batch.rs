@@ -8,15 +8,6 @@ use loova_core::batch::{self, BatchFile, BatchPreview, RowError};
 use loova_core::store::Db;
 use std::path::Path;
 
-fn fail(e: &dyn std::fmt::Display, bad_input: bool) -> Outcome {
-    eprintln!("error: {e}");
-    if bad_input {
-        Outcome::BadInput
-    } else {
-        Outcome::Failed
-    }
-}
-
 fn print_errors(file: &Path, errors: &[RowError]) {
     let f = file.display().to_string();
     for e in errors {
@@ -25,7 +16,7 @@ fn print_errors(file: &Path, errors: &[RowError]) {
 }
 
 fn load(path: &Path, prices: &loova_core::LoadedPriceList) -> Result<BatchFile, Outcome> {
-    batch::load_batch(path, prices).map_err(|e| fail(&format!("cannot read {}: {e}", path.display()), true))
+    batch::load_batch(path, prices).map_err(|e| Outcome::error(&format!("cannot read {}: {e}", path.display()), true))
 }
 
 pub fn preview(path: &Path, account: Option<&str>, json: bool) -> Outcome {
@@ -40,16 +31,16 @@ pub fn preview(path: &Path, account: Option<&str>, json: bool) -> Outcome {
         Some(name) => {
             let (db, accounts) = match open() {
                 Ok(x) => x,
-                Err(e) => return fail(&e, false),
+                Err(e) => return Outcome::error(&e, false),
             };
             let acc = match accounts.find(name) {
                 Ok(a) => a,
-                Err(e) => return fail(&e, e.is_bad_input()),
+                Err(e) => return Outcome::error(&e, e.is_bad_input()),
             };
             file.check_account(&acc.name, &acc.id);
             let balance = match batch::account_balance(&db, &acc) {
                 Ok(b) => b,
-                Err(e) => return fail(&e, false),
+                Err(e) => return Outcome::error(&e, false),
             };
             (Some(balance), batch::price_per_credit(&db).ok().flatten())
         }
@@ -153,11 +144,11 @@ pub fn enqueue(path: &Path, account: &str, name: Option<&str>, only_valid: bool,
     };
     let (db, accounts) = match open() {
         Ok(x) => x,
-        Err(e) => return fail(&e, false),
+        Err(e) => return Outcome::error(&e, false),
     };
     let acc = match accounts.find(account) {
         Ok(a) => a,
-        Err(e) => return fail(&e, e.is_bad_input()),
+        Err(e) => return Outcome::error(&e, e.is_bad_input()),
     };
     match batch::enqueue_batch(&db, &acc.id, &file, name, only_valid, &prices) {
         Ok(summary) => {
@@ -184,7 +175,7 @@ pub fn enqueue(path: &Path, account: &str, name: Option<&str>, only_valid: bool,
         }
         Err(e) => {
             print_errors(path, e.errors());
-            fail(&e, e.is_bad_input())
+            Outcome::error(&e, e.is_bad_input())
         }
     }
 }
@@ -192,11 +183,11 @@ pub fn enqueue(path: &Path, account: &str, name: Option<&str>, only_valid: bool,
 pub fn batches(json: bool) -> Outcome {
     let (db, _) = match open() {
         Ok(x) => x,
-        Err(e) => return fail(&e, false),
+        Err(e) => return Outcome::error(&e, false),
     };
     let list = match batch::list_batches(&db) {
         Ok(l) => l,
-        Err(e) => return fail(&e, false),
+        Err(e) => return Outcome::error(&e, false),
     };
     if json {
         print_json(&list);
@@ -218,7 +209,7 @@ pub fn batches(json: bool) -> Outcome {
 pub fn price_per_credit(value: Option<String>, clear: bool) -> Outcome {
     let (db, _) = match open() {
         Ok(x) => x,
-        Err(e) => return fail(&e, false),
+        Err(e) => return Outcome::error(&e, false),
     };
     let result = if clear {
         batch::set_price_per_credit(&db, None)
@@ -236,6 +227,6 @@ pub fn price_per_credit(value: Option<String>, clear: bool) -> Outcome {
             println!("Not set: batch previews show the range of the API credit packs. Set it with `loova price-per-credit 0.064`.");
             Outcome::Ok
         }
-        Err(e) => fail(&e, e.is_bad_input()),
+        Err(e) => Outcome::error(&e, e.is_bad_input()),
     }
 }

@@ -49,15 +49,6 @@ pub struct JobsArgs {
     json: bool,
 }
 
-fn fail(e: &dyn std::fmt::Display, bad_input: bool) -> Outcome {
-    eprintln!("error: {e}");
-    if bad_input {
-        Outcome::BadInput
-    } else {
-        Outcome::Failed
-    }
-}
-
 fn engine_fail(e: EngineError) -> Outcome {
     if let EngineError::InvalidSpec(vs) = &e {
         for v in vs {
@@ -71,7 +62,7 @@ fn engine_fail(e: EngineError) -> Outcome {
         }
         return Outcome::BadInput;
     }
-    fail(&e, e.is_bad_input())
+    Outcome::error(&e, e.is_bad_input())
 }
 
 pub fn enqueue(a: EnqueueArgs) -> Outcome {
@@ -80,11 +71,11 @@ pub fn enqueue(a: EnqueueArgs) -> Outcome {
     }
     let (db, accounts) = match open() {
         Ok(x) => x,
-        Err(e) => return fail(&e, false),
+        Err(e) => return Outcome::error(&e, false),
     };
     let account = match accounts.find(&a.account) {
         Ok(acc) => acc,
-        Err(e) => return fail(&e, e.is_bad_input()),
+        Err(e) => return Outcome::error(&e, e.is_bad_input()),
     };
     let spec = a.job.into_spec(a.prompt.unwrap_or_default());
     match engine::enqueue(&db, &account.id, &spec, a.name.as_deref(), &price_list()) {
@@ -104,7 +95,7 @@ pub fn enqueue(a: EnqueueArgs) -> Outcome {
 pub fn list(a: JobsArgs) -> Outcome {
     let (db, accounts) = match open() {
         Ok(x) => x,
-        Err(e) => return fail(&e, false),
+        Err(e) => return Outcome::error(&e, false),
     };
     let mut filter = JobFilter::default();
     if let Some(s) = &a.state {
@@ -112,14 +103,14 @@ pub fn list(a: JobsArgs) -> Outcome {
             Some(st) => filter.states.push(st),
             None => {
                 let all: Vec<&str> = JobState::ALL.iter().map(|s| s.as_str()).collect();
-                return fail(&format!("unknown state \"{s}\"; use one of {}", all.join(", ")), true);
+                return Outcome::error(&format!("unknown state \"{s}\"; use one of {}", all.join(", ")), true);
             }
         }
     }
     if let Some(name) = &a.account {
         match accounts.find(name) {
             Ok(acc) => filter.account_id = Some(acc.id),
-            Err(e) => return fail(&e, e.is_bad_input()),
+            Err(e) => return Outcome::error(&e, e.is_bad_input()),
         }
     }
     let jobs = match engine::list_jobs(&db, &filter) {
@@ -163,7 +154,7 @@ fn line(j: &JobView, account: &str) -> String {
 pub fn action(id: i64, which: &str) -> Outcome {
     let (db, _) = match open() {
         Ok(x) => x,
-        Err(e) => return fail(&e, false),
+        Err(e) => return Outcome::error(&e, false),
     };
     let result = match which {
         "retry" => engine::retry(&db, id),
@@ -204,11 +195,11 @@ pub fn run(until_idle: bool) -> Outcome {
             eprintln!("It keeps running your jobs; use `loova jobs` to watch them, or close it and run this again.");
             return Outcome::Failed;
         }
-        Err(e) => return fail(&e, false),
+        Err(e) => return Outcome::error(&e, false),
     };
     let (db, accounts) = match open() {
         Ok(x) => x,
-        Err(e) => return fail(&e, false),
+        Err(e) => return Outcome::error(&e, false),
     };
     let scale = std::env::var(TIME_SCALE_ENV).ok().and_then(|s| s.parse::<f64>().ok()).filter(|s| *s > 0.0).unwrap_or(1.0);
     let engine = Engine::new(db.clone(), accounts, price_list(), EngineConfig::scaled(scale));
@@ -227,7 +218,7 @@ pub fn run(until_idle: bool) -> Outcome {
             summary(&db);
             Outcome::Ok
         }
-        Err(e) => fail(&e, false),
+        Err(e) => Outcome::error(&e, false),
     }
 }
 

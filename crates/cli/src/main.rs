@@ -88,6 +88,18 @@ pub enum Outcome {
     Failed,
 }
 
+impl Outcome {
+    /// Prints `error: …` and ends with 2 for bad input, else 1.
+    pub fn error(e: &dyn std::fmt::Display, bad_input: bool) -> Outcome {
+        eprintln!("error: {e}");
+        if bad_input {
+            Outcome::BadInput
+        } else {
+            Outcome::Failed
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
