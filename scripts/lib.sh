@@ -101,6 +101,27 @@ build_ui() {
   (cd ui && npx vite build --logLevel warn)
 }
 
+# The one debug build that scripts/test, scripts/run and scripts/bindings share:
+# the same cargo invocation means the same resolved features, so running the
+# app after the tests (or the other way round) rebuilds nothing. Building
+# only some packages would unify features differently (dev-dependencies such
+# as reqwest's "blocking" change what GTK/WebKit/Tauri crates are built with)
+# and recompile them for minutes.
+build_rust_debug() {
+  cargo build --workspace --all-targets
+}
+
+# Markers that stand in for a feature are not allowed in the tree.
+check_no_placeholders() {
+  local hits
+  hits="$(git grep -n -I -E 'TODO|FIXME|unimplemented!|todo!' -- . ':!scripts/lib.sh' ':!*.lock' ':!ui/package-lock.json' || true)"
+  if [ -n "$hits" ]; then
+    printf '%s\n' "$hits"
+    die "placeholders found (above): finish the feature or remove the marker"
+  fi
+  echo "no TODO/FIXME/unimplemented!/todo! in the tree"
+}
+
 install_tauri_driver() {
   if command -v tauri-driver >/dev/null; then
     echo "tauri-driver present"

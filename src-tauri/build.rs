@@ -4,6 +4,7 @@ const COMMANDS: &[&str] = &[
     "preview_job",
     "advise_packs",
     "price_list",
+    "catalog",
     "list_accounts",
     "add_account",
     "import_env_account",
@@ -24,6 +25,11 @@ const COMMANDS: &[&str] = &[
     "queue_batch",
     "pick_media_files",
     "inspect_media",
+    "settings_screen",
+    "set_setting",
+    "show_data_folder",
+    "import_price_list",
+    "quit_app",
 ];
 
 fn main() {

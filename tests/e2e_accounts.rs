@@ -3,8 +3,10 @@
 
 mod support;
 
-use loova_sim::{SimConfig, SimHandle};
-use support::{files_containing, keyring_service, repo_root, App};
+use loova_sim::SimConfig;
+use loova_testkit::{files_containing, keychain_entries, keyring_service, wait_for};
+use std::path::PathBuf;
+use support::{repo_root, App};
 
 const KEY: &str = "sk-live-e2e-7f3a9c2d4b1e8f60";
 const NEW_KEY: &str = "sk-live-e2e-rotated-0d0e";
@@ -12,8 +14,8 @@ const NEW_KEY: &str = "sk-live-e2e-rotated-0d0e";
 #[test]
 #[ignore = "drives the built app: needs Xvfb, tauri-driver, WebKitWebDriver and a Secret Service (scripts/test)"]
 fn accounts_balances_sandbox_and_no_key_leaks() {
-    let sim = SimHandle::spawn_in_thread(SimConfig::for_tests(&[(KEY, 5000), (NEW_KEY, 2500)])).unwrap();
-    let data = tempfile::tempdir().unwrap();
+    let sim = loova_testkit::spawn_sim(SimConfig::for_tests(&[(KEY, 5000), (NEW_KEY, 2500)]));
+    let data = loova_testkit::data_dir();
     let service = keyring_service("accounts");
     let app = App::launch(data.path(), &[("LOOVA_DESK_KEYRING_SERVICE", &service)]);
 
@@ -66,34 +68,33 @@ fn accounts_balances_sandbox_and_no_key_leaks() {
     app.click_css(&format!("{studio} form.inline button.primary"));
     app.wait_text("key-hint", |t| t == "••••0d0e");
     app.wait_text("api-available", |t| t == "2,500");
-    let found = secret_tool(&service);
+    let found = keychain_entries(&service);
     assert!(found.contains(NEW_KEY) && !found.contains(KEY), "{found}");
 
     // Remove it: the keychain entry goes too.
     app.click_css(&format!("{studio} [data-testid=remove-account]"));
     app.click("confirm-remove");
-    support::wait_for("Studio to disappear", || Ok((!app.exists("account-Studio")).then_some(())));
-    assert!(!secret_tool(&service).contains(NEW_KEY));
+    wait_for("Studio to disappear", || !app.exists("account-Studio"));
+    assert!(!keychain_entries(&service).contains(NEW_KEY));
     let page = app.eval("return document.documentElement.outerHTML").as_str().unwrap_or_default().to_string();
     assert!(!page.contains(NEW_KEY), "the new key reached the webview");
     drop(app);
-    assert_eq!(files_containing(data.path(), KEY.as_bytes()), Vec::<String>::new());
-    assert_eq!(files_containing(data.path(), NEW_KEY.as_bytes()), Vec::<String>::new());
-    assert_eq!(files_containing(data.path(), b"sk-sandbox-"), Vec::<String>::new());
-}
-
-fn secret_tool(service: &str) -> String {
-    let out = std::process::Command::new("secret-tool").args(["search", "--all", "service", service]).output().expect("secret-tool");
-    String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr)
+    assert_eq!(files_containing(data.path(), KEY.as_bytes()), Vec::<PathBuf>::new());
+    assert_eq!(files_containing(data.path(), NEW_KEY.as_bytes()), Vec::<PathBuf>::new());
+    assert_eq!(files_containing(data.path(), b"sk-sandbox-"), Vec::<PathBuf>::new());
 }
 
 fn wait_sandbox_credits(app: &App) -> String {
-    support::wait_for("the Sandbox's API credits", || {
+    wait_for("the Sandbox's API credits", || {
         let text = app
             .eval("const c = [...document.querySelectorAll('article')].find(a => a.textContent.includes('SANDBOX')); return c ? c.textContent : ''")
             .as_str()
             .unwrap_or_default()
             .to_string();
-        if text.contains("10,000") { Ok(Some(text)) } else { Err(text) }
+        if text.contains("10,000") {
+            Ok(text)
+        } else {
+            Err(text)
+        }
     })
 }

@@ -4,7 +4,8 @@
 
 mod support;
 
-use support::{keyring_service, repo_root, wait_for, App};
+use loova_testkit::wait_for;
+use support::{repo_root, App};
 
 const BAD: &str = "name,prompt,model,duration,video_urls\n\
 shot-1,\"A sneaker on marble, slow orbit\",seedance_2_0,6,\n\
@@ -14,20 +15,12 @@ shot-3,\"Close-up, \"\"hero\"\" light\",seedance_2_0,4,\n";
 #[test]
 #[ignore = "drives the built app: needs Xvfb, tauri-driver, WebKitWebDriver and a Secret Service (scripts/test)"]
 fn import_fix_and_queue_a_batch_in_the_sandbox() {
-    let data = tempfile::tempdir().unwrap();
+    let data = loova_testkit::data_dir();
     let videos = tempfile::tempdir().unwrap();
     let files = tempfile::tempdir().unwrap();
     let csv = files.path().join("spring-shoot.csv");
     std::fs::write(&csv, BAD).unwrap();
-    let service = keyring_service("batch");
-    let videos_path = videos.path().display().to_string();
-    let app = App::launch(
-        data.path(),
-        &[("LOOVA_DESK_KEYRING_SERVICE", &service), ("LOOVA_DESK_OUTPUT_DIR", &videos_path), ("LOOVA_DESK_SANDBOX_TIME_SCALE", "0.03")],
-    );
-    app.click("nav-accounts");
-    app.click("try-sandbox");
-    app.wait_text("sandbox-badge", |t| t == "SANDBOX");
+    let app = App::with_sandbox(data.path(), videos.path(), "batch");
 
     app.click("nav-import");
     app.type_into("batch-path-input", &csv.display().to_string());
@@ -55,11 +48,11 @@ fn import_fix_and_queue_a_batch_in_the_sandbox() {
         if app.exists("batch-error") {
             panic!("queueing the batch failed: {}", app.text("batch-error"));
         }
-        Ok(app.exists("batch-progress").then_some(()))
+        app.exists("batch-progress")
     });
     let progress = app.wait_text("batch-progress", |t| t.starts_with("3/3 done"));
     assert!(progress.contains("450 credits charged"), "{progress}");
     let saved: Vec<_> = std::fs::read_dir(videos.path().join("Sandbox")).unwrap().flatten().map(|e| e.file_name()).collect();
     assert_eq!(saved.len(), 3, "{saved:?}");
-    wait_for("the batch to be listed", || Ok(app.exists("batch-spring-shoot").then_some(())));
+    wait_for("the batch to be listed", || app.exists("batch-spring-shoot"));
 }

@@ -5,11 +5,10 @@ mod support;
 
 use support::{repo_root, App};
 
-
 #[test]
 #[ignore = "drives the built app: needs Xvfb, tauri-driver and WebKitWebDriver (scripts/test)"]
 fn composer_prices_a_video_reference_job_exactly() {
-    let data = tempfile::tempdir().unwrap();
+    let data = loova_testkit::data_dir();
     let app = App::launch(data.path(), &[]);
 
     // Defaults: Seedance 2.0, 5 s, no references.
@@ -38,7 +37,7 @@ fn composer_prices_a_video_reference_job_exactly() {
 #[test]
 #[ignore = "drives the built app: needs Xvfb, tauri-driver and WebKitWebDriver (scripts/test)"]
 fn composer_shows_each_violation_at_its_field() {
-    let data = tempfile::tempdir().unwrap();
+    let data = loova_testkit::data_dir();
     let app = App::launch(data.path(), &[]);
     app.wait_text("formula", |t| t.contains("75 credits"));
 
@@ -51,18 +50,18 @@ fn composer_shows_each_violation_at_its_field() {
     app.type_into("image-urls", "");
     app.type_into("audio-urls", "https://example.com/voice.mp3");
     let msg = app.wait_text("error-audio_urls", |t| !t.is_empty());
-    assert!(msg.contains("add at least one image or video"), "{msg}");
+    assert!(msg.contains("Add at least one image or video"), "{msg}");
 
     app.type_into("duration", "20");
     let msg = app.wait_text("error-duration", |t| !t.is_empty());
-    assert!(msg.contains("choose 4 to 15 seconds"), "{msg}");
+    assert!(msg.contains("Choose 4 to 15 seconds"), "{msg}");
     assert!(app.exists("no-estimate"), "an out-of-range duration is not priced");
 }
 
 #[test]
 #[ignore = "drives the built app: needs Xvfb, tauri-driver and WebKitWebDriver (scripts/test)"]
 fn a_price_list_in_the_data_dir_prices_every_preview() {
-    let data = tempfile::tempdir().unwrap();
+    let data = loova_testkit::data_dir();
     let mut list: serde_json::Value = serde_json::from_str(include_str!("../crates/core/data/price-list.json")).unwrap();
     list["effective_date"] = "2027-02-01".into();
     list["source"] = "Loova price change test".into();
@@ -78,7 +77,7 @@ fn a_price_list_in_the_data_dir_prices_every_preview() {
 #[test]
 #[ignore = "drives the built app: needs Xvfb, tauri-driver and WebKitWebDriver (scripts/test)"]
 fn a_second_launch_for_the_same_data_folder_leaves_at_once() {
-    let data = tempfile::tempdir().unwrap();
+    let data = loova_testkit::data_dir();
     let app = App::launch(data.path(), &[]);
     app.wait_text("formula", |t| t.contains("75 credits"));
     let mut second = std::process::Command::new(env!("CARGO_BIN_EXE_loova-desk"))
@@ -86,7 +85,7 @@ fn a_second_launch_for_the_same_data_folder_leaves_at_once() {
         .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
         .spawn()
         .unwrap();
-    let status = support::wait_for("the second instance to exit", || Ok(second.try_wait().map_err(|e| e.to_string())?));
+    let status = loova_testkit::wait_for("the second instance to exit", || second.try_wait().expect("the second instance's status"));
     assert!(status.success(), "{status:?}");
     // The first one is still there and working.
     app.type_into("duration", "6");

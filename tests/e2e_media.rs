@@ -3,12 +3,13 @@
 
 mod support;
 
-use support::{keyring_service, repo_root, wait_for, App};
+use loova_testkit::wait_for;
+use support::{repo_root, App};
 
 #[test]
 #[ignore = "drives the built app: needs Xvfb, tauri-driver, WebKitWebDriver and a Secret Service (scripts/test)"]
 fn local_image_and_video_are_priced_queued_and_finished() {
-    let data = tempfile::tempdir().unwrap();
+    let data = loova_testkit::data_dir();
     let videos = tempfile::tempdir().unwrap();
     let media = tempfile::tempdir().unwrap();
     let fixtures = repo_root().join("crates/core/tests/fixtures/media");
@@ -18,15 +19,7 @@ fn local_image_and_video_are_priced_queued_and_finished() {
     std::fs::copy(fixtures.join("red.png"), &image).unwrap();
     std::fs::copy(fixtures.join("clip.mp4"), &video).unwrap();
     std::fs::copy(fixtures.join("text-named.png"), &liar).unwrap();
-    let service = keyring_service("media");
-    let videos_path = videos.path().display().to_string();
-    let app = App::launch(
-        data.path(),
-        &[("LOOVA_DESK_KEYRING_SERVICE", &service), ("LOOVA_DESK_OUTPUT_DIR", &videos_path), ("LOOVA_DESK_SANDBOX_TIME_SCALE", "0.03")],
-    );
-    app.click("nav-accounts");
-    app.click("try-sandbox");
-    app.wait_text("sandbox-badge", |t| t == "SANDBOX");
+    let app = App::with_sandbox(data.path(), videos.path(), "media");
 
     app.click("nav-composer");
     app.type_into("prompt", "The logo from @image1 on the product from @image2, with the camera move of @video1");
@@ -61,7 +54,11 @@ fn local_image_and_video_are_priced_queued_and_finished() {
     app.click("nav-queue");
     wait_for("the job to be saved", || {
         let saved = app.eval("return document.querySelectorAll('[data-state=downloaded]').length").as_u64().unwrap_or(0);
-        if saved == 1 { Ok(Some(())) } else { Err(app.text("queue-counts")) }
+        if saved == 1 {
+            Ok(())
+        } else {
+            Err(app.text("queue-counts"))
+        }
     });
     assert!(app.text("job-charged").starts_with("150"), "{}", app.text("job-charged"));
     assert!(videos.path().join("Sandbox/Product with camera move.mp4").exists());

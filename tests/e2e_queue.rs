@@ -3,28 +3,18 @@
 
 mod support;
 
-use support::{keyring_service, repo_root, wait_for, App};
+use loova_testkit::{above_our_cap, serve_sandbox, sim_config, wait_for};
+use support::{repo_root, App, SANDBOX_TIME_SCALE};
 
 #[test]
 #[ignore = "drives the built app: needs Xvfb, tauri-driver, WebKitWebDriver and a Secret Service (scripts/test)"]
 fn eight_sandbox_jobs_run_at_most_six_at_once_and_land_on_disk() {
-    let data = tempfile::tempdir().unwrap();
+    let data = loova_testkit::data_dir();
     let videos = tempfile::tempdir().unwrap();
-    let service = keyring_service("queue");
-    let videos_path = videos.path().display().to_string();
-    let app = App::launch(
-        data.path(),
-        &[
-            ("LOOVA_DESK_KEYRING_SERVICE", &service),
-            ("LOOVA_DESK_OUTPUT_DIR", &videos_path),
-            // Sandbox jobs take ~2–4 s instead of minutes.
-            ("LOOVA_DESK_SANDBOX_TIME_SCALE", "0.03"),
-        ],
-    );
-
-    app.click("nav-accounts");
-    app.click("try-sandbox");
-    app.wait_text("sandbox-badge", |t| t == "SANDBOX");
+    // This test serves the data folder's Sandbox with a simulator that would
+    // run 100 tasks at once, so the 6 below is the app's cap, not Loova's.
+    let sandbox = serve_sandbox(data.path(), above_our_cap(sim_config(&[], SANDBOX_TIME_SCALE)));
+    let app = App::with_sandbox(data.path(), videos.path(), "queue");
     // Paused while we queue, so all 8 are waiting when it starts.
     app.click("pause-account");
     app.wait_text("account-state", |t| t == "Paused");
@@ -40,7 +30,7 @@ fn eight_sandbox_jobs_run_at_most_six_at_once_and_land_on_disk() {
             if app.exists("queue-error") {
                 panic!("queueing failed: {}", app.text("queue-error"));
             }
-            Ok((app.exists("queued-message") && app.text("queued-message").contains(&format!("Boat {i}"))).then_some(()))
+            app.exists("queued-message") && app.text("queued-message").contains(&format!("Boat {i}"))
         });
     }
 
@@ -53,7 +43,7 @@ fn eight_sandbox_jobs_run_at_most_six_at_once_and_land_on_disk() {
     wait_for("all 8 jobs saved", || {
         let count = app.text("slot-count");
         let in_flight: u32 = count.split('/').next().unwrap_or("0").parse().unwrap_or(0);
-        assert!(count.ends_with("/6"), "the Sandbox's limit is 6: {count}");
+        assert!(count.ends_with("/6"), "the app's cap is 6: {count}");
         most_in_flight = most_in_flight.max(in_flight);
         assert!(in_flight <= 6, "more than 6 in flight: {count}");
         if !screenshot_taken && in_flight == 6 {
@@ -61,9 +51,18 @@ fn eight_sandbox_jobs_run_at_most_six_at_once_and_land_on_disk() {
             screenshot_taken = true;
         }
         let saved = app.eval("return document.querySelectorAll('[data-state=downloaded]').length").as_u64().unwrap_or(0);
-        if saved == 8 { Ok(Some(())) } else { Err(format!("{saved} saved, slots {count}")) }
+        if saved == 8 {
+            Ok(())
+        } else {
+            Err(format!("{saved} saved, slots {count}"))
+        }
     });
-    assert_eq!(most_in_flight, 6, "every free slot was used");
+    assert_eq!(most_in_flight, 6, "exactly 6 at the peak: every free slot used, never more");
+    // The jobs ran on this test's simulator, which never ran more than 6.
+    let st = sandbox.sim.state();
+    assert_eq!(st.tasks_created, 8, "the Sandbox's jobs reached the test's simulator");
+    let peak = st.users.iter().map(|u| u.max_running_at_once).max();
+    assert_eq!(peak, Some(6), "the app kept its cap of 6 although the service took more");
     assert!(screenshot_taken);
     assert!(app.text("queue-counts").starts_with("8 done"), "{}", app.text("queue-counts"));
 

@@ -16,7 +16,7 @@ pub fn spawn(app: AppHandle) {
         let mut last: Option<Instant> = None;
         loop {
             let state = app.state::<AppState>();
-            if last.is_none_or(|t| t.elapsed() >= AT_MOST_EVERY) {
+            if last.map_or(true, |t| t.elapsed() >= AT_MOST_EVERY) {
                 if let Ok(accounts) = state.accounts() {
                     // Failures are recorded per account (shown on its card).
                     let _ = accounts.refresh_all().await;

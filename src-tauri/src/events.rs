@@ -11,8 +11,20 @@ pub struct AccountsChanged(pub AccountsOverview);
 #[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
 pub struct QueueChanged(pub loova_core::overview::QueueOverview);
 
-/// Files dropped onto the window (the import screen takes a batch file).
-#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
-pub struct FilesDropped {
-    pub paths: Vec<String>,
+/// Files dropped onto the window, sorted by Rust: a batch file opens the
+/// import screen, anything else is a reference for the Composer.
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+pub struct FilesDropped(pub loova_core::batch_import::Dropped);
+
+/// The progress of the running jobs now (every second while any run).
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+pub struct JobsProgress {
+    pub jobs: Vec<JobProgress>,
+}
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct JobProgress {
+    pub id: i64,
+    /// 0..1, as `JobView::progress`.
+    pub progress: f64,
 }

@@ -4,16 +4,19 @@ mod balances;
 mod commands;
 mod error;
 mod events;
+mod lifecycle;
+mod progress;
 mod queue;
 mod state;
+mod tray;
 
 use loova_core::accounts::Accounts;
-use loova_core::sandbox::SandboxHost;
 use loova_core::store::Db;
 use loova_core::vault::Vault;
+use loova_sandbox::SandboxHost;
 use state::AppState;
 use std::sync::Arc;
-use tauri::{Manager, WindowEvent};
+use tauri::{Manager, RunEvent, WindowEvent};
 
 /// Every command and event the webview can use, typed for TypeScript.
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
@@ -21,7 +24,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         .commands(tauri_specta::collect_commands![
             commands::preview_job,
             commands::advise_packs,
-            commands::price_list,
+            commands::catalog,
             commands::list_accounts,
             commands::add_account,
             commands::import_env_account,
@@ -42,8 +45,13 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::queue_batch,
             commands::pick_media_files,
             commands::inspect_media,
+            commands::settings_screen,
+            commands::set_setting,
+            commands::show_data_folder,
+            commands::import_price_list,
+            commands::quit_app,
         ])
-        .events(tauri_specta::collect_events![events::AccountsChanged, events::QueueChanged, events::FilesDropped])
+        .events(tauri_specta::collect_events![events::AccountsChanged, events::QueueChanged, events::FilesDropped, events::JobsProgress])
 }
 
 /// Where the generated bindings live: the UI's only door to Rust.
@@ -60,6 +68,9 @@ fn app_state() -> AppState {
     let prices = loova_core::load_price_list(&data_dir);
     match Db::open_in(&data_dir) {
         Ok(db) => {
+            // Before any thread starts: the Sandbox host and API client read
+            // these settings from the environment.
+            loova_core::settings::apply_to_environment(&db, loova_sandbox::TIME_SCALE_ENV);
             let db = Arc::new(db);
             let accounts = Accounts::new(db.clone(), Vault::from_env(), Arc::new(SandboxHost::new(&data_dir)));
             AppState { prices, accounts: Ok(accounts), db: Some(db), refresh: Default::default() }
@@ -85,15 +96,10 @@ pub fn run() {
         .plugin(
             tauri_plugin_single_instance::Builder::new()
                 .dbus_id(instance_id(&loova_core::paths::data_dir()))
-                .callback(|app, _argv, _cwd| {
-                    if let Some(window) = app.get_webview_window("main") {
-                        let _ = window.unminimize();
-                        let _ = window.show();
-                        let _ = window.set_focus();
-                    }
-                })
+                .callback(|app, _argv, _cwd| lifecycle::show(app))
                 .build(),
         )
+        .plugin(tauri_plugin_autostart::Builder::new().arg(lifecycle::HIDDEN_ARG).build())
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
@@ -102,10 +108,13 @@ pub fn run() {
         .invoke_handler(builder.invoke_handler())
         .on_window_event(|window, event| match event {
             WindowEvent::Focused(true) => window.state::<AppState>().refresh.notify_one(),
-            // Dropping a batch file anywhere on the window opens the import.
+            WindowEvent::CloseRequested { api, .. } => lifecycle::close_requested(window, api),
+            // Dropping a batch file anywhere on the window opens the import;
+            // other files are references for the Composer.
             WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) => {
                 let paths = paths.iter().map(|p| p.display().to_string()).collect();
-                let _ = tauri_specta::Event::emit(&events::FilesDropped { paths }, window.app_handle());
+                let dropped = loova_core::batch_import::sort_dropped(paths);
+                let _ = tauri_specta::Event::emit(&events::FilesDropped(dropped), window.app_handle());
             }
             _ => {}
         })
@@ -113,10 +122,26 @@ pub fn run() {
             builder.mount_events(app);
             balances::spawn(app.handle().clone());
             queue::start(app.handle().clone());
+            progress::spawn(app.handle().clone());
+            // Without a tray (no tray host) the window still works; closing
+            // it then hides it only while jobs run, as with one.
+            if let Err(e) = tray::create(app.handle()) {
+                eprintln!("loova-desk: no tray icon: {e}");
+            }
+            if let Err(e) = commands::apply_start_at_login(app.handle()) {
+                eprintln!("loova-desk: {e}");
+            }
+            lifecycle::start_hidden_if_asked(app.handle());
+            lifecycle::quit_on_signals(app.handle());
             Ok(())
         })
-        .run(tauri::generate_context!())
-        .expect("Loova Desk failed to start");
+        .build(tauri::generate_context!())
+        .expect("Loova Desk failed to start")
+        .run(|app, event| {
+            if let RunEvent::ExitRequested { api, .. } = event {
+                lifecycle::exit_requested(app, &api);
+            }
+        });
 }
 
 #[cfg(test)]

@@ -1,12 +1,13 @@
-//! Runs the queue engine while the window is open (if no `loova run` holds
-//! this data folder's lock), forwards its changes to the UI (coalesced) and
-//! its notices to desktop notifications.
+//! Runs the queue engine while the app runs, window shown or hidden (if no
+//! `loova run` holds this data folder's lock), forwards its changes to the
+//! UI (coalesced) and the tray, and its notices to desktop notifications.
+//! `stop` ends it cleanly: every quit goes through `lifecycle::quit`.
 
 use crate::events::{AccountsChanged, QueueChanged};
 use crate::state::AppState;
 use loova_core::engine::{Engine, EngineConfig, EngineEvent, EngineLock};
 use loova_core::overview::{queue_overview, QueueOverview};
-use loova_core::store::JobFilter;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 use tauri::{AppHandle, Manager};
@@ -23,8 +24,20 @@ const ELSEWHERE_EVERY: Duration = Duration::from_secs(1);
 #[derive(Default)]
 pub struct QueueHost {
     engine: Mutex<Option<Engine>>,
+    /// Set once the app is quitting: the engine stops and is not restarted.
+    quitting: AtomicBool,
+    shutdown: Notify,
+    /// True while `Engine::run` is running in this process.
+    running: Mutex<bool>,
+    ended: Notify,
+    /// The window was hidden when the queue changed: it gets one fresh
+    /// overview when shown, instead of every change meanwhile.
+    stale: AtomicBool,
     status: Mutex<String>,
     dirty: Notify,
+    /// The listed jobs whose progress moves with the clock (running), as
+    /// last sent: `progress.rs` re-sends their progress every second.
+    moving: Mutex<Vec<loova_core::engine::JobView>>,
 }
 
 impl QueueHost {
@@ -40,6 +53,40 @@ impl QueueHost {
         *self.status.lock().unwrap_or_else(|p| p.into_inner()) = s.to_string();
     }
 
+    pub fn moving(&self) -> Vec<loova_core::engine::JobView> {
+        self.moving.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn is_quitting(&self) -> bool {
+        self.quitting.load(Ordering::SeqCst)
+    }
+
+    fn set_running(&self, running: bool) {
+        *self.running.lock().unwrap_or_else(|p| p.into_inner()) = running;
+        if !running {
+            self.ended.notify_waiters();
+        }
+    }
+
+    /// Stops the engine and waits for it, at most `within`: polls and
+    /// downloads stop at once; a create request on its way is let finish so
+    /// its answer is recorded (no job is left `submitting`).
+    pub async fn stop(&self, within: Duration) {
+        self.quitting.store(true, Ordering::SeqCst);
+        let ended = self.ended.notified();
+        tokio::pin!(ended);
+        // Registered before the check, so an end in between is not missed.
+        ended.as_mut().enable();
+        if !*self.running.lock().unwrap_or_else(|p| p.into_inner()) {
+            return;
+        }
+        // A stored permit: works even if `run` is between two waits.
+        self.shutdown.notify_one();
+        if tokio::time::timeout(within, ended).await.is_err() {
+            eprintln!("loova-desk: the queue did not stop within {within:?}; quitting anyway (it resumes at the next start)");
+        }
+    }
+
     /// Something changed: the UI gets a fresh overview shortly.
     pub fn touch(&self) {
         if let Some(e) = self.engine() {
@@ -53,19 +100,8 @@ pub fn overview(state: &AppState, host: &QueueHost) -> Result<QueueOverview, cra
     let accounts = state.accounts()?;
     let db = state.db()?;
     let list = accounts.list()?;
-    let jobs = loova_core::engine::list_jobs(db, &JobFilter::default()).map_err(crate::error::CommandError::from)?;
     let engine = host.engine();
-    let rows = db.accounts().map_err(|e| crate::error::CommandError::unavailable(&e.to_string()))?;
-    Ok(queue_overview(
-        &list,
-        jobs,
-        state.prices.list.concurrency_limit,
-        |id| rows.iter().find(|r| r.id == id).and_then(|r| r.concurrency_limit).map(|l| l.max(1) as u32),
-        |id| engine.as_ref().and_then(|e| e.observed_limit(id)),
-        host.status(),
-        loova_core::engine::output_root(db).display().to_string(),
-        loova_core::batch::list_batches(db).map_err(|e| crate::error::CommandError::unavailable(&e.to_string()))?,
-    ))
+    Ok(queue_overview(db, &list, state.prices.list.concurrency_limit, |id| engine.as_ref().and_then(|e| e.observed_limit(id)), host.status())?)
 }
 
 pub fn start(app: AppHandle) {
@@ -73,14 +109,24 @@ pub fn start(app: AppHandle) {
     tauri::async_runtime::spawn(async move {
         let data_dir = loova_core::paths::data_dir();
         loop {
+            if app.state::<QueueHost>().is_quitting() {
+                return;
+            }
             match EngineLock::acquire(&data_dir) {
                 Ok(lock) => {
                     run_here(&app, lock).await;
                     return;
                 }
-                Err(_) => {
+                Err(e) => {
                     let host = app.state::<QueueHost>();
-                    host.set_status("`loova run` is running this queue in a terminal; this window shows its progress and takes over when it stops.");
+                    // Only a lock held by another process means `loova run`;
+                    // any other failure says what it is (and is retried too).
+                    match e {
+                        loova_core::engine::EngineError::AlreadyRunning => {
+                            host.set_status("`loova run` is running this queue in a terminal; this window shows its progress and takes over when it stops.")
+                        }
+                        other => host.set_status(&other.to_string()),
+                    }
                     emit(&app);
                     tokio::time::sleep(ELSEWHERE_EVERY).await;
                 }
@@ -98,11 +144,13 @@ pub fn start(app: AppHandle) {
 
 async fn run_here(app: &AppHandle, lock: EngineLock) {
     let state = app.state::<AppState>();
-    let (Ok(accounts), Ok(db)) = (state.accounts(), state.db()) else { return };
+    let (Ok(accounts), Ok(db)) = (state.accounts(), state.db()) else {
+        return;
+    };
     let engine = Engine::new(db.clone(), accounts.clone(), state.prices.clone(), EngineConfig::default());
     let host = app.state::<QueueHost>();
     *host.engine.lock().unwrap_or_else(|p| p.into_inner()) = Some(engine.clone());
-    host.set_status("Running the queue in this window. Closing Loova Desk pauses it; nothing is lost.");
+    host.set_status("Running the queue in this app, also while its window is closed (Quit from the tray icon or Ctrl+Q stops it; nothing is lost).");
     let mut events = engine.subscribe();
     let listener = app.clone();
     tauri::async_runtime::spawn(async move {
@@ -116,6 +164,10 @@ async fn run_here(app: &AppHandle, lock: EngineLock) {
                     }
                 }
                 EngineEvent::Notice(n) => {
+                    let wanted = listener.state::<AppState>().db().is_ok_and(|db| loova_core::settings::notify(db, n.kind));
+                    if !wanted {
+                        continue;
+                    }
                     // A desktop without a notification service still has the
                     // Queue screen, which shows the same state.
                     if let Err(e) = listener.notification().builder().title(&n.title).body(&n.body).show() {
@@ -127,16 +179,74 @@ async fn run_here(app: &AppHandle, lock: EngineLock) {
     });
     emit(app);
     let _held = lock;
-    if let Err(e) = engine.run(false, std::future::pending()).await {
+    // Running first, then the check: `stop` sets quitting first, then
+    // reads running, so one of the two always sees the other.
+    host.set_running(true);
+    if host.is_quitting() {
+        host.set_running(false);
+        return;
+    }
+    let result = engine.run(false, host.shutdown.notified()).await;
+    host.set_running(false);
+    if let Err(e) = result {
         host.set_status(&format!("The queue stopped: {e} Restart Loova Desk to resume it."));
         emit(app);
     }
 }
 
-fn emit(app: &AppHandle) {
+/// The queue now, to the tray always and to the window if it is shown.
+pub fn emit(app: &AppHandle) {
     let state = app.state::<AppState>();
     let host = app.state::<QueueHost>();
+    crate::tray::update(app);
+    if !crate::lifecycle::window_shown(app) {
+        host.stale.store(true, Ordering::SeqCst);
+        return;
+    }
     if let Ok(o) = overview(&state, &host) {
+        let moving = o.jobs.iter().filter(|j| j.state == loova_core::store::JobState::Running).cloned().collect();
+        *host.moving.lock().unwrap_or_else(|p| p.into_inner()) = moving;
         let _ = QueueChanged(o).emit(app);
+    }
+}
+
+/// The window was shown again: one fresh overview if it missed changes.
+pub fn shown(app: &AppHandle) {
+    if app.state::<QueueHost>().stale.swap(false, Ordering::SeqCst) {
+        emit(app);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::QueueHost;
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    #[tokio::test]
+    async fn stop_asks_the_engine_to_end_and_waits_for_it() {
+        let host = Arc::new(QueueHost::default());
+        host.set_running(true);
+        let engine = host.clone();
+        // Stands in for `Engine::run`: it ends when told to.
+        let run = tokio::spawn(async move {
+            engine.shutdown.notified().await;
+            engine.set_running(false);
+        });
+        host.stop(Duration::from_secs(30)).await;
+        assert!(host.is_quitting());
+        tokio::time::timeout(Duration::from_secs(1), run).await.unwrap().unwrap();
+    }
+
+    #[tokio::test]
+    async fn stop_gives_up_after_its_bound_and_returns_at_once_when_idle() {
+        let host = QueueHost::default();
+        let started = Instant::now();
+        host.stop(Duration::from_secs(30)).await;
+        assert!(started.elapsed() < Duration::from_secs(1), "nothing was running");
+        host.set_running(true);
+        let started = Instant::now();
+        host.stop(Duration::from_millis(200)).await;
+        assert!(started.elapsed() >= Duration::from_millis(200));
     }
 }

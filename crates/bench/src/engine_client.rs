@@ -1,16 +1,12 @@
-//! Client (a): the real queue engine, set up as the app sets it up (and as
-//! crates/core/tests/common does): SQLite in a data folder, the key in the
+//! Client (a): the real queue engine, set up as the app sets it up (with the
+//! test kit, as the core suite does): SQLite in a data folder, the key in the
 //! OS keychain, an account pointing at the simulator, the engine lock held.
 
 use crate::jobs::Job;
 use crate::report::Outcome;
 use crate::Res;
-use loova_core::accounts::{AddAccount, Accounts};
 use loova_core::engine::{enqueue, Engine, EngineConfig, EngineLock};
-use loova_core::sandbox::SandboxHost;
-use loova_core::secret::Sensitive;
 use loova_core::store::{Db, JobFilter, JobState};
-use loova_core::vault::Vault;
 use loova_core::JobSpec;
 use std::path::Path;
 use std::sync::atomic::Ordering;
@@ -28,10 +24,8 @@ impl Rig {
         std::fs::create_dir_all(data_dir)?;
         let db = Arc::new(Db::open_in(data_dir)?);
         // Its own keychain service name, so it never meets the app's entries.
-        let service = format!("loova-bench-{}", std::process::id());
-        let accounts = Accounts::new(db.clone(), Vault::new(service, Duration::from_secs(10)), Arc::new(SandboxHost::new(data_dir)));
-        let req = AddAccount { name: "Bench".into(), base_url: Some(base_url.into()), key: Sensitive::new(key), save_unverified: false };
-        let account = accounts.add(req).await?.id;
+        let accounts = loova_testkit::accounts(db.clone(), &loova_testkit::keyring_service("bench"));
+        let account = loova_testkit::add_account(&accounts, "Bench", base_url, key).await;
         let prices = loova_core::load_price_list(data_dir);
         for j in jobs {
             let spec = JobSpec { prompt: j.prompt.clone(), model: j.model.into(), duration: j.duration, ..Default::default() };

@@ -28,12 +28,11 @@ const KEY: &str = "sk-bench-queue-0001";
 /// milliseconds (the API and `/__sim/state` show whole seconds only).
 async fn start_sim(dir: &Path, name: &str, scale: f64) -> Res<(loova_sim::SimHandle, PathBuf)> {
     let state_file = dir.join(format!("{name}-sim.json"));
-    let mut c = loova_sim::SimConfig::for_tests(&[(KEY, 100_000_000)]);
+    let mut c = loova_testkit::sim_config(&[(KEY, 100_000_000)], scale);
     c.seed = Some(SEED);
-    c.timings.time_scale = scale;
     c.request_log_limit = 1_000_000; // keep every request: we count them
     c.state_file = Some(state_file.to_string_lossy().into_owned());
-    Ok((loova_sim::start(c).await?, state_file))
+    Ok((loova_testkit::start_sim(c).await, state_file))
 }
 
 /// Stops the simulator (which writes its state file) and measures.
@@ -50,7 +49,7 @@ async fn main() -> Res<()> {
         Ok(s) => s.parse::<f64>()?,
         Err(_) => DEFAULT_TIME_SCALE,
     };
-    let dir = tempfile::tempdir()?;
+    let dir = loova_testkit::data_dir();
     let mix = jobs::mix(JOBS, SEED);
     let (sim_e, file_e) = start_sim(dir.path(), "engine", scale).await?;
     let (sim_b, file_b) = start_sim(dir.path(), "baseline", scale).await?;
@@ -71,7 +70,8 @@ async fn main() -> Res<()> {
     eprintln!("done in {:.1} s", t0.elapsed().as_secs_f64());
 
     let engine_counter = rig.status_counter();
-    let table = report::table(&report::Setup { jobs: &mix, scale, seed: SEED, cap: CAP }, &finish(sim_e, &file_e, e)?, &finish(sim_b, &file_b, b)?, engine_counter);
+    let table =
+        report::table(&report::Setup { jobs: &mix, scale, seed: SEED, cap: CAP }, &finish(sim_e, &file_e, e)?, &finish(sim_b, &file_b, b)?, engine_counter);
     println!("{table}");
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench/queue.md");
     std::fs::create_dir_all(path.parent().expect("has a parent"))?;

@@ -98,12 +98,16 @@ pub fn table(s: &Setup, engine: &Measured, base: &Measured, engine_counter: u64)
     row("jobs downloaded", &|m| format!("{}/{n}", m.out.downloaded));
     row("tasks created on the service", &|m| format!("{} (create requests: {})", m.tasks, m.creates));
     row("makespan (start → last video saved)", &|m| format!("{:.0} s", sim(m.out.makespan.as_secs_f64())));
-    row("ideal lower bound max(Σrun/6, max run)", &|m| format!("{:.0} s (Σrun/6 = {:.0}, max = {:.0})", sim(lower_bound(m, s.cap)), sim(m.sum_run / s.cap as f64), sim(m.max_run)));
+    row("ideal lower bound max(Σrun/6, max run)", &|m| {
+        format!("{:.0} s (Σrun/6 = {:.0}, max = {:.0})", sim(lower_bound(m, s.cap)), sim(m.sum_run / s.cap as f64), sim(m.max_run))
+    });
     row("makespan ÷ lower bound", &|m| format!("{:.2}", m.out.makespan.as_secs_f64() / lower_bound(m, s.cap)));
     row("status requests (GET /v1/tasks)", &|m| m.status_requests.to_string());
     row("**status requests per job**", &|m| format!("**{:.2}**", m.status_requests as f64 / n as f64));
     row("**noticing delay, mean**", &|m| format!("**{:.1} s**", sim(m.delays.iter().sum::<f64>() / m.delays.len().max(1) as f64)));
-    row("noticing delay p50 / p95 / max", &|m| format!("{:.1} / {:.1} / {:.1} s", sim(pct(&m.delays, 50.0)), sim(pct(&m.delays, 95.0)), sim(pct(&m.delays, 100.0))));
+    row("noticing delay p50 / p95 / max", &|m| {
+        format!("{:.1} / {:.1} / {:.1} s", sim(pct(&m.delays, 50.0)), sim(pct(&m.delays, 95.0)), sim(pct(&m.delays, 100.0)))
+    });
     let _ = writeln!(
         t,
         "\nStatus requests are counted in each simulator's request log, the same way for both clients \

@@ -43,10 +43,7 @@ pub enum AccountsCommand {
         key_stdin: bool,
     },
     /// Record the App Credits the Loova app shows (no API reports them).
-    SetAppCredits {
-        name: String,
-        amount: i64,
-    },
+    SetAppCredits { name: String, amount: i64 },
     /// Create the Sandbox account: a built-in simulator with 10,000 play credits.
     Sandbox,
     /// Reset the Sandbox to 10,000 play credits and no tasks.
@@ -143,12 +140,20 @@ pub fn balance(name: Option<String>, json: bool) -> Outcome {
             list.iter().for_each(print_card);
             if name.is_none() && list.len() > 1 {
                 let t = loova_core::accounts::totals(&list);
-                println!("All accounts: App Credits {} | API Credits {} available of {}", thousands(t.app_credits as u64), thousands(t.api_available_credits as u64), thousands(t.api_total_credits as u64));
+                println!(
+                    "All accounts: App Credits {} | API Credits {} available of {}",
+                    thousands(t.app_credits as u64),
+                    thousands(t.api_available_credits as u64),
+                    thousands(t.api_total_credits as u64)
+                );
             }
         }
         // A balance that could not be read is a service error (exit 1).
         match list.iter().find(|a| a.balance_error.is_some()) {
-            Some(a) => Err(AccountError::Unreachable(format!("could not read the balance of \"{}\" (the reason is above).", a.name))),
+            Some(a) => Err(AccountError::Unreachable(format!(
+                "could not read the balance of \"{}\" (the reason is above).",
+                a.name
+            ))),
             None => Ok(()),
         }
     });
@@ -159,20 +164,41 @@ fn read_key() -> Result<Sensitive, AccountError> {
     let mut buf = String::new();
     std::io::stdin()
         .read_to_string(&mut buf)
-        .map_err(|e| AccountError::Invalid { field: "key", message: format!("could not read the key from standard input: {e}") })?;
+        .map_err(|e| AccountError::Invalid {
+            field: "key",
+            message: format!("could not read the key from standard input: {e}"),
+        })?;
     Ok(Sensitive::new(buf.trim()))
 }
 
 fn print_card(a: &AccountView) {
     let sandbox = if a.sandbox { " [SANDBOX]" } else { "" };
-    let state = serde_json::to_value(a.state).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-    println!("{}{sandbox}  {}  {}  {state}", a.name, a.key_hint, a.base_url);
+    let state = serde_json::to_value(a.state)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    println!(
+        "{}{sandbox}  {}  {}  {state}",
+        a.name, a.key_hint, a.base_url
+    );
     let api = match (a.api_available_credits, a.api_total_credits) {
-        (Some(av), Some(total)) => format!("{} available of {}", thousands(av.max(0) as u64), thousands(total.max(0) as u64)),
+        (Some(av), Some(total)) => format!(
+            "{} available of {}",
+            thousands(av.max(0) as u64),
+            thousands(total.max(0) as u64)
+        ),
         _ => "not read yet".into(),
     };
     let app = match a.app_credits {
-        Some(n) => format!("{} ({})", thousands(n.max(0) as u64), if a.app_credits_source.as_deref() == Some("service") { "from Loova" } else { "entered by you" }),
+        Some(n) => format!(
+            "{} ({})",
+            thousands(n.max(0) as u64),
+            if a.app_credits_source == Some(loova_core::store::AppCreditsSource::Service) {
+                "from Loova"
+            } else {
+                "entered by you"
+            }
+        ),
         None => "unknown — `loova accounts set-app-credits`".into(),
     };
     println!("  App Credits: {app}  |  API Credits: {api}");

@@ -3,15 +3,19 @@
 
 use loova_core::accounts::Accounts;
 use loova_core::paths::data_dir;
-use loova_core::sandbox::SandboxHost;
-use loova_core::store::Db;
+use loova_core::store::{Db, StoreError};
 use loova_core::vault::Vault;
+use loova_sandbox::SandboxHost;
 use std::sync::Arc;
 
-pub fn accounts() -> Result<Accounts, String> {
+pub fn accounts() -> Result<Accounts, StoreError> {
     let dir = data_dir();
-    let db = Db::open_in(&dir).map_err(|e| e.to_string())?;
-    Ok(Accounts::new(Arc::new(db), Vault::from_env(), Arc::new(SandboxHost::new(&dir))))
+    let db = Db::open_in(&dir)?;
+    Ok(Accounts::new(
+        Arc::new(db),
+        Vault::from_env(),
+        Arc::new(SandboxHost::new(&dir)),
+    ))
 }
 
 pub fn runtime() -> tokio::runtime::Runtime {
@@ -23,8 +27,11 @@ pub fn runtime() -> tokio::runtime::Runtime {
 }
 
 /// The database and the accounts service, sharing one connection.
-pub fn open() -> Result<(Arc<Db>, Accounts), String> {
+pub fn open() -> Result<(Arc<Db>, Accounts), StoreError> {
     let dir = data_dir();
-    let db = Arc::new(Db::open_in(&dir).map_err(|e| e.to_string())?);
-    Ok((db.clone(), Accounts::new(db, Vault::from_env(), Arc::new(SandboxHost::new(&dir)))))
+    let db = Arc::new(Db::open_in(&dir)?);
+    Ok((
+        db.clone(),
+        Accounts::new(db, Vault::from_env(), Arc::new(SandboxHost::new(&dir))),
+    ))
 }

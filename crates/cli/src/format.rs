@@ -7,7 +7,7 @@ pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -21,7 +21,11 @@ pub fn usd(d: Decimal) -> String {
     let whole = cents.trunc();
     let frac = ((cents - whole) * Decimal::from(100)).abs();
     let whole: u64 = whole.try_into().unwrap_or(0);
-    format!("${}.{:02}", thousands(whole), u64::try_from(frac).unwrap_or(0))
+    format!(
+        "${}.{:02}",
+        thousands(whole),
+        u64::try_from(frac).unwrap_or(0)
+    )
 }
 
 #[cfg(test)]

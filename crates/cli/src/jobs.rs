@@ -3,10 +3,13 @@
 //! `run` runs the queue headless when the app is closed.
 
 use crate::context::{open, runtime};
-use crate::{price_list, print_json, Outcome};
+use crate::{price_list, print_json, Msg, Outcome};
 use clap::Args;
-use loova_core::engine::{self, Engine, EngineConfig, EngineError, EngineEvent, EngineLock, JobView};
+use loova_core::engine::{
+    self, Engine, EngineConfig, EngineError, EngineEvent, EngineLock, JobAction, JobView, Performed,
+};
 use loova_core::store::{JobFilter, JobState};
+use loova_core::ErrorCode;
 use std::io::IsTerminal;
 
 /// Multiplies the engine's timings (tests and simulators whose jobs run faster).
@@ -67,7 +70,13 @@ fn engine_fail(e: EngineError) -> Outcome {
 
 pub fn enqueue(a: EnqueueArgs) -> Outcome {
     if let Some(file) = &a.file {
-        return crate::batch::enqueue(file, &a.account, a.batch_name.as_deref(), a.only_valid, a.json);
+        return crate::batch::enqueue(
+            file,
+            &a.account,
+            a.batch_name.as_deref(),
+            a.only_valid,
+            a.json,
+        );
     }
     let (db, accounts) = match open() {
         Ok(x) => x,
@@ -84,8 +93,13 @@ pub fn enqueue(a: EnqueueArgs) -> Outcome {
             Outcome::Ok
         }
         Ok(job) => {
-            let est = job.estimate_credits.map_or(String::new(), |c| format!(", about {c} credits"));
-            println!("Queued job {} on {}: {}{est}", job.id, account.name, job.title);
+            let est = job
+                .estimate_credits
+                .map_or(String::new(), |c| format!(", about {c} credits"));
+            println!(
+                "Queued job {} on {}: {}{est}",
+                job.id, account.name, job.title
+            );
             Outcome::Ok
         }
         Err(e) => engine_fail(e),
@@ -103,7 +117,13 @@ pub fn list(a: JobsArgs) -> Outcome {
             Some(st) => filter.states.push(st),
             None => {
                 let all: Vec<&str> = JobState::ALL.iter().map(|s| s.as_str()).collect();
-                return Outcome::error(&format!("unknown state \"{s}\"; use one of {}", all.join(", ")), true);
+                return Outcome::error(
+                    &Msg(
+                        ErrorCode::InvalidInput,
+                        format!("unknown state \"{s}\"; use one of {}", all.join(", ")),
+                    ),
+                    true,
+                );
             }
         }
     }
@@ -124,16 +144,33 @@ pub fn list(a: JobsArgs) -> Outcome {
     if jobs.is_empty() {
         println!("No jobs.");
     }
-    let names: std::collections::HashMap<String, String> = accounts.list().unwrap_or_default().into_iter().map(|v| (v.id.clone(), v.name.clone())).collect();
+    let names: std::collections::HashMap<String, String> = accounts
+        .list()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|v| (v.id.clone(), v.name.clone()))
+        .collect();
     for j in &jobs {
-        println!("{}", line(j, names.get(&j.account_id).map_or("?", String::as_str)));
+        println!(
+            "{}",
+            line(j, names.get(&j.account_id).map_or("?", String::as_str))
+        );
     }
     Outcome::Ok
 }
 
 fn line(j: &JobView, account: &str) -> String {
-    let mut s = format!("{:>5}  {:<15} {:<12} {}", j.id, j.state.as_str(), account, j.title);
-    if let Some(p) = j.progress.filter(|_| j.state == JobState::Running || j.state == JobState::Downloading) {
+    let mut s = format!(
+        "{:>5}  {:<15} {:<12} {}",
+        j.id,
+        j.state.as_str(),
+        account,
+        j.title
+    );
+    if let Some(p) = j
+        .progress
+        .filter(|_| j.state == JobState::Running || j.state == JobState::Downloading)
+    {
         s.push_str(&format!("  {:.0}%", p * 100.0));
     }
     match (j.estimate_credits, j.credits_cost) {
@@ -142,7 +179,11 @@ fn line(j: &JobView, account: &str) -> String {
         (Some(e), None) => s.push_str(&format!("  ~{e} credits")),
         _ => {}
     }
-    if let Some(p) = &j.video_path.as_ref().filter(|_| j.state == JobState::Downloaded) {
+    if let Some(p) = &j
+        .video_path
+        .as_ref()
+        .filter(|_| j.state == JobState::Downloaded)
+    {
         s.push_str(&format!("\n       → {p}"));
     }
     if let Some(e) = &j.error {
@@ -151,26 +192,18 @@ fn line(j: &JobView, account: &str) -> String {
     s
 }
 
-pub fn action(id: i64, which: &str) -> Outcome {
+pub fn action(id: i64, action: JobAction) -> Outcome {
     let (db, _) = match open() {
         Ok(x) => x,
         Err(e) => return Outcome::error(&e, false),
     };
-    let result = match which {
-        "retry" => engine::retry(&db, id),
-        "forget" => engine::forget(&db, id),
-        "resubmit" => engine::resubmit_unknown(&db, id),
-        _ => engine::cancel(&db, id),
-    };
-    match result {
-        Ok(j) => {
-            let what = match which {
-                "retry" => "queued again (a new task: it will be charged again)",
-                "forget" => "forgotten",
-                "resubmit" => "queued to be submitted again",
-                _ => "canceled",
-            };
-            println!("Job {} {what}.", j.id);
+    match engine::perform(&db, id, action) {
+        Ok(Performed::Changed(j)) => {
+            println!("Job {} {}.", j.id, action.done());
+            Outcome::Ok
+        }
+        Ok(Performed::Open { path, .. }) => {
+            println!("{path}");
             Outcome::Ok
         }
         Err(e) => engine_fail(e),
@@ -183,7 +216,7 @@ pub fn resubmit(id: i64, yes: bool) -> Outcome {
         eprintln!("Check the Loova web app first. Submitting again may charge twice; to do it anyway, add --yes.");
         return Outcome::BadInput;
     }
-    action(id, "resubmit")
+    action(id, JobAction::Resubmit)
 }
 
 pub fn run(until_idle: bool) -> Outcome {
@@ -191,7 +224,10 @@ pub fn run(until_idle: bool) -> Outcome {
     let _lock = match EngineLock::acquire(&dir) {
         Ok(l) => l,
         Err(EngineError::AlreadyRunning) => {
-            eprintln!("The Loova Desk app (or another `loova run`) is already running the queue for {}.", dir.display());
+            eprintln!(
+                "The Loova Desk app (or another `loova run`) is already running the queue for {}.",
+                dir.display()
+            );
             eprintln!("It keeps running your jobs; use `loova jobs` to watch them, or close it and run this again.");
             return Outcome::Failed;
         }
@@ -201,8 +237,17 @@ pub fn run(until_idle: bool) -> Outcome {
         Ok(x) => x,
         Err(e) => return Outcome::error(&e, false),
     };
-    let scale = std::env::var(TIME_SCALE_ENV).ok().and_then(|s| s.parse::<f64>().ok()).filter(|s| *s > 0.0).unwrap_or(1.0);
-    let engine = Engine::new(db.clone(), accounts, price_list(), EngineConfig::scaled(scale));
+    let scale = std::env::var(TIME_SCALE_ENV)
+        .ok()
+        .and_then(|s| s.parse::<f64>().ok())
+        .filter(|s| *s > 0.0)
+        .unwrap_or(1.0);
+    let engine = Engine::new(
+        db.clone(),
+        accounts,
+        price_list(),
+        EngineConfig::scaled(scale),
+    );
     let rt = runtime();
     let result = rt.block_on(async {
         let (stopped, done) = tokio::sync::oneshot::channel();
@@ -225,7 +270,8 @@ pub fn run(until_idle: bool) -> Outcome {
 async fn shutdown_signal() {
     #[cfg(unix)]
     {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("a SIGTERM handler");
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("a SIGTERM handler");
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
             _ = term.recv() => {}
@@ -236,25 +282,39 @@ async fn shutdown_signal() {
 }
 
 fn summary(db: &loova_core::store::Db) {
-    let jobs = engine::list_jobs(db, &JobFilter::default()).unwrap_or_default();
-    let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
-    for j in &jobs {
-        *counts.entry(j.state.as_str()).or_default() += 1;
-    }
-    let parts: Vec<String> = counts.iter().map(|(s, n)| format!("{n} {s}")).collect();
-    println!("Queue idle: {}", if parts.is_empty() { "no jobs".into() } else { parts.join(", ") });
+    let counts = db.count_by_state(None).unwrap_or_default();
+    let parts: Vec<String> = JobState::ALL
+        .into_iter()
+        .filter(|s| counts.get(*s) > 0)
+        .map(|s| format!("{} {s}", counts.get(s)))
+        .collect();
+    println!(
+        "Queue idle: {}",
+        if parts.is_empty() {
+            "no jobs".into()
+        } else {
+            parts.join(", ")
+        }
+    );
 }
 
 /// A progress bar on a terminal; one line per change otherwise (logs, CI).
 /// Once `done` fires, what is already sent is shown and it returns.
-async fn show_progress(engine: Engine, db: std::sync::Arc<loova_core::store::Db>, mut done: tokio::sync::oneshot::Receiver<()>) {
+async fn show_progress(
+    engine: Engine,
+    db: std::sync::Arc<loova_core::store::Db>,
+    mut done: tokio::sync::oneshot::Receiver<()>,
+) {
     use tokio::sync::broadcast::error::{RecvError, TryRecvError};
     let mut rx = engine.subscribe();
     let mut stopping = false;
     let tty = std::io::stdout().is_terminal();
     let bar = tty.then(|| {
         let b = indicatif::ProgressBar::new(0);
-        b.set_style(indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} done · {msg}").expect("a valid template"));
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} done · {msg}")
+                .expect("a valid template"),
+        );
         b
     });
     let mut last: std::collections::HashMap<i64, JobState> = Default::default();
@@ -282,10 +342,16 @@ async fn show_progress(engine: Engine, db: std::sync::Arc<loova_core::store::Db>
         match event {
             EngineEvent::JobChanged(j) => {
                 if let Some(b) = &bar {
-                    let jobs = engine::list_jobs(&db, &JobFilter::default()).unwrap_or_default();
-                    let n = |s: JobState| jobs.iter().filter(|j| j.state == s).count();
-                    b.set_length(jobs.len() as u64);
-                    b.set_position(jobs.iter().filter(|j| j.state.is_final()).count() as u64);
+                    let counts = db.count_by_state(None).unwrap_or_default();
+                    let n = |s: JobState| counts.get(s);
+                    b.set_length(counts.total());
+                    b.set_position(
+                        JobState::ALL
+                            .into_iter()
+                            .filter(|s| s.is_final())
+                            .map(n)
+                            .sum(),
+                    );
                     b.set_message(format!(
                         "{} running · {} queued · {} downloading · {} need a decision",
                         n(JobState::Running) + n(JobState::Submitting),
@@ -295,10 +361,16 @@ async fn show_progress(engine: Engine, db: std::sync::Arc<loova_core::store::Db>
                     ));
                 } else if last.insert(j.id, j.state) != Some(j.state) {
                     let mut s = format!("job {} {}: {}", j.id, j.state.as_str(), j.title);
-                    if let Some(p) = j.video_path.as_ref().filter(|_| j.state == JobState::Downloaded) {
+                    if let Some(p) = j
+                        .video_path
+                        .as_ref()
+                        .filter(|_| j.state == JobState::Downloaded)
+                    {
                         s.push_str(&format!(" → {p}"));
                     }
-                    if let Some(e) = j.error.as_ref().filter(|_| j.state != JobState::Queued || j.error_code.as_deref() != Some("limit_reached")) {
+                    if let Some(e) = j.error.as_ref().filter(|_| {
+                        j.state != JobState::Queued || j.error_code != Some(ErrorCode::LimitReached)
+                    }) {
                         s.push_str(&format!(" ({e})"));
                     }
                     println!("{s}");

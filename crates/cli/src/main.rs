@@ -10,12 +10,27 @@ mod jobs;
 mod packs;
 mod preview;
 mod prices;
+mod settings;
 
 use clap::{Parser, Subcommand};
+use loova_core::engine::JobAction;
+use loova_core::ErrorCode;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Set when the command was given `--json`: errors are then also printed
+/// as JSON on stdout (`{"error": {"code", "message", "field"}}`).
+static JSON: AtomicBool = AtomicBool::new(false);
+/// A JSON document was printed: stdout holds one document, so an error
+/// after it (already described in it) is not printed as a second one.
+static JSON_PRINTED: AtomicBool = AtomicBool::new(false);
 
 #[derive(Parser)]
-#[command(name = "loova", version, about = "Price, queue and watch Seedance 2.0 jobs on the Loova API")]
+#[command(
+    name = "loova",
+    version = loova_core::VERSION,
+    about = "Price, queue and watch Seedance 2.0 jobs on the Loova API"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -70,6 +85,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Show or change a setting (the same as the app's Settings screen).
+    Settings(settings::SettingsArgs),
     /// Show, set or clear your own price per API credit (dollars), used for batch previews.
     PricePerCredit {
         /// e.g. 0.064 (the pack you last bought).
@@ -88,10 +105,73 @@ pub enum Outcome {
     Failed,
 }
 
+/// An error as the CLI reports it: a sentence and its code.
+pub trait Failure: std::fmt::Display {
+    fn code(&self) -> ErrorCode;
+    fn field(&self) -> Option<&str> {
+        None
+    }
+}
+
+macro_rules! failure {
+    ($($t:ty),*) => {$(
+        impl Failure for $t {
+            fn code(&self) -> ErrorCode {
+                <$t>::code(self)
+            }
+        }
+    )*};
+}
+failure!(
+    loova_core::batch::BatchError,
+    loova_core::store::StoreError,
+    loova_core::vault::VaultError,
+    loova_core::PriceListError
+);
+
+impl Failure for loova_core::engine::EngineError {
+    fn code(&self) -> ErrorCode {
+        loova_core::engine::EngineError::code(self)
+    }
+    fn field(&self) -> Option<&str> {
+        loova_core::engine::EngineError::field(self)
+    }
+}
+
+impl Failure for loova_core::accounts::AccountError {
+    fn code(&self) -> ErrorCode {
+        loova_core::accounts::AccountError::code(self)
+    }
+    fn field(&self) -> Option<&str> {
+        loova_core::accounts::AccountError::field(self)
+    }
+}
+
+/// A failure the CLI itself finds (an argument), with its code.
+pub struct Msg(pub ErrorCode, pub String);
+
+impl std::fmt::Display for Msg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.1)
+    }
+}
+
+impl Failure for Msg {
+    fn code(&self) -> ErrorCode {
+        self.0
+    }
+}
+
 impl Outcome {
-    /// Prints `error: …` and ends with 2 for bad input, else 1.
-    pub fn error(e: &dyn std::fmt::Display, bad_input: bool) -> Outcome {
+    /// Prints `error: …` (and with `--json`, the error as JSON on stdout)
+    /// and ends with 2 for bad input, else 1.
+    pub fn error(e: &dyn Failure, bad_input: bool) -> Outcome {
         eprintln!("error: {e}");
+        if JSON.load(Ordering::Relaxed) && !JSON_PRINTED.load(Ordering::Relaxed) {
+            print_json(
+                &serde_json::json!({"error": {"code": e.code(), "message": e.to_string(), "field": e.field()}}),
+            );
+        }
         if bad_input {
             Outcome::BadInput
         } else {
@@ -102,6 +182,10 @@ impl Outcome {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    JSON.store(
+        std::env::args().skip(1).any(|a| a == "--json"),
+        Ordering::Relaxed,
+    );
     let outcome = match cli.command {
         Command::Preview(args) => preview::run(args),
         Command::Packs(args) => packs::run(args),
@@ -111,12 +195,13 @@ fn main() -> ExitCode {
         Command::Enqueue(args) => jobs::enqueue(args),
         Command::Jobs(args) => jobs::list(args),
         Command::Run { until_idle } => jobs::run(until_idle),
-        Command::Retry { id } => jobs::action(id, "retry"),
-        Command::Forget { id } => jobs::action(id, "forget"),
+        Command::Retry { id } => jobs::action(id, JobAction::Retry),
+        Command::Forget { id } => jobs::action(id, JobAction::Forget),
         Command::Resubmit { id, yes } => jobs::resubmit(id, yes),
-        Command::Cancel { id } => jobs::action(id, "cancel"),
+        Command::Cancel { id } => jobs::action(id, JobAction::Cancel),
         Command::OutputDir { path } => output_dir(path),
         Command::Batches { json } => batch::batches(json),
+        Command::Settings(args) => settings::run(args),
         Command::PricePerCredit { value, clear } => batch::price_per_credit(value, clear),
     };
     match outcome {
@@ -138,35 +223,55 @@ fn price_list() -> loova_core::LoadedPriceList {
 /// Local file arguments as absolute paths (a queued job must not depend on
 /// the directory `loova` ran in).
 fn absolute_paths(paths: &[std::path::PathBuf]) -> Vec<String> {
-    paths.iter().map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()).display().to_string()).collect()
+    paths
+        .iter()
+        .map(|p| {
+            std::path::absolute(p)
+                .unwrap_or_else(|_| p.clone())
+                .display()
+                .to_string()
+        })
+        .collect()
 }
 
 fn print_json(value: &impl serde::Serialize) {
-    println!("{}", serde_json::to_string_pretty(value).expect("our types serialize"));
+    JSON_PRINTED.store(true, Ordering::Relaxed);
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).expect("our types serialize")
+    );
 }
 
+impl Failure for loova_core::output_dir::OutputDirError {
+    fn code(&self) -> ErrorCode {
+        loova_core::output_dir::OutputDirError::code(self)
+    }
+    fn field(&self) -> Option<&str> {
+        self.is_bad_input()
+            .then_some(loova_core::output_dir::OutputDirError::FIELD)
+    }
+}
+
+/// The same rule as the app's "Change" field (`loova_core::output_dir`): a
+/// relative path is refused, with the full path to type instead.
 fn output_dir(path: Option<std::path::PathBuf>) -> Outcome {
     let db = match loova_core::store::Db::open_in(&loova_core::paths::data_dir()) {
         Ok(db) => db,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Outcome::Failed;
-        }
+        Err(e) => return Outcome::error(&e, false),
     };
     if let Some(path) = path {
-        let Ok(path) = std::path::absolute(&path) else {
-            eprintln!("error: output_dir: cannot resolve {}; give a full folder path.", path.display());
-            return Outcome::BadInput;
-        };
-        if let Err(e) = std::fs::create_dir_all(&path) {
-            eprintln!("error: output_dir: cannot use {}: {e}. Choose a folder you can write to.", path.display());
-            return Outcome::BadInput;
-        }
-        if let Err(e) = db.set_setting(loova_core::engine::OUTPUT_DIR_SETTING, &path.display().to_string()) {
-            eprintln!("error: {e}");
-            return Outcome::Failed;
+        if let Err(e) = loova_core::output_dir::set_output_dir(&db, &path.to_string_lossy()) {
+            let bad = e.is_bad_input();
+            let outcome = Outcome::error(&e, bad);
+            if let (true, Ok(here)) = (path.is_relative(), std::path::absolute(&path)) {
+                eprintln!(
+                    "From this folder that is: loova output-dir \"{}\"",
+                    here.display()
+                );
+            }
+            return outcome;
         }
     }
-    println!("{}", loova_core::engine::output_root(&db).display());
+    println!("{}", loova_core::output_dir::output_root(&db).display());
     Outcome::Ok
 }

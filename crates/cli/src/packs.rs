@@ -33,7 +33,12 @@ pub fn run(args: PacksArgs) -> Outcome {
         usd(advice.usd)
     );
     for p in &advice.packs {
-        println!("  {} × {} credits ({} each)", p.count, thousands(p.credits), usd(p.price));
+        println!(
+            "  {} × {} credits ({} each)",
+            p.count,
+            thousands(p.credits),
+            usd(p.price)
+        );
     }
     println!("API credit packs only: App Credits cannot pay for API jobs.");
     Outcome::Ok

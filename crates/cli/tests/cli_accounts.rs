@@ -1,9 +1,10 @@
 //! `loova accounts` / `loova balance` against loova-sim and the real keychain
 //! (gnome-keyring under dbus-run-session, set up by scripts/test).
 
-use loova_sim::{SimConfig, SimHandle};
+use loova_sim::SimConfig;
+use loova_testkit::{files_containing, free_port, keychain_entries, keyring_service, spawn_sim};
 use std::io::Write;
-use std::path::Path;
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 const KEY: &str = "sk-live-cli-5e1b77a0c9d2";
@@ -17,7 +18,12 @@ struct Env {
 
 impl Env {
     fn new(test: &str) -> Env {
-        Env { data: tempfile::tempdir().unwrap(), service: format!("loova-cli-{test}-{}", std::process::id()), transcript: String::new() }
+        Env { data: loova_testkit::data_dir(), service: keyring_service(&format!("cli-{test}")), transcript: String::new() }
+    }
+
+    /// `loova accounts add --name NAME --base-url URL --key-stdin`, the key on stdin.
+    fn add(&mut self, name: &str, url: &str, key: &str) -> (i32, String, String) {
+        self.loova(&["accounts", "add", "--name", name, "--base-url", url, "--key-stdin"], key, &[])
     }
 
     /// Runs `loova`, feeding `stdin`; returns (exit code, stdout, stderr) and
@@ -43,47 +49,26 @@ impl Env {
     }
 }
 
-fn secret_tool(service: &str) -> String {
-    let out = Command::new("secret-tool").args(["search", "--all", "service", service]).output().expect("secret-tool (libsecret-tools)");
-    String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr)
-}
-
-fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
-    let mut hits = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let p = entry.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if std::fs::read(&p).unwrap().windows(needle.len()).any(|w| w == needle.as_bytes()) {
-                hits.push(p.display().to_string());
-            }
-        }
-    }
-    hits
-}
-
 #[test]
 #[ignore = "needs the Secret Service (gnome-keyring under dbus-run-session): run by scripts/test"]
 fn add_use_rotate_remove_and_the_key_never_leaks() {
-    let sim = SimHandle::spawn_in_thread(SimConfig::for_tests(&[(KEY, 5000), (NEW_KEY, 5000)])).unwrap();
+    let sim = spawn_sim(SimConfig::for_tests(&[(KEY, 5000), (NEW_KEY, 5000)]));
     let url = sim.base_url();
     let mut env = Env::new("flow");
 
-    let (code, out, err) = env.loova(&["accounts", "add", "--name", "Studio", "--base-url", &url, "--key-stdin"], KEY, &[]);
+    let (code, out, err) = env.add("Studio", &url, KEY);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("key verified") && out.contains("5,000 available of 5,000"), "{out}");
 
     // The keychain holds it, under our service, labelled by account id.
-    let found = secret_tool(&env.service);
+    let found = keychain_entries(&env.service);
     assert!(found.contains(KEY) && found.contains(&format!("@{}", env.service)), "{found}");
 
-    let (code, _, err) = env.loova(&["accounts", "add", "--name", "studio", "--base-url", &url, "--key-stdin"], KEY, &[]);
+    let (code, _, err) = env.add("studio", &url, KEY);
     assert_eq!(code, 2);
     assert!(err.contains("already exists"), "{err}");
 
-    let (code, _, err) = env.loova(&["accounts", "add", "--name", "Wrong", "--base-url", &url, "--key-stdin"], "sk-wrong-1111", &[]);
+    let (code, _, err) = env.add("Wrong", &url, "sk-wrong-1111");
     assert_eq!(code, 2);
     assert!(err.contains("rejected the API key"), "{err}");
 
@@ -102,20 +87,20 @@ fn add_use_rotate_remove_and_the_key_never_leaks() {
     // Rotation: a rejected new key leaves the old one in place.
     let (code, _, err) = env.loova(&["accounts", "set-key", "Studio", "--key-stdin"], "sk-bad-new-2222", &[]);
     assert_eq!(code, 2, "{err}");
-    assert!(secret_tool(&env.service).contains(KEY));
+    assert!(keychain_entries(&env.service).contains(KEY));
     let (code, out, err) = env.loova(&["accounts", "set-key", "Studio", "--key-stdin"], NEW_KEY, &[]);
     assert_eq!(code, 0, "{out}{err}");
-    let found = secret_tool(&env.service);
+    let found = keychain_entries(&env.service);
     assert!(found.contains(NEW_KEY) && !found.contains(KEY), "{found}");
 
     let (code, out, _) = env.loova(&["accounts", "remove", "Studio"], "", &[]);
     assert_eq!(code, 0, "{out}");
-    assert!(!secret_tool(&env.service).contains("secret = "), "the keychain entry went with the account");
+    assert!(!keychain_entries(&env.service).contains("secret = "), "the keychain entry went with the account");
     let (_, out, _) = env.loova(&["accounts", "list", "--json"], "", &[]);
     assert_eq!(out.trim(), "[]");
 
     for key in [KEY, NEW_KEY] {
-        assert_eq!(files_containing(env.data.path(), key), Vec::<String>::new(), "the key reached the data dir");
+        assert_eq!(files_containing(env.data.path(), key), Vec::<PathBuf>::new(), "the key reached the data dir");
         assert!(!env.transcript.contains(key), "the key reached the CLI's output");
         assert!(!env.transcript.contains(&key[..key.len() - 4]), "most of the key reached the CLI's output");
     }
@@ -125,9 +110,9 @@ fn add_use_rotate_remove_and_the_key_never_leaks() {
 #[ignore = "needs the Secret Service (gnome-keyring under dbus-run-session): run by scripts/test"]
 fn unreachable_and_slow_services_are_explained() {
     let mut env = Env::new("unreachable");
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
-    let url = format!("http://{closed}/api");
-    let (code, _, err) = env.loova(&["accounts", "add", "--name", "Later", "--base-url", &url, "--key-stdin"], KEY, &[]);
+    // Nothing listens there: the connection is refused.
+    let url = format!("http://127.0.0.1:{}/api", free_port());
+    let (code, _, err) = env.add("Later", &url, KEY);
     assert_eq!(code, 1);
     assert!(err.contains("not verified yet"), "{err}");
     let (code, out, _) = env.loova(&["accounts", "add", "--name", "Later", "--base-url", &url, "--key-stdin", "--unverified"], KEY, &[]);
@@ -142,8 +127,8 @@ fn unreachable_and_slow_services_are_explained() {
     // A service slower than the request timeout: the last figure stays, with the reason.
     let mut config = SimConfig::for_tests(&[(KEY, 700)]);
     config.slow_ms = 3_000;
-    let sim = SimHandle::spawn_in_thread(config).unwrap();
-    let (code, _, err) = env.loova(&["accounts", "add", "--name", "Slow", "--base-url", &sim.base_url(), "--key-stdin"], KEY, &[]);
+    let sim = spawn_sim(config);
+    let (code, _, err) = env.add("Slow", &sim.base_url(), KEY);
     assert_eq!(code, 0, "{err}");
     sim.update_config(|c| {
         c.faults.credits.probabilities.insert(loova_sim::FaultKind::Slow, 1.0);
@@ -160,7 +145,7 @@ fn unreachable_and_slow_services_are_explained() {
 #[cfg(target_os = "linux")]
 #[test]
 fn a_missing_keychain_is_a_sentence_not_a_fallback() {
-    let sim = SimHandle::spawn_in_thread(SimConfig::for_tests(&[(KEY, 100)])).unwrap();
+    let sim = spawn_sim(SimConfig::for_tests(&[(KEY, 100)]));
     let mut env = Env::new("nokeychain");
     let no_bus = [("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/loova-test-bus")];
     let (code, _, err) = env.loova(&["accounts", "add", "--name", "X", "--base-url", &sim.base_url(), "--key-stdin"], KEY, &no_bus);
@@ -168,7 +153,7 @@ fn a_missing_keychain_is_a_sentence_not_a_fallback() {
     assert!(err.contains("system keychain is unavailable"), "{err}");
     let (_, out, _) = env.loova(&["accounts", "list", "--json"], "", &no_bus);
     assert_eq!(out.trim(), "[]", "nothing saved without the keychain");
-    assert_eq!(files_containing(env.data.path(), KEY), Vec::<String>::new());
+    assert_eq!(files_containing(env.data.path(), KEY), Vec::<PathBuf>::new());
 }
 
 #[test]
@@ -190,10 +175,10 @@ fn the_sandbox_survives_restarts_and_can_be_reset_and_removed() {
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("10,000 available"), "{out}");
     assert!(env.data.path().join("sandbox").exists());
-    assert_eq!(files_containing(env.data.path(), "sk-sandbox-"), Vec::<String>::new(), "the sandbox key stays in the keychain");
+    assert_eq!(files_containing(env.data.path(), "sk-sandbox-"), Vec::<PathBuf>::new(), "the sandbox key stays in the keychain");
 
     let (code, _, _) = env.loova(&["accounts", "remove", "Sandbox"], "", &[]);
     assert_eq!(code, 0);
     assert!(!env.data.path().join("sandbox").exists(), "the simulator's state goes with it");
-    assert!(!secret_tool(&env.service).contains("sk-sandbox-"));
+    assert!(!keychain_entries(&env.service).contains("sk-sandbox-"));
 }

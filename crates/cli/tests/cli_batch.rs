@@ -10,7 +10,7 @@ struct Env {
 
 impl Env {
     fn new() -> Env {
-        let env = Env { data: tempfile::tempdir().unwrap() };
+        let env = Env { data: loova_testkit::data_dir() };
         let db = Db::open_in(env.data.path()).unwrap();
         db.insert_account(&NewAccount { id: "a1", name: "Studio", base_url: "http://127.0.0.1:9/api", key_hint: "1234", sandbox: false, verified: true })
             .unwrap();

@@ -3,7 +3,7 @@
 use std::process::Command;
 
 fn loova(args: &[&str]) -> (i32, String, String) {
-    let data = tempfile::tempdir().unwrap();
+    let data = loova_testkit::data_dir();
     let out = Command::new(env!("CARGO_BIN_EXE_loova")).args(args).env("LOOVA_DESK_DATA_DIR", data.path()).output().unwrap();
     (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
 }
@@ -47,7 +47,8 @@ fn media(name: &str) -> String {
 
 #[test]
 fn a_local_video_file_prices_like_a_video_reference() {
-    let (code, out, err) = loova(&["preview", "--prompt", "p", "--duration", "8", "--image-file", &media("red.png"), "--video-file", &media("clip.mp4"), "--json"]);
+    let (code, out, err) =
+        loova(&["preview", "--prompt", "p", "--duration", "8", "--image-file", &media("red.png"), "--video-file", &media("clip.mp4"), "--json"]);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!((v["credits_per_second"].as_i64(), v["credits"].as_i64()), (Some(30), Some(240)));

@@ -2,12 +2,9 @@
 //! crash test: the engine process SIGKILLed at random points, repeatedly.
 //! Needs the Secret Service (run by scripts/test inside dbus-run-session).
 
-use loova_core::accounts::{AddAccount, Accounts};
-use loova_core::sandbox::SandboxHost;
-use loova_core::secret::Sensitive;
 use loova_core::store::{Db, JobFilter, JobState};
-use loova_core::vault::Vault;
-use loova_sim::{FaultKind, SimConfig};
+use loova_sim::FaultKind;
+use loova_testkit::{part_files, sim_config, Rng};
 use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -44,43 +41,18 @@ fn text(o: &Output) -> String {
 }
 
 async fn setup(sim: &loova_sim::SimHandle, test: &str) -> Env {
-    let env = Env { data: tempfile::tempdir().unwrap(), service: format!("loova-cli-{test}-{}", std::process::id()) };
+    let env = Env { data: loova_testkit::data_dir(), service: loova_testkit::keyring_service(&format!("cli-{test}")) };
     let db = Arc::new(env.db());
-    let accounts = Accounts::new(db.clone(), Vault::new(env.service.clone(), Duration::from_secs(10)), Arc::new(SandboxHost::new(env.data.path())));
-    accounts.add(AddAccount { name: "Crash".into(), base_url: Some(sim.base_url()), key: Sensitive::new(KEY), save_unverified: false }).await.unwrap();
+    let accounts = loova_testkit::accounts(db.clone(), &env.service);
+    loova_testkit::add_account(&accounts, "Crash", &sim.base_url(), KEY).await;
     db.set_setting("output_dir", env.data.path().join("videos").to_str().unwrap()).unwrap();
     env
-}
-
-fn rand_ms(lo: u64, hi: u64) -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos());
-    lo + h.finish() % (hi - lo)
-}
-
-fn parts(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "part") {
-                out.push(p);
-            }
-        }
-    }
-    out
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs the Secret Service: run by scripts/test"]
 async fn enqueue_list_run_and_the_lock() {
-    let mut cfg = SimConfig::for_tests(&[(KEY, 1_000_000)]);
-    cfg.timings.time_scale = 0.01;
-    let sim = loova_sim::start(cfg).await.unwrap();
+    let sim = loova_testkit::start_sim(sim_config(&[(KEY, 1_000_000)], 0.01)).await;
     let env = setup(&sim, "basic").await;
     let bad = env.loova(&["enqueue", "--account", "Crash", "--prompt", " ", "--duration", "99"]);
     assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
@@ -119,24 +91,24 @@ async fn enqueue_list_run_and_the_lock() {
 #[ignore = "needs the Secret Service: run by scripts/test"]
 async fn sigkill_at_random_points_loses_nothing_and_sends_nothing_twice() {
     const JOBS: usize = 30;
-    let mut cfg = SimConfig::for_tests(&[(KEY, 1_000_000)]);
-    cfg.timings.time_scale = 0.01;
+    let mut cfg = sim_config(&[(KEY, 1_000_000)], 0.01);
     // Slow creates and downloads widen the windows a kill can land in.
     cfg.slow_ms = 400;
     cfg.faults.create.probabilities.insert(FaultKind::Slow, 0.25);
     cfg.faults.download.probabilities.insert(FaultKind::Slow, 0.3);
-    let sim = loova_sim::start(cfg).await.unwrap();
+    let sim = loova_testkit::start_sim(cfg).await;
     let env = setup(&sim, "crash").await;
     for i in 0..JOBS {
         let d = (4 + i % 12).to_string();
         let o = env.loova(&["enqueue", "--account", "Crash", "--prompt", &format!("crash job {i}"), "--duration", &d]);
         assert!(o.status.success(), "{}", text(&o));
     }
+    let mut rng = loova_testkit::rng();
     let mut kills = 0;
     let started = Instant::now();
     while kills < 8 && started.elapsed() < Duration::from_secs(120) {
         let mut child = env.cmd(&["run", "--until-idle"]).spawn().unwrap();
-        tokio::time::sleep(Duration::from_millis(rand_ms(100, 900))).await;
+        tokio::time::sleep(Duration::from_millis(rng.gen_range(100..900))).await;
         if child.try_wait().unwrap().is_some() {
             break; // finished before the kill
         }
@@ -149,7 +121,13 @@ async fn sigkill_at_random_points_loses_nothing_and_sends_nothing_twice() {
         let o = c.output().unwrap();
         assert!(o.status.success(), "{}", text(&o));
     };
-    let run = { let c = env.cmd(&["run", "--until-idle"]); tokio::task::spawn_blocking(move || { let mut c = c; c.output().unwrap() }) };
+    let run = {
+        let c = env.cmd(&["run", "--until-idle"]);
+        tokio::task::spawn_blocking(move || {
+            let mut c = c;
+            c.output().unwrap()
+        })
+    };
     let o = tokio::time::timeout(Duration::from_secs(120), run).await.unwrap().unwrap();
     assert!(o.status.success(), "{}", text(&o));
 
@@ -176,7 +154,7 @@ async fn sigkill_at_random_points_loses_nothing_and_sends_nothing_twice() {
     // The person's decision for each unknown outcome, informed by the
     // service: created → forget it (its task already ran); not → submit again.
     for j in jobs.iter().filter(|j| j.state == JobState::OutcomeUnknown) {
-        let verb = if created(&j.spec.prompt) == 1 { vec!["forget", &*j.id.to_string()].join(" ") } else { format!("resubmit {} --yes", j.id) };
+        let verb = if created(&j.spec.prompt) == 1 { format!("forget {}", j.id) } else { format!("resubmit {} --yes", j.id) };
         let args: Vec<&str> = verb.split(' ').collect();
         assert!(env.loova(&args).status.success());
     }
@@ -193,6 +171,7 @@ async fn sigkill_at_random_points_loses_nothing_and_sends_nothing_twice() {
             assert_eq!(std::fs::metadata(p).unwrap().len() as usize, loova_sim::routes::files::SAMPLE_MP4.len(), "{p}");
         }
     }
-    assert!(parts(env.data.path()).is_empty(), "{:?}", parts(env.data.path()));
+    let parts = part_files(env.data.path());
+    assert!(parts.is_empty(), "{parts:?}");
     eprintln!("killed {kills} times; {unknowns} outcome_unknown before decisions");
 }

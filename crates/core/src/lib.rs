@@ -2,25 +2,37 @@
 //! be tested without a window and shared by the desktop app and the `loova` CLI.
 
 pub mod accounts;
+pub mod api;
 pub mod batch;
+pub mod batch_import;
+pub mod catalog;
 pub mod engine;
+pub mod error_code;
 pub mod job;
 pub mod media;
 pub mod media_duration;
-pub mod api;
+pub mod media_info;
+pub mod output_dir;
 pub mod overview;
 pub mod paths;
 pub mod preview;
 pub mod pricing;
 pub mod sandbox;
 pub mod secret;
+pub mod settings;
 pub mod store;
 pub mod vault;
 
+pub use error_code::ErrorCode;
+
+/// Loova Desk's version: the app's About box and `loova --version` both
+/// print this (the shell's tests check tauri.conf.json says the same).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub use job::{JobSpec, Violation};
 pub use preview::{preview, Preview};
 pub use pricing::{
     estimate::{estimate, estimate_parts, CreditPool, Estimate, POOL_NOTE},
+    install_price_list, load_price_list,
     packs::{advise_packs, PackAdvice, PackCount},
-    install_price_list, load_price_list, LoadedPriceList, PriceList, PriceListError, PriceListInfo, PriceListOrigin,
+    LoadedPriceList, PriceList, PriceListError, PriceListInfo, PriceListOrigin,
 };

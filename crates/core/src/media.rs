@@ -117,28 +117,59 @@ impl MediaLimits {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// A local file that cannot be used. `rule` says what is wrong and `fix`
+/// what to do; the message a person reads is the two together, and the batch
+/// importer shows them in their own columns (no splitting of sentences).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MediaError {
-    #[error("Cannot read \"{path}\": {reason}. Check that the file exists and is readable.")]
     Unreadable { path: String, reason: String },
-    #[error("\"{path}\" is not a supported media file (its content was checked, not its name). Formats that work: {SUPPORTED}.")]
     Unsupported { path: String },
-    #[error("\"{path}\" is {} — larger than the {} limit for {kind} files. Use a smaller file{}.", human(*.size), human(*.limit), ", or raise the limit in the settings")]
     TooLarge { path: String, kind: MediaKind, size: u64, limit: u64 },
-    #[error("\"{path}\" is {} file ({format}), not {}; add it as {} reference instead.", article(*.found), article(*.expected), article(*.found))]
     WrongKind { path: String, expected: MediaKind, found: MediaKind, format: String },
-    #[error("Could not copy \"{path}\" into the data folder: {reason}.")]
     Copy { path: String, reason: String },
 }
 
+impl std::fmt::Display for MediaError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}. {}", self.rule(), self.fix())
+    }
+}
+
+impl std::error::Error for MediaError {}
+
 impl MediaError {
-    pub fn code(&self) -> &'static str {
+    /// What is wrong, without the fix.
+    pub fn rule(&self) -> String {
         match self {
-            MediaError::Unreadable { .. } => "media_unreadable",
-            MediaError::Unsupported { .. } => "media_unsupported",
-            MediaError::TooLarge { .. } => "media_too_large",
-            MediaError::WrongKind { .. } => "media_wrong_kind",
-            MediaError::Copy { .. } => "media_copy_failed",
+            MediaError::Unreadable { path, reason } => format!("Cannot read \"{path}\": {reason}"),
+            MediaError::Unsupported { path } => format!("\"{path}\" is not a supported media file (its content was checked, not its name)"),
+            MediaError::TooLarge { path, kind, size, limit } => {
+                format!("\"{path}\" is {} — larger than the {} limit for {kind} files", human(*size), human(*limit))
+            }
+            MediaError::WrongKind { path, expected, found, format } => format!("\"{path}\" is {} file ({format}), not {}", article(*found), article(*expected)),
+            MediaError::Copy { path, reason } => format!("Could not copy \"{path}\" into the data folder: {reason}"),
+        }
+    }
+
+    /// What to do about it.
+    pub fn fix(&self) -> String {
+        match self {
+            MediaError::Unreadable { .. } => "Check that the file exists and is readable.".into(),
+            MediaError::Unsupported { .. } => format!("Formats that work: {SUPPORTED}."),
+            MediaError::TooLarge { .. } => "Use a smaller file, or raise the limit in the settings.".into(),
+            MediaError::WrongKind { found, .. } => format!("Add it as {} reference instead.", article(*found)),
+            MediaError::Copy { .. } => "Check that the data folder's disk has room and is writable, then queue the job again.".into(),
+        }
+    }
+
+    pub fn code(&self) -> crate::ErrorCode {
+        use crate::ErrorCode;
+        match self {
+            MediaError::Unreadable { .. } => ErrorCode::MediaUnreadable,
+            MediaError::Unsupported { .. } => ErrorCode::MediaUnsupported,
+            MediaError::TooLarge { .. } => ErrorCode::MediaTooLarge,
+            MediaError::WrongKind { .. } => ErrorCode::MediaWrongKind,
+            MediaError::Copy { .. } => ErrorCode::MediaCopyFailed,
         }
     }
 }
@@ -161,49 +192,54 @@ fn human(bytes: u64) -> String {
     }
 }
 
+/// How much of a file's start is read to tell what it is (`infer` looks for
+/// a WebM's doctype within its first 256 bytes).
+const SNIFF_LEN: u64 = 4096;
+
 /// Kind, format and content type from the first bytes of a file.
 pub fn sniff_bytes(b: &[u8]) -> Option<(MediaKind, &'static str, &'static str)> {
     use MediaKind::*;
-    let at = |i: usize, s: &[u8]| b.len() >= i + s.len() && &b[i..i + s.len()] == s;
-    if at(0, b"\x89PNG\r\n\x1a\n") {
-        return Some((Image, "PNG", "image/png"));
+    match infer::get(b).map(|t| t.mime_type()) {
+        Some("image/png") => Some((Image, "PNG", "image/png")),
+        Some("image/jpeg") => Some((Image, "JPEG", "image/jpeg")),
+        Some("image/gif") => Some((Image, "GIF", "image/gif")),
+        Some("image/webp") => Some((Image, "WebP", "image/webp")),
+        Some("video/mp4" | "video/x-m4v") => Some((Video, "MP4", "video/mp4")),
+        Some("video/quicktime") => Some((Video, "MOV", "video/quicktime")),
+        Some("video/webm") => Some((Video, "WebM", "video/webm")),
+        Some("audio/mpeg") => Some((Audio, "MP3", "audio/mpeg")),
+        Some("audio/x-wav") => Some((Audio, "WAV", "audio/wav")),
+        Some("audio/m4a") => Some((Audio, "M4A", "audio/mp4")),
+        Some("audio/ogg" | "audio/opus") => Some((Audio, "OGG", "audio/ogg")),
+        // Something else `infer` knows (Matroska, HEIF, AAC, …): not a format that works.
+        Some(_) => None,
+        None => iso_media(b).or_else(|| mpeg_audio_frame(b)),
     }
-    if at(0, b"\xff\xd8\xff") {
-        return Some((Image, "JPEG", "image/jpeg"));
+}
+
+/// `infer` knows only some ISO media brands (`isom`, `mp42`, `qt  `, …);
+/// any other file that opens with an `ftyp` box (3GP, newer brands) is the
+/// same container, which the demuxers read, so it counts as MP4 (the `M4B`
+/// and `M4P` audio brands as M4A).
+fn iso_media(b: &[u8]) -> Option<(MediaKind, &'static str, &'static str)> {
+    if b.get(4..8) != Some(b"ftyp") {
+        return None;
     }
-    if at(0, b"GIF87a") || at(0, b"GIF89a") {
-        return Some((Image, "GIF", "image/gif"));
-    }
-    if at(0, b"RIFF") && at(8, b"WEBP") {
-        return Some((Image, "WebP", "image/webp"));
-    }
-    if at(0, b"RIFF") && at(8, b"WAVE") {
-        return Some((Audio, "WAV", "audio/wav"));
-    }
-    if at(4, b"ftyp") && b.len() >= 12 {
-        return Some(match &b[8..12] {
-            b"qt  " => (Video, "MOV", "video/quicktime"),
-            b"M4A " | b"M4B " | b"M4P " => (Audio, "M4A", "audio/mp4"),
-            _ => (Video, "MP4", "video/mp4"),
-        });
-    }
-    if at(0, b"\x1a\x45\xdf\xa3") {
-        // EBML: WebM when the doctype says so (plain Matroska is not supported).
-        let head = &b[..b.len().min(64)];
-        return head.windows(4).any(|w| w == b"webm").then_some((Video, "WebM", "video/webm"));
-    }
-    if at(0, b"OggS") {
-        return Some((Audio, "OGG", "audio/ogg"));
-    }
-    if at(0, b"ID3") {
-        return Some((Audio, "MP3", "audio/mpeg"));
-    }
-    // An MPEG audio frame: 11 sync bits, a version other than "reserved",
-    // layer I-III (not 00, which is AAC ADTS), a valid bitrate index.
-    if b.len() >= 3 && b[0] == 0xff && b[1] & 0xe0 == 0xe0 && (b[1] >> 3) & 3 != 1 && (b[1] >> 1) & 3 != 0 && b[2] >> 4 != 0xf {
-        return Some((Audio, "MP3", "audio/mpeg"));
-    }
-    None
+    Some(match b.get(8..12)? {
+        b"qt  " => (MediaKind::Video, "MOV", "video/quicktime"),
+        b"M4A " | b"M4B " | b"M4P " => (MediaKind::Audio, "M4A", "audio/mp4"),
+        _ => (MediaKind::Video, "MP4", "video/mp4"),
+    })
+}
+
+/// An MP3 without an ID3 tag starts with a frame header, of which `infer`
+/// knows only `FF FB`, `FF F3` and `FF F2` (MPEG-1/2 Layer III), not MPEG-2.5
+/// (8–12 kHz, `FF E3`) or the CRC-protected forms. A frame: 11 sync bits, a
+/// version other than "reserved", layer I–III (not 00, which is AAC ADTS),
+/// a valid bit-rate index.
+fn mpeg_audio_frame(b: &[u8]) -> Option<(MediaKind, &'static str, &'static str)> {
+    let frame = b.len() >= 3 && b[0] == 0xff && b[1] & 0xe0 == 0xe0 && (b[1] >> 3) & 3 != 1 && (b[1] >> 1) & 3 != 0 && b[2] >> 4 != 0xf;
+    frame.then_some((MediaKind::Audio, "MP3", "audio/mpeg"))
 }
 
 /// What the file at `path` is, from its content, and its size.
@@ -214,8 +250,8 @@ pub fn sniff(path: &Path) -> Result<Sniffed, MediaError> {
     if !meta.is_file() {
         return Err(MediaError::Unreadable { path: shown, reason: "it is not a file".into() });
     }
-    let mut head = Vec::with_capacity(64);
-    std::fs::File::open(path).map_err(unreadable)?.take(64).read_to_end(&mut head).map_err(unreadable)?;
+    let mut head = Vec::with_capacity(SNIFF_LEN as usize);
+    std::fs::File::open(path).map_err(unreadable)?.take(SNIFF_LEN).read_to_end(&mut head).map_err(unreadable)?;
     let (kind, format, mime) = sniff_bytes(&head).ok_or(MediaError::Unsupported { path: shown })?;
     Ok(Sniffed { kind, format: format.into(), mime: mime.into(), size: meta.len() })
 }
@@ -345,16 +381,22 @@ mod tests {
 
     #[test]
     fn magic_bytes() {
+        // A whole 32-byte `ftyp` box with this major brand.
         let ftyp = |brand: &[u8]| {
             let mut v = vec![0, 0, 0, 0x20];
             v.extend_from_slice(b"ftyp");
             v.extend_from_slice(brand);
+            v.resize(0x20, 0);
             sniff_bytes(&v).map(|(k, f, _)| (k, f))
         };
         assert_eq!(ftyp(b"isom"), Some((MediaKind::Video, "MP4")));
         assert_eq!(ftyp(b"qt  "), Some((MediaKind::Video, "MOV")));
         assert_eq!(ftyp(b"M4A "), Some((MediaKind::Audio, "M4A")));
+        assert_eq!(ftyp(b"M4B "), Some((MediaKind::Audio, "M4A")));
+        assert_eq!(ftyp(b"3gp5"), Some((MediaKind::Video, "MP4")), "a brand infer does not list");
+        assert_eq!(ftyp(b"heic"), None, "an HEIF image is not a video");
         assert_eq!(sniff_bytes(b"\xff\xfb\x90\x00").map(|x| x.1), Some("MP3"));
+        assert_eq!(sniff_bytes(b"\xff\xe3\x48\xc4").map(|x| x.1), Some("MP3"), "MPEG-2.5, which infer does not know");
         assert_eq!(sniff_bytes(b"\xff\xf1\x50\x80"), None, "AAC ADTS is not MP3");
         assert_eq!(sniff_bytes(b"hello world"), None);
         assert_eq!(sniff_bytes(b""), None);

@@ -2,8 +2,9 @@
 
 use crate::accounts::{AccountState, AccountView};
 use crate::engine::JobView;
-use crate::store::JobState;
+use crate::store::{AccountStateCount, Db, JobFilter, JobOrder, JobState, StoreError};
 use serde::Serialize;
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -51,69 +52,76 @@ pub struct QueueOverview {
     pub jobs: Vec<JobView>,
 }
 
+/// The Queue screen's overview, from SQLite: counts per account and state
+/// are one `GROUP BY`, and only the listed jobs are read (see [`LISTED`]).
 /// `observed(account_id)`: the limit the service has shown, if lower.
 pub fn queue_overview(
+    db: &Db,
     accounts: &[AccountView],
-    jobs: Vec<JobView>,
     price_list_limit: u32,
-    account_limit: impl Fn(&str) -> Option<u32>,
     observed: impl Fn(&str) -> Option<u32>,
     engine_status: String,
-    output_dir: String,
-    batches: Vec<crate::batch::BatchView>,
-) -> QueueOverview {
-    let summaries = accounts
-        .iter()
-        .map(|a| {
-            let mine = || jobs.iter().filter(|j| j.account_id == a.id);
-            let count = |states: &[JobState]| mine().filter(|j| states.contains(&j.state)).count() as u32;
-            let listed_here = listed(mine()).len() as u32;
-            let limit = account_limit(&a.id).map_or(price_list_limit, |l| l.min(price_list_limit)).max(1);
-            let taken_elsewhere = observed(&a.id).map_or(0, |o| limit.saturating_sub(o));
-            AccountQueue {
-                account_id: a.id.clone(),
-                name: a.name.clone(),
-                sandbox: a.sandbox,
-                paused: a.state == AccountState::Paused,
-                state_note: note(a.state),
-                limit,
-                taken_elsewhere,
-                in_flight: count(&[JobState::Submitting, JobState::Running, JobState::OutcomeUnknown]),
-                waiting: count(&[JobState::Queued]),
-                running: count(&[JobState::Submitting, JobState::Running]),
-                done: count(&[JobState::Succeeded, JobState::Downloading, JobState::Downloaded]),
-                failed: count(&[JobState::Failed, JobState::Invalid, JobState::Expired, JobState::OutcomeUnknown]),
-                total: mine().count() as u32,
-                not_listed: mine().count() as u32 - listed_here,
-                credits_charged: mine().filter_map(|j| j.credits_cost).sum(),
-            }
-        })
-        .collect();
-    let keep: std::collections::HashSet<i64> = accounts.iter().flat_map(|a| listed(jobs.iter().filter(|j| j.account_id == a.id))).collect();
-    let jobs = jobs.into_iter().filter(|j| keep.contains(&j.id)).collect();
-    QueueOverview { engine_status, output_dir, accounts: summaries, batches, jobs }
+) -> Result<QueueOverview, StoreError> {
+    let counts = db.count_by_account_and_state()?;
+    let own_limits: HashMap<String, Option<i64>> = db.accounts()?.into_iter().map(|r| (r.id, r.concurrency_limit)).collect();
+    let mut summaries = Vec::with_capacity(accounts.len());
+    let mut jobs = Vec::new();
+    for a in accounts {
+        let mine: Vec<&AccountStateCount> = counts.iter().filter(|c| c.account_id == a.id).collect();
+        let count = |states: &[JobState]| mine.iter().filter(|c| states.contains(&c.state)).map(|c| c.jobs).sum::<u64>() as u32;
+        let listed_here = listed(db, &a.id)?;
+        let own = own_limits.get(&a.id).copied().flatten().map(|l| l.max(1) as u32);
+        let limit = own.map_or(price_list_limit, |l| l.min(price_list_limit)).max(1);
+        let taken_elsewhere = observed(&a.id).map_or(0, |o| limit.saturating_sub(o));
+        let total = count(&JobState::ALL);
+        summaries.push(AccountQueue {
+            account_id: a.id.clone(),
+            name: a.name.clone(),
+            sandbox: a.sandbox,
+            paused: a.state == AccountState::Paused,
+            state_note: note(a.state),
+            limit,
+            taken_elsewhere,
+            in_flight: count(&[JobState::Submitting, JobState::Running, JobState::OutcomeUnknown]),
+            waiting: count(&[JobState::Queued]),
+            running: count(&[JobState::Submitting, JobState::Running]),
+            done: count(&[JobState::Succeeded, JobState::Downloading, JobState::Downloaded]),
+            failed: count(&[JobState::Failed, JobState::Invalid, JobState::Expired, JobState::OutcomeUnknown]),
+            total,
+            not_listed: total.saturating_sub(listed_here.len() as u32),
+            credits_charged: mine.iter().map(|c| c.credits_charged).sum(),
+        });
+        jobs.extend(listed_here);
+    }
+    // In queue order across accounts, as the screen shows them.
+    jobs.sort_by_key(|j| (j.position, j.id));
+    Ok(QueueOverview {
+        engine_status,
+        output_dir: crate::engine::output_root(db).display().to_string(),
+        accounts: summaries,
+        batches: crate::batch::list_batches(db)?,
+        jobs,
+    })
 }
 
-/// The ids of one account's jobs (given in queue order) the screen lists.
-fn listed<'a>(jobs: impl Iterator<Item = &'a JobView>) -> Vec<i64> {
-    let (mut waiting, mut finished, mut rest) = (Vec::new(), Vec::new(), Vec::new());
-    for j in jobs {
-        match j.state {
-            JobState::Queued => waiting.push(j),
-            JobState::Downloaded | JobState::Canceled => finished.push(j),
-            _ => rest.push(j),
-        }
-    }
-    finished.sort_by_key(|j| std::cmp::Reverse(j.finished_at.unwrap_or(j.updated_at)));
-    let ids = |v: Vec<&JobView>| v.into_iter().take(LISTED).map(|j| j.id).collect::<Vec<_>>();
-    [ids(waiting), ids(rest), ids(finished)].concat()
+/// One account's jobs the screen lists: the next [`LISTED`] waiting, every
+/// one in flight or needing a person, and the [`LISTED`] latest finished.
+fn listed(db: &Db, account_id: &str) -> Result<Vec<JobView>, StoreError> {
+    let rest: Vec<JobState> = JobState::ALL.into_iter().filter(|s| !matches!(s, JobState::Queued | JobState::Downloaded | JobState::Canceled)).collect();
+    let filter = |states: Vec<JobState>, order, limit| JobFilter { account_id: Some(account_id.to_string()), states, order, limit, ..Default::default() };
+    let mut rows = db.jobs(&filter(vec![JobState::Queued], JobOrder::Queue, Some(LISTED)))?;
+    rows.extend(db.jobs(&filter(rest, JobOrder::Queue, None))?);
+    rows.extend(db.jobs(&filter(vec![JobState::Downloaded, JobState::Canceled], JobOrder::RecentlyFinished, Some(LISTED)))?);
+    Ok(rows.into_iter().map(JobView::from_row).collect())
 }
 
 fn note(state: AccountState) -> Option<String> {
     match state {
         AccountState::Active => None,
         AccountState::Paused => Some("Paused by you: nothing new is sent; running jobs finish.".into()),
-        AccountState::NeedsCredits => Some("Out of API credits: the queue is paused. Buy API credits on the Loova API dashboard (App Credits cannot pay for API jobs), then resume.".into()),
+        AccountState::NeedsCredits => Some(
+            "Out of API credits: the queue is paused. Buy API credits on the Loova API dashboard (App Credits cannot pay for API jobs), then resume.".into(),
+        ),
         AccountState::KeyRejected => Some("Loova rejected this account's key: replace it on the Accounts screen, then resume.".into()),
         AccountState::KeychainUnavailable => Some("The system keychain is not giving Loova Desk this account's key: unlock it, then resume.".into()),
     }
@@ -139,9 +147,8 @@ mod tests {
             let (to, finished) = if n < 3 { (JobState::Running, None) } else { (JobState::Downloaded, Some(1_000 + n as i64)) };
             assert!(db.transition(*id, &[JobState::Queued], to, Patch::new().int("finished_at", finished)).unwrap());
         }
-        let jobs = crate::engine::list_jobs(&db, &Default::default()).unwrap();
         let accounts = vec![crate::accounts::AccountView::from_row(db.account("a1").unwrap().unwrap(), "http://127.0.0.1:1/api".into())];
-        let o = queue_overview(&accounts, jobs, 6, |_| None, |_| None, String::new(), String::new(), vec![]);
+        let o = queue_overview(&db, &accounts, 6, |_| None, String::new()).unwrap();
 
         let a = &o.accounts[0];
         assert_eq!((a.total, a.waiting, a.running, a.done), (260, 107, 3, 150), "counts cover every job");

@@ -2,7 +2,10 @@
 //! together so the GUI and the CLI show the same thing.
 
 use crate::job::{JobSpec, MAX_DURATION, MIN_DURATION};
-use crate::pricing::{estimate::{estimate, Estimate}, LoadedPriceList};
+use crate::pricing::{
+    estimate::{estimate, Estimate},
+    LoadedPriceList,
+};
 use crate::Violation;
 use serde::{Deserialize, Serialize};
 

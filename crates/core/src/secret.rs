@@ -2,15 +2,17 @@
 //! header: this type cannot be printed, serialized or compared by accident.
 
 use std::fmt;
+use zeroize::Zeroizing;
 
 /// A secret string. `Debug` and `Display` print `<redacted>`; there is no
-/// `Serialize`; the only ways out are `expose` (for the header) and `hint`.
+/// `Serialize`; the only ways out are `expose` (for the header) and `last4`.
+/// Its bytes are overwritten with zeros when it is dropped (`zeroize`).
 #[derive(Clone)]
-pub struct Sensitive(String);
+pub struct Sensitive(Zeroizing<String>);
 
 impl Sensitive {
     pub fn new(secret: impl Into<String>) -> Sensitive {
-        Sensitive(secret.into())
+        Sensitive(Zeroizing::new(secret.into()))
     }
 
     /// The secret itself. Call only to build an `Authorization` header or to
@@ -21,8 +23,9 @@ impl Sensitive {
 
     /// The last 4 characters, the only part a person is ever shown.
     pub fn last4(&self) -> String {
-        let chars: Vec<char> = self.0.chars().collect();
-        chars[chars.len().saturating_sub(4)..].iter().collect()
+        // Counted, not collected: a copy of the whole key would outlive it.
+        let n = self.0.chars().count();
+        self.0.chars().skip(n.saturating_sub(4)).collect()
     }
 
     pub fn is_blank(&self) -> bool {
@@ -39,14 +42,6 @@ impl fmt::Debug for Sensitive {
 impl fmt::Display for Sensitive {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("<redacted>")
-    }
-}
-
-impl Drop for Sensitive {
-    fn drop(&mut self) {
-        // Best effort: overwrite the bytes before the allocation is freed.
-        // SAFETY: writing zeros keeps the String valid UTF-8.
-        unsafe { self.0.as_bytes_mut().fill(0) };
     }
 }
 

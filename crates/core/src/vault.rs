@@ -28,12 +28,13 @@ pub enum VaultError {
 
 impl VaultError {
     /// A stable code for the UI to branch on.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::ErrorCode {
+        use crate::ErrorCode;
         match self {
-            VaultError::Unavailable(_) => "keychain_unavailable",
-            VaultError::Locked(_) => "keychain_locked",
-            VaultError::NotAnswering(_) => "keychain_not_answering",
-            VaultError::Failed(_) => "keychain_failed",
+            VaultError::Unavailable(_) => ErrorCode::KeychainUnavailable,
+            VaultError::Locked(_) => ErrorCode::KeychainLocked,
+            VaultError::NotAnswering(_) => ErrorCode::KeychainNotAnswering,
+            VaultError::Failed(_) => ErrorCode::KeychainFailed,
         }
     }
 }
@@ -52,10 +53,7 @@ impl Vault {
 
     /// The app's vault: service from `LOOVA_DESK_KEYRING_SERVICE` or the app id.
     pub fn from_env() -> Vault {
-        let service = std::env::var(SERVICE_ENV)
-            .ok()
-            .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| crate::paths::APP_IDENTIFIER.to_string());
+        let service = std::env::var(SERVICE_ENV).ok().filter(|s| !s.is_empty()).unwrap_or_else(|| crate::paths::APP_IDENTIFIER.to_string());
         Vault::new(service, Duration::from_secs(15))
     }
 
@@ -141,9 +139,7 @@ fn classify(e: KeyringError) -> VaultError {
         KeyringError::PlatformFailure(p) => VaultError::Unavailable(p.to_string()),
         KeyringError::NoDefaultStore => VaultError::Unavailable("no keychain store".into()),
         // These carry the stored bytes: never format them.
-        KeyringError::BadEncoding(_) | KeyringError::BadDataFormat(..) => {
-            VaultError::Failed("the stored key is not valid text".into())
-        }
+        KeyringError::BadEncoding(_) | KeyringError::BadDataFormat(..) => VaultError::Failed("the stored key is not valid text".into()),
         other => VaultError::Failed(other.to_string()),
     }
 }

@@ -44,12 +44,7 @@ fn script_create(sim: &SimHandle, fault: FaultKind) {
 }
 
 /// Poll `task` until `done` holds, with a deadline (never a fixed sleep).
-async fn poll_until(
-    c: &LoovaClient,
-    task_id: &str,
-    deadline: Duration,
-    done: impl Fn(&loova_core::api::TaskInfo) -> bool,
-) -> loova_core::api::TaskInfo {
+async fn poll_until(c: &LoovaClient, task_id: &str, deadline: Duration, done: impl Fn(&loova_core::api::TaskInfo) -> bool) -> loova_core::api::TaskInfo {
     let until = Instant::now() + deadline;
     loop {
         let t = c.task(&key(), task_id).await.expect("status");
@@ -279,10 +274,7 @@ async fn timeouts_after_sending() {
 
 #[tokio::test]
 async fn connection_refused_is_transient() {
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    }; // dropped: nothing listens there any more
+    let port = loova_testkit::free_port(); // released: nothing listens there
     let c = LoovaClient::new(&format!("http://127.0.0.1:{port}/api")).unwrap();
     let e = c.create(&key(), &job()).await.unwrap_err();
     assert_eq!(e.class(), ErrorClass::Transient, "{e}");

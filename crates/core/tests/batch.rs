@@ -3,8 +3,8 @@
 //! against independent arithmetic, and queueing on a real SQLite database.
 
 use loova_core::batch::{
-    self, batch_preview, batch_progress, enqueue_batch, list_batches, parse_batch, reserved_credits, AccountBalance, BatchError,
-    BatchFile, BatchFormat, WriteRow,
+    self, batch_preview, batch_progress, enqueue_batch, list_batches, parse_batch, reserved_credits, AccountBalance, BatchError, BatchFile, BatchFormat,
+    WriteRow,
 };
 use loova_core::engine;
 use loova_core::store::{Db, JobFilter, JobState, NewAccount, Patch};
@@ -301,11 +301,15 @@ fn preview_totals_breakdown_and_dollars_by_hand() {
     let pv = batch_preview(&f, &prices(), None, None);
     assert_eq!(pv.total_credits, 120 + 300 + 50 + 240 + 60);
     assert_eq!(pv.total_seconds, 8 + 10 + 5 + 12 + 4);
-    let lines: Vec<(&str, bool, u64, u64, u64)> =
-        pv.breakdown.iter().map(|b| (b.model.as_str(), b.video_reference, b.count, b.seconds, b.credits)).collect();
+    let lines: Vec<(&str, bool, u64, u64, u64)> = pv.breakdown.iter().map(|b| (b.model.as_str(), b.video_reference, b.count, b.seconds, b.credits)).collect();
     assert_eq!(
         lines,
-        [("seedance_2_0", false, 2, 12, 180), ("seedance_2_0", true, 1, 10, 300), ("seedance_2_0_fast", false, 1, 5, 50), ("seedance_2_0_fast", true, 1, 12, 240)]
+        [
+            ("seedance_2_0", false, 2, 12, 180),
+            ("seedance_2_0", true, 1, 10, 300),
+            ("seedance_2_0_fast", false, 1, 5, 50),
+            ("seedance_2_0_fast", true, 1, 12, 240)
+        ]
     );
     // 770 credits at $0.032 (cheapest) and $0.08 (dearest) per credit.
     assert_eq!(pv.dollars.usd_min, d("24.64"));
@@ -330,7 +334,7 @@ fn bal(available: Option<i64>, reserved: u64) -> AccountBalance {
 #[test]
 fn preview_balance_shortfall_and_pack_advice() {
     let f = file_of(&vec![spec("seedance_2_0", 10, true); 4]); // 4 × 300 = 1,200
-    // Enough: 2,000 − 500 − 1,200 = 300 left.
+                                                               // Enough: 2,000 − 500 − 1,200 = 300 left.
     let b = batch_preview(&f, &prices(), Some(&bal(Some(2_000), 500)), None).balance.unwrap();
     assert_eq!((b.available_after_reserved, b.balance_after, b.shortfall), (Some(1_500), Some(300), Some(0)));
     assert!(b.pack_advice.is_none() && b.app_credits_note.is_none());
@@ -355,10 +359,8 @@ fn preview_balance_shortfall_and_pack_advice() {
 fn db_with_account() -> (tempfile::TempDir, Db) {
     let dir = tempfile::tempdir().unwrap();
     let db = Db::open_in(dir.path()).unwrap();
-    db.insert_account(&NewAccount { id: "a1", name: "Studio", base_url: "http://x/api", key_hint: "1234", sandbox: false, verified: true })
-        .unwrap();
-    db.insert_account(&NewAccount { id: "a2", name: "Other", base_url: "http://x/api", key_hint: "5678", sandbox: false, verified: true })
-        .unwrap();
+    db.insert_account(&NewAccount { id: "a1", name: "Studio", base_url: "http://x/api", key_hint: "1234", sandbox: false, verified: true }).unwrap();
+    db.insert_account(&NewAccount { id: "a2", name: "Other", base_url: "http://x/api", key_hint: "5678", sandbox: false, verified: true }).unwrap();
     (dir, db)
 }
 
@@ -366,10 +368,7 @@ fn db_with_account() -> (tempfile::TempDir, Db) {
 fn reserved_credits_count_queued_submitting_and_unknown_not_running() {
     let (_d, db) = db_with_account();
     let p = prices();
-    let ids: Vec<i64> = [8, 10, 6, 5, 4]
-        .iter()
-        .map(|&dur| engine::enqueue(&db, "a1", &spec("seedance_2_0", dur, false), None, &p).unwrap().id)
-        .collect();
+    let ids: Vec<i64> = [8, 10, 6, 5, 4].iter().map(|&dur| engine::enqueue(&db, "a1", &spec("seedance_2_0", dur, false), None, &p).unwrap().id).collect();
     engine::enqueue(&db, "a2", &spec("seedance_2_0", 15, false), None, &p).unwrap();
     // 120, 150, 90, 75, 60: one submitting, one running, one unknown, one failed, one queued.
     let to = |id, st| assert!(db.transition(id, &[JobState::Queued], st, Patch::new()).unwrap());

@@ -8,6 +8,7 @@ use common::*;
 use loova_core::engine::{self, EngineError};
 use loova_core::store::JobState;
 use loova_core::JobSpec;
+use loova_testkit::wait_for_async_within;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -57,7 +58,14 @@ async fn mixed_url_and_file_job_sends_the_files_as_queued() {
     assert_eq!(rig.jobs().len(), 1);
 
     // A canceled job's copies go at once.
-    let doomed = engine::enqueue(&rig.db, &acct, &JobSpec { prompt: "doomed".into(), image_files: vec![fixture("blue.jpg").display().to_string()], ..JobSpec::default() }, None, &rig.prices).unwrap();
+    let doomed = engine::enqueue(
+        &rig.db,
+        &acct,
+        &JobSpec { prompt: "doomed".into(), image_files: vec![fixture("blue.jpg").display().to_string()], ..JobSpec::default() },
+        None,
+        &rig.prices,
+    )
+    .unwrap();
     let doomed_dir = rig.dir.path().join("media").join(doomed.id.to_string());
     assert!(doomed_dir.is_dir());
     engine::cancel(&rig.db, doomed.id).unwrap();
@@ -106,7 +114,7 @@ async fn a_queued_job_whose_copy_was_deleted_stops_for_a_person_instead_of_retry
     assert!(error.contains("red.png") && error.contains("Nothing was sent") && error.contains("Composer"), "{error}");
     assert!(rig.sim.received_forms().is_empty(), "nothing reached Loova");
     let title = format!("Job {} cannot be sent as it is", job.id);
-    wait_for("the person is told", Duration::from_secs(20), || rig.notices().iter().any(|n| n.title == title)).await;
+    wait_for_async_within("the person is told", Duration::from_secs(20), || rig.notices().iter().any(|n| n.title == title)).await;
     // Retrying cannot help either, and says why.
     let e = engine::retry(&rig.db, job.id).unwrap_err();
     assert!(matches!(e, EngineError::Media(_)) && e.to_string().contains("red.png"), "{e}");

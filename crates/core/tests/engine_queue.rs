@@ -5,8 +5,10 @@ mod common;
 
 use common::*;
 use loova_core::engine::{EngineLock, NoticeKind};
-use loova_core::store::{JobState, Patch};
+use loova_core::store::{AccountStatus, JobState, Patch};
+use loova_core::ErrorCode;
 use loova_sim::{FaultKind, LimitMode};
+use loova_testkit::{above_our_cap, part_files, wait_for_async_within};
 use std::time::Duration;
 
 const NEEDS: &str = "needs the Secret Service: run by scripts/test";
@@ -16,7 +18,8 @@ const KEY: &str = "sk-live-queue-test-0001";
 #[ignore = "needs the Secret Service: run by scripts/test"]
 async fn forty_jobs_all_downloaded_never_more_than_six_at_once() {
     let _ = NEEDS;
-    let rig = Rig::new(sim_config(&[(KEY, 1_000_000)])).await;
+    // The simulator would take 100 at once: the 6 is our cap, not Loova's.
+    let rig = Rig::new(above_our_cap(sim_config(&[(KEY, 1_000_000)]))).await;
     let acct = rig.account("Studio", KEY).await;
     rig.enqueue_many(&acct, 40, "forty");
     let _lock = EngineLock::acquire(rig.dir.path()).unwrap();
@@ -27,19 +30,21 @@ async fn forty_jobs_all_downloaded_never_more_than_six_at_once() {
     let st = rig.sim.state();
     let k = st.key(KEY).unwrap();
     assert_eq!(k.tasks_created, 40);
-    assert_eq!(k.max_running_at_once, 6, "reaches the limit and never exceeds it");
+    assert_eq!(k.max_running_at_once, 6, "reaches our cap of 6 and never exceeds it");
+    assert!(!st.requests.iter().any(|r| r.status == Some(429)), "the simulator never had to refuse a create");
     // Charged as estimated.
     for j in rig.jobs() {
         assert_eq!(j.credits_cost, j.estimate_credits, "job {}", j.id);
     }
-    wait_for("the queue-finished notice", Duration::from_secs(5), || rig.notices().iter().any(|n| n.kind == NoticeKind::QueueFinished)).await;
+    wait_for_async_within("the queue-finished notice", Duration::from_secs(5), || rig.notices().iter().any(|n| n.kind == NoticeKind::QueueFinished)).await;
 }
 
 #[tokio::test]
 #[ignore = "needs the Secret Service: run by scripts/test"]
 async fn two_accounts_are_capped_independently() {
     const KEY2: &str = "sk-live-queue-test-0002";
-    let rig = Rig::new(sim_config(&[(KEY, 1_000_000), (KEY2, 1_000_000)])).await;
+    // Both caps (6, and the person's 2) are ours: the simulator takes 100.
+    let rig = Rig::new(above_our_cap(sim_config(&[(KEY, 1_000_000), (KEY2, 1_000_000)]))).await;
     let a = rig.account("A", KEY).await;
     let b = rig.account("B", KEY2).await;
     // The person set B's limit lower.
@@ -62,9 +67,10 @@ async fn two_accounts_are_capped_independently() {
 #[ignore = "needs the Secret Service: run by scripts/test"]
 async fn create_faults_end_in_the_right_state_and_are_never_resent() {
     let mut cfg = sim_config(&[(KEY, 1_000_000)]);
-    cfg.faults.create.script = [FaultKind::Http500, FaultKind::CreatedThenDropped, FaultKind::Dropped, FaultKind::Malformed, FaultKind::Truncated, FaultKind::Http503]
-        .into_iter()
-        .collect();
+    cfg.faults.create.script =
+        [FaultKind::Http500, FaultKind::CreatedThenDropped, FaultKind::Dropped, FaultKind::Malformed, FaultKind::Truncated, FaultKind::Http503]
+            .into_iter()
+            .collect();
     let rig = Rig::new(cfg).await;
     let acct = rig.account("Faults", KEY).await;
     rig.enqueue_many(&acct, 12, "faults");
@@ -85,9 +91,11 @@ async fn create_faults_end_in_the_right_state_and_are_never_resent() {
         let n = k.tasks.iter().filter(|t| t.prompt == j.spec.prompt).count();
         assert!(n <= 1, "job {} was created {n} times", j.id);
     }
-    let creates = |st: &loova_sim::StateSnapshot| st.requests.iter().filter(|r| r.method == "POST" && r.path.ends_with("/v1/video/seedance-2") && r.status != Some(429)).count();
+    let creates = |st: &loova_sim::StateSnapshot| {
+        st.requests.iter().filter(|r| r.method == "POST" && r.path.ends_with("/v1/video/seedance-2") && r.status != Some(429)).count()
+    };
     assert_eq!(creates(&st), 6, "one create per job, never a second");
-    wait_for("a needs-decision notice", Duration::from_secs(5), || rig.notices().iter().any(|n| n.kind == NoticeKind::NeedsDecision)).await;
+    wait_for_async_within("a needs-decision notice", Duration::from_secs(5), || rig.notices().iter().any(|n| n.kind == NoticeKind::NeedsDecision)).await;
     // The person decides: submit three again, forget the others.
     for j in &unknown[..3] {
         loova_core::engine::resubmit_unknown(&rig.db, j.id).unwrap();
@@ -110,20 +118,18 @@ async fn unreachable_service_is_retried_and_then_succeeds() {
     let rig = Rig::new(sim_config(&[(KEY, 1_000_000)])).await;
     let acct = rig.account("Offline", KEY).await;
     // Nothing listens here: the connection is refused, nothing is sent.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let dead = format!("http://{}/api", closed.local_addr().unwrap());
-    drop(closed);
+    let dead = format!("http://127.0.0.1:{}/api", loova_testkit::free_port());
     rig.db.set_base_url(&acct, &dead).unwrap();
     let ids = rig.enqueue_many(&acct, 4, "offline");
     let engine = rig.engine();
-    let runner = { let e = engine.clone(); tokio::spawn(async move { e.run(true, std::future::pending()).await }) };
-    wait_for("transient failures", Duration::from_secs(30), || {
-        ids.iter().all(|id| rig.db.job(*id).unwrap().unwrap().attempts >= 2)
-    })
-    .await;
+    let runner = {
+        let e = engine.clone();
+        tokio::spawn(async move { e.run(true, std::future::pending()).await })
+    };
+    wait_for_async_within("transient failures", Duration::from_secs(30), || ids.iter().all(|id| rig.db.job(*id).unwrap().unwrap().attempts >= 2)).await;
     for id in &ids {
         let j = rig.db.job(*id).unwrap().unwrap();
-        assert_eq!((j.state, j.last_error_code.as_deref()), (JobState::Queued, Some("not_sent")));
+        assert_eq!((j.state, j.last_error_code), (JobState::Queued, Some(ErrorCode::NotSent)));
     }
     rig.db.set_base_url(&acct, &rig.sim.base_url()).unwrap();
     tokio::time::timeout(Duration::from_secs(60), runner).await.unwrap().unwrap().unwrap();
@@ -135,7 +141,14 @@ async fn unreachable_service_is_retried_and_then_succeeds() {
 #[ignore = "needs the Secret Service: run by scripts/test"]
 async fn status_and_download_faults_do_not_fail_jobs() {
     let mut cfg = sim_config(&[(KEY, 1_000_000)]);
-    for (kind, p) in [(FaultKind::Http503, 0.15), (FaultKind::Dropped, 0.1), (FaultKind::Malformed, 0.1), (FaultKind::BusinessFailure, 0.1), (FaultKind::Truncated, 0.05), (FaultKind::Slow, 0.05)] {
+    for (kind, p) in [
+        (FaultKind::Http503, 0.15),
+        (FaultKind::Dropped, 0.1),
+        (FaultKind::Malformed, 0.1),
+        (FaultKind::BusinessFailure, 0.1),
+        (FaultKind::Truncated, 0.05),
+        (FaultKind::Slow, 0.05),
+    ] {
         cfg.faults.status.probabilities.insert(kind, p);
     }
     cfg.faults.download.script = [FaultKind::Truncated, FaultKind::Dropped, FaultKind::Http500, FaultKind::Http502].into_iter().collect();
@@ -209,11 +222,11 @@ async fn insufficient_credits_mid_batch_pauses_the_account() {
     }
     let engine = rig.engine();
     rig.run_until_idle(&engine, Duration::from_secs(120)).await;
-    assert_eq!(rig.db.account(&acct).unwrap().unwrap().state, "needs_credits");
+    assert_eq!(rig.db.account(&acct).unwrap().unwrap().state, AccountStatus::NeedsCredits);
     assert_eq!(rig.count(JobState::Downloaded), 5);
     assert_eq!(rig.count(JobState::Queued), 5, "the rest waits, not failed");
     assert_eq!(rig.sim.state().key(KEY).unwrap().tasks_created, 5);
-    wait_for("the out-of-credits notice", Duration::from_secs(5), || rig.notices().iter().any(|n| n.kind == NoticeKind::OutOfCredits)).await;
+    wait_for_async_within("the out-of-credits notice", Duration::from_secs(5), || rig.notices().iter().any(|n| n.kind == NoticeKind::OutOfCredits)).await;
     let n = rig.notices().into_iter().find(|n| n.kind == NoticeKind::OutOfCredits).unwrap();
     assert!(n.body.contains("75 credits") && n.body.contains("25 API credits"), "{}", n.body);
     // Topped up and resumed: the rest runs.
@@ -232,17 +245,24 @@ async fn key_revoked_mid_run_pauses_the_account() {
     let acct = rig.account("Revoked", KEY).await;
     rig.enqueue_many(&acct, 14, "revoked");
     let engine = rig.engine();
-    let runner = { let e = engine.clone(); tokio::spawn(async move { e.run(true, std::future::pending()).await }) };
-    wait_for("some tasks", Duration::from_secs(30), || rig.sim.state().tasks_created >= 4).await;
+    let runner = {
+        let e = engine.clone();
+        tokio::spawn(async move { e.run(true, std::future::pending()).await })
+    };
+    wait_for_async_within("some tasks", Duration::from_secs(30), || rig.sim.state().tasks_created >= 4).await;
     // From now on Loova refuses the key.
-    rig.sim.update_config(|c| { c.faults.create.probabilities.insert(FaultKind::AuthFailure, 1.0); }).unwrap();
+    rig.sim
+        .update_config(|c| {
+            c.faults.create.probabilities.insert(FaultKind::AuthFailure, 1.0);
+        })
+        .unwrap();
     tokio::time::timeout(Duration::from_secs(60), runner).await.unwrap().unwrap().unwrap();
-    assert_eq!(rig.db.account(&acct).unwrap().unwrap().state, "key_rejected");
+    assert_eq!(rig.db.account(&acct).unwrap().unwrap().state, AccountStatus::KeyRejected);
     let created = rig.sim.state().key(KEY).unwrap().tasks_created as usize;
     assert!(created < 14);
     assert_eq!(rig.count(JobState::Downloaded), created, "what was created still finishes");
     assert_eq!(rig.count(JobState::Queued), 14 - created);
-    wait_for("the key-rejected notice", Duration::from_secs(5), || rig.notices().iter().any(|n| n.kind == NoticeKind::KeyRejected)).await;
+    wait_for_async_within("the key-rejected notice", Duration::from_secs(5), || rig.notices().iter().any(|n| n.kind == NoticeKind::KeyRejected)).await;
 }
 
 #[tokio::test]
@@ -264,7 +284,7 @@ async fn expired_video_links_end_expired_without_a_loop() {
 }
 
 fn super_parts_empty(rig: &Rig) -> bool {
-    parts_in(&rig.out).is_empty()
+    part_files(&rig.out).is_empty()
 }
 
 #[tokio::test]
@@ -278,7 +298,14 @@ async fn restart_recovers_every_state() {
     // 2: running on Loova (a task that exists there).
     outside_task(&rig.sim, KEY, "restart running").await;
     let task = rig.sim.state().key(KEY).unwrap().tasks[0].task_id.clone();
-    rig.db.transition(ids[1], &[JobState::Queued], JobState::Running, Patch::new().text("task_id", Some(&task)).int("started_at", Some(loova_core::store::now_ms()))).unwrap();
+    rig.db
+        .transition(
+            ids[1],
+            &[JobState::Queued],
+            JobState::Running,
+            Patch::new().text("task_id", Some(&task)).int("started_at", Some(loova_core::store::now_ms())),
+        )
+        .unwrap();
     // 3: half downloaded.
     outside_task(&rig.sim, KEY, "restart download").await;
     let task2 = rig.sim.state().key(KEY).unwrap().tasks[1].task_id.clone();
@@ -286,13 +313,20 @@ async fn restart_recovers_every_state() {
     std::fs::create_dir_all(&part_dir).unwrap();
     let video = part_dir.join("half.mp4");
     std::fs::write(part_dir.join("half.mp4.part"), b"half").unwrap();
-    wait_for("task 2 done", Duration::from_secs(30), || rig.sim.state().task(&task2).unwrap().status.is_final()).await;
+    wait_for_async_within("task 2 done", Duration::from_secs(30), || rig.sim.state().task(&task2).unwrap().status.is_final()).await;
     let url = format!("{}/files/{task2}.mp4", rig.sim.root_url());
-    rig.db.transition(ids[2], &[JobState::Queued], JobState::Downloading, Patch::new().text("task_id", Some(&task2)).text("video_url", Some(&url)).text("video_path", Some(video.to_str().unwrap()))).unwrap();
+    rig.db
+        .transition(
+            ids[2],
+            &[JobState::Queued],
+            JobState::Downloading,
+            Patch::new().text("task_id", Some(&task2)).text("video_url", Some(&url)).text("video_path", Some(video.to_str().unwrap())),
+        )
+        .unwrap();
     let engine = rig.engine();
     rig.run_until_idle(&engine, Duration::from_secs(60)).await;
     let j0 = rig.db.job(ids[0]).unwrap().unwrap();
-    assert_eq!((j0.state, j0.last_error_code.as_deref()), (JobState::OutcomeUnknown, Some("stopped_while_sending")));
+    assert_eq!((j0.state, j0.last_error_code), (JobState::OutcomeUnknown, Some(ErrorCode::StoppedWhileSending)));
     assert_eq!(rig.db.job(ids[1]).unwrap().unwrap().state, JobState::Downloaded);
     assert_eq!(rig.db.job(ids[2]).unwrap().unwrap().state, JobState::Downloaded);
     assert_eq!(std::fs::metadata(&video).unwrap().len() as usize, loova_sim::routes::files::SAMPLE_MP4.len());

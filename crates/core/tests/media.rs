@@ -123,8 +123,7 @@ async fn a_job_with_local_files_is_sent_as_multipart_and_charged_by_what_arrived
     assert_eq!(field("duration"), ["8"]);
     assert_eq!(field("image_urls"), ["https://example.com/a.png", "https://example.com/b.png"]);
     assert!(field("video_urls").is_empty() && field("audio_urls").is_empty());
-    let got: Vec<(Option<&str>, Option<&str>, usize)> =
-        f.files.iter().map(|p| (p.file_name.as_deref(), p.content_type.as_deref(), p.size)).collect();
+    let got: Vec<(Option<&str>, Option<&str>, usize)> = f.files.iter().map(|p| (p.file_name.as_deref(), p.content_type.as_deref(), p.size)).collect();
     let size = |n: &str| std::fs::metadata(fixture(n)).unwrap().len() as usize;
     assert_eq!(
         got,
@@ -196,4 +195,44 @@ async fn upload_progress_counts_every_byte_of_every_file() {
     assert!(seen.iter().all(|&(_, of)| of == total));
     assert_eq!(seen.last().unwrap().0, total, "every byte reported");
     assert_eq!(sim.received_forms()[0].files.iter().map(|f| f.size as u64).sum::<u64>(), total);
+}
+
+/// `clip.mp4` (its `mdat` comes before `moov`) with bytes appended to the
+/// end of its `mdat` that read like a movie header claiming an hour. Such
+/// bytes occur in real media data by chance; the samples and every offset
+/// stay valid, so this is still a well-formed 0.8 s MP4.
+fn mp4_with_mvhd_inside_mdat() -> Vec<u8> {
+    let orig = std::fs::read(fixture("clip.mp4")).unwrap();
+    let mut fake = b"mvhd".to_vec();
+    fake.extend_from_slice(&[0; 4]); // version 0, no flags
+    fake.extend_from_slice(&[0; 8]); // created, modified
+    fake.extend_from_slice(&1000u32.to_be_bytes()); // timescale
+    fake.extend_from_slice(&3_600_000u32.to_be_bytes()); // one hour
+    fake.extend_from_slice(&[0; 16]);
+    let (mut at, mut out) = (0, Vec::new());
+    while at + 8 <= orig.len() {
+        let size = u32::from_be_bytes(orig[at..at + 4].try_into().unwrap()) as usize;
+        let (kind, body) = (&orig[at + 4..at + 8], &orig[at + 8..at + size]);
+        if kind == b"mdat" {
+            out.extend_from_slice(&((size + fake.len()) as u32).to_be_bytes());
+            out.extend_from_slice(kind);
+            out.extend_from_slice(body);
+            out.extend_from_slice(&fake);
+        } else {
+            out.extend_from_slice(&orig[at..at + size]);
+        }
+        at += size;
+    }
+    assert!(out.windows(4).position(|w| w == b"mvhd") < out.windows(4).position(|w| w == b"moov"), "the fake header comes first");
+    out
+}
+
+#[test]
+fn the_length_comes_from_the_movie_header_not_from_bytes_inside_the_media_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tricky.mp4");
+    std::fs::write(&path, mp4_with_mvhd_inside_mdat()).unwrap();
+    assert_eq!(media::sniff(&path).unwrap().format, "MP4");
+    let secs = loova_core::media_duration::duration_secs(&path).expect("a length");
+    assert!((secs - 0.8).abs() < 0.01, "{secs} s, expected 0.8 s");
 }

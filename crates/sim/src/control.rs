@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
+use crate::config::KeyGrant;
 use crate::envelope::Reply;
 use crate::routes::App;
 use crate::server::{is_loopback_peer, Conn};
@@ -20,6 +21,7 @@ pub fn router() -> Router<App> {
         .route("/__sim/reset", post(reset))
         .route("/__sim/config", get(get_config).post(set_config))
         .route("/__sim/keys", post(add_key))
+        .route("/__sim/keys/revoke", post(revoke_key))
         .route("/__sim/tasks", post(create_task))
 }
 
@@ -103,9 +105,28 @@ struct NewKey {
     /// header, `Bearer <key>` there.
     key: Option<String>,
     credits: i64,
+    /// The Loova user the key belongs to; none = the key is its own user.
+    user: Option<String>,
 }
 
-/// Add a key, or top an existing one up (both available and total grow).
+#[derive(Deserialize)]
+struct KeyOnly {
+    key: Option<String>,
+}
+
+/// The key from the body or the `Authorization` header.
+fn key_of(body_key: Option<String>, headers: &axum::http::HeaderMap) -> Option<String> {
+    body_key
+        .or_else(|| crate::routes::bearer(headers))
+        .filter(|k| !k.trim().is_empty())
+}
+
+fn no_key() -> Response {
+    bad("invalid parameter `key`: give it in the body or as `Authorization: Bearer <key>`".into())
+}
+
+/// Add a key (of a user), or top an existing one's user up (both available
+/// and total grow).
 async fn add_key(
     State(app): State<App>,
     Extension(conn): Extension<Conn>,
@@ -115,22 +136,64 @@ async fn add_key(
     if let Some(r) = refuse(&conn) {
         return r;
     }
-    let nk: NewKey =
-        match serde_json::from_slice(&body) {
-            Ok(v) => v,
-            Err(e) => return bad(format!(
-                "invalid parameter `body`: expected {{\"key\": string, \"credits\": integer}}: {e}"
-            )),
-        };
-    let Some(key) = nk.key.or_else(|| crate::routes::bearer(&headers)).filter(|k| !k.trim().is_empty()) else {
-        return bad("invalid parameter `key`: give it in the body or as `Authorization: Bearer <key>`".into());
+    let nk: NewKey = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => {
+            return bad(format!(
+                "invalid parameter `body`: expected {{\"key\": string, \"credits\": integer, \"user\": string (optional)}}: {e}"
+            ))
+        }
+    };
+    let Some(key) = key_of(nk.key, &headers) else {
+        return no_key();
+    };
+    let grant = KeyGrant {
+        key: key.clone(),
+        credits: nk.credits,
+        user: nk.user,
     };
     let mut inner = app.lock();
-    let digest = inner.add_key(&key, nk.credits);
-    let k = &inner.keys[&digest];
-    ok(
-        json!({"key_hint": key_hint(&key), "api_available_credits": k.credits_available, "api_total_credits": k.credits_total}),
-    )
+    let digest = match inner.grant(&grant) {
+        Ok(d) => d,
+        Err(e) => return bad(format!("invalid parameter `user`: {e}")),
+    };
+    let user = inner.user_of(&digest).unwrap_or_default().to_string();
+    let u = &inner.users[&user];
+    ok(json!({
+        "key_hint": key_hint(&key),
+        "user": user,
+        "api_available_credits": u.credits_available,
+        "api_total_credits": u.credits_total,
+    }))
+}
+
+/// From now on the key gets the authentication failure; its user's tasks
+/// keep running and stay readable with the user's other keys.
+async fn revoke_key(
+    State(app): State<App>,
+    Extension(conn): Extension<Conn>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Some(r) = refuse(&conn) {
+        return r;
+    }
+    let body_key = match serde_json::from_slice::<KeyOnly>(&body) {
+        Ok(k) => k.key,
+        Err(_) if body.is_empty() => None,
+        Err(e) => {
+            return bad(format!(
+                "invalid parameter `body`: expected {{\"key\": string}}: {e}"
+            ))
+        }
+    };
+    let Some(key) = key_of(body_key, &headers) else {
+        return no_key();
+    };
+    if !app.lock().revoke_key(&key) {
+        return bad("invalid parameter `key`: unknown key".into());
+    }
+    ok(json!({"key_hint": key_hint(&key), "revoked": true}))
 }
 
 /// Create a task "outside the client" (e.g. as if from another device):
@@ -148,7 +211,7 @@ async fn create_task(
         return bad("invalid parameter `key`: required".into());
     };
     let Some(digest) = app.lock().known_key(&key) else {
-        return bad("invalid parameter `key`: unknown key".into());
+        return bad("invalid parameter `key`: unknown or revoked key".into());
     };
     match crate::validate::from_json(&body) {
         Ok(valid) => crate::routes::api::create_for(&app, &digest, valid).render("sim"),

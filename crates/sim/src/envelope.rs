@@ -14,6 +14,9 @@ pub struct Reply {
     pub code: i64,
     pub message: Option<String>,
     pub data: Value,
+    /// Fields beside `code`…`data` (e.g. a top-level `taskId`, as some of
+    /// Loova's own clients expect).
+    pub extra: serde_json::Map<String, Value>,
 }
 
 impl Reply {
@@ -23,7 +26,14 @@ impl Reply {
             code: 200,
             message: None,
             data,
+            extra: Default::default(),
         }
+    }
+
+    /// The same answer with `name: value` beside the envelope's own fields.
+    pub fn with_top_level(mut self, name: &str, value: Value) -> Self {
+        self.extra.insert(name.to_string(), value);
+        self
     }
     pub fn error(http: u16, code: i64, message: impl Into<String>) -> Self {
         Reply {
@@ -31,6 +41,7 @@ impl Reply {
             code,
             message: Some(message.into()),
             data: Value::Null,
+            extra: Default::default(),
         }
     }
     pub fn from_config(r: &ErrorReply, limit: usize) -> Self {
@@ -42,8 +53,11 @@ impl Reply {
     }
 
     pub fn body(&self, trace_id: &str) -> String {
-        json!({"code": self.code, "trace_id": trace_id, "message": self.message, "data": self.data})
-            .to_string()
+        let mut v = json!({"code": self.code, "trace_id": trace_id, "message": self.message, "data": self.data});
+        if let Some(obj) = v.as_object_mut() {
+            obj.extend(self.extra.clone());
+        }
+        v.to_string()
     }
 
     pub fn render(&self, trace_id: &str) -> Response {

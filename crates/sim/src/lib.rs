@@ -18,11 +18,15 @@ pub mod state;
 pub mod validate;
 
 pub use config::{
-    CostFormat, ErrorReply, Faults, KeyGrant, LimitMode, Limits, ModelPrice, Prices, Responses,
-    RunTime, SimConfig, Timings,
+    BasePath, Compat, CostFormat, ErrorReply, Faults, IdField, KeyGrant, LimitMode, Limits,
+    ModelPrice, MultipartDialect, Prices, Responses, RunTime, SimConfig, StatusWords, Timings,
 };
 pub use faults::{Endpoint, FaultKind, FaultPlan};
-pub use state::{ReceivedFile, ReceivedForm, KeySnapshot, LogEntry, StateSnapshot, TaskSnapshot, TaskStatus};
+pub use state::{
+    KeySnapshot, LogEntry, ReceivedFile, ReceivedForm, StateSnapshot, TaskSnapshot, TaskStatus,
+    UserSnapshot,
+};
+pub use validate::{Dialect, FunctionMode};
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -182,9 +186,11 @@ impl SimHandle {
         })
     }
 
-    /// The API base, same shape as `https://api.loova.ai/api`.
+    /// The API base, same shape as `https://api.loova.ai/api` (or, with
+    /// `compat.base_path` `/`, as `https://api.loova.ai`).
     pub fn base_url(&self) -> String {
-        format!("{}/api", self.shared.root_url)
+        let prefix = self.shared.lock().config.compat.base_path.prefix();
+        format!("{}{prefix}", self.shared.root_url)
     }
 
     /// `http://HOST:PORT` (video files and `/__sim/` hang off it).
@@ -230,9 +236,27 @@ impl SimHandle {
         self.set_config(c)
     }
 
-    /// Add a key with `credits`, or top an existing key up by `credits`.
+    /// Add a key with `credits` (its own user), or top an existing key's
+    /// user up by `credits`.
     pub fn add_key(&self, key: &str, credits: i64) {
         self.shared.lock().add_key(key, credits);
+    }
+
+    /// Add a key of `user` and add `credits` to the user's balance (or top
+    /// the user up through a key it already has). Refused if the key belongs
+    /// to another user or the name is not allowed.
+    pub fn add_user_key(&self, key: &str, credits: i64, user: &str) -> anyhow::Result<()> {
+        self.shared
+            .lock()
+            .grant(&KeyGrant::for_user(key, credits, user))
+            .map(|_| ())
+            .map_err(|e| anyhow::anyhow!(e))
+    }
+
+    /// From now on `key` gets the authentication failure; its user's tasks
+    /// keep running. `false` if the key is unknown.
+    pub fn revoke_key(&self, key: &str) -> bool {
+        self.shared.lock().revoke_key(key)
     }
 
     /// Back to the configured keys and grants; tasks and log cleared.

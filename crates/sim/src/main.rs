@@ -3,14 +3,16 @@
 //! parent process can read the port it picked.
 
 use clap::Parser;
+use loova_sim::config::parse_word;
 use loova_sim::{CostFormat, Endpoint, FaultKind, KeyGrant, LimitMode, SimConfig};
 use std::io::Write;
 
 /// A faithful, controllable simulator of the Loova video API.
 ///
 /// Serves POST /api/v1/video/seedance-2, GET /api/v1/tasks?task_id=,
-/// GET /api/v1/credits, GET /files/{task_id}.mp4 and the loopback-only
-/// control plane /__sim/ (state, reset, config, keys, tasks).
+/// GET /api/v1/credits (under /v1/… with --base-path /),
+/// GET /files/{task_id}.mp4 and the loopback-only control plane /__sim/
+/// (state, reset, config, keys, keys/revoke, tasks).
 /// Flags override values from --config.
 #[derive(Parser, Debug)]
 #[command(name = "loova-sim", version)]
@@ -18,8 +20,10 @@ struct Args {
     /// Address to bind; port 0 picks a free port.
     #[arg(long, default_value = "127.0.0.1:0")]
     addr: String,
-    /// An API key and its initial API credits, KEY=CREDITS. Repeatable.
-    #[arg(long = "key", value_name = "KEY=CREDITS")]
+    /// An API key and its initial API credits, KEY=CREDITS, optionally of a
+    /// Loova user, KEY=CREDITS@USER: keys of one user share credits, tasks and
+    /// the concurrency limit. Repeatable.
+    #[arg(long = "key", value_name = "KEY=CREDITS[@USER]")]
     keys: Vec<String>,
     /// Seed for every random choice (run times, failures, faults, ids).
     #[arg(long)]
@@ -30,7 +34,8 @@ struct Args {
     /// Seconds (scaled) a task stays `queued` before it may run.
     #[arg(long, value_name = "SECS")]
     queued_secs: Option<f64>,
-    /// Maximum tasks running at once per key (default 6).
+    /// Maximum tasks running at once per Loova user (default 6; any value,
+    /// e.g. 100 to measure a client's own cap).
     #[arg(long, value_name = "N")]
     limit: Option<usize>,
     /// Over the limit: reject the create, or queue the task.
@@ -66,6 +71,26 @@ struct Args {
     /// Repeatable.
     #[arg(long = "script", value_name = "ENDPOINT:KINDS")]
     scripts: Vec<String>,
+    /// Multipart create encodings understood: flat (snake_case fields),
+    /// camel (functionMode, aspect_ratio), params (model + params JSON, as
+    /// Loova's script) or any.
+    #[arg(long, value_name = "flat|camel|params|any")]
+    multipart_dialect: Option<String>,
+    /// Words of finished tasks: documented (succeeded/failed) or script
+    /// (success/error).
+    #[arg(long, value_name = "documented|script")]
+    status_words: Option<String>,
+    /// Where the create answer puts the task id.
+    #[arg(long, value_name = "data.task_id|task_id|taskId")]
+    id_field: Option<String>,
+    /// Endpoints under /api/v1/… or /v1/…; the other form answers a plain
+    /// 404 without the envelope.
+    #[arg(long, value_name = "/api|/")]
+    base_path: Option<String>,
+    /// Task status without function_mode, ratio and duration (exactly the
+    /// reference's fields).
+    #[arg(long)]
+    hide_status_settings: bool,
     /// Save keys (as SHA-256 digests, never in clear), credits and tasks
     /// here; restore them on start.
     #[arg(long, value_name = "PATH")]
@@ -93,18 +118,10 @@ fn build_config(a: Args) -> anyhow::Result<SimConfig> {
         }
         None => SimConfig::default(),
     };
-    c.addr = a.addr;
+    c.addr = a.addr.clone();
     for k in &a.keys {
-        let (key, credits) = k
-            .rsplit_once('=')
-            .ok_or_else(|| anyhow::anyhow!("--key wants KEY=CREDITS, got {k:?}"))?;
-        let credits: i64 = credits
-            .parse()
-            .map_err(|_| anyhow::anyhow!("--key {key}: credits must be an integer"))?;
-        c.keys.push(KeyGrant {
-            key: key.to_string(),
-            credits,
-        });
+        c.keys
+            .push(KeyGrant::parse(k).map_err(|e| anyhow::anyhow!(e))?);
     }
     if a.seed.is_some() {
         c.seed = a.seed;
@@ -171,12 +188,40 @@ fn build_config(a: Args) -> anyhow::Result<SimConfig> {
             plan.script.push_back(parse_kind(k.trim())?);
         }
     }
+    set_compat(&mut c, &a)?;
     if a.state_file.is_some() {
         c.state_file = a.state_file;
     }
     c.check()
         .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
     Ok(c)
+}
+
+/// The variants of Loova's own clients (`compat` in the config).
+fn set_compat(c: &mut SimConfig, a: &Args) -> anyhow::Result<()> {
+    fn word<T: serde::de::DeserializeOwned>(
+        flag: &str,
+        v: &str,
+        choices: &str,
+    ) -> anyhow::Result<T> {
+        parse_word(v).ok_or_else(|| anyhow::anyhow!("--{flag} must be {choices}, got {v:?}"))
+    }
+    if let Some(v) = &a.multipart_dialect {
+        c.compat.multipart_dialect = word("multipart-dialect", v, "flat, camel, params or any")?;
+    }
+    if let Some(v) = &a.status_words {
+        c.compat.status_words = word("status-words", v, "documented or script")?;
+    }
+    if let Some(v) = &a.id_field {
+        c.compat.id_field = word("id-field", v, "data.task_id, task_id or taskId")?;
+    }
+    if let Some(v) = &a.base_path {
+        c.compat.base_path = word("base-path", v, "/api or /")?;
+    }
+    if a.hide_status_settings {
+        c.compat.status_shows_settings = false;
+    }
+    Ok(())
 }
 
 #[tokio::main]

@@ -112,6 +112,12 @@ fn help_documents_every_flag() {
         "--script",
         "--state-file",
         "--config",
+        "--multipart-dialect",
+        "--status-words",
+        "--id-field",
+        "--base-path",
+        "--hide-status-settings",
+        "KEY=CREDITS[@USER]",
     ] {
         assert!(help.contains(flag), "--help lacks {flag}");
     }
@@ -124,11 +130,85 @@ fn bad_flags_fail_loudly() {
         .output()
         .unwrap();
     assert!(!out.status.success());
-    let out = Command::new(env!("CARGO_BIN_EXE_loova-sim"))
-        .args(["--fault", "create:explode=0.1"])
-        .output()
+    for bad in [
+        ["--fault", "create:explode=0.1"],
+        ["--key", "sk=1@"],
+        ["--base-path", "/v2"],
+        ["--id-field", "id"],
+        ["--status-words", "done"],
+        ["--multipart-dialect", "xml"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_loova-sim"))
+            .args(bad)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{bad:?} accepted");
+        assert!(!out.stderr.is_empty(), "{bad:?}: says why");
+    }
+}
+
+#[test]
+fn users_and_client_variants_from_the_command_line() {
+    let child = Command::new(env!("CARGO_BIN_EXE_loova-sim"))
+        .args([
+            "--key",
+            "sk-bin-a-0001=100@studio",
+            "--key",
+            "sk-bin-b-0002=50@studio",
+        ])
+        .args([
+            "--base-path",
+            "/",
+            "--id-field",
+            "taskId",
+            "--status-words",
+            "script",
+        ])
+        .args(["--multipart-dialect", "params", "--limit", "100"])
+        .stdout(Stdio::piped())
+        .spawn()
         .unwrap();
-    assert!(!out.status.success());
+    let mut child = Kill(child);
+    let mut line = String::new();
+    BufReader::new(child.0.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let root = line
+        .trim_end()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_string();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let c = reqwest::Client::new();
+        let v: serde_json::Value = c
+            .get(format!("{root}/v1/credits"))
+            .bearer_auth("sk-bin-b-0002")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(v["data"]["api_total_credits"], 150, "one user, both grants");
+        let cfg: serde_json::Value = c
+            .get(format!("{root}/__sim/config"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            cfg["data"]["compat"],
+            serde_json::json!({"multipart_dialect": "params", "status_words": "script",
+                "id_field": "taskId", "base_path": "/", "status_shows_settings": true})
+        );
+        assert_eq!(cfg["data"]["limits"]["concurrency"], 100);
+    });
 }
 
 #[test]

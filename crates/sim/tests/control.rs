@@ -137,7 +137,13 @@ async fn reconfigure_add_keys_create_tasks_and_reset() {
     );
     let (s, v) = sim_post(&c, &sim, "keys", json!({"credits": 40})).await;
     assert_eq!(s, 400);
-    assert!(v["message"].as_str().unwrap().contains("Authorization: Bearer"), "{v}");
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap()
+            .contains("Authorization: Bearer"),
+        "{v}"
+    );
 
     // A task created "outside the client" takes the key's slot.
     sim.update_config(|c| c.timings.time_scale = 1.0).unwrap();
@@ -298,7 +304,6 @@ async fn state_file_never_holds_a_key_in_clear_and_still_authenticates() {
 
     // Restart from the file alone (no configured grant): the same keys
     // authenticate and see their tasks and credits.
-    let mut cfg = cfg;
     cfg.keys.clear();
     let sim = loova_sim::start(cfg).await.unwrap();
     assert_eq!(credits(&c, &sim, SECRET).await.body["data"], before);

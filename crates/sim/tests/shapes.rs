@@ -7,7 +7,8 @@ use serde_json::json;
 
 #[tokio::test]
 async fn create_status_and_credits_match_the_documented_shapes() {
-    let sim = sim_with(10_000, |_| {}).await;
+    // Exactly the documented fields: no settings beside `model` in status.
+    let sim = sim_with(10_000, |c| c.compat.status_shows_settings = false).await;
     let c = client();
     let created = create(&c, &sim, KEY, prompt()).await;
     assert_eq!(created.status, 200);
@@ -78,4 +79,29 @@ async fn decimal_credits_cost_is_written_as_12_point_0_on_the_wire() {
         .await
         .unwrap();
     assert!(text.contains("\"credits_cost\":75.0"), "{text}");
+}
+
+#[tokio::test]
+async fn status_shows_the_settings_the_task_runs_with_beside_model() {
+    let sim = sim_with(10_000, |_| {}).await;
+    let c = client();
+    let body = json!({"prompt": "x", "function_mode": "first_last_frames", "ratio": "9:16", "duration": 7});
+    let id = create(&c, &sim, KEY, body).await.body["data"]["task_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let data = wait_final(&c, &sim, KEY, &id).await;
+    assert_eq!(
+        (&data["function_mode"], &data["ratio"], &data["duration"]),
+        (&json!("first_last_frames"), &json!("9:16"), &json!(7))
+    );
+    // Otherwise the documented shape, field for field.
+    let mut documented = data.clone();
+    for extra in ["function_mode", "ratio", "duration"] {
+        documented.as_object_mut().unwrap().remove(extra);
+    }
+    assert_eq!(
+        shape(&documented),
+        shape(&fixture("status_integer.json")["data"])
+    );
 }

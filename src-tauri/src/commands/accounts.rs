@@ -14,11 +14,22 @@ use tauri_specta::Event;
 pub struct AccountsOverview {
     pub accounts: Vec<AccountView>,
     pub totals: BalanceTotals,
+    /// The ids of the accounts new jobs may be queued on, in list order.
+    pub can_take_jobs: Vec<String>,
 }
 
 pub fn overview(state: &AppState) -> Result<AccountsOverview, CommandError> {
     let accounts = state.accounts()?.list()?;
-    Ok(AccountsOverview { totals: totals(&accounts), accounts })
+    let can_take_jobs = accounts
+        .iter()
+        .filter(|a| a.state.takes_jobs())
+        .map(|a| a.id.clone())
+        .collect();
+    Ok(AccountsOverview {
+        totals: totals(&accounts),
+        accounts,
+        can_take_jobs,
+    })
 }
 
 /// Tells every listener (the Accounts screen, the Composer's account picker).
@@ -30,7 +41,7 @@ fn changed(app: &AppHandle, state: &AppState) -> Result<AccountsOverview, Comman
 
 #[tauri::command]
 #[specta::specta]
-pub fn list_accounts(state: State<'_, AppState>) -> Result<AccountsOverview, CommandError> {
+pub async fn list_accounts(state: State<'_, AppState>) -> Result<AccountsOverview, CommandError> {
     overview(&state)
 }
 
@@ -45,9 +56,18 @@ pub struct AddAccountRequest {
 
 #[tauri::command]
 #[specta::specta]
-pub async fn add_account(app: AppHandle, state: State<'_, AppState>, request: AddAccountRequest) -> Result<AccountsOverview, CommandError> {
+pub async fn add_account(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request: AddAccountRequest,
+) -> Result<AccountsOverview, CommandError> {
     let key = Sensitive::new(request.key.trim());
-    let req = AddAccount { name: request.name, base_url: request.base_url, key, save_unverified: request.save_unverified };
+    let req = AddAccount {
+        name: request.name,
+        base_url: request.base_url,
+        key,
+        save_unverified: request.save_unverified,
+    };
     state.accounts()?.add(req).await?;
     changed(&app, &state)
 }
@@ -62,13 +82,21 @@ pub async fn import_env_account(
     base_url: Option<String>,
     save_unverified: bool,
 ) -> Result<AccountsOverview, CommandError> {
-    state.accounts()?.import_env_key(&name, base_url, save_unverified).await?;
+    state
+        .accounts()?
+        .import_env_key(&name, base_url, save_unverified)
+        .await?;
     changed(&app, &state)
 }
 
 #[tauri::command]
 #[specta::specta]
-pub fn rename_account(app: AppHandle, state: State<'_, AppState>, id: String, name: String) -> Result<AccountsOverview, CommandError> {
+pub async fn rename_account(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+    name: String,
+) -> Result<AccountsOverview, CommandError> {
     state.accounts()?.rename(&id, &name)?;
     changed(&app, &state)
 }
@@ -76,14 +104,26 @@ pub fn rename_account(app: AppHandle, state: State<'_, AppState>, id: String, na
 /// Key rotation; answers with the account, whose key shows only as ••••1234.
 #[tauri::command]
 #[specta::specta]
-pub async fn replace_key(app: AppHandle, state: State<'_, AppState>, id: String, key: String) -> Result<AccountsOverview, CommandError> {
-    state.accounts()?.replace_key(&id, Sensitive::new(key.trim())).await?;
+pub async fn replace_key(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+    key: String,
+) -> Result<AccountsOverview, CommandError> {
+    state
+        .accounts()?
+        .replace_key(&id, Sensitive::new(key.trim()))
+        .await?;
     changed(&app, &state)
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn remove_account(app: AppHandle, state: State<'_, AppState>, id: String) -> Result<Removed, CommandError> {
+pub async fn remove_account(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<Removed, CommandError> {
     let removed = state.accounts()?.remove(&id).await?;
     changed(&app, &state)?;
     Ok(removed)
@@ -92,7 +132,7 @@ pub async fn remove_account(app: AppHandle, state: State<'_, AppState>, id: Stri
 /// `as_of`: ms since the epoch of the day the person read the figure.
 #[tauri::command]
 #[specta::specta]
-pub fn set_app_credits(
+pub async fn set_app_credits(
     app: AppHandle,
     state: State<'_, AppState>,
     id: String,
@@ -100,15 +140,25 @@ pub fn set_app_credits(
     as_of: Option<f64>,
 ) -> Result<AccountsOverview, CommandError> {
     if !amount.is_finite() || amount.fract() != 0.0 {
-        return Err(CommandError { code: "invalid_input".into(), field: Some("app_credits".into()), message: "Enter a whole number of credits.".into() });
+        return Err(CommandError::invalid(
+            "app_credits",
+            "Enter a whole number of credits.",
+        ));
     }
-    state.accounts()?.set_app_credits(&id, amount as i64, as_of.map(|t| t as i64))?;
+    state
+        .accounts()?
+        .set_app_credits(&id, amount as i64, as_of.map(|t| t as i64))?;
     changed(&app, &state)
 }
 
 #[tauri::command]
 #[specta::specta]
-pub fn set_account_paused(app: AppHandle, state: State<'_, AppState>, id: String, paused: bool) -> Result<AccountsOverview, CommandError> {
+pub async fn set_account_paused(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+    paused: bool,
+) -> Result<AccountsOverview, CommandError> {
     state.accounts()?.set_paused(&id, paused)?;
     changed(&app, &state)
 }
@@ -116,21 +166,31 @@ pub fn set_account_paused(app: AppHandle, state: State<'_, AppState>, id: String
 /// Reads every account's API balance now (the "Refresh" button).
 #[tauri::command]
 #[specta::specta]
-pub async fn refresh_balances(app: AppHandle, state: State<'_, AppState>) -> Result<AccountsOverview, CommandError> {
+pub async fn refresh_balances(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> Result<AccountsOverview, CommandError> {
     state.accounts()?.refresh_all().await?;
     changed(&app, &state)
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn create_sandbox(app: AppHandle, state: State<'_, AppState>) -> Result<AccountsOverview, CommandError> {
+pub async fn create_sandbox(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> Result<AccountsOverview, CommandError> {
     state.accounts()?.create_sandbox().await?;
     changed(&app, &state)
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn reset_sandbox(app: AppHandle, state: State<'_, AppState>, id: String) -> Result<AccountsOverview, CommandError> {
+pub async fn reset_sandbox(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<AccountsOverview, CommandError> {
     state.accounts()?.reset_sandbox(&id).await?;
     changed(&app, &state)
 }

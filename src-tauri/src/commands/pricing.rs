@@ -1,7 +1,10 @@
 use crate::state::AppState;
-use loova_core::{PackAdvice, Preview, PriceListInfo};
-use serde::Serialize;
+use loova_core::catalog::Catalog;
+use loova_core::{PackAdvice, Preview};
 use tauri::State;
+
+// These compute from the price list in memory (no file, no SQLite): quick
+// enough to answer on the main thread.
 
 /// Validates and prices a job offline; the UI shows exactly this.
 #[tauri::command]
@@ -17,29 +20,10 @@ pub fn advise_packs(state: State<'_, AppState>, credits: u32) -> PackAdvice {
     loova_core::advise_packs(&state.prices.list, u64::from(credits))
 }
 
-#[derive(Serialize, specta::Type)]
-pub struct PriceListSummary {
-    pub info: PriceListInfo,
-    pub warning: Option<String>,
-    pub models: Vec<ModelSummary>,
-    pub concurrency_limit: u32,
-}
-
-#[derive(Serialize, specta::Type)]
-pub struct ModelSummary {
-    pub id: String,
-    pub name: String,
-}
-
-/// Which price list is in force (and why a person's file was refused, if so).
+/// Every model, mode, ratio, duration range and limit a job may use, and
+/// which price list is in force: the Composer and the Queue list these.
 #[tauri::command]
 #[specta::specta]
-pub fn price_list(state: State<'_, AppState>) -> PriceListSummary {
-    let p = &state.prices;
-    PriceListSummary {
-        info: p.info.clone(),
-        warning: p.warning.clone(),
-        models: p.list.models.iter().map(|m| ModelSummary { id: m.id.clone(), name: m.name.clone() }).collect(),
-        concurrency_limit: p.list.concurrency_limit,
-    }
+pub fn catalog(state: State<'_, AppState>) -> Catalog {
+    loova_core::catalog::catalog(&state.prices)
 }

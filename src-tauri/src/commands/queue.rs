@@ -1,19 +1,20 @@
 //! Queue commands: enqueue from the Composer, and the person's actions.
 
 use crate::error::CommandError;
-use crate::queue::{overview, QueueHost};
-use crate::state::AppState;
-use loova_core::engine::{self, JobView};
+use crate::queue::overview;
+use crate::state::blocking;
+use loova_core::engine::{self, JobAction, JobView, Performed};
+use loova_core::output_dir::OutputDirError;
 use loova_core::overview::QueueOverview;
 use loova_core::JobSpec;
-use serde::{Deserialize, Serialize};
-use tauri::{AppHandle, State};
+use serde::Serialize;
+use tauri::AppHandle;
 use tauri_plugin_opener::OpenerExt;
 
 #[tauri::command]
 #[specta::specta]
-pub fn queue_overview(state: State<'_, AppState>, host: State<'_, QueueHost>) -> Result<QueueOverview, CommandError> {
-    overview(&state, &host)
+pub async fn queue_overview(app: AppHandle) -> Result<QueueOverview, CommandError> {
+    blocking(&app, overview).await
 }
 
 #[derive(Serialize, specta::Type)]
@@ -22,83 +23,79 @@ pub struct Enqueued {
     pub overview: QueueOverview,
 }
 
+/// Copies the job's local files into the data folder, so it runs off the
+/// main thread like every command that touches files or SQLite.
 #[tauri::command]
 #[specta::specta]
-pub fn enqueue_job(
-    state: State<'_, AppState>,
-    host: State<'_, QueueHost>,
+pub async fn enqueue_job(
+    app: AppHandle,
     account_id: String,
     spec: JobSpec,
     name: Option<String>,
 ) -> Result<Enqueued, CommandError> {
-    let job = engine::enqueue(state.db()?, &account_id, &spec, name.as_deref(), &state.prices)?;
-    host.touch();
-    Ok(Enqueued { job, overview: overview(&state, &host)? })
-}
-
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, specta::Type)]
-#[serde(rename_all = "snake_case")]
-pub enum JobAction {
-    Cancel,
-    /// A failed, invalid, expired or canceled job: queued again (a new charge).
-    Retry,
-    /// Outcome unknown: send again, knowing it may be charged twice.
-    Resubmit,
-    /// Outcome unknown: stop tracking it and free the slot.
-    Forget,
-    MoveUp,
-    MoveDown,
-    OpenVideo,
-    ShowInFolder,
+    blocking(&app, move |state, host| {
+        let job = engine::enqueue(
+            state.db()?,
+            &account_id,
+            &spec,
+            name.as_deref(),
+            &state.prices,
+        )?;
+        host.touch();
+        Ok(Enqueued {
+            job,
+            overview: overview(state, host)?,
+        })
+    })
+    .await
 }
 
 #[tauri::command]
 #[specta::specta]
-pub fn job_action(
+pub async fn job_action(
     app: AppHandle,
-    state: State<'_, AppState>,
-    host: State<'_, QueueHost>,
     id: i64,
     action: JobAction,
 ) -> Result<QueueOverview, CommandError> {
-    let db = state.db()?;
-    match action {
-        JobAction::Cancel => drop(engine::cancel(db, id)?),
-        JobAction::Retry => drop(engine::retry(db, id)?),
-        JobAction::Resubmit => drop(engine::resubmit_unknown(db, id)?),
-        JobAction::Forget => drop(engine::forget(db, id)?),
-        JobAction::MoveUp => drop(engine::move_job(db, id, true)?),
-        JobAction::MoveDown => drop(engine::move_job(db, id, false)?),
-        JobAction::OpenVideo | JobAction::ShowInFolder => {
-            let job = engine::job(db, id)?;
-            let path = job.video_path.filter(|p| std::path::Path::new(p).exists()).ok_or_else(|| CommandError {
-                code: "no_video".into(),
-                field: None,
-                message: "This job's video is not on disk (yet). It is saved when the job has finished.".into(),
-            })?;
-            let opened = match action {
-                JobAction::OpenVideo => app.opener().open_path(&path, None::<&str>),
-                _ => app.opener().reveal_item_in_dir(&path),
-            };
-            opened.map_err(|e| CommandError::unavailable(&format!("Could not open {path}: {e}")))?;
-        }
+    let performed = blocking(&app, move |state, _| {
+        Ok(engine::perform(state.db()?, id, action)?)
+    })
+    .await?;
+    // Opening a file is the one part only the shell can do.
+    if let Performed::Open { path, reveal } = performed {
+        let opened = if reveal {
+            app.opener().reveal_item_in_dir(&path)
+        } else {
+            app.opener().open_path(&path, None::<&str>)
+        };
+        opened.map_err(|e| CommandError::unavailable(&format!("Could not open {path}: {e}")))?;
     }
-    host.touch();
-    overview(&state, &host)
+    blocking(&app, |state, host| {
+        host.touch();
+        overview(state, host)
+    })
+    .await
 }
 
-/// Where finished videos go (one sub-folder per account). Created if needed.
+impl From<OutputDirError> for CommandError {
+    fn from(e: OutputDirError) -> CommandError {
+        let field = e.is_bad_input().then(|| OutputDirError::FIELD.to_string());
+        CommandError {
+            field,
+            ..CommandError::new(e.code(), e.to_string())
+        }
+    }
+}
+
+/// Where finished videos go (one sub-folder per account); the rule is
+/// `loova_core::output_dir`, the same as `loova output-dir`.
 #[tauri::command]
 #[specta::specta]
-pub fn set_output_dir(state: State<'_, AppState>, host: State<'_, QueueHost>, path: String) -> Result<QueueOverview, CommandError> {
-    let path = path.trim();
-    let bad = |message: String| CommandError { code: "invalid_input".into(), field: Some("output_dir".into()), message };
-    if path.is_empty() || !std::path::Path::new(path).is_absolute() {
-        return Err(bad("Enter a full folder path, e.g. /home/you/Videos/Loova Desk.".into()));
-    }
-    std::fs::create_dir_all(path).map_err(|e| bad(format!("Cannot use {path}: {e}. Choose a folder you can write to.")))?;
-    let db = state.db()?;
-    db.set_setting(loova_core::engine::OUTPUT_DIR_SETTING, path).map_err(|e| CommandError::unavailable(&e.to_string()))?;
-    host.touch();
-    overview(&state, &host)
+pub async fn set_output_dir(app: AppHandle, path: String) -> Result<QueueOverview, CommandError> {
+    blocking(&app, move |state, host| {
+        loova_core::output_dir::set_output_dir(state.db()?, &path)?;
+        host.touch();
+        overview(state, host)
+    })
+    .await
 }

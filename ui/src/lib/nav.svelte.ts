@@ -4,6 +4,7 @@ export const SCREENS = [
   { id: 'accounts', label: 'Accounts', key: '2' },
   { id: 'queue', label: 'Queue', key: '3' },
   { id: 'import', label: 'Import batch', key: '4' },
+  { id: 'settings', label: 'Settings', key: ',' },
 ] as const;
 
 export type Screen = (typeof SCREENS)[number]['id'];

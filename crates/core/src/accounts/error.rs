@@ -1,6 +1,7 @@
 use crate::api::{ApiError, ErrorClass};
 use crate::store::StoreError;
 use crate::vault::VaultError;
+use crate::ErrorCode;
 
 /// Account operations fail with a stable `code` for the UI and CLI to branch
 /// on, and a sentence that says what to do.
@@ -25,15 +26,23 @@ pub enum AccountError {
 }
 
 impl AccountError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            AccountError::Invalid { .. } => "invalid_input",
-            AccountError::NotFound(_) => "not_found",
-            AccountError::KeyRejected(_) => "key_rejected",
-            AccountError::Unreachable(_) => "unreachable",
+            AccountError::Invalid { .. } => ErrorCode::InvalidInput,
+            AccountError::NotFound(_) => ErrorCode::AccountNotFound,
+            AccountError::KeyRejected(_) => ErrorCode::KeyRejected,
+            AccountError::Unreachable(_) => ErrorCode::Unreachable,
             AccountError::Vault(v) => v.code(),
-            AccountError::Store(_) => "database",
-            AccountError::Api(_) => "service_error",
+            AccountError::Store(s) => s.code(),
+            AccountError::Api(a) => a.code(),
+        }
+    }
+
+    /// The form field the error concerns, if it is one field's.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            AccountError::Invalid { field, .. } => Some(field),
+            _ => None,
         }
     }
 

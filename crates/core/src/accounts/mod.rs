@@ -2,16 +2,20 @@
 //! both credit pools side by side.
 
 mod error;
+mod support;
 mod view;
 
 pub use error::AccountError;
+pub use support::TIMEOUT_ENV;
+use support::{check_key, new_id, random_hex, timeouts};
 pub use view::{totals, AccountState, AccountView, BalanceTotals};
 
-use crate::api::{LoovaClient, Timeouts, DEFAULT_BASE_URL};
-use crate::sandbox::SandboxHost;
+use crate::api::{LoovaClient, DEFAULT_BASE_URL};
+use crate::sandbox::LocalService;
 use crate::secret::Sensitive;
-use crate::store::{now_ms, AccountRow, Db, NewAccount};
+use crate::store::{now_ms, AccountRow, AccountStatus, Db, NewAccount};
 use crate::vault::Vault;
+use crate::ErrorCode;
 use std::sync::Arc;
 
 /// What Loova's own scripts read the key from.
@@ -40,16 +44,23 @@ pub struct Removed {
 pub struct Accounts {
     db: Arc<Db>,
     vault: Vault,
-    sandbox: Arc<SandboxHost>,
+    sandbox: Arc<dyn LocalService>,
 }
 
 impl Accounts {
-    pub fn new(db: Arc<Db>, vault: Vault, sandbox: Arc<SandboxHost>) -> Accounts {
+    /// `sandbox` serves the Sandbox account (`loova_sandbox::SandboxHost` in
+    /// the app and the CLI; `sandbox::NoSandbox` where there is none).
+    pub fn new(db: Arc<Db>, vault: Vault, sandbox: Arc<dyn LocalService>) -> Accounts {
         Accounts { db, vault, sandbox }
     }
 
     pub fn vault(&self) -> &Vault {
         &self.vault
+    }
+
+    /// How much faster than Loova the Sandbox runs jobs.
+    pub fn sandbox_time_scale(&self) -> f64 {
+        self.sandbox.time_scale()
     }
 
     pub fn list(&self) -> Result<Vec<AccountView>, AccountError> {
@@ -85,14 +96,15 @@ impl Accounts {
         let base_url = req.base_url.as_deref().map(str::trim).filter(|u| !u.is_empty()).unwrap_or(DEFAULT_BASE_URL);
         let client = LoovaClient::with_timeouts(base_url, timeouts()).map_err(|e| AccountError::invalid("base_url", e.to_string()))?;
         check_key(&req.key)?;
-        let checked = match client.credits(&req.key).await {
+        // The base URL that answers with the envelope is the one stored
+        // (and shown), whichever form was typed.
+        let (client, answer) = support::credits_at_either_base(client, &req.key).await;
+        let checked = match answer {
             Ok(c) => Some(c),
             Err(e) => match AccountError::from_check(e) {
                 AccountError::Unreachable(_) if req.save_unverified => None,
                 AccountError::Unreachable(why) => {
-                    return Err(AccountError::Unreachable(format!(
-                        "{why} To keep the account anyway, save it as \"not verified yet\" (CLI: --unverified)."
-                    )))
+                    return Err(AccountError::Unreachable(format!("{why} To keep the account anyway, save it as \"not verified yet\" (CLI: --unverified).")))
                 }
                 other => return Err(other),
             },
@@ -119,10 +131,12 @@ impl Accounts {
 
     /// Adds an account with the key in `LOOVA_API_KEY`.
     pub async fn import_env_key(&self, name: &str, base_url: Option<String>, save_unverified: bool) -> Result<AccountView, AccountError> {
-        let key = std::env::var(KEY_ENV)
-            .ok()
-            .filter(|k| !k.trim().is_empty())
-            .ok_or_else(|| AccountError::invalid("key", format!("{KEY_ENV} is not set in Loova Desk's environment; export it before starting the app, or paste the key instead.")))?;
+        let key = std::env::var(KEY_ENV).ok().filter(|k| !k.trim().is_empty()).ok_or_else(|| {
+            AccountError::invalid(
+                "key",
+                format!("{KEY_ENV} is not set in Loova Desk's environment; export it before starting the app, or paste the key instead."),
+            )
+        })?;
         self.add(AddAccount { name: name.into(), base_url, key: Sensitive::new(key.trim()), save_unverified }).await
     }
 
@@ -151,10 +165,9 @@ impl Accounts {
         let row = self.row(id)?;
         let keychain_warning = match self.vault.delete(id).await {
             Ok(_) => None,
-            Err(e) => Some(format!(
-                "{e} The key is still in the keychain under service \"{}\", account \"{id}\": delete it there by hand.",
-                self.vault.service()
-            )),
+            Err(e) => {
+                Some(format!("{e} The key is still in the keychain under service \"{}\", account \"{id}\": delete it there by hand.", self.vault.service()))
+            }
         };
         self.db.delete_account(id)?;
         if row.sandbox {
@@ -174,19 +187,29 @@ impl Accounts {
 
     pub fn set_paused(&self, id: &str, paused: bool) -> Result<AccountView, AccountError> {
         self.row(id)?;
-        self.db.set_account_state(id, if paused { "paused" } else { "active" })?;
+        self.db.set_account_state(id, if paused { AccountStatus::Paused } else { AccountStatus::Active })?;
         self.get(id)
     }
 
     /// Reads the API balance. On failure the last figures stay, with the
-    /// reason and its time; an authentication failure marks the key rejected.
+    /// reason and its time; an authentication failure marks the key
+    /// rejected, unless the key was replaced meanwhile (then the balance is
+    /// read again with the new key).
     pub async fn refresh_balance(&self, id: &str) -> Result<AccountView, AccountError> {
-        let row = self.row(id)?;
-        match self.read_balance(&row).await {
+        let mut row = self.row(id)?;
+        let mut result = self.read_balance(&row).await;
+        if matches!(result, Err(AccountError::KeyRejected(_))) {
+            let now = self.row(id)?;
+            if now.key_version != row.key_version {
+                row = now;
+                result = self.read_balance(&row).await;
+            }
+        }
+        match result {
             Ok(()) => {}
             Err(AccountError::KeyRejected(msg)) => {
-                self.db.set_account_state(id, "key_rejected")?;
-                self.db.record_balance_error(id, "key_rejected", &msg)?;
+                self.db.reject_key(id, row.key_version)?;
+                self.db.record_balance_error(id, ErrorCode::KeyRejected, &msg)?;
             }
             Err(e) => self.db.record_balance_error(id, e.code(), &e.to_string())?,
         }
@@ -211,9 +234,7 @@ impl Accounts {
     /// The account's key, for an `Authorization` header only.
     pub async fn key(&self, id: &str) -> Result<Sensitive, AccountError> {
         self.vault.get(id).await?.ok_or_else(|| {
-            AccountError::Vault(crate::vault::VaultError::Failed(
-                "this account's key is missing from the keychain; replace the key to fix it".into(),
-            ))
+            AccountError::Vault(crate::vault::VaultError::Failed("this account's key is missing from the keychain; replace the key to fix it".into()))
         })
     }
 
@@ -285,37 +306,4 @@ impl Accounts {
         }
         Ok(name.to_string())
     }
-}
-
-/// Request timeout override for slow networks (and tests of them).
-pub const TIMEOUT_ENV: &str = "LOOVA_DESK_REQUEST_TIMEOUT_MS";
-
-fn timeouts() -> Timeouts {
-    let mut t = Timeouts::default();
-    if let Some(ms) = std::env::var(TIMEOUT_ENV).ok().and_then(|v| v.parse::<u64>().ok()).filter(|ms| *ms > 0) {
-        t.request = std::time::Duration::from_millis(ms);
-        t.connect = t.connect.min(t.request);
-    }
-    t
-}
-
-fn check_key(key: &Sensitive) -> Result<(), AccountError> {
-    if key.is_blank() {
-        return Err(AccountError::invalid("key", "Paste the API key from the Loova API dashboard."));
-    }
-    if key.expose().chars().any(char::is_whitespace) {
-        return Err(AccountError::invalid("key", "The key contains spaces or line breaks; paste it again without them."));
-    }
-    Ok(())
-}
-
-fn new_id() -> String {
-    format!("acct-{}", random_hex(8))
-}
-
-fn random_hex(bytes: usize) -> String {
-    use rand::RngCore;
-    let mut buf = vec![0u8; bytes];
-    rand::thread_rng().fill_bytes(&mut buf);
-    buf.iter().map(|b| format!("{b:02x}")).collect()
 }

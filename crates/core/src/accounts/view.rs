@@ -1,6 +1,7 @@
 //! What the UI and the CLI show of an account: never the key, only a hint.
 
-use crate::store::{AccountRow, AppCreditsSource};
+use crate::store::{AccountRow, AccountStatus, AppCreditsSource};
+use crate::ErrorCode;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -17,15 +18,23 @@ pub enum AccountState {
 }
 
 impl AccountState {
+    /// Whether the Composer and the Import screen offer the account for new
+    /// jobs. Paused, out-of-credits or keychain-locked accounts do: their
+    /// jobs wait until the person resumes. A rejected key must be replaced
+    /// before anything is queued on it.
+    pub fn takes_jobs(self) -> bool {
+        self != AccountState::KeyRejected
+    }
+
     fn from_row(row: &AccountRow) -> AccountState {
-        if row.balance_error_code.as_deref().is_some_and(|c| c.starts_with("keychain")) {
+        if row.balance_error_code.is_some_and(ErrorCode::is_keychain) {
             return AccountState::KeychainUnavailable;
         }
-        match row.state.as_str() {
-            "paused" => AccountState::Paused,
-            "needs_credits" => AccountState::NeedsCredits,
-            "key_rejected" => AccountState::KeyRejected,
-            _ => AccountState::Active,
+        match row.state {
+            AccountStatus::Active => AccountState::Active,
+            AccountStatus::Paused => AccountState::Paused,
+            AccountStatus::NeedsCredits => AccountState::NeedsCredits,
+            AccountStatus::KeyRejected => AccountState::KeyRejected,
         }
     }
 }
@@ -49,13 +58,13 @@ pub struct AccountView {
     pub api_credits_read_at: Option<i64>,
     /// Why the last refresh failed; the figures above stay as last read.
     pub balance_error: Option<String>,
-    pub balance_error_code: Option<String>,
+    pub balance_error_code: Option<ErrorCode>,
     pub balance_error_at: Option<i64>,
     pub app_credits: Option<i64>,
     /// The date the App Credits figure is from (ms since the epoch).
     pub app_credits_as_of: Option<i64>,
-    /// "manual" (typed from the Loova app) or "service" (reported by the API).
-    pub app_credits_source: Option<String>,
+    /// Typed from the Loova app, or reported by the API.
+    pub app_credits_source: Option<AppCreditsSource>,
 }
 
 pub fn hint(last4: &str) -> String {
@@ -80,10 +89,7 @@ impl AccountView {
             balance_error_at: row.balance_error_at,
             app_credits: row.app_credits,
             app_credits_as_of: row.app_credits_as_of,
-            app_credits_source: row.app_credits_source.map(|s| match s {
-                AppCreditsSource::Manual => "manual".into(),
-                AppCreditsSource::Service => "service".into(),
-            }),
+            app_credits_source: row.app_credits_source,
         }
     }
 }

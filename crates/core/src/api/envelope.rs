@@ -14,6 +14,9 @@ pub(crate) struct Opened {
     pub http_status: u16,
     pub trace_id: Option<String>,
     pub data: Map<String, Value>,
+    /// The envelope's other fields: some clients of Loova's read the task id
+    /// or the status beside `code` (see `lenient`).
+    pub top: Map<String, Value>,
 }
 
 impl Opened {
@@ -45,20 +48,16 @@ pub(crate) fn open(op: &Op, http_status: u16, body: &[u8]) -> Result<Opened, Api
     let code = env.get("code").and_then(as_i64);
     let trace_id = env.get("trace_id").and_then(as_text);
     let message = env.get("message").and_then(as_text).filter(|m| !m.trim().is_empty());
-    let data = env.get("data").cloned().unwrap_or(Value::Null);
+    let mut top = env;
+    let data = top.remove("data").unwrap_or(Value::Null);
 
     if success_status && code == Some(200) {
         match data {
-            Value::Object(data) => return Ok(Opened { http_status, trace_id, data }),
+            Value::Object(data) => return Ok(Opened { http_status, trace_id, data, top }),
             // A message without data is a (business) failure, classified below.
             Value::Null => {}
             other => {
-                return Err(ApiError::Unreadable {
-                    op: op.clone(),
-                    http_status,
-                    trace_id,
-                    detail: format!("`data` is {} instead of an object", kind(&other)),
-                })
+                return Err(ApiError::Unreadable { op: op.clone(), http_status, trace_id, detail: format!("`data` is {} instead of an object", kind(&other)) })
             }
         }
     }

@@ -5,8 +5,10 @@
 //! own: whether a failed create may be sent again is the queue's decision
 //! (it must record the intent first), made from [`ApiError::class`].
 
+mod dialect;
 mod envelope;
 mod error;
+mod lenient;
 mod types;
 
 use std::sync::Arc;
@@ -18,6 +20,7 @@ use serde::Serialize;
 use crate::job::JobSpec;
 use crate::secret::Sensitive;
 
+pub use dialect::Dialect;
 pub use error::{classify, invalid_field, ApiError, ErrorClass, Op};
 pub use types::{parse_amount, whole_credits, Created, Credits, TaskInfo, TaskState};
 
@@ -141,12 +144,18 @@ impl LoovaClient {
     /// `create`, reporting (bytes sent, bytes total) of local files as they
     /// upload.
     pub async fn create_with_progress(&self, key: &Sensitive, spec: &JobSpec, progress: Option<UploadProgress>) -> Result<Created, ApiError> {
+        self.create_in(key, spec, Dialect::Flat, progress).await
+    }
+
+    /// `create`, with local files encoded in `dialect` (a JSON create, without
+    /// files, is the same in every dialect).
+    pub async fn create_in(&self, key: &Sensitive, spec: &JobSpec, dialect: Dialect, progress: Option<UploadProgress>) -> Result<Created, ApiError> {
         let op = Op::Create;
-        let req = self.create_request(spec, progress)?;
+        let req = self.create_request(spec, dialect, progress)?;
         let answer = self.call(&op, key, req).await?;
         // A success envelope without a usable task id: the task probably
         // exists, but we cannot follow it -> Unreadable -> OutcomeUnknown.
-        types::created_from(&answer.data).map_err(|detail| answer.unusable(op, detail))
+        types::created_from(&answer.data, &answer.top).map_err(|detail| answer.unusable(op, detail))
     }
 
     /// `GET /v1/tasks?task_id=` (the id is URL-encoded).
@@ -154,17 +163,18 @@ impl LoovaClient {
         let op = Op::Task { task_id: task_id.to_string() };
         let req = self.http.get(format!("{}/v1/tasks", self.base)).query(&[("task_id", task_id)]);
         let answer = self.call(&op, key, req).await?;
-        types::task_from(&answer.data, task_id).map_err(|detail| answer.unusable(op, detail))
+        types::task_from(&answer.data, &answer.top, task_id).map_err(|detail| answer.unusable(op, detail))
     }
 
     /// The one place a create request is encoded. Without local files: JSON
     /// with every field at the top level. With local files: multipart/form-data
-    /// with the same flat fields (lists as repeated keys, in order), then each
+    /// with the fields as `dialect` writes them (flat: lists as repeated keys,
+    /// in order), then each
     /// file as a `files` part (images, videos, audio, each in list order) with
     /// its file name and the content type sniffed from its bytes. The files
     /// are streamed, not read into memory. A file that cannot be opened or
     /// recognized is an error before anything is sent.
-    fn create_request(&self, spec: &JobSpec, progress: Option<UploadProgress>) -> Result<reqwest::RequestBuilder, ApiError> {
+    fn create_request(&self, spec: &JobSpec, dialect: Dialect, progress: Option<UploadProgress>) -> Result<reqwest::RequestBuilder, ApiError> {
         let url = format!("{}/v1/video/seedance-2", self.base);
         if !spec.has_local_files() {
             let body = CreateBody {
@@ -179,18 +189,8 @@ impl LoovaClient {
             };
             return Ok(self.http.post(url).json(&body));
         }
-        use reqwest::multipart::{Form, Part};
-        let mut form = Form::new()
-            .text("model", spec.model.clone())
-            .text("prompt", spec.prompt.clone())
-            .text("function_mode", spec.function_mode.clone())
-            .text("ratio", spec.ratio.clone())
-            .text("duration", spec.duration.to_string());
-        for (key, list) in [("image_urls", &spec.image_urls), ("video_urls", &spec.video_urls), ("audio_urls", &spec.audio_urls)] {
-            for u in list {
-                form = form.text(key, u.clone());
-            }
-        }
+        use reqwest::multipart::Part;
+        let mut form = dialect.text_fields(spec);
         let setup = |detail: String| ApiError::Setup { op: Op::Create, detail };
         let gone = |detail: String| ApiError::LocalFile { op: Op::Create, detail: detail.trim_end_matches('.').to_string() };
         let files = crate::media::local_files(spec);
@@ -202,26 +202,17 @@ impl LoovaClient {
             let file = std::fs::File::open(p).map_err(|e| gone(format!("could not open {path}: {e}")))?;
             let name = p.file_name().map_or_else(|| "file".to_string(), |n| n.to_string_lossy().into_owned());
             let body = counted_body(tokio::fs::File::from_std(file), sent.clone(), total, progress.clone());
-            let part = Part::stream_with_length(body, sniffed.size)
-                .file_name(name)
-                .mime_str(&sniffed.mime)
-                .map_err(|e| setup(describe(&e)))?;
+            let part = Part::stream_with_length(body, sniffed.size).file_name(name).mime_str(&sniffed.mime).map_err(|e| setup(describe(&e)))?;
             form = form.part("files", part);
         }
         Ok(self.http.post(url).multipart(form))
     }
 
     /// Authenticate, send once, read the whole answer, open the envelope.
-    async fn call(
-        &self,
-        op: &Op,
-        key: &Sensitive,
-        req: reqwest::RequestBuilder,
-    ) -> Result<envelope::Opened, ApiError> {
+    async fn call(&self, op: &Op, key: &Sensitive, req: reqwest::RequestBuilder) -> Result<envelope::Opened, ApiError> {
         // The only use of `expose`. The header value is marked sensitive so
         // that reqwest/hyper never print it.
-        let mut auth = HeaderValue::from_str(&format!("Bearer {}", key.expose()))
-            .map_err(|_| ApiError::MalformedKey { op: op.clone() })?;
+        let mut auth = HeaderValue::from_str(&format!("Bearer {}", key.expose())).map_err(|_| ApiError::MalformedKey { op: op.clone() })?;
         auth.set_sensitive(true);
         let resp = req.header(AUTHORIZATION, auth).send().await.map_err(|e| transport(op, None, e))?;
         let http_status = resp.status().as_u16();
@@ -277,6 +268,17 @@ fn describe(e: &reqwest::Error) -> String {
     parts.join(": ")
 }
 
+/// The other form of a base URL: without its trailing `/api`, or with one.
+/// Loova's reference shows both (`https://api.loova.ai/v1/…` in its page
+/// text, `https://api.loova.ai/api/v1/…` in its curl examples).
+pub fn other_base_form(base: &str) -> String {
+    let base = base.trim().trim_end_matches('/');
+    match base.strip_suffix("/api") {
+        Some(root) => root.to_string(),
+        None => format!("{base}/api"),
+    }
+}
+
 fn check_base_url(raw: &str) -> Result<String, ApiError> {
     let bad = |reason: &str| ApiError::BadBaseUrl { url: raw.trim().to_string(), reason: reason.to_string() };
     let trimmed = raw.trim().trim_end_matches('/');
@@ -287,7 +289,7 @@ fn check_base_url(raw: &str) -> Result<String, ApiError> {
     if !matches!(url.scheme(), "http" | "https") {
         return Err(bad("it must start with https:// (or http:// for a local simulator)"));
     }
-    if url.host_str().map_or(true, str::is_empty) {
+    if url.host_str().is_none_or(str::is_empty) {
         return Err(bad("it has no host name"));
     }
     if !url.username().is_empty() || url.password().is_some() {
@@ -301,35 +303,4 @@ fn check_base_url(raw: &str) -> Result<String, ApiError> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base_urls() {
-        assert_eq!(LoovaClient::new("https://api.loova.ai/api/").unwrap().base_url(), DEFAULT_BASE_URL);
-        assert_eq!(LoovaClient::new(" http://127.0.0.1:8787/api ").unwrap().base_url(), "http://127.0.0.1:8787/api");
-        for bad in ["", "api.loova.ai/api", "ftp://x/api", "https://user:pw@x/api", "https://x/api?a=1", "http://"] {
-            let e = LoovaClient::new(bad).unwrap_err();
-            assert!(matches!(e, ApiError::BadBaseUrl { .. }), "{bad}: {e}");
-            assert_eq!(e.class(), ErrorClass::Config);
-        }
-        let c = LoovaClient::new(DEFAULT_BASE_URL).unwrap();
-        assert_eq!(c.timeouts(), Timeouts::default());
-        let t = Timeouts { connect: Duration::from_secs(1), request: Duration::from_secs(2) };
-        assert_eq!(c.timeouts_changed(t).unwrap().timeouts(), t);
-    }
-
-    #[test]
-    fn create_body_has_every_field() {
-        let spec = JobSpec { prompt: "p".into(), video_urls: vec!["https://x/v.mp4".into()], ..JobSpec::default() };
-        let c = LoovaClient::new(DEFAULT_BASE_URL).unwrap();
-        let req = c.create_request(&spec, None).unwrap().build().unwrap();
-        let body: serde_json::Value = serde_json::from_slice(req.body().unwrap().as_bytes().unwrap()).unwrap();
-        assert_eq!(
-            body,
-            serde_json::json!({"model":"seedance_2_0","prompt":"p","function_mode":"omni_reference","ratio":"16:9",
-                "duration":5,"image_urls":[],"video_urls":["https://x/v.mp4"],"audio_urls":[]})
-        );
-        assert_eq!(req.url().as_str(), "https://api.loova.ai/api/v1/video/seedance-2");
-    }
-}
+mod tests;

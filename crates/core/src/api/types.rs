@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::envelope::as_text;
+use super::lenient::{final_word, Answer};
 
 /// `GET /v1/credits`. Only the API pool is documented; `app_credits` is filled
 /// only if an answer ever carries an App Credits figure.
@@ -45,11 +46,14 @@ pub enum TaskState {
 
 impl TaskState {
     pub fn from_raw(raw: &str) -> TaskState {
+        match final_word(raw) {
+            Some(true) => return TaskState::Succeeded,
+            Some(false) => return TaskState::Failed,
+            None => {}
+        }
         match raw.trim().to_ascii_lowercase().as_str() {
             "queued" | "pending" => TaskState::Queued,
             "running" => TaskState::Running,
-            "succeeded" => TaskState::Succeeded,
-            "failed" => TaskState::Failed,
             _ => TaskState::Other,
         }
     }
@@ -77,6 +81,12 @@ pub struct TaskInfo {
     pub created_at: Option<String>,
     pub updated_at: Option<String>,
     pub finished_at: Option<String>,
+    /// The mode, ratio and duration the service runs the task with, when its
+    /// status shows them (the reference's example does not): how a setting
+    /// the service did not understand is noticed.
+    pub function_mode: Option<String>,
+    pub ratio: Option<String>,
+    pub duration: Option<u32>,
 }
 
 /// A credit amount as a number (`12`, `12.0`, `1.2e1`) or a numeric string.
@@ -115,24 +125,20 @@ pub(crate) fn credits_from(d: &Map<String, Value>) -> Result<Credits, String> {
     })
 }
 
-pub(crate) fn created_from(d: &Map<String, Value>) -> Result<Created, String> {
-    let task_id = text(d, "task_id").filter(|t| !t.trim().is_empty()).ok_or("`task_id` is missing")?;
-    Ok(Created {
-        task_id,
-        status: text(d, "status").unwrap_or_default(),
-        created_at: text(d, "created_at"),
-        credits_cost: amount(d, "credits_cost"),
-    })
+pub(crate) fn created_from(d: &Map<String, Value>, top: &Map<String, Value>) -> Result<Created, String> {
+    let a = Answer { data: d, top };
+    let task_id = a.task_id().ok_or("`task_id` is missing")?;
+    Ok(Created { task_id, status: a.status().unwrap_or_default(), created_at: text(d, "created_at"), credits_cost: amount(d, "credits_cost") })
 }
 
-pub(crate) fn task_from(d: &Map<String, Value>, asked: &str) -> Result<TaskInfo, String> {
-    let raw_status = text(d, "status").ok_or("`status` is missing")?;
-    let result = d.get("result").and_then(Value::as_object);
+pub(crate) fn task_from(d: &Map<String, Value>, top: &Map<String, Value>, asked: &str) -> Result<TaskInfo, String> {
+    let a = Answer { data: d, top };
+    let raw_status = a.status().ok_or("`status` is missing")?;
     // Some services put the result fields at the top level; accept both.
-    let res = |k: &str| result.and_then(|r| text(r, k)).or_else(|| text(d, k));
-    let exact = d.get("credits_cost").and_then(parse_amount);
+    let res = |k: &str| a.result_text(k);
+    let exact = d.get("credits_cost").or_else(|| top.get("credits_cost")).and_then(parse_amount);
     Ok(TaskInfo {
-        task_id: text(d, "task_id").unwrap_or_else(|| asked.to_string()),
+        task_id: a.task_id().unwrap_or_else(|| asked.to_string()),
         status: TaskState::from_raw(&raw_status),
         raw_status,
         model: text(d, "model"),
@@ -143,6 +149,9 @@ pub(crate) fn task_from(d: &Map<String, Value>, asked: &str) -> Result<TaskInfo,
         created_at: text(d, "created_at"),
         updated_at: text(d, "updated_at"),
         finished_at: res("finished_at"),
+        function_mode: a.setting(&["function_mode", "functionMode"]),
+        ratio: a.setting(&["ratio", "aspect_ratio"]),
+        duration: a.setting(&["duration"]).and_then(|t| t.trim().parse().ok()),
     })
 }
 
@@ -168,6 +177,10 @@ mod tests {
         assert_eq!(TaskState::from_raw("running"), TaskState::Running);
         assert_eq!(TaskState::from_raw("succeeded"), TaskState::Succeeded);
         assert_eq!(TaskState::from_raw("failed"), TaskState::Failed);
+        // Loova's script's words.
+        assert_eq!(TaskState::from_raw("success"), TaskState::Succeeded);
+        assert_eq!(TaskState::from_raw("completed"), TaskState::Succeeded);
+        assert_eq!(TaskState::from_raw("error"), TaskState::Failed);
         assert_eq!(TaskState::from_raw("post_processing"), TaskState::Other);
         assert!(!TaskState::Other.is_final());
     }
@@ -176,11 +189,35 @@ mod tests {
     fn task_with_and_without_result() {
         let d = json!({"task_id":"r1","status":"succeeded","model":"seedance_2_0","credits_cost":12.0,
             "result":{"video_url":"https://x/v.mp4","error_message":null,"finished_at":"2024-01-01T12:02:00Z"}});
-        let t = task_from(d.as_object().unwrap(), "r1").unwrap();
+        let t = task_from(d.as_object().unwrap(), &Map::new(), "r1").unwrap();
         assert_eq!((t.status, t.credits_cost, t.video_url.as_deref()), (TaskState::Succeeded, Some(12), Some("https://x/v.mp4")));
         let d = json!({"task_id":"r1","status":"weird","result":null});
-        let t = task_from(d.as_object().unwrap(), "r1").unwrap();
+        let t = task_from(d.as_object().unwrap(), &Map::new(), "r1").unwrap();
         assert_eq!((t.status, t.raw_status.as_str(), t.video_url), (TaskState::Other, "weird", None));
+    }
+
+    #[test]
+    fn lenient_create_and_status_answers() {
+        let none = Map::new();
+        for (data, top) in [
+            (json!({"task_id": "t9", "status": "running", "credits_cost": 60}), json!({"code": 200})),
+            (json!({"status": "running", "credits_cost": 60.0}), json!({"code": 200, "task_id": "t9"})),
+            (json!({"state": "running", "credits_cost": "60"}), json!({"code": 200, "taskId": "t9"})),
+        ] {
+            let c = created_from(data.as_object().unwrap(), top.as_object().unwrap()).unwrap();
+            assert_eq!((c.task_id.as_str(), c.status.as_str(), c.credits_cost), ("t9", "running", Some(60)), "{data} {top}");
+        }
+        assert!(created_from(json!({"status": "running"}).as_object().unwrap(), &none).is_err());
+        let d = json!({"state": "success", "credits_cost": "75.5", "video_url": "https://v/x.mp4",
+            "function_mode": "omni_reference", "ratio": "16:9", "duration": 6});
+        let t = task_from(d.as_object().unwrap(), &none, "t9").unwrap();
+        assert_eq!(
+            (t.status, t.raw_status.as_str(), t.credits_cost, t.video_url.as_deref()),
+            (TaskState::Succeeded, "success", Some(76), Some("https://v/x.mp4"))
+        );
+        assert_eq!((t.function_mode.as_deref(), t.ratio.as_deref(), t.duration), (Some("omni_reference"), Some("16:9"), Some(6)));
+        let t = task_from(&none, json!({"status": "error"}).as_object().unwrap(), "t9").unwrap();
+        assert_eq!((t.status, t.task_id.as_str(), t.function_mode), (TaskState::Failed, "t9", None));
     }
 
     #[test]

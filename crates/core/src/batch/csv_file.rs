@@ -37,11 +37,7 @@ pub(crate) fn read(bytes: &[u8]) -> (Vec<BatchRow>, Vec<RowError>) {
         let field = column(&name, true);
         match field {
             None => {
-                let rule = if name.is_empty() {
-                    format!("column {} has no name", i + 1)
-                } else {
-                    format!("\"{name}\" is not a column this app knows")
-                };
+                let rule = if name.is_empty() { format!("column {} has no name", i + 1) } else { format!("\"{name}\" is not a column this app knows") };
                 file_errors.push(RowError::new(
                     header_line,
                     if name.is_empty() { "(header)" } else { &name },
@@ -66,13 +62,7 @@ pub(crate) fn read(bytes: &[u8]) -> (Vec<BatchRow>, Vec<RowError>) {
         }
     }
     if !columns.contains(&Some("prompt")) {
-        file_errors.push(RowError::new(
-            header_line,
-            "prompt",
-            "",
-            "the header has no prompt column",
-            "Add a column named prompt: every job needs one.",
-        ));
+        file_errors.push(RowError::new(header_line, "prompt", "", "the header has no prompt column", "Add a column named prompt: every job needs one."));
     }
 
     loop {

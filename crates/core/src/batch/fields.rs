@@ -5,8 +5,7 @@ use super::{BatchRow, RowError};
 use crate::job::JobSpec;
 
 /// Every column a batch file may have, in the order the writers use.
-pub const FIELDS: [&str; 10] =
-    ["prompt", "model", "function_mode", "ratio", "duration", "image_urls", "video_urls", "audio_urls", "name", "account"];
+pub const FIELDS: [&str; 10] = ["prompt", "model", "function_mode", "ratio", "duration", "image_urls", "video_urls", "audio_urls", "name", "account"];
 
 /// Columns of local files (paths, relative to the batch file or absolute).
 /// Read from any batch file; written only when a row has local files.

@@ -13,6 +13,7 @@ mod fields;
 mod jsonl;
 pub mod preview;
 pub mod queue;
+mod write;
 
 pub use fields::{FIELDS, FILE_FIELDS, LIST_SEPARATOR, PRICE_PER_CREDIT_SETTING};
 pub use preview::{batch_preview, AccountBalance, BalanceCheck, BatchDollars, BatchPreview, BreakdownLine, APP_CREDITS_NOTE, RESERVED_RULE};
@@ -20,9 +21,11 @@ pub use queue::{
     account_balance, batch_progress, enqueue_batch, list_batches, price_per_credit, reserved_credits, set_price_per_credit, BatchError, BatchProgress,
     BatchSummary, BatchView, LeftOut, Reserved,
 };
+pub use write::{write_csv, write_jsonl, WriteRow};
 
 use crate::job::JobSpec;
 use crate::pricing::{estimate::Estimate, LoadedPriceList};
+use crate::ErrorCode;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -60,6 +63,9 @@ impl BatchFormat {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RowError {
+    /// What kind of problem: the rule's own code for a job rule or a media
+    /// check, else `bad_cell` (a row's cell) or `bad_file` (the file itself).
+    pub code: ErrorCode,
     pub line: u64,
     pub column: String,
     /// The value as written in the file (lists joined with `|`).
@@ -72,7 +78,12 @@ pub struct RowError {
 
 impl RowError {
     pub fn new(line: u64, column: &str, value: impl Into<String>, rule: impl Into<String>, fix: impl Into<String>) -> RowError {
-        RowError { line, column: column.into(), value: value.into(), rule: rule.into(), fix: fix.into() }
+        RowError { code: ErrorCode::BadCell, line, column: column.into(), value: value.into(), rule: rule.into(), fix: fix.into() }
+    }
+
+    pub fn with_code(mut self, code: ErrorCode) -> RowError {
+        self.code = code;
+        self
     }
 
     /// "rule; fix", one sentence for a terminal line or a table cell.
@@ -89,27 +100,10 @@ impl RowError {
         format!("{file}:{}: {}: {}", self.line, self.column, self.message())
     }
 
-    /// From a `JobSpec::validate()` violation: its message says the rule and
-    /// then the fix, separated by the first "; " (else ". ").
+    /// From a `JobSpec::validate()` violation: its rule and fix as built
+    /// where the rule is checked.
     pub fn from_violation(line: u64, v: &crate::Violation, spec: &JobSpec) -> RowError {
-        let (rule, fix) = split_message(&v.message);
-        RowError::new(line, &v.field, fields::spec_value(spec, &v.field), rule, fix)
-    }
-}
-
-fn split_message(message: &str) -> (String, String) {
-    let cut = message.find("; ").map(|i| (i, 2)).or_else(|| message.find(". ").map(|i| (i, 2)));
-    match cut {
-        Some((i, n)) => {
-            let fix = &message[i + n..];
-            let mut chars = fix.chars();
-            let fix = match chars.next() {
-                Some(c) => c.to_uppercase().collect::<String>() + chars.as_str(),
-                None => String::new(),
-            };
-            (message[..i].trim_end_matches('.').to_string(), fix)
-        }
-        None => (message.trim_end_matches('.').to_string(), String::new()),
+        RowError::new(line, &v.field, fields::spec_value(spec, &v.field), v.message.clone(), v.fix.clone()).with_code(v.code)
     }
 }
 
@@ -186,13 +180,16 @@ pub(crate) fn account_error(row: &BatchRow, account_name: &str, account_id: &str
     if cell.eq_ignore_ascii_case(account_name) || cell == account_id {
         return None;
     }
-    Some(RowError::new(
-        row.line,
-        "account",
-        cell,
-        format!("this row is for the account \"{cell}\", but the batch goes to \"{account_name}\""),
-        format!("Clear the cell, write \"{account_name}\", or import this row into \"{cell}\" separately."),
-    ))
+    Some(
+        RowError::new(
+            row.line,
+            "account",
+            cell,
+            format!("this row is for the account \"{cell}\", but the batch goes to \"{account_name}\""),
+            format!("Clear the cell, write \"{account_name}\", or import this row into \"{cell}\" separately."),
+        )
+        .with_code(ErrorCode::OtherAccount),
+    )
 }
 
 /// Reads, parses, validates and prices a batch file. Only an unreadable file
@@ -207,10 +204,13 @@ pub fn load_batch(path: &Path, prices: &LoadedPriceList) -> Result<BatchFile, st
 pub fn parse_batch(bytes: &[u8], source: &Path, format: Option<BatchFormat>, prices: &LoadedPriceList) -> BatchFile {
     let format = format.unwrap_or_else(|| BatchFormat::detect(source, bytes));
     let body = strip_bom(bytes);
-    let (mut rows, file_errors) = match format {
+    let (mut rows, mut file_errors) = match format {
         BatchFormat::Csv => csv_file::read(body),
         BatchFormat::Jsonl => jsonl::read(body),
     };
+    for e in &mut file_errors {
+        e.code = ErrorCode::BadFile;
+    }
     let base = source.parent().map(Path::to_path_buf).unwrap_or_default();
     for row in &mut rows {
         resolve_files(&mut row.spec, &base);
@@ -252,16 +252,15 @@ fn media_errors(line: u64, spec: &JobSpec) -> Vec<RowError> {
         .into_iter()
         .filter_map(|(kind, path)| {
             let e = media::check(Path::new(path), kind, &limits).err()?;
+            // The batch file's own wording for two fixes: paths are relative to
+            // the file, and a wrong kind is a matter of moving it to a column.
             let fix = match &e {
                 MediaError::Unreadable { .. } => "Check the path (relative paths start at the batch file's folder).".to_string(),
-                MediaError::Unsupported { .. } => format!("Use one of these formats: {}.", media::SUPPORTED),
                 MediaError::WrongKind { found, .. } => format!("Move it to the {} column.", found.files_field()),
-                MediaError::TooLarge { .. } => "Use a smaller file.".to_string(),
-                MediaError::Copy { .. } => String::new(),
+                other => other.fix(),
             };
-            let rule = e.to_string();
-            let rule = rule.split(". ").next().unwrap_or(&rule).trim_end_matches('.').to_string();
-            Some(RowError::new(line, kind.files_field(), path, rule, fix))
+            let rule = e.rule();
+            Some(RowError::new(line, kind.files_field(), path, rule, fix).with_code(e.code()))
         })
         .collect()
 }
@@ -270,79 +269,19 @@ fn strip_bom(bytes: &[u8]) -> &[u8] {
     bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
 }
 
-/// A row as the writers take it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WriteRow {
-    pub name: Option<String>,
-    pub account: Option<String>,
-    pub spec: JobSpec,
-}
-
-/// Writes rows as CSV with every column (lists joined with `|`); what
-/// `load_batch` reads back unchanged (URLs must not contain `|`: write %7C).
-pub fn write_csv(rows: &[WriteRow]) -> String {
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
-    // The local-file columns only when a row has local files, so files
-    // without them look exactly as before.
-    let with_files = rows.iter().any(|r| r.spec.has_local_files());
-    let mut header: Vec<&str> = FIELDS.to_vec();
-    if with_files {
-        header.extend(FILE_FIELDS);
-    }
-    w.write_record(&header).expect("writing to memory");
-    for r in rows {
-        let s = &r.spec;
-        let duration = s.duration.to_string();
-        let (images, videos, audios) = (s.image_urls.join("|"), s.video_urls.join("|"), s.audio_urls.join("|"));
-        let mut record: Vec<String> = vec![
-            s.prompt.clone(),
-            s.model.clone(),
-            s.function_mode.clone(),
-            s.ratio.clone(),
-            duration,
-            images,
-            videos,
-            audios,
-            r.name.clone().unwrap_or_default(),
-            r.account.clone().unwrap_or_default(),
-        ];
-        if with_files {
-            record.extend([s.image_files.join("|"), s.video_files.join("|"), s.audio_files.join("|")]);
-        }
-        w.write_record(&record).expect("writing to memory");
-    }
-    String::from_utf8(w.into_inner().expect("writing to memory")).expect("written from strings")
-}
-
-/// Writes rows as JSON Lines (one object per line, lists as arrays).
-pub fn write_jsonl(rows: &[WriteRow]) -> String {
-    let mut out = String::new();
-    for r in rows {
-        let mut v = serde_json::to_value(&r.spec).expect("a JobSpec serializes");
-        let obj = v.as_object_mut().expect("an object");
-        if let Some(n) = &r.name {
-            obj.insert("name".into(), n.clone().into());
-        }
-        if let Some(a) = &r.account {
-            obj.insert("account".into(), a.clone().into());
-        }
-        out.push_str(&v.to_string());
-        out.push('\n');
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn messages_split_into_rule_and_fix() {
-        assert_eq!(
-            split_message("A prompt is required; describe the video you want."),
-            ("A prompt is required".into(), "Describe the video you want.".into())
-        );
-        assert_eq!(split_message("no split here."), ("no split here".into(), String::new()));
+    fn a_violation_keeps_its_rule_and_fix() {
+        let spec = JobSpec { prompt: "p".into(), function_mode: "first_last_frames".into(), image_urls: vec!["https://a/1".into(); 3], ..JobSpec::default() };
+        let errors: Vec<RowError> = spec.validate().iter().map(|v| RowError::from_violation(7, v, &spec)).collect();
+        assert_eq!(errors.len(), 1);
+        let e = &errors[0];
+        assert_eq!((e.code, e.line, e.column.as_str()), (ErrorCode::TooManyFrames, 7, "image_urls"));
+        assert_eq!(e.rule, "first_last_frames uses at most 2 images (first and last frame); 3 given");
+        assert_eq!(e.fix, "Remove 1 or switch to omni_reference.");
     }
 
     #[test]

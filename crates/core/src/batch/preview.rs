@@ -14,8 +14,7 @@ pub const RESERVED_RULE: &str = "Reserved = the estimates of this account's jobs
 outcome is unknown: the balance read from Loova does not reflect them yet (an unknown outcome may or may not have been \
 charged, so it is counted to be safe). Running and finished jobs are not counted: Loova charged them when it accepted them.";
 
-pub const APP_CREDITS_NOTE: &str =
-    "App Credits cannot be used: jobs sent through the API are paid from API Credits only. Buy an API credit pack.";
+pub const APP_CREDITS_NOTE: &str = "App Credits cannot be used: jobs sent through the API are paid from API Credits only. Buy an API credit pack.";
 
 /// One model × with/without video reference group of the valid rows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,16 +108,13 @@ pub struct BatchPreview {
 
 /// The preview of `file`'s valid rows, priced with `prices`, against
 /// `account` if given, in dollars at `price_per_credit` if set.
-pub fn batch_preview(
-    file: &BatchFile,
-    prices: &LoadedPriceList,
-    account: Option<&AccountBalance>,
-    price_per_credit: Option<Decimal>,
-) -> BatchPreview {
+pub fn batch_preview(file: &BatchFile, prices: &LoadedPriceList, account: Option<&AccountBalance>, price_per_credit: Option<Decimal>) -> BatchPreview {
     let list = &prices.list;
     let mut breakdown: Vec<BreakdownLine> = Vec::new();
     for row in file.valid() {
-        let Some(est) = crate::estimate(&row.spec, list, &prices.info) else { continue };
+        let Some(est) = crate::estimate(&row.spec, list, &prices.info) else {
+            continue;
+        };
         let line = match breakdown.iter_mut().find(|b| b.model == est.model && b.video_reference == est.video_reference) {
             Some(l) => l,
             None => {

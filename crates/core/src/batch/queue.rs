@@ -3,8 +3,8 @@
 
 use super::{account_error, fields::PRICE_PER_CREDIT_SETTING, BatchFile, RowError};
 use crate::pricing::LoadedPriceList;
-use crate::store::{now_ms, Db, StoreError};
-use rusqlite::{params, OptionalExtension};
+use crate::store::{now_ms, Db, NewBatch, NewJob, StoreError, StoredBatch};
+use crate::ErrorCode;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
@@ -28,6 +28,18 @@ pub enum BatchError {
 }
 
 impl BatchError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            BatchError::InvalidRows { .. } => ErrorCode::BatchInvalidRows,
+            BatchError::FileErrors(_) => ErrorCode::BatchFileErrors,
+            BatchError::NoValidRows { .. } => ErrorCode::BatchNoValidRows,
+            BatchError::NoSuchAccount(_) => ErrorCode::AccountNotFound,
+            BatchError::BadPricePerCredit(_) => ErrorCode::BadPricePerCredit,
+            BatchError::Media(m) => m.code(),
+            BatchError::Store(s) => s.code(),
+        }
+    }
+
     /// Every row/file error behind this refusal (empty for the others).
     pub fn errors(&self) -> &[RowError] {
         match self {
@@ -38,12 +50,6 @@ impl BatchError {
 
     pub fn is_bad_input(&self) -> bool {
         !matches!(self, BatchError::Store(_))
-    }
-}
-
-impl From<rusqlite::Error> for BatchError {
-    fn from(e: rusqlite::Error) -> Self {
-        BatchError::Store(StoreError::Sql(e))
     }
 }
 
@@ -72,6 +78,8 @@ pub struct BatchProgress {
     pub credits_charged: u64,
     /// The estimates of all its jobs.
     pub credits_estimated: u64,
+    /// `done` of `total` in whole percent (rounded down), for a progress bar.
+    pub percent_done: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,12 +119,7 @@ pub struct Reserved {
 /// outcome-unknown jobs: what the last balance read does not reflect yet.
 /// Running jobs are left out: the service charged them when it accepted them.
 pub fn reserved_credits(db: &Db, account_id: &str) -> Result<Reserved, StoreError> {
-    let (credits, jobs, unpriced): (i64, i64, i64) = db.conn().query_row(
-        "SELECT COALESCE(SUM(estimate_credits), 0), COUNT(*), COALESCE(SUM(estimate_credits IS NULL), 0) FROM jobs
-         WHERE account_id = ?1 AND state IN ('queued', 'submitting', 'outcome_unknown')",
-        [account_id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )?;
+    let (credits, jobs, unpriced) = db.reserved(account_id)?;
     Ok(Reserved { credits: credits.max(0) as u64, jobs: jobs as u64, unpriced_jobs: unpriced as u64 })
 }
 
@@ -169,123 +172,73 @@ pub fn enqueue_batch(
     let id = format!("b{now:x}{:06x}", rand::random::<u32>() & 0xff_ffff);
 
     let data_dir = crate::engine::data_dir_of(db);
-    let mut job_ids = Vec::with_capacity(queue.len());
-    let mut total_credits = 0u64;
-    {
-        let mut conn = db.conn();
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        tx.execute(
-            "INSERT INTO batches (id, name, source_file, account_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![id, name, source_file, account.id, now],
-        )?;
-        let last: i64 = tx.query_row("SELECT COALESCE(MAX(position), 0) FROM jobs", [], |r| r.get(0))?;
-        let mut insert = tx.prepare(
-            "INSERT INTO jobs (account_id, batch_id, name, spec, model, duration, position, estimate_credits, price_list_date,
-                created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
-        )?;
-        for (i, row) in queue.iter().enumerate() {
-            let est = crate::estimate(&row.spec, &prices.list, &prices.info);
-            total_credits += est.as_ref().map_or(0, |e| e.credits);
-            let spec = serde_json::to_string(&row.spec).expect("a JobSpec serializes");
-            insert.execute(params![
-                account.id,
-                id,
-                row.name.as_deref().map(str::trim).filter(|n| !n.is_empty()),
-                spec,
-                row.spec.model,
-                row.spec.duration,
-                last + 1 + i as i64,
-                est.as_ref().map(|e| e.credits as i64),
-                est.as_ref().map(|e| e.price_list.effective_date.clone()),
-                now,
-            ])?;
-            let job_id = tx.last_insert_rowid();
-            job_ids.push(job_id);
-            if row.spec.has_local_files() {
-                // The job's own copies, stored before anyone can see the job.
-                let copied = match crate::media::copy_into(&data_dir, job_id, &row.spec) {
-                    Ok(c) => c,
-                    Err(e) => {
-                        for j in &job_ids {
-                            crate::media::remove_copies(&data_dir, *j);
-                        }
-                        return Err(BatchError::Media(e));
-                    }
-                };
-                let copied = serde_json::to_string(&copied).expect("a JobSpec serializes");
-                tx.execute("UPDATE jobs SET spec = ?2 WHERE id = ?1", params![job_id, copied])?;
-            }
+    let estimates: Vec<_> = queue.iter().map(|row| crate::estimate(&row.spec, &prices.list, &prices.info)).collect();
+    let dates: Vec<Option<String>> = estimates.iter().map(|e| e.as_ref().map(|e| e.price_list.effective_date.clone())).collect();
+    let total_credits: u64 = estimates.iter().map(|e| e.as_ref().map_or(0, |e| e.credits)).sum();
+    let jobs: Vec<NewJob<'_>> = queue
+        .iter()
+        .zip(&estimates)
+        .zip(&dates)
+        .map(|((row, est), date)| NewJob {
+            account_id: &account.id,
+            name: row.name.as_deref().map(str::trim).filter(|n| !n.is_empty()),
+            spec: &row.spec,
+            estimate_credits: est.as_ref().map(|e| e.credits as i64),
+            price_list_date: date.as_deref(),
+        })
+        .collect();
+    let batch = NewBatch { id: &id, name: &name, source_file: &source_file, account_id: &account.id };
+    let mut made = Vec::with_capacity(jobs.len());
+    let inserted = db.insert_jobs(Some(&batch), &jobs, |job_id, i| {
+        made.push(job_id);
+        let spec = &queue[i].spec;
+        if !spec.has_local_files() {
+            return Ok(None);
         }
-        drop(insert);
-        if let Err(e) = tx.commit() {
-            for j in &job_ids {
+        // The job's own copies, stored before anyone can see the job.
+        crate::media::copy_into(&data_dir, job_id, spec).map(Some).map_err(BatchError::Media)
+    });
+    let job_ids = match inserted {
+        Ok(ids) => ids,
+        Err(e) => {
+            for j in &made {
                 crate::media::remove_copies(&data_dir, *j);
             }
-            return Err(e.into());
+            return Err(e);
         }
-    }
+    };
     let batch = batch_view(db, &id)?.expect("just inserted");
     Ok(BatchSummary { batch, queued: job_ids.len() as u64, job_ids, total_credits, left_out })
 }
 
 /// Counts of a batch's jobs by where they are, and credits charged so far.
 pub fn batch_progress(db: &Db, batch_id: &str) -> Result<BatchProgress, StoreError> {
-    let p = db.conn().query_row(
-        "SELECT COUNT(*),
-            COALESCE(SUM(state = 'downloaded'), 0),
-            COALESCE(SUM(state IN ('submitting', 'running', 'outcome_unknown', 'succeeded', 'downloading')), 0),
-            COALESCE(SUM(state = 'queued'), 0),
-            COALESCE(SUM(state IN ('failed', 'invalid', 'expired')), 0),
-            COALESCE(SUM(state = 'canceled'), 0),
-            COALESCE(SUM(credits_cost), 0),
-            COALESCE(SUM(estimate_credits), 0)
-         FROM jobs WHERE batch_id = ?1",
-        [batch_id],
-        |r| {
-            let n = |i: usize| r.get::<_, i64>(i).map(|v| v.max(0) as u64);
-            Ok(BatchProgress {
-                total: n(0)?,
-                done: n(1)?,
-                running: n(2)?,
-                waiting: n(3)?,
-                failed: n(4)?,
-                canceled: n(5)?,
-                credits_charged: n(6)?,
-                credits_estimated: n(7)?,
-            })
-        },
-    )?;
-    Ok(p)
+    let c = db.batch_counts(batch_id)?;
+    Ok(BatchProgress {
+        total: c.total,
+        done: c.downloaded,
+        running: c.running,
+        waiting: c.queued,
+        failed: c.failed,
+        canceled: c.canceled,
+        credits_charged: c.credits_charged,
+        credits_estimated: c.credits_estimated,
+        percent_done: (c.downloaded * 100).checked_div(c.total).unwrap_or(0) as u32,
+    })
+}
+
+fn view_of(db: &Db, b: StoredBatch) -> Result<BatchView, StoreError> {
+    let progress = batch_progress(db, &b.id)?;
+    Ok(BatchView { id: b.id, name: b.name, source_file: b.source_file, account_id: b.account_id, created_at: b.created_at, progress })
 }
 
 fn batch_view(db: &Db, id: &str) -> Result<Option<BatchView>, StoreError> {
-    let row: Option<(String, String, String, Option<String>, i64)> = db
-        .conn()
-        .query_row("SELECT id, name, source_file, account_id, created_at FROM batches WHERE id = ?1", [id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })
-        .optional()?;
-    let Some((id, name, source_file, account_id, created_at)) = row else { return Ok(None) };
-    let progress = batch_progress(db, &id)?;
-    Ok(Some(BatchView { id, name, source_file, account_id, created_at, progress }))
+    db.batch(id)?.map(|b| view_of(db, b)).transpose()
 }
 
 /// Every batch, newest first, with its progress.
 pub fn list_batches(db: &Db) -> Result<Vec<BatchView>, StoreError> {
-    let ids: Vec<String> = {
-        let conn = db.conn();
-        let mut stmt = conn.prepare("SELECT id FROM batches ORDER BY created_at DESC, rowid DESC")?;
-        let ids = stmt.query_map([], |r| r.get(0))?.collect::<Result<Vec<_>, _>>()?;
-        ids
-    };
-    let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
-        if let Some(v) = batch_view(db, &id)? {
-            out.push(v);
-        }
-    }
-    Ok(out)
+    db.batches()?.into_iter().map(|b| view_of(db, b)).collect()
 }
 
 /// The person's own price per credit, if set (settings key `price_per_credit`).

@@ -5,6 +5,7 @@
 
 use super::{backoff, EngineError, Inner, NoticeKind};
 use crate::store::{now_ms, Db, JobRow, JobState, Patch};
+use crate::ErrorCode;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -128,12 +129,14 @@ impl Inner {
     /// One attempt. Ok(true) when the job needs nothing more from us.
     async fn download_once(self: &Arc<Self>, id: i64) -> Result<bool, EngineError> {
         let from = [JobState::Succeeded, JobState::Downloading];
-        let Some(job) = self.db.job(id)? else { return Ok(true) };
+        let Some(job) = self.db.job(id)? else {
+            return Ok(true);
+        };
         if !from.contains(&job.state) {
             return Ok(true);
         }
         let Some(url) = job.video_url.clone() else {
-            self.db.transition(id, &from, JobState::Failed, Patch::new().error("no_video_url", "Loova reported success without a video link.", None))?;
+            self.db.transition(id, &from, JobState::Failed, Patch::new().error(ErrorCode::NoVideoUrl, "Loova reported success without a video link.", None))?;
             self.job_changed(id);
             return Ok(true);
         };
@@ -177,7 +180,7 @@ impl Inner {
             Err(Fail::Expired(status)) => {
                 let _ = std::fs::remove_file(part_of(&path));
                 let text = format!("The video link expired before Loova Desk could save the video (HTTP {status}). The task was charged; Loova keeps videos only for a limited time. Retrying creates a new task (a new charge).");
-                let patch = Patch::new().text("video_path", None).int("finished_at", Some(now_ms())).error("video_expired", &text, None);
+                let patch = Patch::new().text("video_path", None).int("finished_at", Some(now_ms())).error(ErrorCode::VideoExpired, &text, None);
                 self.db.transition(id, &[JobState::Downloading], JobState::Expired, patch)?;
                 self.notice(NoticeKind::NeedsDecision, format!("Job {id}: the video link expired"), text);
                 self.job_changed(id);
@@ -185,7 +188,8 @@ impl Inner {
             }
             Err(Fail::Retry(why)) => {
                 let _ = std::fs::remove_file(part_of(&path));
-                let patch = Patch::new().error("download_failed", &format!("Saving the video failed; trying again. {why}"), None).int("bytes_done", Some(0));
+                let patch =
+                    Patch::new().error(ErrorCode::DownloadFailed, &format!("Saving the video failed; trying again. {why}"), None).int("bytes_done", Some(0));
                 self.db.patch_job(id, patch)?;
                 self.job_changed(id);
                 Ok(false)

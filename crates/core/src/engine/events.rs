@@ -33,7 +33,7 @@ pub struct Notice {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EngineEvent {
-    JobChanged(JobView),
+    JobChanged(Box<JobView>),
     AccountChanged { account_id: String },
     Notice(Notice),
 }
@@ -66,13 +66,11 @@ impl Notices {
         let now = Instant::now();
         let mut p = self.pending.lock().unwrap_or_else(|e| e.into_inner());
         let mut sent = self.last_sent.lock().unwrap_or_else(|e| e.into_inner());
-        let due: Vec<NoticeKind> = p
-            .keys()
-            .copied()
-            .filter(|k| force || sent.get(k).map_or(true, |t| now.duration_since(*t) >= self.window))
-            .collect();
+        let due: Vec<NoticeKind> = p.keys().copied().filter(|k| force || sent.get(k).is_none_or(|t| now.duration_since(*t) >= self.window)).collect();
         for kind in due {
-            let Some(item) = p.remove(&kind) else { continue };
+            let Some(item) = p.remove(&kind) else {
+                continue;
+            };
             sent.insert(kind, now);
             let _ = tx.send(EngineEvent::Notice(summarise(item)));
         }

@@ -17,20 +17,17 @@ pub struct EngineLock {
 
 impl EngineLock {
     pub fn acquire(data_dir: &Path) -> Result<EngineLock, EngineError> {
-        std::fs::create_dir_all(data_dir).map_err(|e| EngineError::Io(format!("could not create {}: {e}", data_dir.display())))?;
         let path = data_dir.join(LOCK_FILE);
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true)
-            .open(&path)
-            .map_err(|e| EngineError::Io(format!("could not open {}: {e}", path.display())))?;
+        // Only "another process holds it" is AlreadyRunning; every other
+        // failure is this computer's and says which path and why.
+        let failed = |what: &'static str, e: std::io::Error| EngineError::Lock { path: path.clone(), what, reason: e.to_string() };
+        std::fs::create_dir_all(data_dir).map_err(|e| failed("created (its folder cannot be made)", e))?;
+        let file = OpenOptions::new().create(true).truncate(false).read(true).write(true).open(&path).map_err(|e| failed("opened for writing", e))?;
         match file.try_lock_exclusive() {
             Ok(true) => Ok(EngineLock { _file: file }),
             Ok(false) => Err(EngineError::AlreadyRunning),
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => Err(EngineError::AlreadyRunning),
-            Err(e) => Err(EngineError::Io(format!("could not lock {}: {e}", path.display()))),
+            Err(e) => Err(failed("locked", e)),
         }
     }
 }
@@ -48,5 +45,28 @@ mod tests {
         assert!(err.to_string().contains("already running the queue"));
         drop(first);
         EngineLock::acquire(dir.path()).unwrap();
+    }
+
+    // Tests run as root, where permissions stop nothing: these paths fail for
+    // root too (a file where a folder must be, a folder where the file must be).
+    #[test]
+    fn a_data_folder_that_cannot_be_made_is_an_io_error_naming_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let afile = dir.path().join("afile");
+        std::fs::write(&afile, b"not a folder").unwrap();
+        let err = EngineLock::acquire(&afile.join("data")).unwrap_err();
+        assert_eq!(err.code(), crate::ErrorCode::EngineLockFailed, "{err}");
+        let text = err.to_string();
+        assert!(text.contains(&afile.join("data").join(LOCK_FILE).display().to_string()), "{text}");
+        assert!(!text.contains("already running"), "{text}");
+    }
+
+    #[test]
+    fn a_lock_file_that_cannot_be_opened_is_an_io_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(LOCK_FILE)).unwrap();
+        let err = EngineLock::acquire(dir.path()).unwrap_err();
+        assert_eq!(err.code(), crate::ErrorCode::EngineLockFailed, "{err}");
+        assert!(err.to_string().contains("could not be opened for writing"), "{err}");
     }
 }

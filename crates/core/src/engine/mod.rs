@@ -10,7 +10,11 @@
 //! 300 ms), or a backoff expires. All durable state is in SQLite; the
 //! in-memory state (observed limits, cached clients) is advisory.
 
+mod actions;
+mod client_cache;
+mod config;
 mod download;
+mod errors;
 mod events;
 mod lock;
 mod observed;
@@ -19,166 +23,28 @@ mod scheduler;
 mod submit;
 mod view;
 
+pub use actions::{cancel, forget, move_job, perform, resubmit_unknown, retry, JobAction, Performed};
+pub use config::{EngineConfig, EngineStats};
 pub use download::{output_root, sanitize_file_stem, OUTPUT_DIR_ENV, OUTPUT_DIR_SETTING};
+pub use errors::EngineError;
 pub use events::{EngineEvent, Notice, NoticeKind};
 pub use lock::{EngineLock, LOCK_FILE};
-pub use view::{cancel, data_dir_of, enqueue, forget, job, list_jobs, move_job, resubmit_unknown, retry, title_of, JobView};
+pub use view::{data_dir_of, enqueue, job, list_jobs, title_of, JobView};
 
-use crate::accounts::{AccountError, Accounts};
-use crate::api::LoovaClient;
+pub(crate) use client_cache::{AccountClient, ClientCache};
+pub(crate) use config::Observed;
+
+use crate::accounts::Accounts;
 use crate::pricing::LoadedPriceList;
-use crate::secret::Sensitive;
-use crate::store::{now_ms, Db, JobState, Patch, StoreError};
-use crate::Violation;
+use crate::store::{now_ms, Db, JobState, Patch};
+use crate::ErrorCode;
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::{broadcast, watch, Notify, Semaphore};
 use tokio::task::JoinSet;
-
-#[derive(Debug, thiserror::Error)]
-pub enum EngineError {
-    #[error("Loova Desk (or `loova run`) is already running the queue for this data folder. Let it run the queue, or close it first.")]
-    AlreadyRunning,
-    #[error("This job cannot be queued: {}", .0.iter().map(|v| v.to_string()).collect::<Vec<_>>().join("; "))]
-    InvalidSpec(Vec<Violation>),
-    #[error("There is no job {0}. Run `loova jobs` to see the jobs.")]
-    NoSuchJob(i64),
-    #[error("There is no account \"{0}\". Run `loova accounts list` to see the accounts.")]
-    NoSuchAccount(String),
-    #[error("Job {id} is {state}; it cannot be {}.", past(.action))]
-    WrongState { id: i64, state: JobState, action: &'static str },
-    #[error("This job cannot be queued: {}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join(" "))]
-    Media(Vec<crate::media::MediaError>),
-    #[error("{0}")]
-    Io(String),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error(transparent)]
-    Account(#[from] AccountError),
-}
-
-fn past(action: &str) -> &'static str {
-    match action {
-        "cancel" => "canceled (only a queued job can be)",
-        "retry" => "retried (only a failed, invalid, expired or canceled job can be)",
-        "resubmit" => "submitted again (only a job whose outcome is unknown can be)",
-        "forget" => "forgotten (only a job whose outcome is unknown can be)",
-        "move" => "moved (only a queued job can be)",
-        _ => "changed that way",
-    }
-}
-
-impl EngineError {
-    /// A stable code for the UI and CLI to branch on.
-    pub fn code(&self) -> &'static str {
-        match self {
-            EngineError::AlreadyRunning => "engine_already_running",
-            EngineError::InvalidSpec(_) => "invalid_spec",
-            EngineError::NoSuchJob(_) => "job_not_found",
-            EngineError::NoSuchAccount(_) => "account_not_found",
-            EngineError::WrongState { .. } => "wrong_state",
-            EngineError::Media(m) => m.first().map_or("media", |e| e.code()),
-            EngineError::Io(_) => "io",
-            EngineError::Store(_) => "database",
-            EngineError::Account(a) => a.code(),
-        }
-    }
-
-    /// Bad input (CLI exit code 2) rather than a failure (exit 1).
-    pub fn is_bad_input(&self) -> bool {
-        matches!(self, EngineError::InvalidSpec(_) | EngineError::Media(_) | EngineError::NoSuchJob(_) | EngineError::NoSuchAccount(_) | EngineError::WrongState { .. })
-    }
-}
-
-/// Timings of the engine. Everything scales with `time_scale` so tests and the
-/// Sandbox (whose simulated jobs run faster than real ones) poll as
-/// proportionately as the real app polls Loova.
-#[derive(Debug, Clone)]
-pub struct EngineConfig {
-    pub time_scale: f64,
-    /// Expected run time before there is history: base + per second of
-    /// video, per model (real-service seconds, before scaling).
-    pub default_run_secs: Vec<(String, f64, f64)>,
-    /// Never poll one task more often than this, nor less often than `max_poll`.
-    pub min_poll: Duration,
-    pub max_poll: Duration,
-    /// Backoff of transient failures: base × 2^n, capped, ±25 % jitter.
-    pub retry_base: Duration,
-    pub retry_cap: Duration,
-    /// Wait before re-sending a create refused by the concurrency limit.
-    pub limit_retry: Duration,
-    /// After a limit refusal the observed limit goes up by one this often.
-    pub limit_recover: Duration,
-    /// A running task answered "not found" this many times in a row → failed.
-    pub not_found_polls: u32,
-    /// At most one notice per kind per window.
-    pub notice_window: Duration,
-    /// How often to look for changes made by other processes.
-    pub cross_process_check: Duration,
-    /// Progress of a download is written/sent at most this often.
-    pub progress_every: Duration,
-    pub max_downloads: usize,
-    /// Overrides the `output_dir` setting.
-    pub output_dir: Option<PathBuf>,
-    /// At start, copy folders no job needs are removed once at least this
-    /// old (a younger one may belong to a job another process is queueing).
-    pub media_sweep_grace: Duration,
-}
-
-impl EngineConfig {
-    /// Timings for a service whose jobs take `time_scale` × real time.
-    pub fn scaled(time_scale: f64) -> EngineConfig {
-        let s = |secs: f64| Duration::from_secs_f64((secs * time_scale).max(0.0));
-        EngineConfig {
-            time_scale,
-            default_run_secs: vec![("seedance_2_0".into(), 60.0, 6.0), ("seedance_2_0_fast".into(), 30.0, 3.0)],
-            min_poll: s(1.0).max(Duration::from_millis(10)),
-            max_poll: s(60.0).max(Duration::from_millis(50)),
-            retry_base: s(1.0).max(Duration::from_millis(10)),
-            retry_cap: s(120.0).max(Duration::from_millis(100)),
-            limit_retry: s(5.0).max(Duration::from_millis(20)),
-            limit_recover: s(120.0).max(Duration::from_millis(200)),
-            not_found_polls: 5,
-            notice_window: Duration::from_secs(5).min(s(5.0).max(Duration::from_millis(200))),
-            cross_process_check: Duration::from_millis(300),
-            progress_every: Duration::from_millis(250),
-            max_downloads: 3,
-            output_dir: None,
-            media_sweep_grace: Duration::from_secs(3600),
-        }
-    }
-
-    /// Expected run time (seconds, scaled) of a job without history.
-    pub fn default_expected_secs(&self, model: &str, duration: u32) -> f64 {
-        let (base, per) = self.default_run_secs.iter().find(|(m, _, _)| m == model).map(|(_, b, p)| (*b, *p)).unwrap_or((60.0, 6.0));
-        (base + per * duration as f64) * self.time_scale
-    }
-}
-
-impl Default for EngineConfig {
-    fn default() -> Self {
-        EngineConfig::scaled(1.0)
-    }
-}
-
-/// Counters for the benchmark and diagnostics.
-#[derive(Debug, Default)]
-pub struct EngineStats {
-    pub creates: AtomicU64,
-    pub status_requests: AtomicU64,
-    pub downloads: AtomicU64,
-}
-
-/// The limit the service showed us (slots used elsewhere), per account.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Observed {
-    pub limit: i64,
-    pub since: Instant,
-}
 
 pub(crate) struct Inner {
     pub db: Arc<Db>,
@@ -191,8 +57,7 @@ pub(crate) struct Inner {
     /// Jobs that have a task in this process.
     pub active: Mutex<HashSet<i64>>,
     pub observed: Mutex<HashMap<String, Observed>>,
-    /// Per account: (base URL, client, key). Reading the keychain is slow.
-    pub clients: tokio::sync::Mutex<HashMap<String, (String, LoovaClient, Sensitive)>>,
+    pub clients: ClientCache,
     pub balance_read: Mutex<HashMap<String, Instant>>,
     pub stop: watch::Sender<bool>,
     pub downloads: Semaphore,
@@ -229,7 +94,7 @@ impl Engine {
                 wake: Notify::new(),
                 active: Mutex::new(HashSet::new()),
                 observed: Mutex::new(HashMap::new()),
-                clients: tokio::sync::Mutex::new(HashMap::new()),
+                clients: ClientCache::default(),
                 balance_read: Mutex::new(HashMap::new()),
                 stop,
                 http,
@@ -321,7 +186,7 @@ impl Inner {
     fn recover(&self) -> Result<(), EngineError> {
         for j in self.db.jobs(&crate::store::JobFilter { states: vec![JobState::Submitting], ..Default::default() })? {
             let patch = Patch::new().error(
-                "stopped_while_sending",
+                ErrorCode::StoppedWhileSending,
                 "Loova Desk stopped while sending this job; it may or may not have been created (and charged). Check the Loova web app, then choose \"Submit again\" or \"Forget\".",
                 None,
             );
@@ -338,7 +203,7 @@ impl Inner {
 
     pub fn job_changed(&self, id: i64) {
         if let Ok(Some(row)) = self.db.job(id) {
-            let _ = self.events.send(EngineEvent::JobChanged(JobView::from_row(row)));
+            let _ = self.events.send(EngineEvent::JobChanged(Box::new(JobView::from_row(row))));
         }
     }
 
@@ -351,8 +216,8 @@ impl Inner {
     }
 
     fn queue_finished(&self) -> Result<(), EngineError> {
-        let all = self.db.jobs(&Default::default())?;
-        let count = |s: JobState| all.iter().filter(|j| j.state == s).count();
+        let counts = self.db.count_by_state(None)?;
+        let count = |s: JobState| counts.get(s);
         let (done, failed, unknown) = (count(JobState::Downloaded), count(JobState::Failed) + count(JobState::Expired), count(JobState::OutcomeUnknown));
         let mut body = format!("{done} downloaded");
         if failed > 0 {
@@ -363,27 +228,6 @@ impl Inner {
         }
         self.notice(NoticeKind::QueueFinished, "The queue is done", body);
         Ok(())
-    }
-
-    /// The client and key of an account, cached; re-read when the account's
-    /// service URL changed or after the key was rejected.
-    pub async fn client(&self, account_id: &str) -> Result<(LoovaClient, Sensitive), EngineError> {
-        let row = self.db.account(account_id)?.ok_or_else(|| EngineError::NoSuchAccount(account_id.into()))?;
-        let url = self.accounts.service_url(&row).await?;
-        let mut cache = self.clients.lock().await;
-        if let Some((base, c, k)) = cache.get(account_id) {
-            if *base == url {
-                return Ok((c.clone(), k.clone()));
-            }
-        }
-        let client = self.accounts.client(&row).await?;
-        let key = self.accounts.key(account_id).await?;
-        cache.insert(account_id.to_string(), (url, client.clone(), key.clone()));
-        Ok((client, key))
-    }
-
-    pub async fn forget_client(&self, account_id: &str) {
-        self.clients.lock().await.remove(account_id);
     }
 
     /// Reads the balance in the background, at most every few seconds per

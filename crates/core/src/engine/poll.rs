@@ -3,13 +3,29 @@
 //! then less and less often for a task that runs long (jobs may take hours).
 //! A failed poll never fails a job: it only delays the next one.
 
-use super::{backoff, jitter, EngineError, Inner, NoticeKind};
-use crate::api::{ErrorClass, TaskState};
-use crate::store::{now_ms, JobState, Patch};
+use super::{backoff, jitter, AccountClient, EngineError, Inner, NoticeKind};
+use crate::api::{ApiError, ErrorClass, TaskInfo, TaskState};
+use crate::store::{now_ms, JobRow, JobState, Patch};
+use crate::ErrorCode;
+use crate::JobSpec;
 use std::sync::Arc;
 use std::time::Duration;
 
 const FROM: &[JobState] = &[JobState::Running];
+
+/// Failed polls in a row: all of them (for the backoff), and "not found" ones.
+#[derive(Default)]
+struct Streak {
+    errors: u32,
+    not_found: u32,
+}
+
+/// After one round: poll again, or the job has left `running`.
+#[derive(PartialEq, Eq)]
+enum Step {
+    Again,
+    Done,
+}
 
 /// When to poll next, from the time since the task started and its
 /// expected run time (both seconds).
@@ -35,104 +51,159 @@ impl Inner {
         }
     }
 
+    /// Polls until the job leaves `running` (or the engine stops). Each
+    /// round: wait (adaptive, or backoff after errors), ask, act on the answer.
     async fn poll_loop(self: &Arc<Self>, id: i64) -> Result<(), EngineError> {
-        let mut errors: u32 = 0;
-        let mut not_found: u32 = 0;
+        let mut streak = Streak::default();
         loop {
-            let Some(job) = self.db.job(id)? else { return Ok(()) };
+            let Some(job) = self.db.job(id)? else {
+                return Ok(());
+            };
             if job.state != JobState::Running {
                 return Ok(());
             }
             let Some(task_id) = job.task_id.clone() else {
-                let patch = Patch::new().error("no_task_id", "Internal error: a running job without a task id.", None);
+                let patch = Patch::new().error(ErrorCode::NoTaskId, "Internal error: a running job without a task id.", None);
                 self.db.transition(id, FROM, JobState::OutcomeUnknown, patch)?;
                 return Ok(());
             };
-            let elapsed = (now_ms() - job.started_at.unwrap_or(job.updated_at)) as f64 / 1000.0;
-            let expected = job.expected_secs.unwrap_or_else(|| self.config.default_expected_secs(&job.spec.model, job.spec.duration));
-            let wait = if errors > 0 {
-                backoff(self.config.min_poll, self.config.max_poll, errors)
-            } else {
-                poll_delay(elapsed, expected, self.config.min_poll, self.config.max_poll)
-            };
-            if self.pause(wait).await {
+            if self.pause(self.next_poll(&job, streak.errors)).await {
                 return Ok(());
             }
-            let (client, key) = match self.client(&job.account_id).await {
-                Ok(ck) => ck,
-                Err(_) => {
-                    errors += 1;
-                    continue;
-                }
+            let Ok(used) = self.client(&job.account_id).await else {
+                streak.errors += 1;
+                continue;
             };
             self.count(&self.stats.status_requests);
-            match client.task(&key, &task_id).await {
+            let step = match used.client.task(&used.key, &task_id).await {
                 Ok(info) => {
-                    errors = 0;
-                    not_found = 0;
-                    let cost = info.credits_cost.or(job.credits_cost);
-                    match info.status {
-                        TaskState::Succeeded if info.video_url.is_some() => {
-                            let patch = Patch::new()
-                                .text("raw_status", Some(&info.raw_status))
-                                .int("credits_cost", cost)
-                                .text("video_url", info.video_url.as_deref())
-                                .int("finished_at", Some(now_ms()))
-                                .clear_error();
-                            self.db.transition(id, FROM, JobState::Succeeded, patch)?;
-                            self.finished(&job.account_id, id);
-                            return Ok(());
-                        }
-                        TaskState::Failed => {
-                            let why = info.error_message.clone().unwrap_or_else(|| "Loova reported that the task failed (no reason given).".into());
-                            let patch = Patch::new()
-                                .text("raw_status", Some(&info.raw_status))
-                                .int("credits_cost", cost)
-                                .int("finished_at", Some(now_ms()))
-                                .error("task_failed", &format!("Loova: {why}"), None);
-                            self.db.transition(id, FROM, JobState::Failed, patch)?;
-                            self.notice(NoticeKind::JobFailed, format!("Job {id} failed"), why);
-                            self.finished(&job.account_id, id);
-                            return Ok(());
-                        }
-                        _ => {
-                            // Queued, running, unknown words (kept verbatim),
-                            // or succeeded without a link yet: poll on.
-                            if job.raw_status.as_deref() != Some(&info.raw_status) || job.credits_cost != cost || job.last_error.is_some() {
-                                self.db.patch_job(id, Patch::new().text("raw_status", Some(&info.raw_status)).int("credits_cost", cost).clear_error())?;
-                                self.job_changed(id);
-                            }
-                        }
-                    }
+                    streak = Streak::default();
+                    self.status_read(&job, info)?
                 }
-                Err(e) => match e.class() {
-                    ErrorClass::NotFound => {
-                        not_found += 1;
-                        if not_found >= self.config.not_found_polls {
-                            let text = format!("Loova answered \"task not found\" for task {task_id} {not_found} times in a row: it may have been deleted, or the account's key now belongs to another user. Check the Loova web app before retrying (a retry is a new charge).");
-                            let patch = Patch::new().int("finished_at", Some(now_ms())).error("task_not_found", &text, e.trace_id());
-                            self.db.transition(id, FROM, JobState::Failed, patch)?;
-                            self.notice(NoticeKind::JobFailed, format!("Job {id} failed"), text);
-                            self.finished(&job.account_id, id);
-                            return Ok(());
-                        }
-                        errors += 1;
-                    }
-                    class => {
-                        if class == ErrorClass::Auth {
-                            self.forget_client(&job.account_id).await;
-                            if self.db.account(&job.account_id)?.is_some_and(|a| a.state != "key_rejected") {
-                                self.db.set_account_state(&job.account_id, "key_rejected")?;
-                                self.account_changed(&job.account_id);
-                            }
-                        }
-                        errors += 1;
-                        self.db.patch_job(id, Patch::new().error("poll_failed", &format!("Checking the status failed; trying again. {e}"), e.trace_id()))?;
-                        self.job_changed(id);
-                    }
-                },
+                Err(e) => self.poll_failed(&job, &task_id, &used, e, &mut streak).await?,
+            };
+            if step == Step::Done {
+                return Ok(());
             }
         }
+    }
+
+    /// How long to wait before the next status request.
+    fn next_poll(&self, job: &JobRow, errors: u32) -> Duration {
+        if errors > 0 {
+            return backoff(self.config.min_poll, self.config.max_poll, errors);
+        }
+        let elapsed = (now_ms() - job.started_at.unwrap_or(job.updated_at)) as f64 / 1000.0;
+        let expected = job.expected_secs.unwrap_or_else(|| self.config.default_expected_secs(&job.spec.model, job.spec.duration));
+        poll_delay(elapsed, expected, self.config.min_poll, self.config.max_poll)
+    }
+
+    /// A status answer: finished (succeeded with a link, or failed), or
+    /// still going (queued, running, unknown words kept verbatim, or
+    /// succeeded without a link yet).
+    fn status_read(&self, job: &JobRow, info: TaskInfo) -> Result<Step, EngineError> {
+        let id = job.id;
+        let cost = info.credits_cost.or(job.credits_cost);
+        let note = self.check_settings(job, &info)?;
+        match info.status {
+            TaskState::Succeeded if info.video_url.is_some() => {
+                let patch = Patch::new()
+                    .text("raw_status", Some(&info.raw_status))
+                    .int("credits_cost", cost)
+                    .text("video_url", info.video_url.as_deref())
+                    .int("finished_at", Some(now_ms()));
+                // The note stays visible on a job that ran with other settings.
+                let patch = match &note {
+                    Some(n) => patch.error(ErrorCode::SettingsNotUnderstood, n, None),
+                    None => patch.clear_error(),
+                };
+                self.db.transition(id, FROM, JobState::Succeeded, patch)?;
+                self.finished(&job.account_id, id);
+                Ok(Step::Done)
+            }
+            TaskState::Failed => {
+                let why = info.error_message.clone().unwrap_or_else(|| "Loova reported that the task failed (no reason given).".into());
+                let patch = Patch::new().text("raw_status", Some(&info.raw_status)).int("credits_cost", cost).int("finished_at", Some(now_ms())).error(
+                    ErrorCode::TaskFailed,
+                    &format!("Loova: {why}"),
+                    None,
+                );
+                self.db.transition(id, FROM, JobState::Failed, patch)?;
+                self.notice(NoticeKind::JobFailed, format!("Job {id} failed"), why);
+                self.finished(&job.account_id, id);
+                Ok(Step::Done)
+            }
+            _ => {
+                let shown = note.as_deref().map(|n| (ErrorCode::SettingsNotUnderstood, n));
+                let current = job.last_error_code.zip(job.last_error.as_deref());
+                if job.raw_status.as_deref() != Some(&info.raw_status) || job.credits_cost != cost || current != shown {
+                    let patch = Patch::new().text("raw_status", Some(&info.raw_status)).int("credits_cost", cost);
+                    let patch = match &note {
+                        Some(n) => patch.error(ErrorCode::SettingsNotUnderstood, n, None),
+                        None => patch.clear_error(),
+                    };
+                    self.db.patch_job(id, patch)?;
+                    self.job_changed(id);
+                }
+                Ok(Step::Again)
+            }
+        }
+    }
+
+    /// A status request failed. Never fails the job, except after
+    /// `not_found_polls` "not found" answers in a row.
+    async fn poll_failed(&self, job: &JobRow, task_id: &str, used: &AccountClient, e: ApiError, streak: &mut Streak) -> Result<Step, EngineError> {
+        let id = job.id;
+        streak.errors += 1;
+        if e.class() == ErrorClass::NotFound {
+            streak.not_found += 1;
+            if streak.not_found < self.config.not_found_polls {
+                return Ok(Step::Again);
+            }
+            let n = streak.not_found;
+            let text = format!("Loova answered \"task not found\" for task {task_id} {n} times in a row: it may have been deleted, or the account's key now belongs to another user. Check the Loova web app before retrying (a retry is a new charge).");
+            let patch = Patch::new().int("finished_at", Some(now_ms())).error(ErrorCode::TaskNotFound, &text, e.trace_id());
+            self.db.transition(id, FROM, JobState::Failed, patch)?;
+            self.notice(NoticeKind::JobFailed, format!("Job {id} failed"), text);
+            self.finished(&job.account_id, id);
+            return Ok(Step::Done);
+        }
+        if e.class() == ErrorClass::Auth {
+            self.forget_client(&job.account_id).await;
+            // A key replaced since this request was sent is not rejected:
+            // the next poll uses the new one.
+            if self.db.reject_key(&job.account_id, used.key_version)? {
+                self.account_changed(&job.account_id);
+            }
+        }
+        self.db.patch_job(id, Patch::new().error(ErrorCode::PollFailed, &format!("Checking the status failed; trying again. {e}"), e.trace_id()))?;
+        self.job_changed(id);
+        Ok(Step::Again)
+    }
+
+    /// Compares the settings the status shows (when it shows them) with what
+    /// was sent. The first time they differ, the job gets a note and, if it
+    /// was sent as multipart, the account's dialect moves on so the next jobs
+    /// are sent another way. Returns the job's note, if it has one.
+    fn check_settings(&self, job: &JobRow, info: &TaskInfo) -> Result<Option<String>, EngineError> {
+        let (dialect, note) = self.db.job_compat(job.id)?;
+        if note.is_some() {
+            return Ok(note);
+        }
+        let Some(found) = settings_mismatch(&job.spec, info) else {
+            return Ok(None);
+        };
+        let moved = match dialect {
+            Some(d) if self.db.move_account_dialect(&job.account_id, Some(d), d.next())? => {
+                format!(" It was sent as {} form fields; the next jobs of this account are sent as {}.", d.as_str(), d.next().as_str())
+            }
+            _ => String::new(),
+        };
+        let text = format!("{found}.{moved}");
+        if self.db.note_settings_mismatch(job.id, &text)? {
+            self.notice(NoticeKind::NeedsDecision, format!("Job {} ran with other settings", job.id), text.clone());
+        }
+        Ok(Some(text))
     }
 
     fn finished(&self, account_id: &str, id: i64) {
@@ -142,9 +213,55 @@ impl Inner {
     }
 }
 
+/// What the service runs differently from what was sent, as a sentence
+/// ("Loova ran this as omni_reference — the mode field was not understood"),
+/// or `None` when the status shows no setting or they all match.
+pub fn settings_mismatch(spec: &JobSpec, info: &TaskInfo) -> Option<String> {
+    let mut found = Vec::new();
+    if let Some(mode) = info.function_mode.as_deref().filter(|m| !m.eq_ignore_ascii_case(&spec.function_mode)) {
+        found.push(format!("Loova ran this as {mode} — the mode field was not understood"));
+    }
+    if let Some(ratio) = info.ratio.as_deref().filter(|r| r.trim() != spec.ratio) {
+        found.push(format!("Loova ran this at {ratio} — the ratio field was not understood"));
+    }
+    if let Some(secs) = info.duration.filter(|d| *d != spec.duration) {
+        found.push(format!("Loova ran this for {secs} s — the duration field was not understood"));
+    }
+    (!found.is_empty()).then(|| found.join("; "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_setting_the_service_ran_differently_is_named() {
+        let spec = JobSpec { function_mode: "first_last_frames".into(), ratio: "9:16".into(), duration: 6, ..JobSpec::default() };
+        let info = |mode: Option<&str>, ratio: Option<&str>, duration: Option<u32>| TaskInfo {
+            task_id: "t".into(),
+            status: TaskState::Running,
+            raw_status: "running".into(),
+            model: None,
+            credits_cost: None,
+            credits_cost_exact: None,
+            video_url: None,
+            error_message: None,
+            created_at: None,
+            updated_at: None,
+            finished_at: None,
+            function_mode: mode.map(str::to_string),
+            ratio: ratio.map(str::to_string),
+            duration,
+        };
+        assert_eq!(settings_mismatch(&spec, &info(None, None, None)), None, "status without settings");
+        assert_eq!(settings_mismatch(&spec, &info(Some("first_last_frames"), Some("9:16"), Some(6))), None);
+        assert_eq!(
+            settings_mismatch(&spec, &info(Some("omni_reference"), Some("9:16"), Some(6))).as_deref(),
+            Some("Loova ran this as omni_reference — the mode field was not understood")
+        );
+        let both = settings_mismatch(&spec, &info(Some("omni_reference"), Some("16:9"), Some(5))).unwrap();
+        assert!(both.contains("16:9") && both.contains("5 s") && both.contains("omni_reference"), "{both}");
+    }
 
     #[test]
     fn quiet_early_frequent_near_the_end_slower_when_overdue() {

@@ -4,8 +4,8 @@
 //! freed slot is refilled at once.
 
 use super::{ActiveGuard, EngineError, Inner, Observed};
-use crate::store::{now_ms, JobFilter, JobState, Patch};
-use std::collections::HashMap;
+use crate::store::{now_ms, AccountRow, AccountStatus, JobFilter, JobState, Patch};
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Instant;
 use tokio::task::JoinSet;
@@ -18,68 +18,66 @@ pub(crate) struct Work {
 }
 
 impl Inner {
+    /// Starts a task for every job that needs one and fills free slots from
+    /// the queue. Reads only what can act: the jobs in flight or being
+    /// downloaded, and per account the next `free` due queued jobs (SQL
+    /// `LIMIT`), so a queue of 100,000 costs what a short one does.
     pub(crate) fn reconcile(self: &Arc<Self>, tasks: &mut JoinSet<()>) -> Result<Work, EngineError> {
-        let now = now_ms();
         let mut busy = false;
         let mut next_due: Option<i64> = None;
         let mut due = |t: i64| work_due(&mut next_due, t);
-        let live = [JobState::Queued, JobState::Submitting, JobState::Running, JobState::Succeeded, JobState::Downloading];
-        let jobs = self.db.jobs(&JobFilter { states: live.to_vec(), ..Default::default() })?;
-        let accounts: HashMap<String, crate::store::AccountRow> = self.db.accounts()?.into_iter().map(|a| (a.id.clone(), a)).collect();
-        let mut queued: HashMap<&str, Vec<&crate::store::JobRow>> = HashMap::new();
-        for j in &jobs {
+        let live = [JobState::Submitting, JobState::Running, JobState::Succeeded, JobState::Downloading];
+        for j in self.db.jobs(&JobFilter { states: live.to_vec(), ..Default::default() })? {
+            busy = true;
             match j.state {
-                JobState::Queued => queued.entry(j.account_id.as_str()).or_default().push(j),
-                JobState::Submitting => busy = true,
-                JobState::Running => {
-                    busy = true;
-                    self.spawn_once(tasks, j.id, |me, id| me.poll_job(id));
-                }
-                JobState::Succeeded | JobState::Downloading => {
-                    busy = true;
-                    self.spawn_once(tasks, j.id, |me, id| me.download_job(id));
-                }
+                JobState::Running => self.spawn_once(tasks, j.id, |me, id| me.poll_job(id)),
+                JobState::Succeeded | JobState::Downloading => self.spawn_once(tasks, j.id, |me, id| me.download_job(id)),
                 _ => {}
             }
         }
-        for (account_id, waiting) in queued {
-            let Some(account) = accounts.get(account_id) else { continue };
-            if account.state != "active" {
+        let waiting: HashSet<String> =
+            self.db.count_by_account_and_state()?.into_iter().filter(|c| c.state == JobState::Queued && c.jobs > 0).map(|c| c.account_id).collect();
+        for account in self.db.accounts()?.into_iter().filter(|a| waiting.contains(&a.id)) {
+            if account.state != AccountStatus::Active {
                 continue;
             }
-            let (in_flight, _, unknown) = self.db.in_flight(account_id)?;
-            let (limit, recovering) = self.limit_for(account, &mut due);
-            let mut free = limit - in_flight;
-            // Queued jobs wait for a person when every slot is held by an
-            // unknown outcome (never resent by itself); otherwise a slot
-            // will free up or the observed limit will recover.
-            if free > 0 || in_flight > unknown || recovering {
-                busy = true;
-            }
-            for j in waiting {
-                if free <= 0 {
-                    break;
-                }
-                if let Some(t) = j.next_attempt_at.filter(|t| *t > now) {
-                    due(t);
-                    continue;
-                }
-                // Written before the request leaves: a crash from here on
-                // leaves `submitting`, which restart turns into outcome_unknown.
-                let patch = Patch::new().int("submitted_at", Some(now_ms())).int("next_attempt_at", None);
-                if self.db.transition(j.id, &[JobState::Queued], JobState::Submitting, patch)? {
-                    free -= 1;
-                    self.job_changed(j.id);
-                    self.spawn_once(tasks, j.id, |me, id| me.submit_job(id));
-                }
-            }
+            busy |= self.fill_slots(&account, tasks, &mut due)?;
         }
         Ok(Work { busy, next_due })
     }
 
+    /// Moves the account's next due queued jobs to `submitting`, as many as
+    /// it has free slots. True when its queue can progress without a person.
+    fn fill_slots(self: &Arc<Self>, account: &AccountRow, tasks: &mut JoinSet<()>, due: &mut impl FnMut(i64)) -> Result<bool, EngineError> {
+        let now = now_ms();
+        let (in_flight, _, unknown) = self.db.in_flight(&account.id)?;
+        let (limit, recovering) = self.limit_for(account, due);
+        let free = limit - in_flight;
+        if let Some(t) = self.db.next_backoff_end(&account.id, now)? {
+            due(t);
+        }
+        // Queued jobs wait for a person when every slot is held by an
+        // unknown outcome (never resent by itself); otherwise a slot
+        // will free up or the observed limit will recover.
+        let busy = free > 0 || in_flight > unknown || recovering;
+        if free <= 0 {
+            return Ok(busy);
+        }
+        for j in self.db.next_queued(&account.id, now, free as usize)? {
+            // Written before the request leaves: a crash from here on
+            // leaves `submitting`, which restart turns into outcome_unknown.
+            let patch = Patch::new().int("submitted_at", Some(now_ms())).int("next_attempt_at", None);
+            if self.db.transition(j.id, &[JobState::Queued], JobState::Submitting, patch)? {
+                self.job_changed(j.id);
+                self.spawn_once(tasks, j.id, |me, id| me.submit_job(id));
+            }
+        }
+        Ok(busy)
+    }
+
     /// The account's limit now: the price list's, the person's lower one,
     /// and what the service showed us (recovering one step at a time).
-    fn limit_for(&self, account: &crate::store::AccountRow, due: &mut impl FnMut(i64)) -> (i64, bool) {
+    fn limit_for(&self, account: &AccountRow, due: &mut impl FnMut(i64)) -> (i64, bool) {
         let mut limit = self.prices.list.concurrency_limit as i64;
         if let Some(own) = account.concurrency_limit.filter(|l| *l > 0) {
             limit = limit.min(own);

@@ -1,9 +1,10 @@
 //! Sending one create, and acting on its answer exactly as `loova-api.md`
 //! requires. The job is already `submitting` (written before this runs).
 
-use super::{backoff, jitter, EngineError, Inner, NoticeKind};
-use crate::api::{ApiError, ErrorClass};
-use crate::store::{now_ms, JobRow, JobState, Patch};
+use super::{backoff, jitter, AccountClient, EngineError, Inner, NoticeKind};
+use crate::api::{ApiError, Dialect, ErrorClass};
+use crate::store::{now_ms, AccountStatus, JobRow, JobState, Patch};
+use crate::ErrorCode;
 use std::sync::Arc;
 
 const FROM: &[JobState] = &[JobState::Submitting];
@@ -38,30 +39,51 @@ impl Inner {
     }
 
     async fn submit(self: &Arc<Self>, id: i64) -> Result<(), EngineError> {
-        let Some(job) = self.db.job(id)? else { return Ok(()) };
+        let Some(job) = self.db.job(id)? else {
+            return Ok(());
+        };
         if job.state != JobState::Submitting {
             return Ok(());
         }
-        let (client, key) = match self.client(&job.account_id).await {
-            Ok(ck) => ck,
+        let used = match self.client(&job.account_id).await {
+            Ok(c) => c,
             Err(e) => {
                 // Nothing was sent (no key or no client): try again later.
-                let attempts = job.attempts + 1;
-                let wait = backoff(self.config.retry_base, self.config.retry_cap, attempts as u32);
-                let patch = Patch::new()
-                    .int("attempts", Some(attempts))
-                    .int("next_attempt_at", Some(now_ms() + wait.as_millis() as i64))
-                    .error(e.code(), &format!("Not sent yet: {e}"), None);
+                let patch = self.backoff_patch(&job).error(e.code(), &format!("Not sent yet: {e}"), None);
                 self.db.transition(id, FROM, JobState::Queued, patch)?;
                 return Ok(());
             }
         };
-        self.count(&self.stats.creates);
-        match client.create_with_progress(&key, &job.spec, self.upload_progress(id, &job.spec)).await {
+        // Multipart only: the dialect this account's service accepted, or the
+        // documented one first.
+        let learned = self.db.account_dialect(&job.account_id)?;
+        let multipart = job.spec.has_local_files();
+        let mut dialect = learned.unwrap_or(Dialect::Flat);
+        let mut tried = Vec::new();
+        let answer = loop {
+            self.count(&self.stats.creates);
+            let answer = used.client.create_in(&used.key, &job.spec, dialect, self.upload_progress(id, &job.spec)).await;
+            tried.push(dialect);
+            match answer {
+                Err(e) if multipart => match next_dialect(&job.spec, dialect, &e, &tried) {
+                    Some(next) => dialect = next,
+                    None => break Err(e),
+                },
+                other => break other,
+            }
+        };
+        match answer {
             Ok(created) => {
+                let sent_in = multipart.then_some(dialect);
+                if multipart && learned != Some(dialect) {
+                    // Learned: the next jobs go straight to it. A no-op when
+                    // another job moved it meanwhile.
+                    self.db.move_account_dialect(&job.account_id, learned, dialect)?;
+                }
                 let expected = self.expected_secs(&job)?;
                 let raw = if created.status.is_empty() { "running".to_string() } else { created.status.clone() };
                 let patch = Patch::new()
+                    .text("dialect", sent_in.map(Dialect::as_str))
                     .text("task_id", Some(&created.task_id))
                     .text("raw_status", Some(&raw))
                     .int("credits_cost", created.credits_cost.or(job.estimate_credits))
@@ -72,88 +94,122 @@ impl Inner {
                 self.db.transition(id, FROM, JobState::Running, patch)?;
                 self.refresh_balance_soon(&job.account_id);
             }
-            Err(e) => self.create_failed(&job, e).await?,
+            Err(e) => self.create_failed(&job, &used, e).await?,
         }
         Ok(())
     }
 
-    async fn create_failed(self: &Arc<Self>, job: &JobRow, e: ApiError) -> Result<(), EngineError> {
-        let id = job.id;
-        let msg = e.to_string();
-        let trace = e.trace_id();
+    /// One branch per class of failure; each says what happens to the job.
+    /// (A multipart create refused for its encoding was already sent again
+    /// in the next dialect; see [`next_dialect`].)
+    async fn create_failed(self: &Arc<Self>, job: &JobRow, used: &AccountClient, e: ApiError) -> Result<(), EngineError> {
         match e.class() {
-            ErrorClass::LimitReached => {
-                // Not a failure: the service runs as many as it accepts
-                // (slots may be taken elsewhere, e.g. the web app).
-                let (_, running, _) = self.db.in_flight(&job.account_id)?;
-                self.limit_refused(&job.account_id, running);
-                let wait = jitter(self.config.limit_retry, 0.25);
-                let patch = Patch::new()
-                    .int("next_attempt_at", Some(now_ms() + wait.as_millis() as i64))
-                    .int("submitted_at", None)
-                    .error("limit_reached", &format!("Waiting for a free slot: Loova is already running as many tasks as it allows for this key ({running} from Loova Desk). {msg}"), trace);
-                self.db.transition(id, FROM, JobState::Queued, patch)?;
-            }
-            ErrorClass::InsufficientCredits => {
-                let patch = Patch::new().int("submitted_at", None).error("insufficient_credits", &msg, trace);
-                self.db.transition(id, FROM, JobState::Queued, patch)?;
-                self.db.set_account_state(&job.account_id, "needs_credits")?;
-                let _ = self.accounts.refresh_balance(&job.account_id).await;
-                let account = self.db.account(&job.account_id)?;
-                let name = account.as_ref().map_or(job.account_id.clone(), |a| a.name.clone());
-                let balance = account.and_then(|a| a.api_available_credits);
-                let need = job.estimate_credits.map_or("more".to_string(), |c| c.to_string());
-                let have = balance.map_or("an unknown number of".to_string(), |b| b.to_string());
-                self.notice(
-                    NoticeKind::OutOfCredits,
-                    format!("{name} is out of API credits"),
-                    format!("The next job needs {need} credits; the account has {have} API credits. Its queue is paused: buy API credits, then resume the account. App Credits cannot pay for API jobs."),
-                );
-                self.account_changed(&job.account_id);
-            }
-            ErrorClass::Auth => {
-                let patch = Patch::new().int("submitted_at", None).error("key_rejected", &msg, trace);
-                self.db.transition(id, FROM, JobState::Queued, patch)?;
-                self.db.set_account_state(&job.account_id, "key_rejected")?;
-                self.forget_client(&job.account_id).await;
-                let name = self.db.account(&job.account_id)?.map_or(job.account_id.clone(), |a| a.name);
-                self.notice(
-                    NoticeKind::KeyRejected,
-                    format!("Loova rejected the key of {name}"),
-                    "Its queue is paused. Replace the key (Accounts), then resume the account.",
-                );
-                self.account_changed(&job.account_id);
-            }
-            ErrorClass::Invalid => {
-                // Loova's own rejection, or a local file that is gone (nothing sent).
-                let text = e.service_message().map_or(msg.clone(), |m| {
-                    format!("Loova refused this job: {m}. Correct it in the Composer and queue it again; Retry would send it unchanged.")
-                });
-                let patch = Patch::new().int("finished_at", Some(now_ms())).error("invalid", &text, trace);
-                self.db.transition(id, FROM, JobState::Invalid, patch)?;
-                self.notice(NoticeKind::NeedsDecision, format!("Job {id} cannot be sent as it is"), text);
-            }
+            ErrorClass::LimitReached => self.wait_for_slot(job, &e),
+            ErrorClass::InsufficientCredits => self.out_of_credits(job, &e).await,
+            ErrorClass::Auth => self.key_refused(job, used, &e).await,
+            ErrorClass::Invalid => self.refused_as_invalid(job, &e),
+            ErrorClass::OutcomeUnknown => self.outcome_unknown(job, &e),
+            // Transient: the request provably never left this machine.
+            // Config (bad base URL, redirect) and the rest: nothing was
+            // created either; keep the job, back off, show why.
             ErrorClass::Transient | ErrorClass::Config | ErrorClass::Business | ErrorClass::NotFound => {
-                // Transient: the request provably never left this machine.
-                // Config (bad base URL, redirect) and the rest: nothing was
-                // created either; keep the job, back off, show why.
-                let attempts = job.attempts + 1;
-                let wait = backoff(self.config.retry_base, self.config.retry_cap, attempts as u32);
-                let patch = Patch::new()
-                    .int("attempts", Some(attempts))
-                    .int("submitted_at", None)
-                    .int("next_attempt_at", Some(now_ms() + wait.as_millis() as i64))
-                    .error(if e.class() == ErrorClass::Config { "config" } else { "not_sent" }, &msg, trace);
-                self.db.transition(id, FROM, JobState::Queued, patch)?;
-            }
-            ErrorClass::OutcomeUnknown => {
-                let text = format!(
-                    "Sent, but no usable answer came back, so Loova may or may not have created (and charged) this task. Check the Loova web app, then choose \"Submit again (may be charged twice)\" or \"Forget\". ({msg})"
-                );
-                self.db.transition(id, FROM, JobState::OutcomeUnknown, Patch::new().error("outcome_unknown", &text, trace))?;
-                self.notice(NoticeKind::NeedsDecision, format!("Job {id}: did Loova create it?"), "A job was sent but its answer was lost. Decide whether to submit it again.");
+                let code = if e.class() == ErrorClass::Config { ErrorCode::Config } else { ErrorCode::NotSent };
+                let patch = self.backoff_patch(job).int("submitted_at", None).error(code, &e.to_string(), e.trace_id());
+                self.db.transition(job.id, FROM, JobState::Queued, patch)?;
+                Ok(())
             }
         }
+    }
+
+    /// Attempts + 1 and the next attempt after a backoff.
+    fn backoff_patch(&self, job: &JobRow) -> Patch {
+        let attempts = job.attempts + 1;
+        let wait = backoff(self.config.retry_base, self.config.retry_cap, attempts as u32);
+        Patch::new().int("attempts", Some(attempts)).int("next_attempt_at", Some(now_ms() + wait.as_millis() as i64))
+    }
+
+    /// Not a failure: the service runs as many as it accepts (slots may be
+    /// taken elsewhere, e.g. the web app).
+    fn wait_for_slot(&self, job: &JobRow, e: &ApiError) -> Result<(), EngineError> {
+        let (_, running, _) = self.db.in_flight(&job.account_id)?;
+        self.limit_refused(&job.account_id, running);
+        let wait = jitter(self.config.limit_retry, 0.25);
+        let text = format!("Waiting for a free slot: Loova is already running as many tasks as it allows for this key ({running} from Loova Desk). {e}");
+        let patch = Patch::new().int("next_attempt_at", Some(now_ms() + wait.as_millis() as i64)).int("submitted_at", None).error(
+            ErrorCode::LimitReached,
+            &text,
+            e.trace_id(),
+        );
+        self.db.transition(job.id, FROM, JobState::Queued, patch)?;
+        Ok(())
+    }
+
+    async fn out_of_credits(&self, job: &JobRow, e: &ApiError) -> Result<(), EngineError> {
+        let patch = Patch::new().int("submitted_at", None).error(ErrorCode::InsufficientCredits, &e.to_string(), e.trace_id());
+        self.db.transition(job.id, FROM, JobState::Queued, patch)?;
+        self.db.set_account_state(&job.account_id, AccountStatus::NeedsCredits)?;
+        let _ = self.accounts.refresh_balance(&job.account_id).await;
+        let account = self.db.account(&job.account_id)?;
+        let name = account.as_ref().map_or(job.account_id.clone(), |a| a.name.clone());
+        let balance = account.and_then(|a| a.api_available_credits);
+        let need = job.estimate_credits.map_or("more".to_string(), |c| c.to_string());
+        let have = balance.map_or("an unknown number of".to_string(), |b| b.to_string());
+        self.notice(
+            NoticeKind::OutOfCredits,
+            format!("{name} is out of API credits"),
+            format!("The next job needs {need} credits; the account has {have} API credits. Its queue is paused: buy API credits, then resume the account. App Credits cannot pay for API jobs."),
+        );
+        self.account_changed(&job.account_id);
+        Ok(())
+    }
+
+    /// Loova refused the key the request was sent with. If the key has been
+    /// replaced since (here or in another process), the refusal says nothing
+    /// about the new key: the job is sent again at once with it.
+    async fn key_refused(&self, job: &JobRow, used: &AccountClient, e: &ApiError) -> Result<(), EngineError> {
+        self.forget_client(&job.account_id).await;
+        if self.key_replaced_since(&job.account_id, used)? {
+            let patch = Patch::new().int("submitted_at", None).int("next_attempt_at", None).clear_error();
+            self.db.transition(job.id, FROM, JobState::Queued, patch)?;
+            return Ok(());
+        }
+        let patch = Patch::new().int("submitted_at", None).error(ErrorCode::KeyRejected, &e.to_string(), e.trace_id());
+        self.db.transition(job.id, FROM, JobState::Queued, patch)?;
+        if !self.db.reject_key(&job.account_id, used.key_version)? {
+            // Already marked, or the key changed a moment ago: no new notice.
+            return Ok(());
+        }
+        let name = self.db.account(&job.account_id)?.map_or(job.account_id.clone(), |a| a.name);
+        self.notice(
+            NoticeKind::KeyRejected,
+            format!("Loova rejected the key of {name}"),
+            "Its queue is paused. Replace the key (Accounts), then resume the account.",
+        );
+        self.account_changed(&job.account_id);
+        Ok(())
+    }
+
+    /// Loova's own rejection, or a local file that is gone (nothing sent).
+    fn refused_as_invalid(&self, job: &JobRow, e: &ApiError) -> Result<(), EngineError> {
+        let text = e
+            .service_message()
+            .map_or(e.to_string(), |m| format!("Loova refused this job: {m}. Correct it in the Composer and queue it again; Retry would send it unchanged."));
+        let patch = Patch::new().int("finished_at", Some(now_ms())).error(e.code(), &text, e.trace_id());
+        self.db.transition(job.id, FROM, JobState::Invalid, patch)?;
+        self.notice(NoticeKind::NeedsDecision, format!("Job {} cannot be sent as it is", job.id), text);
+        Ok(())
+    }
+
+    fn outcome_unknown(&self, job: &JobRow, e: &ApiError) -> Result<(), EngineError> {
+        let text = format!(
+            "Sent, but no usable answer came back, so Loova may or may not have created (and charged) this task. Check the Loova web app, then choose \"Submit again (may be charged twice)\" or \"Forget\". ({e})"
+        );
+        self.db.transition(job.id, FROM, JobState::OutcomeUnknown, Patch::new().error(ErrorCode::OutcomeUnknown, &text, e.trace_id()))?;
+        self.notice(
+            NoticeKind::NeedsDecision,
+            format!("Job {}: did Loova create it?", job.id),
+            "A job was sent but its answer was lost. Decide whether to submit it again.",
+        );
         Ok(())
     }
 
@@ -168,6 +224,23 @@ impl Inner {
         let default = self.config.default_expected_secs(&job.spec.model, job.spec.duration);
         // The Sandbox's simulator runs jobs faster than Loova by a known factor.
         let sandbox = self.db.account(&job.account_id)?.is_some_and(|a| a.sandbox);
-        Ok(if sandbox { default * crate::sandbox::time_scale() } else { default })
+        Ok(if sandbox { default * self.accounts.sandbox_time_scale() } else { default })
     }
+}
+
+/// After a refused multipart create: the dialect to send the same job in at
+/// once, if the refusal is a definite validation refusal naming a field we
+/// did send (e.g. "`prompt` is required" although a prompt was sent: the
+/// service reads another encoding). Such a refusal creates and charges
+/// nothing. Any other answer, ambiguous ones above all, is never followed
+/// by another create.
+fn next_dialect(spec: &crate::JobSpec, sent: Dialect, e: &ApiError, tried: &[Dialect]) -> Option<Dialect> {
+    if e.class() != ErrorClass::Invalid || e.service_message().is_none() {
+        return None;
+    }
+    let field = e.field()?;
+    if !sent.sent_fields(spec).contains(&field) {
+        return None;
+    }
+    sent.after_refusal(field, tried)
 }

@@ -1,12 +1,12 @@
-//! What a UI shows of a job, and the person's actions on jobs. These work
-//! from any process (the GUI, `loova` while the app runs): they only touch
-//! SQLite, and the running engine notices within a second.
+//! What a UI shows of a job, and queueing one. Works from any process (the
+//! GUI, `loova` while the app runs): it only touches SQLite.
 
+use super::actions::JobAction;
 use super::EngineError;
 use crate::job::JobSpec;
 use crate::media::{self, MediaLimits};
 use crate::pricing::LoadedPriceList;
-use crate::store::{now_ms, Db, JobFilter, JobRow, JobState, Patch};
+use crate::store::{now_ms, Db, JobFilter, JobRow, JobState};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -37,20 +37,46 @@ pub struct JobView {
     pub attempts: i64,
     pub next_attempt_at: Option<i64>,
     pub error: Option<String>,
-    pub error_code: Option<String>,
+    pub error_code: Option<crate::ErrorCode>,
     pub trace_id: Option<String>,
     pub video_path: Option<String>,
     pub bytes_done: Option<i64>,
     pub bytes_total: Option<i64>,
     pub expected_secs: Option<f64>,
     /// 0..1: elapsed vs expected run time while running (capped at 0.99),
-    /// bytes while downloading, 1 when downloaded.
+    /// bytes while downloading, 1 when downloaded. See [`JobView::progress_at`].
     pub progress: Option<f64>,
-    pub can_cancel: bool,
-    pub can_retry: bool,
-    pub can_resubmit: bool,
-    pub can_forget: bool,
-    pub can_move: bool,
+    /// Priced at the video-reference rate: a video URL or a local video file.
+    pub has_video_reference: bool,
+    /// The service's status word while running when this client does not
+    /// know it (shown verbatim so nothing is hidden); `None` for known words.
+    pub unrecognized_status: Option<String>,
+    /// What the person may do with the job now (see `JobAction::from_states`).
+    pub allowed_actions: Vec<JobAction>,
+    /// Done with, one way or another: its settings and files can start a new
+    /// job in the Composer.
+    pub can_open_in_composer: bool,
+}
+
+/// 0..1 for a progress bar at `now` (ms since the epoch): elapsed against
+/// expected run time while running (capped at 0.99: only the service says
+/// when it is done), bytes sent while uploading, bytes saved while
+/// downloading, 1 once saved.
+pub fn progress(state: JobState, started_at: Option<i64>, expected_secs: Option<f64>, bytes: (Option<i64>, Option<i64>), now: i64) -> Option<f64> {
+    let fraction = |(done, total): (Option<i64>, Option<i64>)| match (done, total) {
+        (Some(d), Some(t)) if t > 0 => Some((d as f64 / t as f64).clamp(0.0, 1.0)),
+        _ => None,
+    };
+    match state {
+        JobState::Running => match (started_at, expected_secs) {
+            (Some(s), Some(e)) if e > 0.0 => Some(((now - s) as f64 / 1000.0 / e).clamp(0.0, 0.99)),
+            _ => None,
+        },
+        JobState::Submitting => fraction(bytes),
+        JobState::Downloading => fraction(bytes).or(Some(0.0)),
+        JobState::Downloaded => Some(1.0),
+        _ => None,
+    }
 }
 
 pub fn title_of(name: Option<&str>, prompt: &str) -> String {
@@ -63,33 +89,23 @@ pub fn title_of(name: Option<&str>, prompt: &str) -> String {
 }
 
 impl JobView {
+    /// The progress bar's fraction at `now`: a running job's moves with the
+    /// clock between changes, so the app re-reads it every second.
+    pub fn progress_at(&self, now: i64) -> Option<f64> {
+        progress(self.state, self.started_at, self.expected_secs, (self.bytes_done, self.bytes_total), now)
+    }
+
     pub fn from_row(r: JobRow) -> JobView {
-        let now = now_ms();
-        let progress = match r.state {
-            JobState::Running => match (r.started_at, r.expected_secs) {
-                (Some(s), Some(e)) if e > 0.0 => Some(((now - s) as f64 / 1000.0 / e).clamp(0.0, 0.99)),
-                _ => None,
-            },
-            // Uploading local files (bytes sent / total) while submitting.
-            JobState::Submitting => match (r.bytes_done, r.bytes_total) {
-                (Some(d), Some(t)) if t > 0 => Some((d as f64 / t as f64).clamp(0.0, 1.0)),
-                _ => None,
-            },
-            JobState::Downloading => match (r.bytes_done, r.bytes_total) {
-                (Some(d), Some(t)) if t > 0 => Some((d as f64 / t as f64).clamp(0.0, 1.0)),
-                _ => Some(0.0),
-            },
-            JobState::Downloaded => Some(1.0),
-            _ => None,
-        };
+        let progress = progress(r.state, r.started_at, r.expected_secs, (r.bytes_done, r.bytes_total), now_ms());
+        let unrecognized_status =
+            r.raw_status.clone().filter(|raw| r.state == JobState::Running && crate::api::TaskState::from_raw(raw) == crate::api::TaskState::Other);
         JobView {
             title: title_of(r.name.as_deref(), &r.spec.prompt),
             charge_differs: matches!((r.estimate_credits, r.credits_cost), (Some(e), Some(c)) if e != c),
-            can_cancel: r.state == JobState::Queued,
-            can_retry: matches!(r.state, JobState::Failed | JobState::Invalid | JobState::Expired | JobState::Canceled),
-            can_resubmit: r.state == JobState::OutcomeUnknown,
-            can_forget: r.state == JobState::OutcomeUnknown,
-            can_move: r.state == JobState::Queued,
+            has_video_reference: r.spec.has_video_reference(),
+            allowed_actions: JobAction::ALL.into_iter().filter(|a| a.allowed_in(r.state)).collect(),
+            can_open_in_composer: matches!(r.state, JobState::Failed | JobState::Invalid | JobState::Expired | JobState::Canceled | JobState::Downloaded),
+            unrecognized_status,
             progress,
             id: r.id,
             account_id: r.account_id,
@@ -145,13 +161,7 @@ pub fn enqueue(db: &Db, account_id: &str, spec: &JobSpec, name: Option<&str>, pr
     let est = crate::estimate(spec, &prices.list, &prices.info);
     let name = name.map(str::trim).filter(|n| !n.is_empty());
     let date = est.as_ref().map(|e| e.price_list.effective_date.to_string());
-    let new = crate::store::NewJob {
-        account_id,
-        name,
-        spec,
-        estimate_credits: est.as_ref().map(|e| e.credits as i64),
-        price_list_date: date.as_deref(),
-    };
+    let new = crate::store::NewJob { account_id, name, spec, estimate_credits: est.as_ref().map(|e| e.credits as i64), price_list_date: date.as_deref() };
     let id = if spec.has_local_files() {
         let data_dir = data_dir_of(db);
         let mut made: Option<i64> = None;
@@ -189,73 +199,6 @@ pub fn list_jobs(db: &Db, filter: &JobFilter) -> Result<Vec<JobView>, EngineErro
     Ok(db.jobs(filter)?.into_iter().map(JobView::from_row).collect())
 }
 
-fn act(db: &Db, id: i64, from: &[JobState], to: JobState, patch: Patch, action: &'static str) -> Result<JobView, EngineError> {
-    if db.transition(id, from, to, patch)? {
-        return job(db, id);
-    }
-    let current = db.job(id)?.ok_or(EngineError::NoSuchJob(id))?;
-    Err(EngineError::WrongState { id, state: current.state, action })
-}
-
-/// Only before submission: nothing was sent, nothing is charged.
-pub fn cancel(db: &Db, id: i64) -> Result<JobView, EngineError> {
-    let view = act(db, id, &[JobState::Queued], JobState::Canceled, Patch::new().error("canceled", "Canceled before it was sent.", None), "cancel")?;
-    drop_copies(db, id);
-    Ok(view)
-}
-
-/// A failed, invalid, expired or canceled job back into the queue: a new
-/// task and a new charge (the UI confirms that first).
-pub fn retry(db: &Db, id: i64) -> Result<JobView, EngineError> {
-    // A canceled job's copies are gone: it cannot be sent as it was.
-    let current = db.job(id)?.ok_or(EngineError::NoSuchJob(id))?;
-    let missing: Vec<media::MediaError> = media::local_files(&current.spec)
-        .into_iter()
-        .filter(|(_, p)| !std::path::Path::new(p).is_file())
-        .map(|(_, p)| media::MediaError::Unreadable {
-            path: p.to_string(),
-            reason: "the job's copy of this file was removed when the job ended; queue a new job with the original file".into(),
-        })
-        .collect();
-    if !missing.is_empty() {
-        return Err(EngineError::Media(missing));
-    }
-    let fresh = Patch::new()
-        .clear_error()
-        .text("task_id", None)
-        .text("raw_status", None)
-        .int("credits_cost", None)
-        .int("submitted_at", None)
-        .int("started_at", None)
-        .int("finished_at", None)
-        .int("next_attempt_at", None)
-        .int("attempts", Some(0))
-        .text("video_url", None)
-        .text("video_path", None)
-        .int("bytes_done", None)
-        .int("bytes_total", None);
-    act(db, id, &[JobState::Failed, JobState::Invalid, JobState::Expired, JobState::Canceled], JobState::Queued, fresh, "retry")
-}
-
-/// "Submit again (may be charged twice)": the person accepts the risk.
-pub fn resubmit_unknown(db: &Db, id: i64) -> Result<JobView, EngineError> {
-    let patch = Patch::new().clear_error().text("task_id", None).int("next_attempt_at", None).int("submitted_at", None);
-    act(db, id, &[JobState::OutcomeUnknown], JobState::Queued, patch, "resubmit")
-}
-
-/// "Forget": the person gives up on an unknown outcome; frees the slot.
-pub fn forget(db: &Db, id: i64) -> Result<JobView, EngineError> {
-    let patch = Patch::new().error("forgotten", "Forgotten: it may still have been created and charged on Loova.", None);
-    let view = act(db, id, &[JobState::OutcomeUnknown], JobState::Canceled, patch, "forget")?;
-    drop_copies(db, id);
-    Ok(view)
-}
-
-pub fn move_job(db: &Db, id: i64, up: bool) -> Result<JobView, EngineError> {
-    let view = job(db, id)?;
-    if view.state != JobState::Queued {
-        return Err(EngineError::WrongState { id, state: view.state, action: "move" });
-    }
-    db.move_job(id, up)?;
-    job(db, id)
-}
+#[cfg(test)]
+#[path = "view_tests.rs"]
+mod tests;

@@ -16,8 +16,7 @@ pub enum CreditPool {
     App,
 }
 
-pub const POOL_NOTE: &str =
-    "Paid from API Credits. App Credits cannot pay for API jobs, and Loova never switches pools.";
+pub const POOL_NOTE: &str = "Paid from API Credits. App Credits cannot pay for API jobs, and Loova never switches pools.";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -49,19 +48,9 @@ pub fn estimate(spec: &JobSpec, list: &PriceList, info: &PriceListInfo) -> Optio
 
 /// Prices by the three things the price depends on, for previews that have
 /// no full job yet ("what would 8 s with a video reference cost?").
-pub fn estimate_parts(
-    model: &str,
-    seconds: u32,
-    video_reference: bool,
-    list: &PriceList,
-    info: &PriceListInfo,
-) -> Option<Estimate> {
+pub fn estimate_parts(model: &str, seconds: u32, video_reference: bool, list: &PriceList, info: &PriceListInfo) -> Option<Estimate> {
     let model = list.model(model)?;
-    let credits_per_second = if video_reference {
-        model.credits_per_second_with_video_reference
-    } else {
-        model.credits_per_second
-    };
+    let credits_per_second = if video_reference { model.credits_per_second_with_video_reference } else { model.credits_per_second };
     let credits = u64::from(credits_per_second) * u64::from(seconds);
     let (min_rate, max_rate) = list.price_per_credit_range();
     Some(Estimate {
@@ -83,8 +72,7 @@ pub fn estimate_parts(
 /// Credits × price per credit, rounded to cents (half away from zero, the way
 /// a shop rounds a total) and always shown with two decimals.
 pub fn dollars(credits: u64, price_per_credit: Decimal) -> Decimal {
-    let mut d = (Decimal::from(credits) * price_per_credit)
-        .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    let mut d = (Decimal::from(credits) * price_per_credit).round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
     d.rescale(2);
     d
 }

@@ -64,13 +64,19 @@ pub enum PriceListError {
     #[error("the price list {origin} is not valid JSON for this app: {reason}. Fix the file or remove it to use the built-in list.")]
     Parse { origin: String, reason: String },
     #[error("the price list {origin} has a bad entry at {entry}: {problem}. Fix that entry or remove the file to use the built-in list.")]
-    BadEntry {
-        origin: String,
-        entry: String,
-        problem: String,
-    },
+    BadEntry { origin: String, entry: String, problem: String },
     #[error("could not read the price list {origin}: {reason}")]
     Io { origin: String, reason: String },
+}
+
+impl PriceListError {
+    pub fn code(&self) -> crate::ErrorCode {
+        match self {
+            PriceListError::Parse { .. } => crate::ErrorCode::PriceListInvalid,
+            PriceListError::BadEntry { .. } => crate::ErrorCode::PriceListBadEntry,
+            PriceListError::Io { .. } => crate::ErrorCode::PriceListUnreadable,
+        }
+    }
 }
 
 /// Where a price list came from, shown beside every preview.
@@ -102,16 +108,12 @@ pub struct LoadedPriceList {
 
 impl PriceList {
     pub fn embedded() -> PriceList {
-        PriceList::parse(EMBEDDED_PRICE_LIST, "built into Loova Desk")
-            .expect("the embedded price list is validated by a unit test")
+        PriceList::parse(EMBEDDED_PRICE_LIST, "built into Loova Desk").expect("the embedded price list is validated by a unit test")
     }
 
     /// Parses and validates; `origin` names the list in messages.
     pub fn parse(text: &str, origin: &str) -> Result<PriceList, PriceListError> {
-        let list: PriceList = serde_json::from_str(text).map_err(|e| PriceListError::Parse {
-            origin: origin.to_string(),
-            reason: e.to_string(),
-        })?;
+        let list: PriceList = serde_json::from_str(text).map_err(|e| PriceListError::Parse { origin: origin.to_string(), reason: e.to_string() })?;
         list.validate(origin)?;
         Ok(list)
     }
@@ -129,16 +131,9 @@ impl PriceList {
     }
 
     fn validate(&self, origin: &str) -> Result<(), PriceListError> {
-        let bad = |entry: String, problem: String| PriceListError::BadEntry {
-            origin: origin.to_string(),
-            entry,
-            problem,
-        };
+        let bad = |entry: String, problem: String| PriceListError::BadEntry { origin: origin.to_string(), entry, problem };
         if self.format != FORMAT {
-            return Err(bad(
-                "format".into(),
-                format!("format {} is not understood by this version (expected {FORMAT})", self.format),
-            ));
+            return Err(bad("format".into(), format!("format {} is not understood by this version (expected {FORMAT})", self.format)));
         }
         if self.effective_date.trim().is_empty() {
             return Err(bad("effective_date".into(), "it is empty".into()));
@@ -183,10 +178,7 @@ impl PriceList {
             let printed = p.price_per_credit;
             let exact = p.exact_price_per_credit();
             if (printed - exact).abs() > Decimal::new(5, 4) {
-                return Err(bad(
-                    entry,
-                    format!("price_per_credit {printed} does not match price / credits = {}", exact.round_dp(4)),
-                ));
+                return Err(bad(entry, format!("price_per_credit {printed} does not match price / credits = {}", exact.round_dp(4))));
             }
         }
         Ok(())
@@ -216,11 +208,7 @@ pub fn load_price_list(data_dir: &Path) -> LoadedPriceList {
 fn built_in(warning: Option<String>) -> LoadedPriceList {
     let list = PriceList::embedded();
     LoadedPriceList {
-        info: PriceListInfo {
-            effective_date: list.effective_date.clone(),
-            source: list.source.clone(),
-            origin: PriceListOrigin::BuiltIn,
-        },
+        info: PriceListInfo { effective_date: list.effective_date.clone(), source: list.source.clone(), origin: PriceListOrigin::BuiltIn },
         list,
         warning,
     }
@@ -239,8 +227,7 @@ fn read_price_list_file(path: &Path) -> Option<Result<PriceList, PriceListError>
 /// Nothing is written unless the file is valid.
 pub fn install_price_list(source: &Path, data_dir: &Path) -> Result<(PriceList, PathBuf), PriceListError> {
     let origin = source.display().to_string();
-    let text = std::fs::read_to_string(source)
-        .map_err(|e| PriceListError::Io { origin: origin.clone(), reason: e.to_string() })?;
+    let text = std::fs::read_to_string(source).map_err(|e| PriceListError::Io { origin: origin.clone(), reason: e.to_string() })?;
     let list = PriceList::parse(&text, &origin)?;
     let io = |e: std::io::Error| PriceListError::Io { origin: origin.clone(), reason: e.to_string() };
     std::fs::create_dir_all(data_dir).map_err(io)?;

@@ -96,13 +96,9 @@ fn cover_exactly(sizes: &[u64], cents: &[u64], need: u64) -> Vec<u64> {
 }
 
 fn summarize(needed: u64, packs: &[CreditPack], counts: &[u64]) -> PackAdvice {
-    let mut chosen: Vec<PackCount> = packs
-        .iter()
-        .zip(counts)
-        .filter(|(_, &n)| n > 0)
-        .map(|(p, &n)| PackCount { credits: p.credits, price: p.price, count: n })
-        .collect();
-    chosen.sort_by(|a, b| b.credits.cmp(&a.credits));
+    let mut chosen: Vec<PackCount> =
+        packs.iter().zip(counts).filter(|(_, &n)| n > 0).map(|(p, &n)| PackCount { credits: p.credits, price: p.price, count: n }).collect();
+    chosen.sort_by_key(|p| std::cmp::Reverse(p.credits));
     let credits = chosen.iter().map(|p| p.credits * p.count).sum();
     let mut usd: Decimal = chosen.iter().map(|p| p.price * Decimal::from(p.count)).sum();
     usd.rescale(2);
@@ -116,5 +112,9 @@ pub fn price_cents(pack: &CreditPack) -> u64 {
 }
 
 fn gcd(a: u64, b: u64) -> u64 {
-    if b == 0 { a } else { gcd(b, a % b) }
+    if b == 0 {
+        a
+    } else {
+        gcd(b, a % b)
+    }
 }

@@ -83,7 +83,12 @@ fn validation_names_the_bad_entry() {
     assert_eq!(bad_entry(with_entry(|v| v["api_credit_packs"][0]["price"] = "-1".into())), "api_credit_packs[0] (300 credits)");
     assert_eq!(bad_entry(with_entry(|v| v["concurrency_limit"] = 0.into())), "concurrency_limit");
     assert_eq!(bad_entry(with_entry(|v| v["format"] = 2.into())), "format");
-    assert_eq!(bad_entry(with_entry(|v| { v["models"].as_array_mut().unwrap().pop(); })), "models");
+    assert_eq!(
+        bad_entry(with_entry(|v| {
+            v["models"].as_array_mut().unwrap().pop();
+        })),
+        "models"
+    );
     assert_eq!(bad_entry(with_entry(|v| v["api_credit_packs"] = serde_json::json!([]))), "api_credit_packs");
     let err = with_entry(|v| v["models"][0]["credits_per_second_with_video_reference"] = 5.into()).unwrap_err();
     assert!(err.to_string().contains("test.json") && err.to_string().contains("models[0] (seedance_2_0)"), "{err}");
@@ -180,7 +185,8 @@ fn pack_advisor_is_optimal_for_every_need_up_to_200000() {
     }
     for need in 1..=MAX_NEED {
         let a = advise_packs(&l, need);
-        let cents: u64 = a.packs.iter().map(|p| price_cents(&CreditPack { credits: p.credits, price: p.price, price_per_credit: Decimal::ZERO }) * p.count).sum();
+        let cents: u64 =
+            a.packs.iter().map(|p| price_cents(&CreditPack { credits: p.credits, price: p.price, price_per_credit: Decimal::ZERO }) * p.count).sum();
         let credits: u64 = a.packs.iter().map(|p| p.credits * p.count).sum();
         assert!(credits >= need && credits == a.credits, "need {need}: {a:?}");
         assert_eq!(a.usd * Decimal::from(100), Decimal::from(cents), "need {need}");

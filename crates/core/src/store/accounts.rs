@@ -1,14 +1,64 @@
 //! Account rows. The API key is never here: only its last 4 characters.
 
-use super::{now_ms, Db, StoreError};
+use super::{bad_value, now_ms, Db, StoreError};
+use crate::ErrorCode;
 use rusqlite::{params, OptionalExtension, Row};
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where an App Credits figure came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
 pub enum AppCreditsSource {
     /// Typed in by the person from what the Loova app shows.
     Manual,
     /// Reported by the credits endpoint (if Loova ever adds it).
     Service,
+}
+
+impl AppCreditsSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppCreditsSource::Manual => "manual",
+            AppCreditsSource::Service => "service",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AppCreditsSource> {
+        [AppCreditsSource::Manual, AppCreditsSource::Service].into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// What the queue does with an account, as stored in `accounts.state` (a
+/// CHECK constraint holds the column to these values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountStatus {
+    /// Its queued jobs are sent.
+    Active,
+    /// Paused by the person.
+    Paused,
+    /// Loova refused a job for too few API credits.
+    NeedsCredits,
+    /// Loova rejected the key.
+    KeyRejected,
+}
+
+impl AccountStatus {
+    pub const ALL: [AccountStatus; 4] = [AccountStatus::Active, AccountStatus::Paused, AccountStatus::NeedsCredits, AccountStatus::KeyRejected];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountStatus::Active => "active",
+            AccountStatus::Paused => "paused",
+            AccountStatus::NeedsCredits => "needs_credits",
+            AccountStatus::KeyRejected => "key_rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AccountStatus> {
+        AccountStatus::ALL.into_iter().find(|v| v.as_str() == s)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,19 +68,22 @@ pub struct AccountRow {
     pub base_url: String,
     pub key_hint: String,
     pub sandbox: bool,
-    pub state: String,
+    pub state: AccountStatus,
     pub verified: bool,
     pub concurrency_limit: Option<i64>,
     pub api_available_credits: Option<i64>,
     pub api_total_credits: Option<i64>,
     pub api_credits_read_at: Option<i64>,
     pub balance_error: Option<String>,
-    pub balance_error_code: Option<String>,
+    pub balance_error_code: Option<ErrorCode>,
     pub balance_error_at: Option<i64>,
     pub app_credits: Option<i64>,
     pub app_credits_as_of: Option<i64>,
     pub app_credits_source: Option<AppCreditsSource>,
     pub created_at: i64,
+    /// Bumped by every key change (any process): a cached key whose version
+    /// differs is stale.
+    pub key_version: i64,
 }
 
 pub struct NewAccount<'a> {
@@ -44,29 +97,32 @@ pub struct NewAccount<'a> {
 
 const COLUMNS: &str = "id, name, base_url, key_hint, kind, state, verified, concurrency_limit,
     api_available_credits, api_total_credits, api_credits_read_at, balance_error, balance_error_code,
-    balance_error_at, app_credits, app_credits_as_of, app_credits_source, created_at";
+    balance_error_at, app_credits, app_credits_as_of, app_credits_source, created_at, key_version";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<AccountRow> {
     let source: Option<String> = r.get(16)?;
+    let state: String = r.get(5)?;
+    let error_code: Option<String> = r.get(12)?;
     Ok(AccountRow {
         id: r.get(0)?,
         name: r.get(1)?,
         base_url: r.get(2)?,
         key_hint: r.get(3)?,
         sandbox: r.get::<_, String>(4)? == "sandbox",
-        state: r.get(5)?,
+        state: AccountStatus::parse(&state).ok_or_else(|| bad_value(5, "accounts.state", &state))?,
         verified: r.get(6)?,
         concurrency_limit: r.get(7)?,
         api_available_credits: r.get(8)?,
         api_total_credits: r.get(9)?,
         api_credits_read_at: r.get(10)?,
         balance_error: r.get(11)?,
-        balance_error_code: r.get(12)?,
+        balance_error_code: error_code.map(|c| ErrorCode::parse(&c).ok_or_else(|| bad_value(12, "accounts.balance_error_code", &c))).transpose()?,
         balance_error_at: r.get(13)?,
         app_credits: r.get(14)?,
         app_credits_as_of: r.get(15)?,
-        app_credits_source: source.map(|s| if s == "service" { AppCreditsSource::Service } else { AppCreditsSource::Manual }),
+        app_credits_source: source.map(|s| AppCreditsSource::parse(&s).ok_or_else(|| bad_value(16, "accounts.app_credits_source", &s))).transpose()?,
         created_at: r.get(17)?,
+        key_version: r.get(18)?,
     })
 }
 
@@ -89,27 +145,21 @@ impl Db {
 
     pub fn account(&self, id: &str) -> Result<Option<AccountRow>, StoreError> {
         let conn = self.conn();
-        let row = conn
-            .query_row(&format!("SELECT {COLUMNS} FROM accounts WHERE id = ?1"), [id], from_row)
-            .optional()?;
+        let row = conn.query_row(&format!("SELECT {COLUMNS} FROM accounts WHERE id = ?1"), [id], from_row).optional()?;
         Ok(row)
     }
 
     /// Finds an account by its name (case-insensitive), as the CLI names them.
     pub fn account_by_name(&self, name: &str) -> Result<Option<AccountRow>, StoreError> {
         let conn = self.conn();
-        let row = conn
-            .query_row(&format!("SELECT {COLUMNS} FROM accounts WHERE name = ?1 COLLATE NOCASE"), [name], from_row)
-            .optional()?;
+        let row = conn.query_row(&format!("SELECT {COLUMNS} FROM accounts WHERE name = ?1 COLLATE NOCASE"), [name], from_row).optional()?;
         Ok(row)
     }
 
     pub fn name_taken(&self, name: &str, except_id: Option<&str>) -> Result<bool, StoreError> {
-        let n: i64 = self.conn().query_row(
-            "SELECT COUNT(*) FROM accounts WHERE name = ?1 COLLATE NOCASE AND id IS NOT ?2",
-            params![name.trim(), except_id],
-            |r| r.get(0),
-        )?;
+        let n: i64 =
+            self.conn()
+                .query_row("SELECT COUNT(*) FROM accounts WHERE name = ?1 COLLATE NOCASE AND id IS NOT ?2", params![name.trim(), except_id], |r| r.get(0))?;
         Ok(n > 0)
     }
 
@@ -118,9 +168,11 @@ impl Db {
         Ok(())
     }
 
+    /// A new key was saved in the keychain: its hint, and a new key version
+    /// so every engine (any process) reads the key again before its next request.
     pub fn set_key_hint(&self, id: &str, hint: &str, verified: bool) -> Result<(), StoreError> {
         self.conn().execute(
-            "UPDATE accounts SET key_hint = ?2, verified = ?3,
+            "UPDATE accounts SET key_hint = ?2, verified = ?3, key_version = key_version + 1,
                 state = CASE WHEN state = 'key_rejected' THEN 'active' ELSE state END
              WHERE id = ?1",
             params![id, hint, verified],
@@ -128,8 +180,24 @@ impl Db {
         Ok(())
     }
 
-    pub fn set_account_state(&self, id: &str, state: &str) -> Result<(), StoreError> {
-        self.conn().execute("UPDATE accounts SET state = ?2 WHERE id = ?1", params![id, state])?;
+    pub fn set_account_state(&self, id: &str, state: AccountStatus) -> Result<(), StoreError> {
+        self.conn().execute("UPDATE accounts SET state = ?2 WHERE id = ?1", params![id, state.as_str()])?;
+        Ok(())
+    }
+
+    /// Marks the key rejected unless the key was replaced after `key_version`
+    /// (a failure with an old key says nothing about the new one). True
+    /// when the account was marked.
+    pub fn reject_key(&self, id: &str, key_version: i64) -> Result<bool, StoreError> {
+        let n = self
+            .conn()
+            .execute("UPDATE accounts SET state = 'key_rejected' WHERE id = ?1 AND key_version = ?2 AND state <> 'key_rejected'", params![id, key_version])?;
+        Ok(n > 0)
+    }
+
+    /// The person's lower concurrency limit (None = the price list's).
+    pub fn set_concurrency_limit(&self, account_id: &str, limit: Option<i64>) -> Result<(), StoreError> {
+        self.conn().execute("UPDATE accounts SET concurrency_limit = ?2 WHERE id = ?1", params![account_id, limit])?;
         Ok(())
     }
 
@@ -155,28 +223,23 @@ impl Db {
             params![id, available, total, now],
         )?;
         if let Some(app) = app {
-            conn.execute(
-                "UPDATE accounts SET app_credits = ?2, app_credits_as_of = ?3, app_credits_source = 'service' WHERE id = ?1",
-                params![id, app, now],
-            )?;
+            conn.execute("UPDATE accounts SET app_credits = ?2, app_credits_as_of = ?3, app_credits_source = 'service' WHERE id = ?1", params![id, app, now])?;
         }
         Ok(())
     }
 
     /// A failed read: the last figures stay, with the reason and its time.
-    pub fn record_balance_error(&self, id: &str, code: &str, message: &str) -> Result<(), StoreError> {
+    pub fn record_balance_error(&self, id: &str, code: ErrorCode, message: &str) -> Result<(), StoreError> {
         self.conn().execute(
             "UPDATE accounts SET balance_error = ?2, balance_error_code = ?3, balance_error_at = ?4 WHERE id = ?1",
-            params![id, message, code, now_ms()],
+            params![id, message, code.as_str(), now_ms()],
         )?;
         Ok(())
     }
 
     pub fn set_app_credits(&self, id: &str, amount: i64, as_of: i64) -> Result<(), StoreError> {
-        self.conn().execute(
-            "UPDATE accounts SET app_credits = ?2, app_credits_as_of = ?3, app_credits_source = 'manual' WHERE id = ?1",
-            params![id, amount, as_of],
-        )?;
+        self.conn()
+            .execute("UPDATE accounts SET app_credits = ?2, app_credits_as_of = ?3, app_credits_source = 'manual' WHERE id = ?1", params![id, amount, as_of])?;
         Ok(())
     }
 }

@@ -77,6 +77,48 @@ const MIGRATIONS: &[&str] = &[
         created_at INTEGER NOT NULL
     );
     CREATE INDEX jobs_batch ON jobs (batch_id);",
+    // 4: the account's state and App Credits source may only hold the values
+    // the code knows (a CHECK), and `key_version` is bumped by every key
+    // change so a running engine in any process drops its cached key.
+    // SQLite cannot add a CHECK to a column, so the table is rebuilt (the
+    // documented 12-step way; foreign keys are off while migrations run).
+    "CREATE TABLE accounts_new (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        base_url TEXT NOT NULL,
+        key_hint TEXT NOT NULL,
+        kind TEXT NOT NULL DEFAULT 'standard' CHECK (kind IN ('standard', 'sandbox')),
+        state TEXT NOT NULL DEFAULT 'active' CHECK (state IN ('active', 'paused', 'needs_credits', 'key_rejected')),
+        verified INTEGER NOT NULL DEFAULT 0,
+        concurrency_limit INTEGER,
+        api_available_credits INTEGER,
+        api_total_credits INTEGER,
+        api_credits_read_at INTEGER,
+        balance_error TEXT,
+        balance_error_code TEXT,
+        balance_error_at INTEGER,
+        app_credits INTEGER,
+        app_credits_as_of INTEGER,
+        app_credits_source TEXT CHECK (app_credits_source IN ('manual', 'service')),
+        created_at INTEGER NOT NULL,
+        key_version INTEGER NOT NULL DEFAULT 0
+    );
+    INSERT INTO accounts_new (id, name, base_url, key_hint, kind, state, verified, concurrency_limit,
+        api_available_credits, api_total_credits, api_credits_read_at, balance_error, balance_error_code,
+        balance_error_at, app_credits, app_credits_as_of, app_credits_source, created_at)
+    SELECT id, name, base_url, key_hint, kind, state, verified, concurrency_limit,
+        api_available_credits, api_total_credits, api_credits_read_at, balance_error, balance_error_code,
+        balance_error_at, app_credits, app_credits_as_of, app_credits_source, created_at FROM accounts;
+    DROP TABLE accounts;
+    ALTER TABLE accounts_new RENAME TO accounts;
+    CREATE UNIQUE INDEX accounts_name ON accounts (name COLLATE NOCASE);",
+    // 5: compatibility with Loova's own clients. Per account, the multipart
+    // dialect the service accepted (NULL: no multipart create yet); per job,
+    // the dialect it was sent in and a note when the service ran it with
+    // other settings than were sent (docs/ARCHITECTURE.md).
+    "ALTER TABLE accounts ADD COLUMN multipart_dialect TEXT CHECK (multipart_dialect IN ('flat', 'camel', 'params'));
+    ALTER TABLE jobs ADD COLUMN dialect TEXT CHECK (dialect IN ('flat', 'camel', 'params'));
+    ALTER TABLE jobs ADD COLUMN settings_note TEXT;",
 ];
 
 pub fn check_version(conn: &Connection, path: &Path) -> Result<i64, StoreError> {
@@ -98,6 +140,12 @@ pub fn apply(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
             continue;
         }
         tx.execute_batch(sql)?;
+        // Foreign keys are off while migrating (a rebuilt table would
+        // otherwise cascade its deletes): check them before committing.
+        let dangling: i64 = tx.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| r.get(0))?;
+        if dangling > 0 {
+            return Err(StoreError::Open { path: path.display().to_string(), reason: format!("migration {} left {dangling} broken references", i + 1) });
+        }
         tx.pragma_update(None, "user_version", i as i64 + 1)?;
         tx.commit()?;
     }
@@ -115,6 +163,51 @@ mod tests {
         let db = Db::open_in(dir.path()).unwrap();
         let mode: String = db.conn().pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
         assert_eq!(mode, "wal");
+    }
+
+    #[test]
+    fn an_unknown_account_state_is_refused_by_the_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open_in(dir.path()).unwrap();
+        let a = crate::store::NewAccount { id: "a1", name: "A", base_url: "http://x/api", key_hint: "1234", sandbox: false, verified: true };
+        db.insert_account(&a).unwrap();
+        let set = |state: &str| db.conn().execute("UPDATE accounts SET state = ?1 WHERE id = 'a1'", [state]);
+        let err = set("activ").expect_err("a CHECK constraint refuses it");
+        assert!(err.to_string().contains("CHECK"), "{err}");
+        for s in crate::store::AccountStatus::ALL {
+            set(s.as_str()).unwrap();
+            assert_eq!(db.account("a1").unwrap().unwrap().state, s);
+        }
+        let err = db.conn().execute("UPDATE accounts SET app_credits_source = 'guess' WHERE id = 'a1'", []).expect_err("refused");
+        assert!(err.to_string().contains("CHECK"), "{err}");
+    }
+
+    #[test]
+    fn version_3_accounts_and_jobs_survive_migration_4() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DB_FILE);
+        {
+            let mut conn = rusqlite::Connection::open(&path).unwrap();
+            for (i, sql) in super::MIGRATIONS.iter().take(3).enumerate() {
+                conn.execute_batch(sql).unwrap();
+                conn.pragma_update(None, "user_version", i as i64 + 1).unwrap();
+            }
+            let tx = conn.transaction().unwrap();
+            tx.execute("INSERT INTO accounts (id, name, base_url, key_hint, state, created_at) VALUES ('a1', 'A', 'u', '1234', 'paused', 1)", []).unwrap();
+            tx.execute(
+                "INSERT INTO jobs (account_id, spec, model, duration, position, created_at, updated_at) VALUES ('a1', '{}', 'seedance_2_0', 5, 1, 1, 1)",
+                [],
+            )
+            .unwrap();
+            tx.commit().unwrap();
+        }
+        let db = Db::open_in(dir.path()).unwrap();
+        let a = db.account("a1").unwrap().unwrap();
+        assert_eq!((a.state, a.key_version), (crate::store::AccountStatus::Paused, 0));
+        assert_eq!(db.jobs(&Default::default()).unwrap().len(), 1, "no job was deleted with the old table");
+        // Foreign keys are on again after migrating: deleting the account removes its jobs.
+        assert!(db.delete_account("a1").unwrap());
+        assert!(db.jobs(&Default::default()).unwrap().is_empty());
     }
 
     #[test]

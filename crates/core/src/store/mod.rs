@@ -3,11 +3,15 @@
 //! newer Loova Desk.
 
 mod accounts;
+mod batches;
+mod compat;
 mod jobs;
 mod migrations;
+mod settings;
 
-pub use accounts::{AccountRow, AppCreditsSource, NewAccount};
-pub use jobs::{JobFilter, JobRow, JobState, NewJob, Patch};
+pub use accounts::{AccountRow, AccountStatus, AppCreditsSource, NewAccount};
+pub use batches::{BatchCounts, StoredBatch};
+pub use jobs::{AccountStateCount, JobFilter, JobOrder, JobRow, JobState, NewBatch, NewJob, Patch, StateCounts};
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
@@ -24,6 +28,17 @@ pub enum StoreError {
     Open { path: String, reason: String },
     #[error("The database failed: {0}")]
     Sql(#[from] rusqlite::Error),
+}
+
+impl StoreError {
+    pub fn code(&self) -> crate::ErrorCode {
+        use crate::ErrorCode;
+        match self {
+            StoreError::NewerVersion { .. } => ErrorCode::DatabaseNewerVersion,
+            StoreError::Open { .. } => ErrorCode::DatabaseOpenFailed,
+            StoreError::Sql(_) => ErrorCode::Database,
+        }
+    }
 }
 
 /// One connection, shared behind a mutex: every statement is short, and the
@@ -44,8 +59,11 @@ impl Db {
         migrations::check_version(&conn, &path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Migrations run with foreign keys off (SQLite's advice for rebuilding
+        // a table; `apply` checks them before each commit), then they are on.
+        conn.pragma_update(None, "foreign_keys", "OFF")?;
         migrations::apply(&mut conn, &path)?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
         Ok(Db { conn: Mutex::new(conn), path })
     }
 
@@ -58,10 +76,14 @@ impl Db {
     }
 }
 
+/// A stored value this version does not know (written by hand or by a
+/// newer app): an error, never silently read as some default.
+pub(crate) fn bad_value(column: usize, what: &str, value: &str) -> rusqlite::Error {
+    let why = format!("{what} holds \"{value}\", which this version of Loova Desk does not know");
+    rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, why.into())
+}
+
 /// Milliseconds since the Unix epoch: what every timestamp column holds.
 pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }

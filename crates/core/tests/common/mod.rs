@@ -3,17 +3,15 @@
 //! the engine running in the background.
 #![allow(dead_code)]
 
-use loova_core::accounts::{AddAccount, Accounts};
+use loova_core::accounts::Accounts;
 use loova_core::engine::{enqueue, Engine, EngineConfig, EngineEvent};
-use loova_core::sandbox::SandboxHost;
-use loova_core::secret::Sensitive;
 use loova_core::store::{Db, JobFilter, JobRow, JobState};
-use loova_core::vault::Vault;
 use loova_core::JobSpec;
 use loova_sim::{SimConfig, SimHandle};
+use loova_testkit::{part_files, Rng};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub const SCALE: f64 = 0.005;
 
@@ -28,26 +26,23 @@ pub struct Rig {
 }
 
 pub fn sim_config(keys: &[(&str, i64)]) -> SimConfig {
-    let mut c = SimConfig::for_tests(keys);
-    c.timings.time_scale = SCALE;
+    let mut c = loova_testkit::sim_config(keys, SCALE);
     c.slow_ms = 50;
     c
 }
 
 impl Rig {
     pub async fn new(config: SimConfig) -> Rig {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = loova_testkit::data_dir();
         let db = Arc::new(Db::open_in(dir.path()).unwrap());
-        let service = format!("loova-test-{:016x}", rand_u64());
-        let accounts = Accounts::new(db.clone(), Vault::new(service, Duration::from_secs(10)), Arc::new(SandboxHost::new(dir.path())));
-        let sim = loova_sim::start(config).await.unwrap();
+        let accounts = loova_testkit::accounts(db.clone(), &loova_testkit::keyring_service("core"));
+        let sim = loova_testkit::start_sim(config).await;
         let out = dir.path().join("videos");
         Rig { prices: loova_core::load_price_list(dir.path()), dir, out, db, accounts, sim, events: Arc::default() }
     }
 
     pub async fn account(&self, name: &str, key: &str) -> String {
-        let req = AddAccount { name: name.into(), base_url: Some(self.sim.base_url()), key: Sensitive::new(key), save_unverified: false };
-        self.accounts.add(req).await.unwrap().id
+        loova_testkit::add_account(&self.accounts, name, &self.sim.base_url(), key).await
     }
 
     pub fn engine(&self) -> Engine {
@@ -66,9 +61,10 @@ impl Rig {
 
     /// `n` jobs with distinct prompts and random durations (4..=15 s).
     pub fn enqueue_many(&self, account: &str, n: usize, tag: &str) -> Vec<i64> {
+        let mut rng = loova_testkit::rng();
         (0..n)
             .map(|i| {
-                let duration = 4 + (rand_u64() % 12) as u32;
+                let duration = rng.gen_range(4..=15);
                 let spec = JobSpec { prompt: format!("{tag} job {i}: a fox in the snow"), duration, ..Default::default() };
                 enqueue(&self.db, account, &spec, None, &self.prices).unwrap().id
             })
@@ -101,43 +97,13 @@ impl Rig {
             assert_eq!(std::fs::metadata(p).unwrap().len(), size, "{p}");
             assert!(p.starts_with(self.out.to_str().unwrap()), "{p}");
         }
-        assert!(parts_in(&self.out).is_empty(), "left-over .part files: {:?}", parts_in(&self.out));
+        let parts = part_files(&self.out);
+        assert!(parts.is_empty(), "left-over .part files: {parts:?}");
     }
 
     pub fn notices(&self) -> Vec<loova_core::engine::Notice> {
         self.events.lock().unwrap().iter().filter_map(|e| if let EngineEvent::Notice(n) = e { Some(n.clone()) } else { None }).collect()
     }
-}
-
-pub fn parts_in(dir: &std::path::Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "part") {
-                out.push(p);
-            }
-        }
-    }
-    out
-}
-
-pub async fn wait_for(what: &str, limit: Duration, mut cond: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !cond() {
-        assert!(start.elapsed() < limit, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
-pub fn rand_u64() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos());
-    h.finish()
 }
 
 /// Creates a task "outside the app" (as from the Loova web app).

@@ -2,19 +2,22 @@
 //! fault decision → pre-processing faults → authentication → validation →
 //! business logic → post-processing faults (dropped/mangled answers).
 
-use axum::extract::{FromRequest, Multipart, Query, Request, State};
-use axum::http::{header, HeaderMap};
+use axum::extract::{Query, Request, State};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::Extension;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::collections::HashMap;
 
-use super::{bearer, drop_now, App, ReqInfo};
+use super::create_body::parse_create_recorded;
+use super::{answers, bearer, drop_now, App, ReqInfo};
 use crate::envelope::Reply;
 use crate::faults::{Endpoint, FaultKind};
 use crate::server::Conn;
-use crate::state::{CreateRefusal, ReceivedFile, ReceivedForm};
-use crate::validate::{self, Invalid, MediaKind, ValidCreate};
+use crate::state::CreateRefusal;
+use crate::validate::{Invalid, ValidCreate};
+
+pub use super::create_body::parse_create;
 
 /// What a request may run into before it is processed.
 pub enum Pre {
@@ -83,8 +86,8 @@ pub async fn post(
     tag(resp, fault)
 }
 
-/// The key's digest, if the key is known; otherwise the configured auth
-/// failure.
+/// The key's digest, if the key is known and not revoked; otherwise the
+/// configured auth failure (the same for a revoked key as for an unknown one).
 fn authenticate(app: &App, headers: &HeaderMap) -> Result<String, Reply> {
     let inner = app.lock();
     match bearer(headers).and_then(|k| inner.known_key(&k)) {
@@ -115,7 +118,8 @@ pub async fn create(
     let reply = match authenticate(&app, req.headers()) {
         Err(r) => r,
         Ok(key) => {
-            let (parsed, form) = parse_create_recorded(req).await;
+            let dialect = app.lock().config.compat.multipart_dialect;
+            let (parsed, form) = parse_create_recorded(req, dialect).await;
             if let Some(form) = form {
                 app.lock().record_form(form);
             }
@@ -131,111 +135,12 @@ pub async fn create(
 /// Create (and charge) a task for an authenticated key (`key` = its digest).
 pub fn create_for(app: &App, key: &str, valid: ValidCreate) -> Reply {
     let mut inner = app.lock();
-    match inner.create(key, valid) {
-        Ok(id) => {
-            let t = &inner.tasks[&id];
-            Reply::ok(json!({
-                "task_id": t.id,
-                "status": t.status.as_str(),
-                "created_at": crate::clock::rfc3339(t.created_at),
-                "credits_cost": t.credits_cost,
-            }))
-        }
-        Err(CreateRefusal::InsufficientCredits) => Reply::from_config(
-            &inner.config.responses.insufficient_credits,
-            inner.config.limits.concurrency,
-        ),
-        Err(CreateRefusal::Concurrency) => Reply::from_config(
-            &inner.config.responses.concurrency,
-            inner.config.limits.concurrency,
-        ),
-    }
-}
-
-/// JSON or multipart/form-data: two encodings of one request.
-pub async fn parse_create(req: Request) -> Result<ValidCreate, Invalid> {
-    parse_create_recorded(req).await.0
-}
-
-/// [`parse_create`], plus what a multipart request carried (as far as it
-/// could be read), for tests to inspect.
-pub async fn parse_create_recorded(req: Request) -> (Result<ValidCreate, Invalid>, Option<ReceivedForm>) {
-    let ct = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let bad = |why: String| Invalid {
-        field: "body".into(),
-        reason: why,
+    let refusal = match inner.create(key, valid) {
+        Ok(id) => return answers::created(&inner.tasks[&id], &inner.config),
+        Err(CreateRefusal::InsufficientCredits) => &inner.config.responses.insufficient_credits,
+        Err(CreateRefusal::Concurrency) => &inner.config.responses.concurrency,
     };
-    if ct.starts_with("multipart/form-data") {
-        let mut received = ReceivedForm::default();
-        let r = parse_form(req, &mut received).await;
-        (r, Some(received))
-    } else {
-        let r = async {
-            let bytes = axum::body::Bytes::from_request(req, &())
-                .await
-                .map_err(|e| bad(format!("unreadable body: {e}")))?;
-            let v: Value =
-                serde_json::from_slice(&bytes).map_err(|e| bad(format!("must be JSON: {e}")))?;
-            validate::from_json(&v)
-        }
-        .await;
-        (r, None)
-    }
-}
-
-async fn parse_form(req: Request, received: &mut ReceivedForm) -> Result<ValidCreate, Invalid> {
-    let bad = |why: String| Invalid {
-        field: "body".into(),
-        reason: why,
-    };
-    let mut mp = Multipart::from_request(req, &())
-        .await
-        .map_err(|e| bad(format!("malformed multipart: {e}")))?;
-    let mut files = Vec::new();
-    while let Some(field) = mp
-        .next_field()
-        .await
-        .map_err(|e| bad(format!("malformed multipart: {e}")))?
-    {
-        let name = field.name().unwrap_or("").to_string();
-        if name == "files" {
-            let kind = MediaKind::detect(field.content_type(), field.file_name());
-            let file_name = field.file_name().map(str::to_string);
-            let content_type = field.content_type().map(str::to_string);
-            // Drain the upload; its kind and size matter to the simulator.
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|e| bad(format!("malformed multipart: {e}")))?;
-            received.files.push(ReceivedFile {
-                file_name,
-                content_type,
-                size: bytes.len(),
-            });
-            match kind {
-                Some(k) => files.push(k),
-                None => {
-                    return Err(Invalid {
-                        field: "files".into(),
-                        reason: "each file must be an image, video or audio (by content type)"
-                            .into(),
-                    })
-                }
-            }
-        } else {
-            let text = field.text().await.map_err(|_| Invalid {
-                field: name.clone(),
-                reason: "must be text".into(),
-            })?;
-            received.fields.push((name, text));
-        }
-    }
-    validate::from_form(&received.fields, &files)
+    Reply::from_config(refusal, inner.config.limits.concurrency)
 }
 
 pub async fn status(
@@ -259,26 +164,28 @@ pub async fn status(
                     reason: "is required".into(),
                 },
             ),
-            Some(id) => {
-                let mut inner = app.lock();
-                let now = inner.now();
-                inner.advance(&key, now);
-                match inner.tasks.get(id) {
-                    // Another key's task is as invisible as a missing one.
-                    Some(t) if t.key_sha256 == key => Reply::ok(crate::state::task_status_data(
-                        t,
-                        inner.config.credits_cost_format,
-                        &app.root_url,
-                    )),
-                    _ => Reply::from_config(
-                        &inner.config.responses.not_found,
-                        inner.config.limits.concurrency,
-                    ),
-                }
-            }
+            Some(id) => task_status(&app, &key, id),
         },
     };
     post(&app, &conn, &info, fault, &trace, reply).await
+}
+
+/// A task of the key's user, whichever of the user's keys created it;
+/// another user's task is as invisible as a missing one.
+fn task_status(app: &App, key: &str, id: &str) -> Reply {
+    let mut inner = app.lock();
+    let now = inner.now();
+    inner.advance_key(key, now);
+    let user = inner.user_of(key).unwrap_or_default();
+    match inner.tasks.get(id) {
+        Some(t) if t.user == user => {
+            Reply::ok(answers::task_status_data(t, &inner.config, &app.root_url))
+        }
+        _ => Reply::from_config(
+            &inner.config.responses.not_found,
+            inner.config.limits.concurrency,
+        ),
+    }
 }
 
 pub async fn credits(
@@ -297,10 +204,12 @@ pub async fn credits(
             let mut inner = app.lock();
             let now = inner.now();
             // Refunds of tasks that failed meanwhile must show.
-            inner.advance(&key, now);
-            let k = &inner.keys[&key];
+            inner.advance_key(&key, now);
+            let u = inner
+                .user_of_key(&key)
+                .expect("authenticated key has a user");
             Reply::ok(
-                json!({"api_available_credits": k.credits_available, "api_total_credits": k.credits_total}),
+                json!({"api_available_credits": u.credits_available, "api_total_credits": u.credits_total}),
             )
         }
     };

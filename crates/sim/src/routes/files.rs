@@ -91,9 +91,9 @@ fn check(app: &App, name: &str) -> Option<Reply> {
     let Some(task) = inner.tasks.get(id) else {
         return Some(Reply::error(404, 404, "not found: no such video"));
     };
-    let key = task.key_sha256.clone();
+    let user = task.user.clone();
     let now = inner.now();
-    inner.advance(&key, now);
+    inner.advance_user(&user, now);
     let t = &inner.tasks[id];
     if t.status != TaskStatus::Succeeded {
         return Some(Reply::error(404, 404, "not found: no such video"));

@@ -1,12 +1,16 @@
-//! The router: the Loova API under `/api`, video files under `/files`, the
-//! control plane under `/__sim`. API and file requests are logged.
+//! The router: the Loova API under `/api/v1` or `/v1` (`compat.base_path`),
+//! video files under `/files`, the control plane under `/__sim`. API and file
+//! requests are logged.
 
+pub mod answers;
 pub mod api;
+pub mod create_body;
 pub mod files;
 
 use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{header, StatusCode};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use std::sync::Arc;
@@ -31,12 +35,19 @@ pub struct ReqInfo {
 }
 
 pub fn router(app: App) -> Router {
-    let api = Router::new()
-        .route("/api/v1/video/seedance-2", post(api::create))
-        .route("/api/v1/tasks", get(api::status))
-        .route("/api/v1/credits", get(api::credits))
+    // Both base-path forms are routed; `base_path_gate` answers the one
+    // not configured (the configuration can change at run time).
+    let mut api = Router::new();
+    for prefix in ["/api", ""] {
+        api = api
+            .route(&format!("{prefix}/v1/video/seedance-2"), post(api::create))
+            .route(&format!("{prefix}/v1/tasks"), get(api::status))
+            .route(&format!("{prefix}/v1/credits"), get(api::credits));
+    }
+    let api = api
         .route("/files/{name}", get(files::download))
         .fallback(not_found)
+        .layer(middleware::from_fn_with_state(app.clone(), base_path_gate))
         .layer(middleware::from_fn_with_state(app.clone(), log_requests));
     Router::new()
         .merge(crate::control::router())
@@ -49,6 +60,25 @@ pub fn router(app: App) -> Router {
 async fn not_found(State(app): State<App>) -> Response {
     let trace = app.lock().trace_id();
     Reply::error(404, 404, "not found: no such endpoint").render(&trace)
+}
+
+/// Under the other base path than the configured one, `/v1/…` answers a
+/// plain 404 without the envelope, as the web server in front of an API
+/// does for a path it does not route.
+async fn base_path_gate(State(app): State<App>, req: Request, next: Next) -> Response {
+    let other_form = match app.lock().config.compat.base_path {
+        crate::config::BasePath::Api => "/v1/",
+        crate::config::BasePath::Root => "/api/v1/",
+    };
+    if req.uri().path().starts_with(other_form) {
+        return (
+            StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "404 Not Found",
+        )
+            .into_response();
+    }
+    next.run(req).await
 }
 
 /// The bearer key, if any.

@@ -19,10 +19,11 @@ async advisePacks(credits: number) : Promise<PackAdvice> {
     return await TAURI_INVOKE("advise_packs", { credits });
 },
 /**
- * Which price list is in force (and why a person's file was refused, if so).
+ * Every model, mode, ratio, duration range and limit a job may use, and
+ * which price list is in force: the Composer and the Queue list these.
  */
-async priceList() : Promise<PriceListSummary> {
-    return await TAURI_INVOKE("price_list");
+async catalog() : Promise<Catalog> {
+    return await TAURI_INVOKE("catalog");
 },
 async listAccounts() : Promise<Result<AccountsOverview, CommandError>> {
     try {
@@ -132,6 +133,10 @@ async queueOverview() : Promise<Result<QueueOverview, CommandError>> {
     else return { status: "error", error: e  as any };
 }
 },
+/**
+ * Copies the job's local files into the data folder, so it runs off the
+ * main thread like every command that touches files or SQLite.
+ */
 async enqueueJob(accountId: string, spec: JobSpec, name: string | null) : Promise<Result<Enqueued, CommandError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("enqueue_job", { accountId, spec, name }) };
@@ -149,7 +154,8 @@ async jobAction(id: number, action: JobAction) : Promise<Result<QueueOverview, C
 }
 },
 /**
- * Where finished videos go (one sub-folder per account). Created if needed.
+ * Where finished videos go (one sub-folder per account); the rule is
+ * `loova_core::output_dir`, the same as `loova output-dir`.
  */
 async setOutputDir(path: string) : Promise<Result<QueueOverview, CommandError>> {
     try {
@@ -196,10 +202,52 @@ async pickMediaFiles() : Promise<string[]> {
 },
 /**
  * What each file really is (by content), its size, a thumbnail for images,
- * or why it cannot be used.
+ * or why it cannot be used. Reads the files on the blocking pool.
  */
 async inspectMedia(paths: string[]) : Promise<MediaInfo[]> {
     return await TAURI_INVOKE("inspect_media", { paths });
+},
+async settingsScreen() : Promise<Result<SettingsScreen, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("settings_screen") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async setSetting(key: string, value: string | null) : Promise<Result<SettingsScreen, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_setting", { key, value }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async showDataFolder() : Promise<Result<null, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("show_data_folder") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Picks a price list file and installs it for this data folder (checked
+ * first, as `loova prices import`); previews use it from the next start.
+ */
+async importPriceList() : Promise<Result<SettingsScreen, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("import_price_list") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * `Ctrl+Q` in the window: the same quit as the tray's.
+ */
+async quitApp() : Promise<void> {
+    await TAURI_INVOKE("quit_app");
 }
 }
 
@@ -209,10 +257,12 @@ async inspectMedia(paths: string[]) : Promise<MediaInfo[]> {
 export const events = __makeEvents__<{
 accountsChanged: AccountsChanged,
 filesDropped: FilesDropped,
+jobsProgress: JobsProgress,
 queueChanged: QueueChanged
 }>({
 accountsChanged: "accounts-changed",
 filesDropped: "files-dropped",
+jobsProgress: "jobs-progress",
 queueChanged: "queue-changed"
 })
 
@@ -271,25 +321,41 @@ api_credits_read_at: number | null;
 /**
  * Why the last refresh failed; the figures above stay as last read.
  */
-balance_error: string | null; balance_error_code: string | null; balance_error_at: number | null; app_credits: number | null; 
+balance_error: string | null; balance_error_code: ErrorCode | null; balance_error_at: number | null; app_credits: number | null; 
 /**
  * The date the App Credits figure is from (ms since the epoch).
  */
 app_credits_as_of: number | null; 
 /**
- * "manual" (typed from the Loova app) or "service" (reported by the API).
+ * Typed from the Loova app, or reported by the API.
  */
-app_credits_source: string | null }
+app_credits_source: AppCreditsSource | null }
 /**
  * Accounts or balances changed (a command, or the background refresher).
  */
 export type AccountsChanged = AccountsOverview
-export type AccountsOverview = { accounts: AccountView[]; totals: BalanceTotals }
+export type AccountsOverview = { accounts: AccountView[]; totals: BalanceTotals; 
+/**
+ * The ids of the accounts new jobs may be queued on, in list order.
+ */
+can_take_jobs: string[] }
 export type AddAccountRequest = { name: string; base_url: string | null; 
 /**
  * Write-only: stored in the keychain, never returned.
  */
 key: string; save_unverified: boolean }
+/**
+ * Where an App Credits figure came from.
+ */
+export type AppCreditsSource = 
+/**
+ * Typed in by the person from what the Loova app shows.
+ */
+"manual" | 
+/**
+ * Reported by the credits endpoint (if Loova ever adds it).
+ */
+"service"
 export type BalanceCheck = { account_id: string; account_name: string; api_available_credits: number | null; api_credits_read_at: number | null; 
 /**
  * See `reserved_rule`.
@@ -352,7 +418,19 @@ file_errors: RowError[];
  */
 price_list_warning: string | null }
 export type BatchFormat = "csv" | "jsonl"
-export type BatchImport = { file: BatchFile; preview: BatchPreview }
+export type BatchImport = { file: BatchFile; preview: BatchPreview; 
+/**
+ * The batch's name unless the person types another: the file's name.
+ */
+suggested_name: string; 
+/**
+ * Every row can be queued as it is.
+ */
+can_queue_all: boolean; 
+/**
+ * "Queue only the valid rows" would queue something.
+ */
+can_queue_valid: boolean }
 export type BatchPreview = { rows: number; valid_rows: number; invalid_rows: number; 
 /**
  * Lines of the rows that would be left out (invalid).
@@ -394,7 +472,11 @@ credits_charged: number;
 /**
  * The estimates of all its jobs.
  */
-credits_estimated: number }
+credits_estimated: number; 
+/**
+ * `done` of `total` in whole percent (rounded down), for a progress bar.
+ */
+percent_done: number }
 export type BatchRow = { 
 /**
  * File line where the row starts (1-based; the header is line 1 of a CSV).
@@ -417,14 +499,92 @@ export type BreakdownLine = { model: string; model_name: string; video_reference
  * Jobs in this group.
  */
 count: number; seconds: number; credits: number }
-export type CommandError = { code: string; field: string | null; message: string }
+export type Catalog = { 
+/**
+ * In the price list's order.
+ */
+models: ModelChoice[]; function_modes: ModeChoice[]; ratios: string[]; min_duration: number; max_duration: number; reference_limits: ReferenceLimits; 
+/**
+ * What a new job starts with (the API's defaults).
+ */
+defaults: JobSpec; 
+/**
+ * Jobs in flight per account at most (the price list's limit).
+ */
+concurrency_limit: number; state_groups: StateGroup[]; price_list: PriceListInfo; 
+/**
+ * Why the person's price list file was refused, if it was.
+ */
+price_list_warning: string | null }
+export type CommandError = { code: ErrorCode; field: string | null; message: string; 
+/**
+ * How to fix it, when the message does not already say so.
+ */
+fix: string | null }
 /**
  * The credit pool that pays. Everything Loova Desk submits goes through the
  * API, so it is always paid from API Credits; App Credits exist only so the
  * UI can say plainly that they cannot pay.
  */
 export type CreditPool = "api" | "app"
+/**
+ * Files dropped on the window, sorted: a batch file opens the Import
+ * screen (the other files are left alone); otherwise every file is a
+ * reference for the job being composed.
+ */
+export type Dropped = { batch_file: string | null; media: string[] }
 export type Enqueued = { job: JobView; overview: QueueOverview }
+export type ErrorCode = 
+/**
+ * A field of a form or a command-line argument is wrong.
+ */
+"invalid_input" | 
+/**
+ * A job breaks one or more rules (see the violations).
+ */
+"invalid_spec" | "job_not_found" | "account_not_found" | 
+/**
+ * The job is not in a state that allows the action.
+ */
+"wrong_state" | "unknown_model" | "prompt_required" | "unknown_function_mode" | "unknown_ratio" | "duration_out_of_range" | "too_many_references" | "not_a_web_url" | "file_without_path" | "too_many_frames" | "audio_needs_image_or_video" | 
+/**
+ * A batch row names another account than the one the batch goes to.
+ */
+"other_account" | 
+/**
+ * A cell or line of a batch file cannot be read (see the message).
+ */
+"bad_cell" | 
+/**
+ * The batch file's header or structure is wrong.
+ */
+"bad_file" | "engine_already_running" | 
+/**
+ * The engine's lock file could not be created or locked (read-only
+ * folder, full disk…): not another process.
+ */
+"engine_lock_failed" | "io" | "database" | "database_newer_version" | "database_open_failed" | 
+/**
+ * The desktop shell could not start something it needs.
+ */
+"unavailable" | "keychain_unavailable" | "keychain_locked" | "keychain_not_answering" | "keychain_failed" | "key_rejected" | "unreachable" | "service_error" | "insufficient_credits" | "limit_reached" | 
+/**
+ * Loova refused the request as invalid.
+ */
+"invalid" | 
+/**
+ * The base URL (or the HTTP client) is wrong: nothing was created.
+ */
+"config" | "bad_base_url" | "malformed_key" | "local_file_gone" | "no_answer" | "unreadable_answer" | "service_busy" | "task_not_found" | "outcome_unknown" | "not_sent" | "stopped_while_sending" | "no_task_id" | "task_failed" | "poll_failed" | "no_video_url" | "video_expired" | "download_failed" | "canceled" | "forgotten" | 
+/**
+ * The job's video is not on disk (yet).
+ */
+"no_video" | 
+/**
+ * Loova runs the task with another mode, ratio or duration than was
+ * sent: the multipart dialect was not understood.
+ */
+"settings_not_understood" | "media_unreadable" | "media_unsupported" | "media_too_large" | "media_wrong_kind" | "media_copy_failed" | "batch_invalid_rows" | "batch_file_errors" | "batch_no_valid_rows" | "batch_unreadable" | "bad_price_per_credit" | "price_list_invalid" | "price_list_bad_entry" | "price_list_unreadable"
 export type Estimate = { model: string; model_name: string; video_reference: boolean; credits_per_second: number; seconds: number; credits: number; pool: CreditPool; pool_note: string; 
 /**
  * Dollars at the cheapest pack's price per credit (exact decimal string).
@@ -439,10 +599,15 @@ usd_max: string;
  */
 formula: string; price_list: PriceListInfo }
 /**
- * Files dropped onto the window (the import screen takes a batch file).
+ * Files dropped onto the window, sorted by Rust: a batch file opens the
+ * import screen, anything else is a reference for the Composer.
  */
-export type FilesDropped = { paths: string[] }
-export type JobAction = "cancel" | 
+export type FilesDropped = Dropped
+export type JobAction = 
+/**
+ * Only before submission: nothing was sent, nothing is charged.
+ */
+"cancel" | 
 /**
  * A failed, invalid, expired or canceled job: queued again (a new charge).
  */
@@ -454,7 +619,29 @@ export type JobAction = "cancel" |
 /**
  * Outcome unknown: stop tracking it and free the slot.
  */
-"forget" | "move_up" | "move_down" | "open_video" | "show_in_folder"
+"forget" | "move_up" | "move_down" | 
+/**
+ * Open the saved video (the shell opens it).
+ */
+"open_video" | 
+/**
+ * Show the saved video in its folder (the shell does it).
+ */
+"show_in_folder"
+/**
+ * The groups of job states the Queue screen filters by; the overview's
+ * counts (`waiting`, `in_flight`, `failed`, `done`) use the same groups.
+ */
+export type JobGroup = "waiting" | "in_flight" | 
+/**
+ * Failed, invalid, expired or outcome unknown: a person decides.
+ */
+"needs_you" | "done"
+export type JobProgress = { id: number; 
+/**
+ * 0..1, as `JobView::progress`.
+ */
+progress: number }
 /**
  * The fields of a create request, with the API's defaults. Values are kept as
  * the person typed them (strings) so that a bad one can be reported, not lost.
@@ -463,7 +650,8 @@ export type JobSpec = { model: string; prompt: string; function_mode: string; ra
 /**
  * Local files (paths) sent as `files` parts of a multipart request,
  * after the URLs of their kind. Once queued, these point at the job's
- * copies in the data folder.
+ * copies in the data folder. Always sent, also when empty: the UI's
+ * generated types promise every list.
  */
 image_files: string[]; video_files: string[]; audio_files: string[] }
 /**
@@ -498,12 +686,34 @@ credits_cost: number | null;
 /**
  * Charged differs from the estimate.
  */
-charge_differs: boolean; created_at: number; submitted_at: number | null; started_at: number | null; finished_at: number | null; updated_at: number; attempts: number; next_attempt_at: number | null; error: string | null; error_code: string | null; trace_id: string | null; video_path: string | null; bytes_done: number | null; bytes_total: number | null; expected_secs: number | null; 
+charge_differs: boolean; created_at: number; submitted_at: number | null; started_at: number | null; finished_at: number | null; updated_at: number; attempts: number; next_attempt_at: number | null; error: string | null; error_code: ErrorCode | null; trace_id: string | null; video_path: string | null; bytes_done: number | null; bytes_total: number | null; expected_secs: number | null; 
 /**
  * 0..1: elapsed vs expected run time while running (capped at 0.99),
- * bytes while downloading, 1 when downloaded.
+ * bytes while downloading, 1 when downloaded. See [`JobView::progress_at`].
  */
-progress: number | null; can_cancel: boolean; can_retry: boolean; can_resubmit: boolean; can_forget: boolean; can_move: boolean }
+progress: number | null; 
+/**
+ * Priced at the video-reference rate: a video URL or a local video file.
+ */
+has_video_reference: boolean; 
+/**
+ * The service's status word while running when this client does not
+ * know it (shown verbatim so nothing is hidden); `None` for known words.
+ */
+unrecognized_status: string | null; 
+/**
+ * What the person may do with the job now (see `JobAction::from_states`).
+ */
+allowed_actions: JobAction[]; 
+/**
+ * Done with, one way or another: its settings and files can start a new
+ * job in the Composer.
+ */
+can_open_in_composer: boolean }
+/**
+ * The progress of the running jobs now (every second while any run).
+ */
+export type JobsProgress = { jobs: JobProgress[] }
 export type MediaInfo = { path: string; name: string; kind: MediaKind | null; format: string | null; size_bytes: number; 
 /**
  * How long a video or audio file plays, when its header says.
@@ -514,7 +724,12 @@ duration_secs: number | null; thumbnail: string | null;
  */
 error: string | null }
 export type MediaKind = "image" | "video" | "audio"
-export type ModelSummary = { id: string; name: string }
+export type ModeChoice = { id: string; label: string; 
+/**
+ * What the mode does with the references, with its own limits.
+ */
+hint: string }
+export type ModelChoice = { id: string; name: string }
 export type PackAdvice = { needed: number; 
 /**
  * Credits bought (≥ needed).
@@ -543,7 +758,6 @@ export type PriceListInfo = { effective_date: string; source: string; origin: Pr
  * Where a price list came from, shown beside every preview.
  */
 export type PriceListOrigin = { kind: "built_in" } | { kind: "file"; path: string }
-export type PriceListSummary = { info: PriceListInfo; warning: string | null; models: ModelSummary[]; concurrency_limit: number }
 /**
  * The queue changed (coalesced: at most every 200 ms).
  */
@@ -566,6 +780,15 @@ batches: BatchView[];
  */
 jobs: JobView[] }
 /**
+ * How many references of each kind a job may have (URLs and local files
+ * together).
+ */
+export type ReferenceLimits = { images: number; videos: number; audios: number; 
+/**
+ * `first_last_frames` uses at most this many images.
+ */
+first_last_frames_images: number }
+/**
  * What happened when an account was removed.
  */
 export type Removed = { name: string; 
@@ -578,7 +801,12 @@ keychain_warning: string | null }
  * first line) where the record starts; `column` is the field name (or
  * `(row)` / `(file)` when the problem is not one field's).
  */
-export type RowError = { line: number; column: string; 
+export type RowError = { 
+/**
+ * What kind of problem: the rule's own code for a job rule or a media
+ * check, else `bad_cell` (a row's cell) or `bad_file` (the file itself).
+ */
+code: ErrorCode; line: number; column: string; 
 /**
  * The value as written in the file (lists joined with `|`).
  */
@@ -592,9 +820,35 @@ rule: string;
  */
 fix: string }
 /**
- * One broken rule: the field it concerns and a sentence saying how to fix it.
+ * How a value is entered (the UI draws the field from this).
  */
-export type Violation = { field: string; message: string }
+export type SettingInput = { type: "choice"; options: SettingOption[] } | { type: "toggle" } | { type: "number"; min: number; max: number; unit: string } | { type: "folder" }
+export type SettingOption = { value: string; label: string }
+/**
+ * One setting as the Settings screen and `loova settings` show it.
+ */
+export type SettingView = { key: string; section: string; label: string; help: string; input: SettingInput; 
+/**
+ * The value in force, as text (`true`/`false` for a toggle).
+ */
+value: string; is_default: boolean }
+export type SettingsScreen = { settings: SettingView[]; version: string; 
+/**
+ * Where the database, keys' index and copied media live (read-only).
+ */
+data_dir: string; price_list: PriceListInfo; 
+/**
+ * A price list imported since the start is used from the next start.
+ */
+price_list_pending: boolean }
+export type StateGroup = { id: JobGroup; states: JobState[] }
+/**
+ * One broken rule, built where the rule is checked: its code, the field it
+ * concerns, what is wrong (`message`) and how to fix it (`fix`), so every
+ * consumer (Composer, batch import, CLI) shows the same words without
+ * taking a sentence apart.
+ */
+export type Violation = { code: ErrorCode; field: string; message: string; fix: string }
 
 /** tauri-specta globals **/
 

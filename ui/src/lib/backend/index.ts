@@ -2,16 +2,19 @@
 // @tauri-apps/* directly, so the IPC surface stays in one reviewed place.
 export { commands, events } from './bindings';
 export type {
+  AccountState,
   AccountView,
   AccountsOverview,
   BalanceTotals,
   BatchImport,
   BatchRow,
   BatchView,
+  Catalog,
   CommandError,
   Enqueued,
   Estimate,
   JobAction,
+  JobGroup,
   JobState,
   JobView,
   MediaInfo,
@@ -19,8 +22,9 @@ export type {
   PackAdvice,
   Preview,
   PriceListInfo,
-  PriceListSummary,
   QueueOverview,
   Result,
+  SettingsScreen,
+  SettingView,
   Violation,
 } from './bindings';

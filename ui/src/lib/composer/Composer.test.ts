@@ -5,22 +5,53 @@ import type { JobSpec, Preview } from '../backend';
 // The backend is Rust; here we check only that the Composer sends the spec it
 // shows and renders Rust's answer verbatim (it must do no price arithmetic).
 const previewJob = vi.fn<(spec: JobSpec) => Promise<Preview>>();
+// What Rust's `catalog` command answers (deliberately not the real lists:
+// the form must show whatever Rust sends).
+const catalogAnswer = {
+  models: [
+    { id: 'seedance_2_0', name: 'Seedance 2.0' },
+    { id: 'seedance_2_0_fast', name: 'Seedance 2.0 Fast' },
+  ],
+  function_modes: [
+    { id: 'omni_reference', label: 'Omni reference', hint: 'Any mix.' },
+    { id: 'first_last_frames', label: 'First & last frames', hint: 'Up to 2 images.' },
+  ],
+  ratios: ['16:9', '9:16', '7:3'],
+  min_duration: 4,
+  max_duration: 15,
+  reference_limits: { images: 9, videos: 3, audios: 3, first_last_frames_images: 2 },
+  defaults: {
+    model: 'seedance_2_0',
+    prompt: '',
+    function_mode: 'omni_reference',
+    ratio: '16:9',
+    duration: 5,
+    image_urls: [],
+    video_urls: [],
+    audio_urls: [],
+    image_files: [],
+    video_files: [],
+    audio_files: [],
+  },
+  concurrency_limit: 6,
+  state_groups: [],
+  price_list: { effective_date: '2026-11-25', source: 'test', origin: { kind: 'built_in' } },
+  price_list_warning: null,
+};
 vi.mock('../backend', () => ({
   commands: {
     previewJob: (spec: JobSpec) => previewJob(spec),
-    priceList: async () => ({
-      info: { effective_date: '2026-11-25', source: 'test', origin: { kind: 'built_in' } },
-      warning: null,
-      models: [
-        { id: 'seedance_2_0', name: 'Seedance 2.0' },
-        { id: 'seedance_2_0_fast', name: 'Seedance 2.0 Fast' },
-      ],
-      concurrency_limit: 6,
+    catalog: async () => catalogAnswer,
+    advisePacks: async (credits: number) => ({
+      needed: credits,
+      credits: 300,
+      usd: '24.00',
+      packs: [{ credits: 300, price: '24', count: 1 }],
     }),
-    advisePacks: async (credits: number) => ({ needed: credits, credits: 300, usd: '24.00', packs: [{ credits: 300, price: '24', count: 1 }] }),
   },
 }));
 
+import { catalog } from '../catalog.svelte';
 import Composer from './Composer.svelte';
 import { draft } from './draft.svelte';
 
@@ -40,13 +71,17 @@ function answer(spec: JobSpec): Preview {
       formula: `formula for ${spec.duration} s`,
       price_list: { effective_date: '2026-11-25', source: 'test', origin: { kind: 'built_in' } },
     },
-    violations: spec.duration > 15 ? [{ field: 'duration', message: 'Too long; choose 4 to 15 seconds.' }] : [],
+    violations:
+      spec.duration > 15
+        ? [{ code: 'duration_out_of_range', field: 'duration', message: 'Too long', fix: 'Choose 4 to 15 seconds.' }]
+        : [],
     price_list_warning: null,
   };
 }
 
 describe('Composer', () => {
-  beforeEach(() => {
+  beforeEach(async () => {
+    await catalog.load();
     previewJob.mockReset();
     previewJob.mockImplementation(async (spec) => answer(spec));
   });
@@ -56,14 +91,23 @@ describe('Composer', () => {
     expect(await screen.findByTestId('formula')).toHaveProperty('textContent', 'formula for 5 s');
     expect(screen.getByTestId('total-credits').textContent).toBe('123,456');
     expect(screen.getByTestId('usd-range').textContent).toBe('$1,234.50 – $9.99');
+    // A new form starts from Rust's defaults.
+    expect(previewJob.mock.calls[0][0]).toMatchObject({
+      model: 'seedance_2_0',
+      function_mode: 'omni_reference',
+      ratio: '16:9',
+      duration: 5,
+    });
   });
 
   it('sends every field and shows a violation at its field', async () => {
     render(Composer);
-    await fireEvent.input(screen.getByTestId('video-urls'), { target: { value: 'https://v/1.mp4\n\nhttps://v/2.mp4' } });
+    await fireEvent.input(screen.getByTestId('video-urls'), {
+      target: { value: 'https://v/1.mp4\n\nhttps://v/2.mp4' },
+    });
     await fireEvent.input(screen.getByTestId('duration'), { target: { value: '20' } });
     const error = await screen.findByTestId('error-duration');
-    expect(error.textContent).toBe('Too long; choose 4 to 15 seconds.');
+    expect(error.textContent).toBe('Too long. Choose 4 to 15 seconds.');
     const last = previewJob.mock.calls.at(-1)![0];
     expect(last.video_urls).toEqual(['https://v/1.mp4', 'https://v/2.mp4']);
     expect(last.duration).toBe(20);
@@ -85,11 +129,22 @@ describe('Composer', () => {
       image_urls: ['https://i/1.png', 'https://i/2.png'],
       video_urls: [],
       audio_urls: [],
-    } as unknown as JobSpec; // as Rust sends it: empty file lists left out
+      image_files: [],
+      video_files: [],
+      audio_files: [],
+    };
     await draft.load(spec, 'Take 2', 'account-1');
     expect(await screen.findByText('formula for 9 s')).toBeTruthy();
     expect((screen.getByTestId('prompt') as HTMLTextAreaElement).value).toBe('from a finished job');
     expect((screen.getByTestId('image-urls') as HTMLTextAreaElement).value).toBe('https://i/1.png\nhttps://i/2.png');
-    expect(previewJob.mock.calls.at(-1)![0]).toEqual({ ...spec, image_files: [], video_files: [], audio_files: [] });
+    expect(previewJob.mock.calls.at(-1)![0]).toEqual(spec);
+  });
+
+  it('offers exactly the ratios, modes and range Rust sends', async () => {
+    render(Composer);
+    const ratios = [...(screen.getByTestId('ratio') as HTMLSelectElement).options].map((o) => o.value);
+    expect(ratios).toEqual(['16:9', '9:16', '7:3']);
+    expect(screen.getByTestId('mode-first_last_frames')).toBeTruthy();
+    expect(screen.getByTestId('duration').getAttribute('max')).toBe('15');
   });
 });

@@ -6,10 +6,11 @@ import { listToLines } from '../format';
 import { localMedia } from './media.svelte';
 
 class Draft {
-  model = $state('seedance_2_0');
-  functionMode = $state('omni_reference');
-  ratio = $state('16:9');
-  duration = $state(5);
+  // Filled from Rust's defaults (the catalog) by `start`, before the form shows.
+  model = $state('');
+  functionMode = $state('');
+  ratio = $state('');
+  duration = $state(0);
   prompt = $state('');
   imageText = $state('');
   videoText = $state('');
@@ -21,8 +22,21 @@ class Draft {
   // an empty new form should not start out shouting.
   promptTouched = $state(false);
 
+  private started = false;
+
+  /** A new form starts with Rust's defaults; later calls keep what was typed. */
+  start(defaults: JobSpec) {
+    if (this.started) return;
+    this.started = true;
+    this.model = defaults.model;
+    this.functionMode = defaults.function_mode;
+    this.ratio = defaults.ratio;
+    this.duration = defaults.duration;
+  }
+
   /** Fills the form with `spec` (its local files are checked again). */
   async load(spec: JobSpec, name: string | null, accountId: string) {
+    this.started = true;
     this.model = spec.model;
     this.functionMode = spec.function_mode;
     this.ratio = spec.ratio;
@@ -35,9 +49,7 @@ class Draft {
     this.accountId = accountId;
     this.promptTouched = true;
     localMedia.clear();
-    // Rust leaves empty file lists out of the JSON (the binding says otherwise).
-    const files = [spec.image_files, spec.video_files, spec.audio_files].flatMap((list) => list ?? []);
-    await localMedia.add(files);
+    await localMedia.add([...spec.image_files, ...spec.video_files, ...spec.audio_files]);
   }
 
   /** After queueing: the settings stay for the next job; the name, touched state and files go. */

@@ -1,4 +1,4 @@
-import type { JobState } from '../backend';
+import type { JobGroup, JobState } from '../backend';
 
 export const STATE_LABELS: Record<JobState, string> = {
   queued: 'Waiting',
@@ -14,11 +14,10 @@ export const STATE_LABELS: Record<JobState, string> = {
   expired: 'Link expired',
 };
 
-/** Filter groups a person thinks in. */
-export const STATE_GROUPS: { id: string; label: string; states: JobState[] }[] = [
-  { id: 'all', label: 'All states', states: [] },
-  { id: 'waiting', label: 'Waiting', states: ['queued'] },
-  { id: 'in_flight', label: 'In flight', states: ['submitting', 'running', 'outcome_unknown'] },
-  { id: 'needs_you', label: 'Needs you', states: ['outcome_unknown', 'failed', 'invalid', 'expired'] },
-  { id: 'done', label: 'Done', states: ['succeeded', 'downloading', 'downloaded'] },
-];
+/** Names of the filter groups; which states each holds comes from Rust (the catalog). */
+export const GROUP_LABELS: Record<JobGroup, string> = {
+  waiting: 'Waiting',
+  in_flight: 'In flight',
+  needs_you: 'Needs you',
+  done: 'Done',
+};

@@ -1,15 +1,19 @@
 // The queue as Rust last reported it. Rust pushes `queue-changed` (coalesced)
 // whenever the engine changes a job; actions answer with the new overview.
+// While jobs run, Rust also sends their progress every second.
 import { commands, events, type CommandError, type QueueOverview, type Result } from '../backend';
 
 class QueueStore {
   overview = $state<QueueOverview | null>(null);
   problem = $state<string | null>(null);
+  /** The running jobs' progress (0..1) as Rust last computed it, by job id. */
+  progress = $state<Record<number, number>>({});
 
   async load() {
     this.take(await commands.queueOverview());
-    await events.queueChanged.listen((e) => {
-      this.overview = e.payload;
+    await events.queueChanged.listen((e) => this.show(e.payload));
+    await events.jobsProgress.listen((e) => {
+      this.progress = Object.fromEntries(e.payload.jobs.map((j) => [j.id, j.progress]));
     });
   }
 
@@ -17,14 +21,20 @@ class QueueStore {
   async run(call: Promise<Result<QueueOverview, CommandError>>): Promise<CommandError | null> {
     const r = await call;
     if (r.status === 'ok') {
-      this.overview = r.data;
+      this.show(r.data);
       return null;
     }
     return r.error;
   }
 
+  /** A fresh overview carries every job's progress: older ticks are void. */
+  show(overview: QueueOverview) {
+    this.overview = overview;
+    this.progress = {};
+  }
+
   private take(r: Result<QueueOverview, CommandError>) {
-    if (r.status === 'ok') this.overview = r.data;
+    if (r.status === 'ok') this.show(r.data);
     else this.problem = r.error.message;
   }
 }

@@ -4,9 +4,9 @@
 //! open file, so they contend exactly as two processes do.
 
 use loova_core::api::LoovaClient;
-use loova_core::sandbox::{SandboxHost, SANDBOX_CREDITS};
 use loova_core::secret::Sensitive;
 use loova_core::JobSpec;
+use loova_sandbox::{SandboxHost, SANDBOX_CREDITS};
 
 async fn available(base: &str, key: &Sensitive) -> i64 {
     LoovaClient::new(base).unwrap().credits(key).await.unwrap().api_available_credits

@@ -1,0 +1,181 @@
+//! The person's actions on a job, shared by the desktop app and the CLI.
+//! They work from any process: they only touch SQLite (one guarded UPDATE
+//! each), and the running engine notices within a second.
+
+use super::view::{drop_copies, job, JobView};
+use super::EngineError;
+use crate::media;
+use crate::store::{Db, JobState, Patch};
+use crate::ErrorCode;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum JobAction {
+    /// Only before submission: nothing was sent, nothing is charged.
+    Cancel,
+    /// A failed, invalid, expired or canceled job: queued again (a new charge).
+    Retry,
+    /// Outcome unknown: send again, knowing it may be charged twice.
+    Resubmit,
+    /// Outcome unknown: stop tracking it and free the slot.
+    Forget,
+    MoveUp,
+    MoveDown,
+    /// Open the saved video (the shell opens it).
+    OpenVideo,
+    /// Show the saved video in its folder (the shell does it).
+    ShowInFolder,
+}
+
+/// What an action did: the job as it is now, or the file the shell opens.
+#[derive(Debug, Clone)]
+pub enum Performed {
+    Changed(Box<JobView>),
+    Open { path: String, reveal: bool },
+}
+
+impl JobAction {
+    pub const ALL: [JobAction; 8] = [
+        JobAction::Cancel,
+        JobAction::Retry,
+        JobAction::Resubmit,
+        JobAction::Forget,
+        JobAction::MoveUp,
+        JobAction::MoveDown,
+        JobAction::OpenVideo,
+        JobAction::ShowInFolder,
+    ];
+
+    /// The states a job may be in for this action: the one rule the UI's
+    /// buttons, the CLI and the guarded UPDATEs follow.
+    pub fn from_states(self) -> &'static [JobState] {
+        match self {
+            JobAction::Cancel | JobAction::MoveUp | JobAction::MoveDown => &[JobState::Queued],
+            JobAction::Retry => &[JobState::Failed, JobState::Invalid, JobState::Expired, JobState::Canceled],
+            JobAction::Resubmit | JobAction::Forget => &[JobState::OutcomeUnknown],
+            JobAction::OpenVideo | JobAction::ShowInFolder => &[JobState::Downloaded],
+        }
+    }
+
+    pub fn allowed_in(self, state: JobState) -> bool {
+        self.from_states().contains(&state)
+    }
+
+    /// "Job 3 is running; it cannot be …"
+    pub(crate) fn refusal(self) -> &'static str {
+        match self {
+            JobAction::Cancel => "canceled (only a queued job can be)",
+            JobAction::Retry => "retried (only a failed, invalid, expired or canceled job can be)",
+            JobAction::Resubmit => "submitted again (only a job whose outcome is unknown can be)",
+            JobAction::Forget => "forgotten (only a job whose outcome is unknown can be)",
+            JobAction::MoveUp | JobAction::MoveDown => "moved (only a queued job can be)",
+            JobAction::OpenVideo | JobAction::ShowInFolder => "opened (only a downloaded job has a video)",
+        }
+    }
+
+    /// "Job 3 …" after the action succeeded (the CLI's line).
+    pub fn done(self) -> &'static str {
+        match self {
+            JobAction::Cancel => "canceled",
+            JobAction::Retry => "queued again (a new task: it will be charged again)",
+            JobAction::Resubmit => "queued to be submitted again",
+            JobAction::Forget => "forgotten",
+            JobAction::MoveUp => "moved up",
+            JobAction::MoveDown => "moved down",
+            JobAction::OpenVideo | JobAction::ShowInFolder => "opened",
+        }
+    }
+}
+
+/// Performs `action` on job `id`.
+pub fn perform(db: &Db, id: i64, action: JobAction) -> Result<Performed, EngineError> {
+    let changed = match action {
+        JobAction::Cancel => cancel(db, id)?,
+        JobAction::Retry => retry(db, id)?,
+        JobAction::Resubmit => resubmit_unknown(db, id)?,
+        JobAction::Forget => forget(db, id)?,
+        JobAction::MoveUp => move_job(db, id, true)?,
+        JobAction::MoveDown => move_job(db, id, false)?,
+        JobAction::OpenVideo | JobAction::ShowInFolder => {
+            let view = job(db, id)?;
+            let path = view.video_path.filter(|p| std::path::Path::new(p).exists()).ok_or(EngineError::NoVideo(id))?;
+            return Ok(Performed::Open { path, reveal: action == JobAction::ShowInFolder });
+        }
+    };
+    Ok(Performed::Changed(Box::new(changed)))
+}
+
+fn act(db: &Db, id: i64, to: JobState, patch: Patch, action: JobAction) -> Result<JobView, EngineError> {
+    if db.transition(id, action.from_states(), to, patch)? {
+        return job(db, id);
+    }
+    let current = db.job(id)?.ok_or(EngineError::NoSuchJob(id))?;
+    Err(EngineError::WrongState { id, state: current.state, action })
+}
+
+/// Only before submission: nothing was sent, nothing is charged.
+pub fn cancel(db: &Db, id: i64) -> Result<JobView, EngineError> {
+    let patch = Patch::new().error(ErrorCode::Canceled, "Canceled before it was sent.", None);
+    let view = act(db, id, JobState::Canceled, patch, JobAction::Cancel)?;
+    drop_copies(db, id);
+    Ok(view)
+}
+
+/// A failed, invalid, expired or canceled job back into the queue: a new
+/// task and a new charge (the UI confirms that first).
+pub fn retry(db: &Db, id: i64) -> Result<JobView, EngineError> {
+    // A canceled job's copies are gone: it cannot be sent as it was.
+    let current = db.job(id)?.ok_or(EngineError::NoSuchJob(id))?;
+    let missing: Vec<media::MediaError> = media::local_files(&current.spec)
+        .into_iter()
+        .filter(|(_, p)| !std::path::Path::new(p).is_file())
+        .map(|(_, p)| media::MediaError::Unreadable {
+            path: p.to_string(),
+            reason: "the job's copy of this file was removed when the job ended; queue a new job with the original file".into(),
+        })
+        .collect();
+    if !missing.is_empty() {
+        return Err(EngineError::Media(missing));
+    }
+    let fresh = Patch::new()
+        .clear_error()
+        .text("task_id", None)
+        .text("raw_status", None)
+        .int("credits_cost", None)
+        .int("submitted_at", None)
+        .int("started_at", None)
+        .int("finished_at", None)
+        .int("next_attempt_at", None)
+        .int("attempts", Some(0))
+        .text("video_url", None)
+        .text("video_path", None)
+        .int("bytes_done", None)
+        .int("bytes_total", None);
+    act(db, id, JobState::Queued, fresh, JobAction::Retry)
+}
+
+/// "Submit again (may be charged twice)": the person accepts the risk.
+pub fn resubmit_unknown(db: &Db, id: i64) -> Result<JobView, EngineError> {
+    let patch = Patch::new().clear_error().text("task_id", None).int("next_attempt_at", None).int("submitted_at", None);
+    act(db, id, JobState::Queued, patch, JobAction::Resubmit)
+}
+
+/// "Forget": the person gives up on an unknown outcome; frees the slot.
+pub fn forget(db: &Db, id: i64) -> Result<JobView, EngineError> {
+    let patch = Patch::new().error(ErrorCode::Forgotten, "Forgotten: it may still have been created and charged on Loova.", None);
+    let view = act(db, id, JobState::Canceled, patch, JobAction::Forget)?;
+    drop_copies(db, id);
+    Ok(view)
+}
+
+pub fn move_job(db: &Db, id: i64, up: bool) -> Result<JobView, EngineError> {
+    let view = job(db, id)?;
+    let action = if up { JobAction::MoveUp } else { JobAction::MoveDown };
+    if !action.allowed_in(view.state) {
+        return Err(EngineError::WrongState { id, state: view.state, action });
+    }
+    db.move_job(id, up)?;
+    job(db, id)
+}

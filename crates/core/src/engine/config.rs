@@ -1,0 +1,91 @@
+//! The engine's timings and counters.
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicU64;
+use std::time::{Duration, Instant};
+
+/// Timings of the engine. Everything scales with `time_scale` so tests and the
+/// Sandbox (whose simulated jobs run faster than real ones) poll as
+/// proportionately as the real app polls Loova.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    pub time_scale: f64,
+    /// Expected run time before there is history: base + per second of
+    /// video, per model (real-service seconds, before scaling).
+    pub default_run_secs: Vec<(String, f64, f64)>,
+    /// Never poll one task more often than this, nor less often than `max_poll`.
+    pub min_poll: Duration,
+    pub max_poll: Duration,
+    /// Backoff of transient failures: base × 2^n, capped, ±25 % jitter.
+    pub retry_base: Duration,
+    pub retry_cap: Duration,
+    /// Wait before re-sending a create refused by the concurrency limit.
+    pub limit_retry: Duration,
+    /// After a limit refusal the observed limit goes up by one this often.
+    pub limit_recover: Duration,
+    /// A running task answered "not found" this many times in a row → failed.
+    pub not_found_polls: u32,
+    /// At most one notice per kind per window.
+    pub notice_window: Duration,
+    /// How often to look for changes made by other processes.
+    pub cross_process_check: Duration,
+    /// Progress of a download is written/sent at most this often.
+    pub progress_every: Duration,
+    pub max_downloads: usize,
+    /// Overrides the `output_dir` setting.
+    pub output_dir: Option<PathBuf>,
+    /// At start, copy folders no job needs are removed once at least this
+    /// old (a younger one may belong to a job another process is queueing).
+    pub media_sweep_grace: Duration,
+}
+
+impl EngineConfig {
+    /// Timings for a service whose jobs take `time_scale` × real time.
+    pub fn scaled(time_scale: f64) -> EngineConfig {
+        let s = |secs: f64| Duration::from_secs_f64((secs * time_scale).max(0.0));
+        EngineConfig {
+            time_scale,
+            default_run_secs: vec![("seedance_2_0".into(), 60.0, 6.0), ("seedance_2_0_fast".into(), 30.0, 3.0)],
+            min_poll: s(1.0).max(Duration::from_millis(10)),
+            max_poll: s(60.0).max(Duration::from_millis(50)),
+            retry_base: s(1.0).max(Duration::from_millis(10)),
+            retry_cap: s(120.0).max(Duration::from_millis(100)),
+            limit_retry: s(5.0).max(Duration::from_millis(20)),
+            limit_recover: s(120.0).max(Duration::from_millis(200)),
+            not_found_polls: 5,
+            notice_window: Duration::from_secs(5).min(s(5.0).max(Duration::from_millis(200))),
+            cross_process_check: Duration::from_millis(300),
+            progress_every: Duration::from_millis(250),
+            max_downloads: 3,
+            output_dir: None,
+            media_sweep_grace: Duration::from_secs(3600),
+        }
+    }
+
+    /// Expected run time (seconds, scaled) of a job without history.
+    pub fn default_expected_secs(&self, model: &str, duration: u32) -> f64 {
+        let (base, per) = self.default_run_secs.iter().find(|(m, _, _)| m == model).map(|(_, b, p)| (*b, *p)).unwrap_or((60.0, 6.0));
+        (base + per * duration as f64) * self.time_scale
+    }
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig::scaled(1.0)
+    }
+}
+
+/// Counters for the benchmark and diagnostics.
+#[derive(Debug, Default)]
+pub struct EngineStats {
+    pub creates: AtomicU64,
+    pub status_requests: AtomicU64,
+    pub downloads: AtomicU64,
+}
+
+/// The limit the service showed us (slots used elsewhere), per account.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Observed {
+    pub limit: i64,
+    pub since: Instant,
+}

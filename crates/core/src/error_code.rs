@@ -1,0 +1,171 @@
+//! Every code a failure can carry, in one enum: the UI (as a TypeScript
+//! string union), the CLI's `--json` output and the codes stored in SQLite
+//! (`jobs.last_error_code`, `accounts.balance_error_code`) all use it. A code
+//! says what happened; the message beside it says what to do next.
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! codes {
+    ($($(#[$doc:meta])* $variant:ident => $text:literal,)*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "specta", derive(specta::Type))]
+        #[serde(rename_all = "snake_case")]
+        pub enum ErrorCode {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl ErrorCode {
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)*];
+
+            /// The snake_case text: what serde writes and SQLite stores.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $text,)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    // Input and look-ups.
+    /// A field of a form or a command-line argument is wrong.
+    InvalidInput => "invalid_input",
+    /// A job breaks one or more rules (see the violations).
+    InvalidSpec => "invalid_spec",
+    JobNotFound => "job_not_found",
+    AccountNotFound => "account_not_found",
+    /// The job is not in a state that allows the action.
+    WrongState => "wrong_state",
+
+    // Rules a job breaks (`Violation::code`).
+    UnknownModel => "unknown_model",
+    PromptRequired => "prompt_required",
+    UnknownFunctionMode => "unknown_function_mode",
+    UnknownRatio => "unknown_ratio",
+    DurationOutOfRange => "duration_out_of_range",
+    TooManyReferences => "too_many_references",
+    NotAWebUrl => "not_a_web_url",
+    FileWithoutPath => "file_without_path",
+    TooManyFrames => "too_many_frames",
+    AudioNeedsImageOrVideo => "audio_needs_image_or_video",
+    /// A batch row names another account than the one the batch goes to.
+    OtherAccount => "other_account",
+    /// A cell or line of a batch file cannot be read (see the message).
+    BadCell => "bad_cell",
+    /// The batch file's header or structure is wrong.
+    BadFile => "bad_file",
+
+    // The engine and this computer.
+    EngineAlreadyRunning => "engine_already_running",
+    /// The engine's lock file could not be created or locked (read-only
+    /// folder, full disk…): not another process.
+    EngineLockFailed => "engine_lock_failed",
+    Io => "io",
+    Database => "database",
+    DatabaseNewerVersion => "database_newer_version",
+    DatabaseOpenFailed => "database_open_failed",
+    /// The desktop shell could not start something it needs.
+    Unavailable => "unavailable",
+
+    // The keychain.
+    KeychainUnavailable => "keychain_unavailable",
+    KeychainLocked => "keychain_locked",
+    KeychainNotAnswering => "keychain_not_answering",
+    KeychainFailed => "keychain_failed",
+
+    // Loova's API.
+    KeyRejected => "key_rejected",
+    Unreachable => "unreachable",
+    ServiceError => "service_error",
+    InsufficientCredits => "insufficient_credits",
+    LimitReached => "limit_reached",
+    /// Loova refused the request as invalid.
+    Invalid => "invalid",
+    /// The base URL (or the HTTP client) is wrong: nothing was created.
+    Config => "config",
+    BadBaseUrl => "bad_base_url",
+    MalformedKey => "malformed_key",
+    LocalFileGone => "local_file_gone",
+    NoAnswer => "no_answer",
+    UnreadableAnswer => "unreadable_answer",
+    ServiceBusy => "service_busy",
+    TaskNotFound => "task_not_found",
+    OutcomeUnknown => "outcome_unknown",
+
+    // What happened to a job (stored with it).
+    NotSent => "not_sent",
+    StoppedWhileSending => "stopped_while_sending",
+    NoTaskId => "no_task_id",
+    TaskFailed => "task_failed",
+    PollFailed => "poll_failed",
+    NoVideoUrl => "no_video_url",
+    VideoExpired => "video_expired",
+    DownloadFailed => "download_failed",
+    Canceled => "canceled",
+    Forgotten => "forgotten",
+    /// The job's video is not on disk (yet).
+    NoVideo => "no_video",
+    /// Loova runs the task with another mode, ratio or duration than was
+    /// sent: the multipart dialect was not understood.
+    SettingsNotUnderstood => "settings_not_understood",
+
+    // Local media files.
+    MediaUnreadable => "media_unreadable",
+    MediaUnsupported => "media_unsupported",
+    MediaTooLarge => "media_too_large",
+    MediaWrongKind => "media_wrong_kind",
+    MediaCopyFailed => "media_copy_failed",
+
+    // Batches.
+    BatchInvalidRows => "batch_invalid_rows",
+    BatchFileErrors => "batch_file_errors",
+    BatchNoValidRows => "batch_no_valid_rows",
+    BatchUnreadable => "batch_unreadable",
+    BadPricePerCredit => "bad_price_per_credit",
+
+    // Price lists.
+    PriceListInvalid => "price_list_invalid",
+    PriceListBadEntry => "price_list_bad_entry",
+    PriceListUnreadable => "price_list_unreadable",
+}
+
+impl ErrorCode {
+    pub fn parse(s: &str) -> Option<ErrorCode> {
+        ErrorCode::ALL.iter().copied().find(|c| c.as_str() == s)
+    }
+
+    /// The keychain, not the service, is what failed.
+    pub fn is_keychain(self) -> bool {
+        matches!(self, ErrorCode::KeychainUnavailable | ErrorCode::KeychainLocked | ErrorCode::KeychainNotAnswering | ErrorCode::KeychainFailed)
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ErrorCode;
+
+    #[test]
+    fn text_is_what_serde_writes_and_parses_back() {
+        for c in ErrorCode::ALL {
+            assert_eq!(serde_json::to_value(c).unwrap(), serde_json::Value::String(c.as_str().into()));
+            assert_eq!(ErrorCode::parse(c.as_str()), Some(*c));
+        }
+        assert_eq!(ErrorCode::parse("no_such_code"), None);
+    }
+
+    /// The architecture document lists every code, so a person reading it
+    /// (or writing a script against `--json`) sees them all.
+    #[test]
+    fn every_code_is_documented() {
+        let doc = include_str!("../../../docs/ARCHITECTURE.md");
+        let missing: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).filter(|c| !doc.contains(&format!("`{c}`"))).collect();
+        assert!(missing.is_empty(), "add these codes to docs/ARCHITECTURE.md (\"## Errors\"): {missing:?}");
+    }
+}

@@ -1,0 +1,327 @@
+//! The person's settings, typed: one enum of keys, each with its kind of
+//! value, its default and its check. The app's Settings screen and
+//! `loova settings [KEY [VALUE]]` both read and write these (stored as text
+//! in SQLite's `settings` table); nothing else spells a key.
+
+use crate::engine::NoticeKind;
+use crate::store::{Db, StoreError};
+use crate::ErrorCode;
+use serde::Serialize;
+
+/// Every kind of notice, in the order the Settings screen lists them.
+pub const NOTICE_KINDS: [NoticeKind; 5] =
+    [NoticeKind::JobFailed, NoticeKind::NeedsDecision, NoticeKind::OutOfCredits, NoticeKind::KeyRejected, NoticeKind::QueueFinished];
+
+/// What closing the window does while jobs are queued or in flight (with
+/// nothing to do, closing always quits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloseBehaviour {
+    KeepRunning,
+    Quit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SettingKey {
+    OutputDir,
+    CloseBehaviour,
+    StartAtLogin,
+    Notify(NoticeKind),
+    SandboxSpeed,
+    RequestTimeoutMs,
+}
+
+/// How a value is entered (the UI draws the field from this).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum SettingInput {
+    Choice { options: Vec<SettingOption> },
+    Toggle,
+    Number { min: f64, max: f64, unit: String },
+    Folder,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SettingOption {
+    pub value: String,
+    pub label: String,
+}
+
+/// One setting as the Settings screen and `loova settings` show it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SettingView {
+    pub key: String,
+    pub section: String,
+    pub label: String,
+    pub help: String,
+    pub input: SettingInput,
+    /// The value in force, as text (`true`/`false` for a toggle).
+    pub value: String,
+    pub is_default: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingError {
+    #[error("There is no setting \"{0}\". The settings are: {known}.", known = known_keys())]
+    UnknownKey(String),
+    #[error("{key} cannot be \"{value}\": {why}")]
+    Invalid { key: String, value: String, why: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl SettingError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            SettingError::Store(e) => e.code(),
+            _ => ErrorCode::InvalidInput,
+        }
+    }
+
+    pub fn is_bad_input(&self) -> bool {
+        !matches!(self, SettingError::Store(_))
+    }
+}
+
+fn known_keys() -> String {
+    let names: Vec<String> = SettingKey::all().iter().map(|k| k.name()).collect();
+    names.join(", ")
+}
+
+const KEEP_RUNNING: &str = "keep_running";
+const QUIT: &str = "quit";
+/// The Sandbox runs jobs at this fraction of real time unless told otherwise
+/// (as loova-sandbox's own default).
+const SANDBOX_SPEED_DEFAULT: f64 = 0.1;
+const TIMEOUT_MS_RANGE: (u64, u64) = (1_000, 600_000);
+
+fn notice_name(kind: NoticeKind) -> &'static str {
+    match kind {
+        NoticeKind::JobFailed => "job_failed",
+        NoticeKind::NeedsDecision => "needs_decision",
+        NoticeKind::OutOfCredits => "out_of_credits",
+        NoticeKind::KeyRejected => "key_rejected",
+        NoticeKind::QueueFinished => "queue_finished",
+    }
+}
+
+fn notice_label(kind: NoticeKind) -> &'static str {
+    match kind {
+        NoticeKind::JobFailed => "A job failed",
+        NoticeKind::NeedsDecision => "A job needs you (outcome unknown, invalid, video link expired)",
+        NoticeKind::OutOfCredits => "An account ran out of API Credits",
+        NoticeKind::KeyRejected => "Loova rejected an account's key",
+        NoticeKind::QueueFinished => "The queue finished",
+    }
+}
+
+impl SettingKey {
+    pub fn all() -> Vec<SettingKey> {
+        let mut keys = vec![SettingKey::OutputDir, SettingKey::CloseBehaviour, SettingKey::StartAtLogin];
+        keys.extend(NOTICE_KINDS.iter().map(|k| SettingKey::Notify(*k)));
+        keys.extend([SettingKey::SandboxSpeed, SettingKey::RequestTimeoutMs]);
+        keys
+    }
+
+    /// The name stored in SQLite and typed after `loova settings`.
+    pub fn name(self) -> String {
+        match self {
+            SettingKey::OutputDir => crate::output_dir::OUTPUT_DIR_SETTING.to_string(),
+            SettingKey::CloseBehaviour => "close_behaviour".into(),
+            SettingKey::StartAtLogin => "start_at_login".into(),
+            SettingKey::Notify(k) => format!("notify_{}", notice_name(k)),
+            SettingKey::SandboxSpeed => "sandbox_speed".into(),
+            SettingKey::RequestTimeoutMs => "request_timeout_ms".into(),
+        }
+    }
+
+    pub fn parse(name: &str) -> Result<SettingKey, SettingError> {
+        SettingKey::all().into_iter().find(|k| k.name() == name.trim()).ok_or_else(|| SettingError::UnknownKey(name.to_string()))
+    }
+
+    fn section(self) -> &'static str {
+        match self {
+            SettingKey::OutputDir => "Files",
+            SettingKey::CloseBehaviour | SettingKey::StartAtLogin => "Window and start",
+            SettingKey::Notify(_) => "Notifications",
+            SettingKey::SandboxSpeed | SettingKey::RequestTimeoutMs => "Connection and Sandbox",
+        }
+    }
+
+    fn label(self) -> String {
+        match self {
+            SettingKey::OutputDir => "Output folder".into(),
+            SettingKey::CloseBehaviour => "When I close the window".into(),
+            SettingKey::StartAtLogin => "Start Loova Desk when I log in".into(),
+            SettingKey::Notify(k) => notice_label(k).into(),
+            SettingKey::SandboxSpeed => "Sandbox speed".into(),
+            SettingKey::RequestTimeoutMs => "Request timeout".into(),
+        }
+    }
+
+    fn help(self) -> &'static str {
+        match self {
+            SettingKey::OutputDir => "Finished videos are saved here, one sub-folder per account. A full path, or ~ for your home folder.",
+            SettingKey::CloseBehaviour => "While jobs are queued or running. With nothing to do, closing the window always quits.",
+            SettingKey::StartAtLogin => "Starts hidden in the tray and resumes the queue.",
+            SettingKey::Notify(_) => "A desktop notification, also while the window is hidden.",
+            SettingKey::SandboxSpeed => "How fast the Sandbox's play jobs run, as a fraction of real time (0.1 = ten times faster). Applies at the next start.",
+            SettingKey::RequestTimeoutMs => "How long to wait for Loova's answer to one request, in milliseconds. Applies at the next start.",
+        }
+    }
+
+    fn input(self) -> SettingInput {
+        let option = |value: &str, label: &str| SettingOption { value: value.into(), label: label.into() };
+        match self {
+            SettingKey::OutputDir => SettingInput::Folder,
+            SettingKey::CloseBehaviour => SettingInput::Choice { options: vec![option(KEEP_RUNNING, "Keep running in the tray"), option(QUIT, "Quit")] },
+            SettingKey::StartAtLogin | SettingKey::Notify(_) => SettingInput::Toggle,
+            SettingKey::SandboxSpeed => SettingInput::Number { min: 0.001, max: 1.0, unit: "× real time".into() },
+            SettingKey::RequestTimeoutMs => SettingInput::Number { min: TIMEOUT_MS_RANGE.0 as f64, max: TIMEOUT_MS_RANGE.1 as f64, unit: "ms".into() },
+        }
+    }
+
+    fn default_value(self, db: &Db) -> String {
+        match self {
+            SettingKey::OutputDir => crate::output_dir::output_root(db).display().to_string(),
+            SettingKey::CloseBehaviour => KEEP_RUNNING.into(),
+            SettingKey::StartAtLogin => "false".into(),
+            SettingKey::Notify(_) => "true".into(),
+            SettingKey::SandboxSpeed => SANDBOX_SPEED_DEFAULT.to_string(),
+            SettingKey::RequestTimeoutMs => crate::api::Timeouts::default().request.as_millis().to_string(),
+        }
+    }
+
+    /// The value as stored, or why it is refused.
+    fn check(self, value: &str) -> Result<String, String> {
+        let value = value.trim();
+        match self.input() {
+            SettingInput::Choice { options } => options.iter().find(|o| o.value == value).map(|o| o.value.clone()).ok_or_else(|| {
+                let names: Vec<_> = options.iter().map(|o| o.value.as_str()).collect();
+                format!("choose one of {}.", names.join(", "))
+            }),
+            SettingInput::Toggle => match value {
+                "true" | "on" | "yes" => Ok("true".into()),
+                "false" | "off" | "no" => Ok("false".into()),
+                _ => Err("use true or false.".into()),
+            },
+            SettingInput::Number { min, max, unit } => {
+                let n: f64 = value.parse().map_err(|_| format!("enter a number between {min} and {max} {unit}."))?;
+                let whole = self == SettingKey::RequestTimeoutMs;
+                if !n.is_finite() || n < min || n > max || (whole && n.fract() != 0.0) {
+                    let kind = if whole { "a whole number" } else { "a number" };
+                    return Err(format!("enter {kind} between {min} and {max} {unit}."));
+                }
+                Ok(n.to_string())
+            }
+            // Folders are checked (and created) by `output_dir`.
+            SettingInput::Folder => Ok(value.to_string()),
+        }
+    }
+}
+
+fn stored(db: &Db, key: SettingKey) -> Result<Option<String>, StoreError> {
+    // A value stored by an older or hand-edited database that no longer
+    // passes the check counts as unset, so the default applies.
+    Ok(db.setting(&key.name())?.filter(|v| key.check(v).is_ok()))
+}
+
+pub fn view(db: &Db, key: SettingKey) -> Result<SettingView, SettingError> {
+    let own = stored(db, key)?;
+    Ok(SettingView {
+        key: key.name(),
+        section: key.section().into(),
+        label: key.label(),
+        help: key.help().into(),
+        input: key.input(),
+        is_default: own.is_none(),
+        value: own.unwrap_or_else(|| key.default_value(db)),
+    })
+}
+
+pub fn list(db: &Db) -> Result<Vec<SettingView>, SettingError> {
+    SettingKey::all().into_iter().map(|k| view(db, k)).collect()
+}
+
+/// Checks and saves `value`; answers with the setting as it now stands.
+pub fn set(db: &Db, key: SettingKey, value: &str) -> Result<SettingView, SettingError> {
+    let invalid = |why: String| SettingError::Invalid { key: key.name(), value: value.to_string(), why };
+    if key == SettingKey::OutputDir {
+        crate::output_dir::set_output_dir(db, value).map_err(|e| match e {
+            crate::output_dir::OutputDirError::Store(s) => SettingError::Store(s),
+            other => invalid(other.to_string()),
+        })?;
+    } else {
+        let checked = key.check(value).map_err(invalid)?;
+        db.set_setting(&key.name(), &checked)?;
+    }
+    view(db, key)
+}
+
+/// Back to the default.
+pub fn reset(db: &Db, key: SettingKey) -> Result<SettingView, SettingError> {
+    db.delete_setting(&key.name())?;
+    view(db, key)
+}
+
+fn text(db: &Db, key: SettingKey) -> String {
+    match stored(db, key) {
+        Ok(Some(v)) => v,
+        _ => key.default_value(db),
+    }
+}
+
+pub fn close_behaviour(db: &Db) -> CloseBehaviour {
+    if text(db, SettingKey::CloseBehaviour) == QUIT {
+        CloseBehaviour::Quit
+    } else {
+        CloseBehaviour::KeepRunning
+    }
+}
+
+pub fn start_at_login(db: &Db) -> bool {
+    text(db, SettingKey::StartAtLogin) == "true"
+}
+
+pub fn notify(db: &Db, kind: NoticeKind) -> bool {
+    text(db, SettingKey::Notify(kind)) == "true"
+}
+
+/// Only when the person set one: the environment variables the Sandbox and
+/// the API client read keep priority otherwise.
+pub fn sandbox_speed(db: &Db) -> Option<f64> {
+    stored(db, SettingKey::SandboxSpeed).ok()?.and_then(|v| v.parse().ok())
+}
+
+pub fn request_timeout_ms(db: &Db) -> Option<u64> {
+    stored(db, SettingKey::RequestTimeoutMs).ok()?.and_then(|v| v.parse::<f64>().ok()).map(|n| n as u64)
+}
+
+/// Puts the Sandbox speed and request timeout the person set into the
+/// environment variables the Sandbox host and the API client read, unless
+/// those are set already (tests and scripts keep their say). Call it at
+/// start, before any thread exists: the environment is process-wide.
+pub fn apply_to_environment(db: &Db, sandbox_speed_env: &str) {
+    let unset = |name: &str| std::env::var_os(name).is_none();
+    if let (true, Some(speed)) = (unset(sandbox_speed_env), sandbox_speed(db)) {
+        std::env::set_var(sandbox_speed_env, speed.to_string());
+    }
+    let timeout_env = crate::accounts::TIMEOUT_ENV;
+    if let (true, Some(ms)) = (unset(timeout_env), request_timeout_ms(db)) {
+        std::env::set_var(timeout_env, ms.to_string());
+    }
+}
+
+/// Not a setting the person changes: whether the "keeps running in the
+/// tray" notice was shown (it is shown once per data folder).
+const HIDDEN_NOTICE_SHOWN: &str = "hidden_notice_shown";
+
+/// True the first time only: then the notice is due.
+pub fn take_hidden_notice(db: &Db) -> bool {
+    match db.setting(HIDDEN_NOTICE_SHOWN) {
+        Ok(None) => db.set_setting(HIDDEN_NOTICE_SHOWN, "true").is_ok(),
+        _ => false,
+    }
+}

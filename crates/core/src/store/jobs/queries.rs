@@ -1,0 +1,184 @@
+//! Reads of the jobs table. Counts are SQL (`GROUP BY`) and lists are
+//! bounded (`LIMIT`), so a queue of 100,000 jobs costs what a short one does.
+
+use super::{from_row, JobRow, JobState, COLUMNS};
+use crate::store::{Db, StoreError};
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, OptionalExtension};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum JobOrder {
+    /// Queue order: position, then id.
+    #[default]
+    Queue,
+    /// Most recently finished first.
+    RecentlyFinished,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct JobFilter {
+    pub account_id: Option<String>,
+    pub batch_id: Option<String>,
+    pub states: Vec<JobState>,
+    pub order: JobOrder,
+    pub limit: Option<usize>,
+}
+
+/// Jobs per state.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StateCounts(HashMap<JobState, u64>);
+
+impl StateCounts {
+    pub fn get(&self, state: JobState) -> u64 {
+        self.0.get(&state).copied().unwrap_or(0)
+    }
+
+    /// The sum over `states`.
+    pub fn of(&self, states: &[JobState]) -> u64 {
+        states.iter().map(|s| self.get(*s)).sum()
+    }
+
+    pub fn total(&self) -> u64 {
+        self.0.values().sum()
+    }
+}
+
+/// One account's jobs in one state, and what they were charged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountStateCount {
+    pub account_id: String,
+    pub state: JobState,
+    pub jobs: u64,
+    pub credits_charged: i64,
+}
+
+fn state_of(s: String) -> rusqlite::Result<JobState> {
+    JobState::parse(&s).ok_or_else(|| crate::store::bad_value(0, "jobs.state", &s))
+}
+
+impl Db {
+    pub fn job(&self, id: i64) -> Result<Option<JobRow>, StoreError> {
+        let conn = self.conn();
+        Ok(conn.query_row(&format!("SELECT {COLUMNS} FROM jobs WHERE id = ?1"), [id], from_row).optional()?)
+    }
+
+    /// Jobs by the filter, in its order (queue order by default).
+    pub fn jobs(&self, filter: &JobFilter) -> Result<Vec<JobRow>, StoreError> {
+        let mut sql = format!("SELECT {COLUMNS} FROM jobs WHERE 1 = 1");
+        let mut args: Vec<Value> = Vec::new();
+        if let Some(a) = &filter.account_id {
+            args.push(Value::Text(a.clone()));
+            sql.push_str(&format!(" AND account_id = ?{}", args.len()));
+        }
+        if let Some(b) = &filter.batch_id {
+            args.push(Value::Text(b.clone()));
+            sql.push_str(&format!(" AND batch_id = ?{}", args.len()));
+        }
+        if !filter.states.is_empty() {
+            let marks: Vec<String> = filter
+                .states
+                .iter()
+                .map(|s| {
+                    args.push(Value::Text(s.as_str().into()));
+                    format!("?{}", args.len())
+                })
+                .collect();
+            sql.push_str(&format!(" AND state IN ({})", marks.join(", ")));
+        }
+        sql.push_str(match filter.order {
+            JobOrder::Queue => " ORDER BY position, id",
+            JobOrder::RecentlyFinished => " ORDER BY COALESCE(finished_at, updated_at) DESC, id DESC",
+        });
+        if let Some(n) = filter.limit {
+            sql.push_str(&format!(" LIMIT {n}"));
+        }
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&sql)?;
+        let rows = stmt.query_map(params_from_iter(args), from_row)?.collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Jobs per state, of one account or of all.
+    pub fn count_by_state(&self, account_id: Option<&str>) -> Result<StateCounts, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT state, COUNT(*) FROM jobs WHERE ?1 IS NULL OR account_id = ?1 GROUP BY state")?;
+        let rows = stmt.query_map([account_id], |r| Ok((state_of(r.get(0)?)?, r.get::<_, i64>(1)? as u64)))?;
+        Ok(StateCounts(rows.collect::<Result<HashMap<_, _>, _>>()?))
+    }
+
+    /// Jobs and charges per account and state, in one pass.
+    pub fn count_by_account_and_state(&self) -> Result<Vec<AccountStateCount>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT account_id, state, COUNT(*), COALESCE(SUM(credits_cost), 0) FROM jobs GROUP BY account_id, state")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(AccountStateCount { account_id: r.get(0)?, state: state_of(r.get(1)?)?, jobs: r.get::<_, i64>(2)? as u64, credits_charged: r.get(3)? })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// The next queued jobs of an account that are due (no backoff running
+    /// at `now`), in queue order, at most `limit`.
+    pub fn next_queued(&self, account_id: &str, now: i64, limit: usize) -> Result<Vec<JobRow>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM jobs WHERE account_id = ?1 AND state = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= ?2)
+             ORDER BY position, id LIMIT ?3"
+        ))?;
+        let rows = stmt.query_map(params![account_id, now, limit as i64], from_row)?.collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// When the first backoff of an account's queued jobs ends (after `now`).
+    pub fn next_backoff_end(&self, account_id: &str, now: i64) -> Result<Option<i64>, StoreError> {
+        Ok(self.conn().query_row(
+            "SELECT MIN(next_attempt_at) FROM jobs WHERE account_id = ?1 AND state = 'queued' AND next_attempt_at > ?2",
+            params![account_id, now],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Per account: in flight, of which `running`, of which `outcome_unknown`.
+    pub fn in_flight(&self, account_id: &str) -> Result<(i64, i64, i64), StoreError> {
+        let conn = self.conn();
+        let counts = conn.query_row(
+            "SELECT COUNT(*), COALESCE(SUM(state = 'running'), 0), COALESCE(SUM(state = 'outcome_unknown'), 0) FROM jobs
+             WHERE account_id = ?1 AND state IN ('submitting', 'running', 'outcome_unknown')",
+            [account_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        Ok(counts)
+    }
+
+    /// Sum of the estimates of the account's queued, submitting and
+    /// outcome-unknown jobs, how many they are and how many have no estimate.
+    pub fn reserved(&self, account_id: &str) -> Result<(i64, i64, i64), StoreError> {
+        Ok(self.conn().query_row(
+            "SELECT COALESCE(SUM(estimate_credits), 0), COUNT(*), COALESCE(SUM(estimate_credits IS NULL), 0) FROM jobs
+             WHERE account_id = ?1 AND state IN ('queued', 'submitting', 'outcome_unknown')",
+            [account_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?)
+    }
+
+    /// Recent run times (seconds) of one account's finished jobs of this
+    /// model and length, most recent first. Per account: the Sandbox runs
+    /// far faster than Loova.
+    pub fn run_times(&self, account_id: &str, model: &str, duration: u32, limit: usize) -> Result<Vec<f64>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT (finished_at - started_at) / 1000.0 FROM jobs
+             WHERE model = ?1 AND duration = ?2 AND account_id = ?4 AND finished_at IS NOT NULL AND started_at IS NOT NULL
+               AND state IN ('succeeded', 'downloading', 'downloaded', 'expired') AND finished_at > started_at
+             ORDER BY finished_at DESC LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![model, duration, limit as i64, account_id], |r| r.get(0))?.collect::<Result<Vec<f64>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Changes whenever another connection (another process) commits: a
+    /// cheap way to notice jobs queued elsewhere.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        Ok(self.conn().pragma_query_value(None, "data_version", |r| r.get(0))?)
+    }
+}

@@ -1,0 +1,134 @@
+//! Guarded state changes: one UPDATE each, `WHERE state IN (from…)`.
+
+use super::JobState;
+use crate::store::{now_ms, Db, StoreError};
+use crate::ErrorCode;
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, OptionalExtension};
+
+/// The columns that change with a state, set together with it.
+#[derive(Debug, Default, Clone)]
+pub struct Patch {
+    sets: Vec<(&'static str, Value)>,
+}
+
+impl Patch {
+    pub fn new() -> Patch {
+        Patch::default()
+    }
+    fn set(mut self, col: &'static str, v: Value) -> Patch {
+        self.sets.push((col, v));
+        self
+    }
+    pub fn text(self, col: &'static str, v: Option<&str>) -> Patch {
+        self.set(col, v.map_or(Value::Null, |s| Value::Text(s.to_string())))
+    }
+    pub fn int(self, col: &'static str, v: Option<i64>) -> Patch {
+        self.set(col, v.map_or(Value::Null, Value::Integer))
+    }
+    pub fn real(self, col: &'static str, v: Option<f64>) -> Patch {
+        self.set(col, v.map_or(Value::Null, Value::Real))
+    }
+    /// Clears `last_error`, `last_error_code` and `trace_id`.
+    pub fn clear_error(self) -> Patch {
+        self.text("last_error", None).text("last_error_code", None).text("trace_id", None)
+    }
+    pub fn error(self, code: ErrorCode, message: &str, trace_id: Option<&str>) -> Patch {
+        self.text("last_error", Some(message)).text("last_error_code", Some(code.as_str())).text("trace_id", trace_id)
+    }
+}
+
+impl Db {
+    /// Moves a job from one of `from` to `to`, setting `patch` in the same
+    /// statement. False when the job was not in one of `from` (someone else
+    /// moved it first) or does not exist.
+    pub fn transition(&self, id: i64, from: &[JobState], to: JobState, patch: Patch) -> Result<bool, StoreError> {
+        let mut args: Vec<Value> = vec![Value::Text(to.as_str().into()), Value::Integer(now_ms()), Value::Integer(id)];
+        let mut sets = vec!["state = ?1".to_string(), "updated_at = ?2".to_string()];
+        for (col, v) in patch.sets {
+            args.push(v);
+            sets.push(format!("{col} = ?{}", args.len()));
+        }
+        let marks: Vec<String> = from
+            .iter()
+            .map(|s| {
+                args.push(Value::Text(s.as_str().into()));
+                format!("?{}", args.len())
+            })
+            .collect();
+        let sql = format!("UPDATE jobs SET {} WHERE id = ?3 AND state IN ({})", sets.join(", "), marks.join(", "));
+        Ok(self.conn().execute(&sql, params_from_iter(args))? == 1)
+    }
+
+    /// Columns that change without a state change (progress, last poll).
+    pub fn patch_job(&self, id: i64, patch: Patch) -> Result<(), StoreError> {
+        if patch.sets.is_empty() {
+            return Ok(());
+        }
+        let mut args: Vec<Value> = vec![Value::Integer(now_ms()), Value::Integer(id)];
+        let mut sets = vec!["updated_at = ?1".to_string()];
+        for (col, v) in patch.sets {
+            args.push(v);
+            sets.push(format!("{col} = ?{}", args.len()));
+        }
+        self.conn().execute(&format!("UPDATE jobs SET {} WHERE id = ?2", sets.join(", ")), params_from_iter(args))?;
+        Ok(())
+    }
+
+    /// Queued jobs only: swaps the job with its neighbour in the queue of
+    /// the same account (one transaction). False at either end.
+    pub fn move_job(&self, id: i64, up: bool) -> Result<bool, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let me: Option<(String, i64)> =
+            tx.query_row("SELECT account_id, position FROM jobs WHERE id = ?1 AND state = 'queued'", [id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+        let Some((account, pos)) = me else {
+            return Ok(false);
+        };
+        let sql = if up {
+            "SELECT id, position FROM jobs WHERE account_id = ?1 AND state = 'queued' AND position < ?2 ORDER BY position DESC LIMIT 1"
+        } else {
+            "SELECT id, position FROM jobs WHERE account_id = ?1 AND state = 'queued' AND position > ?2 ORDER BY position LIMIT 1"
+        };
+        let other: Option<(i64, i64)> = tx.query_row(sql, params![account, pos], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+        let Some((other_id, other_pos)) = other else {
+            return Ok(false);
+        };
+        tx.execute("UPDATE jobs SET position = ?2 WHERE id = ?1", params![id, other_pos])?;
+        tx.execute("UPDATE jobs SET position = ?2 WHERE id = ?1", params![other_id, pos])?;
+        tx.commit()?;
+        Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{JobFilter, NewAccount, NewJob};
+
+    fn db_with_account() -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open_in(dir.path()).unwrap();
+        db.insert_account(&NewAccount { id: "a1", name: "A", base_url: "http://x/api", key_hint: "…1234", sandbox: false, verified: true }).unwrap();
+        (dir, db)
+    }
+
+    #[test]
+    fn transitions_are_guarded_and_move_reorders() {
+        let (_d, db) = db_with_account();
+        let spec = crate::JobSpec { prompt: "p".into(), ..Default::default() };
+        let ids: Vec<i64> = (0..3)
+            .map(|_| db.insert_job(&NewJob { account_id: "a1", name: None, spec: &spec, estimate_credits: Some(75), price_list_date: None }).unwrap())
+            .collect();
+        assert!(db.transition(ids[0], &[JobState::Queued], JobState::Submitting, Patch::new().int("attempts", Some(1))).unwrap());
+        // A second actor loses: the job is no longer queued.
+        assert!(!db.transition(ids[0], &[JobState::Queued], JobState::Canceled, Patch::new()).unwrap());
+        assert_eq!(db.in_flight("a1").unwrap(), (1, 0, 0));
+        assert!(db.move_job(ids[2], true).unwrap());
+        let order: Vec<i64> = db.jobs(&JobFilter { states: vec![JobState::Queued], ..Default::default() }).unwrap().iter().map(|j| j.id).collect();
+        assert_eq!(order, vec![ids[2], ids[1]]);
+        assert!(!db.move_job(ids[2], true).unwrap(), "already first");
+        let j = db.job(ids[0]).unwrap().unwrap();
+        assert_eq!((j.state, j.attempts, j.spec.prompt.as_str()), (JobState::Submitting, 1, "p"));
+    }
+}

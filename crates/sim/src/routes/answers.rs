@@ -1,0 +1,80 @@
+//! The `data` of successful create and status answers, in the variant the
+//! configuration asks for (`compat`: where the id goes, which status words,
+//! whether status shows the settings).
+
+use serde_json::{json, Value};
+
+use crate::clock::rfc3339;
+use crate::config::{CostFormat, IdField, SimConfig, StatusWords};
+use crate::envelope::Reply;
+use crate::state::{Task, TaskStatus};
+
+/// The create answer: documented `data`, the id where `compat.id_field` says.
+pub fn created(t: &Task, config: &SimConfig) -> Reply {
+    let mut data = json!({
+        "task_id": t.id,
+        "status": t.status.as_str(),
+        "created_at": rfc3339(t.created_at),
+        "credits_cost": t.credits_cost,
+    });
+    let top_level = match config.compat.id_field {
+        IdField::DataTaskId => return Reply::ok(data),
+        IdField::TaskId => "task_id",
+        IdField::TaskIdCamel => "taskId",
+    };
+    // Moved, not copied: a client that reads only `data.task_id` must miss it.
+    if let Some(obj) = data.as_object_mut() {
+        obj.remove("task_id");
+    }
+    Reply::ok(data).with_top_level(top_level, json!(t.id))
+}
+
+/// The status word of a task in the configured vocabulary.
+pub fn status_word(status: TaskStatus, words: StatusWords) -> &'static str {
+    match (status, words) {
+        (TaskStatus::Succeeded, StatusWords::Script) => "success",
+        (TaskStatus::Failed, StatusWords::Script) => "error",
+        (s, _) => s.as_str(),
+    }
+}
+
+/// `data` of `GET /v1/tasks` for one task. With
+/// `compat.status_shows_settings`, `function_mode`, `ratio` and `duration`
+/// (what the task runs with) stand beside the documented `model`.
+pub fn task_status_data(t: &Task, config: &SimConfig, root_url: &str) -> Value {
+    let cost = match config.credits_cost_format {
+        CostFormat::Integer => json!(t.credits_cost),
+        CostFormat::Decimal => json!(t.credits_cost as f64),
+    };
+    let result = if t.status.is_final() {
+        let video_url =
+            (t.status == TaskStatus::Succeeded).then(|| format!("{root_url}/files/{}.mp4", t.id));
+        json!({
+            "video_url": video_url,
+            "error_message": t.error_message,
+            "finished_at": t.finished_at.map(rfc3339),
+        })
+    } else {
+        Value::Null
+    };
+    let mut data = json!({
+        "task_id": t.id,
+        "status": status_word(t.status, config.compat.status_words),
+        "model": t.request.model.as_str(),
+        "created_at": rfc3339(t.created_at),
+        "updated_at": rfc3339(t.updated_at),
+        "credits_cost": cost,
+        "result": result,
+    });
+    if config.compat.status_shows_settings {
+        if let Some(obj) = data.as_object_mut() {
+            obj.insert(
+                "function_mode".into(),
+                json!(t.request.function_mode.as_str()),
+            );
+            obj.insert("ratio".into(), json!(t.request.ratio));
+            obj.insert("duration".into(), json!(t.request.duration));
+        }
+    }
+    data
+}

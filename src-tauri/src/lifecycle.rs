@@ -1,0 +1,180 @@
+//! When the window closes and how the app quits. Closing with work queued or
+//! in flight hides the window (the engine keeps going; the tray icon stays);
+//! with nothing to do, or when the person chose "quit", closing quits. Every
+//! way out — tray, Ctrl+Q, the app menu, the OS, the last window — goes
+//! through [`quit`], which stops the engine and waits for it.
+
+use crate::queue::QueueHost;
+use crate::state::AppState;
+use loova_core::settings::{self, CloseBehaviour};
+use loova_core::store::JobState;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+use tauri::{AppHandle, Manager, Runtime, Window};
+use tauri_plugin_dialog::{DialogExt, MessageDialogButtons, MessageDialogKind};
+use tauri_plugin_notification::NotificationExt;
+
+/// The argument the start-at-login entry passes: start in the tray.
+pub const HIDDEN_ARG: &str = "--hidden";
+/// A create request on its way may take up to the request timeout; past
+/// this the app quits anyway and the next start sorts the job out.
+const STOP_WITHIN: Duration = Duration::from_secs(20);
+
+/// Set when the engine has stopped and the app may really exit.
+static MAY_EXIT: AtomicBool = AtomicBool::new(false);
+
+/// Jobs waiting and in flight, from one SQL count.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Activity {
+    /// Sent to Loova or being downloaded.
+    pub running: u64,
+    pub waiting: u64,
+}
+
+impl Activity {
+    pub fn now(app: &AppHandle) -> Activity {
+        let Ok(db) = app.state::<AppState>().db().cloned() else {
+            return Activity::default();
+        };
+        let Ok(counts) = db.count_by_state(None) else {
+            return Activity::default();
+        };
+        Activity {
+            running: counts.of(&[JobState::Submitting, JobState::Running, JobState::Succeeded, JobState::Downloading]),
+            waiting: counts.get(JobState::Queued),
+        }
+    }
+
+    pub fn busy(self) -> bool {
+        self.running + self.waiting > 0
+    }
+}
+
+pub fn window_shown<R: Runtime>(app: &AppHandle<R>) -> bool {
+    app.get_webview_window("main").and_then(|w| w.is_visible().ok()).unwrap_or(false)
+}
+
+/// Brings the window forward (tray "Open", a second launch) with the queue
+/// as it is now.
+pub fn show(app: &AppHandle) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+    crate::queue::shown(app);
+}
+
+/// Started at login (`--hidden`): the window stays in the tray.
+pub fn start_hidden_if_asked(app: &AppHandle) {
+    if std::env::args().any(|a| a == HIDDEN_ARG) {
+        if let Some(window) = app.get_webview_window("main") {
+            let _ = window.hide();
+        }
+    }
+}
+
+/// The window's close button (or `Window::close`, or the OS closing it).
+pub fn close_requested(window: &Window, api: &tauri::CloseRequestApi) {
+    let app = window.app_handle();
+    if MAY_EXIT.load(Ordering::SeqCst) {
+        return;
+    }
+    api.prevent_close();
+    let keep = app.state::<AppState>().db().map(|db| settings::close_behaviour(db) == CloseBehaviour::KeepRunning).unwrap_or(false);
+    if keep && Activity::now(app).busy() {
+        let _ = window.hide();
+        first_hide_notice(app);
+    } else {
+        quit(app);
+    }
+}
+
+/// Once per data folder: where the app went and how to quit it.
+fn first_hide_notice(app: &AppHandle) {
+    let Ok(db) = app.state::<AppState>().db().cloned() else {
+        return;
+    };
+    if !settings::take_hidden_notice(&db) {
+        return;
+    }
+    let shown = app
+        .notification()
+        .builder()
+        .title("Loova Desk keeps running")
+        .body("Your queue goes on with the window closed. Open it or quit from the Loova Desk icon in the tray (or press Ctrl+Q in the window). Settings → \"When I close the window\" changes this.")
+        .show();
+    if let Err(e) = shown {
+        eprintln!("loova-desk: desktop notification not shown: {e}");
+    }
+}
+
+/// Quit, asking first when jobs are in flight (the tray's Quit, Ctrl+Q).
+pub fn quit_asking(app: &AppHandle) {
+    let running = Activity::now(app).running;
+    if running == 0 {
+        return quit(app);
+    }
+    let jobs = if running == 1 { "1 job is" } else { "jobs are" };
+    let message = format!(
+        "{jobs} running on Loova{n}. They keep running there, and Loova Desk picks them up (and saves their videos) the next time it starts. Queued jobs wait until then.",
+        n = if running == 1 { String::new() } else { format!(" ({running})") },
+    );
+    let app = app.clone();
+    app.dialog()
+        .message(message)
+        .title("Quit Loova Desk?")
+        .kind(MessageDialogKind::Warning)
+        .buttons(MessageDialogButtons::OkCancelCustom("Quit".into(), "Keep running".into()))
+        .show(move |yes| {
+            if yes {
+                quit(&app);
+            }
+        });
+}
+
+/// Stops the engine (bounded wait), then exits. Safe to call twice.
+pub fn quit(app: &AppHandle) {
+    let host = app.state::<QueueHost>();
+    if host.is_quitting() && !MAY_EXIT.load(Ordering::SeqCst) {
+        // Already on its way; `stop` below is running.
+        return;
+    }
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        app.state::<QueueHost>().stop(STOP_WITHIN).await;
+        MAY_EXIT.store(true, Ordering::SeqCst);
+        app.exit(0);
+    });
+}
+
+/// SIGTERM (logout, shutdown, `kill`) and SIGINT quit the same way.
+pub fn quit_on_signals(app: &AppHandle) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let app = app.clone();
+        tauri::async_runtime::spawn(async move {
+            let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+                eprintln!("loova-desk: cannot listen for SIGTERM; a kill stops the queue uncleanly");
+                return;
+            };
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
+            quit(&app);
+        });
+    }
+    #[cfg(not(unix))]
+    let _ = app;
+}
+
+/// `RunEvent::ExitRequested` (the OS, the app menu's Quit, the last window
+/// gone): not before the engine stopped.
+pub fn exit_requested(app: &AppHandle, api: &tauri::ExitRequestApi) {
+    if !MAY_EXIT.load(Ordering::SeqCst) {
+        api.prevent_exit();
+        quit(app);
+    }
+}

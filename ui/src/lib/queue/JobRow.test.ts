@@ -1,0 +1,105 @@
+import { render, screen } from '@testing-library/svelte';
+import { describe, expect, it, vi } from 'vitest';
+import type { JobView } from '../backend';
+
+// JobRow displays what Rust decided about a job (is there a video
+// reference, which actions are allowed, how far it is); it decides none of it.
+vi.mock('../backend', () => ({
+  commands: { jobAction: vi.fn() },
+  events: {},
+}));
+
+import { catalog } from '../catalog.svelte';
+import JobRow from './JobRow.svelte';
+
+function view(over: Partial<JobView>): JobView {
+  return {
+    id: 7,
+    account_id: 'a1',
+    title: 'Fox',
+    name: null,
+    spec: {
+      model: 'seedance_2_0',
+      prompt: 'Fox',
+      function_mode: 'omni_reference',
+      ratio: '16:9',
+      duration: 8,
+      image_urls: [],
+      video_urls: [],
+      audio_urls: [],
+      image_files: [],
+      video_files: [],
+      audio_files: [],
+    },
+    position: 1,
+    state: 'queued',
+    raw_status: null,
+    task_id: null,
+    estimate_credits: 240,
+    price_list_date: null,
+    credits_cost: null,
+    charge_differs: false,
+    created_at: 0,
+    submitted_at: null,
+    started_at: null,
+    finished_at: null,
+    updated_at: 0,
+    attempts: 0,
+    next_attempt_at: null,
+    error: null,
+    error_code: null,
+    trace_id: null,
+    video_path: null,
+    bytes_done: null,
+    bytes_total: null,
+    expected_secs: null,
+    progress: null,
+    has_video_reference: false,
+    unrecognized_status: null,
+    allowed_actions: [],
+    can_open_in_composer: false,
+    ...over,
+  } as JobView;
+}
+
+describe('JobRow', () => {
+  it('says "video reference" when Rust says so, also for a local video file', () => {
+    const spec = { ...view({}).spec, video_files: ['/data/media/7/clip.mp4'] };
+    render(JobRow, { job: view({ spec, has_video_reference: true }) });
+    expect(screen.getByText(/video reference/)).toBeTruthy();
+  });
+
+  it('says nothing about a video reference when Rust says there is none', () => {
+    // Even a URL in the list does not decide it: Rust's field does.
+    const spec = { ...view({}).spec, image_files: ['/data/media/7/a.png'] };
+    render(JobRow, { job: view({ spec, has_video_reference: false }) });
+    expect(screen.queryByText(/video reference/)).toBeNull();
+  });
+
+  it('names the model as the catalog does and offers only the allowed actions', () => {
+    catalog.value = { models: [{ id: 'seedance_2_0_fast', name: 'Seedance 2.0 Fast (from Rust)' }] } as never;
+    const spec = { ...view({}).spec, model: 'seedance_2_0_fast' };
+    render(JobRow, { job: view({ spec, state: 'outcome_unknown', allowed_actions: ['resubmit', 'forget'] }) });
+    expect(screen.getByText(/Seedance 2.0 Fast \(from Rust\)/)).toBeTruthy();
+    expect(screen.getByTestId('resubmit')).toBeTruthy();
+    expect(screen.getByTestId('forget')).toBeTruthy();
+    expect(screen.queryByText('Cancel')).toBeNull();
+    expect(screen.queryByTestId('open-in-composer')).toBeNull();
+    catalog.value = null;
+  });
+
+  it('draws the progress Rust computed and shows unknown status words verbatim', () => {
+    render(JobRow, {
+      job: view({
+        state: 'running',
+        progress: 0.42,
+        started_at: 0,
+        expected_secs: 1,
+        raw_status: 'rendering',
+        unrecognized_status: 'rendering',
+      }),
+    });
+    expect(screen.getByTestId('job-progress').getAttribute('aria-valuenow')).toBe('42');
+    expect(screen.getByText(/rendering/)).toBeTruthy();
+  });
+});
