@@ -131,7 +131,12 @@ fn closing_with_nothing_to_do_quits() {
     let data = loova_testkit::data_dir();
     let service = loova_testkit::keyring_service("desktop-quit");
     let mut app = App::launch(data.path(), &[("LOOVA_DESK_KEYRING_SERVICE", &service)]);
-    app.wait_text("nav-settings", |t| t == "Settings");
+    // The Settings screen (Ctrl+,) with what Rust lists, the data folder and the version.
+    app.eval("window.dispatchEvent(new KeyboardEvent('keydown', { key: ',', ctrlKey: true })); return true;");
+    app.wait_text("about", |t| t == format!("Loova Desk {}", loova_core::VERSION));
+    assert_eq!(app.text("data-dir"), data.path().display().to_string());
+    assert!(app.exists("setting-close_behaviour-keep_running") && app.exists("setting-notify_queue_finished-toggle"));
+    app.screenshot(&support::repo_root().join("docs/screenshots/settings.png"));
     the_app(data.path());
     close_window(&app);
     wait_for("the app to quit", || app_pids(data.path()).is_empty());

@@ -22,20 +22,12 @@ pub struct CommandError {
 
 impl CommandError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> CommandError {
-        CommandError {
-            code,
-            field: None,
-            message: message.into(),
-            fix: None,
-        }
+        CommandError { code, field: None, message: message.into(), fix: None }
     }
 
     /// A wrong value in one field of a form.
     pub fn invalid(field: &str, message: impl Into<String>) -> CommandError {
-        CommandError {
-            field: Some(field.to_string()),
-            ..CommandError::new(ErrorCode::InvalidInput, message)
-        }
+        CommandError { field: Some(field.to_string()), ..CommandError::new(ErrorCode::InvalidInput, message) }
     }
 
     /// Something the shell needs (database, keychain, opener) is not there.
@@ -51,35 +43,20 @@ impl From<AccountError> for CommandError {
             AccountError::Invalid { message, .. } => message.clone(),
             other => other.to_string(),
         };
-        CommandError {
-            code: e.code(),
-            field,
-            message,
-            fix: None,
-        }
+        CommandError { code: e.code(), field, message, fix: None }
     }
 }
 
 impl From<EngineError> for CommandError {
     fn from(e: EngineError) -> CommandError {
-        CommandError {
-            code: e.code(),
-            field: e.field().map(str::to_string),
-            message: e.to_string(),
-            fix: None,
-        }
+        CommandError { code: e.code(), field: e.field().map(str::to_string), message: e.to_string(), fix: None }
     }
 }
 
 /// The first broken rule of a job, at its field.
 impl From<Violation> for CommandError {
     fn from(v: Violation) -> CommandError {
-        CommandError {
-            code: v.code,
-            field: Some(v.field),
-            message: v.message,
-            fix: Some(v.fix),
-        }
+        CommandError { code: v.code, field: Some(v.field), message: v.message, fix: Some(v.fix) }
     }
 }
 

@@ -20,16 +20,12 @@ impl AppState {
         match (&self.db, &self.accounts) {
             (Some(db), _) => Ok(db),
             (None, Err(e)) => Err(crate::error::CommandError::unavailable(e)),
-            (None, Ok(_)) => Err(crate::error::CommandError::unavailable(
-                "the database is not open",
-            )),
+            (None, Ok(_)) => Err(crate::error::CommandError::unavailable("the database is not open")),
         }
     }
 
     pub fn accounts(&self) -> Result<&Accounts, crate::error::CommandError> {
-        self.accounts
-            .as_ref()
-            .map_err(|e| crate::error::CommandError::unavailable(e))
+        self.accounts.as_ref().map_err(|e| crate::error::CommandError::unavailable(e))
     }
 }
 
@@ -40,13 +36,11 @@ impl AppState {
 pub async fn blocking<T, F>(app: &tauri::AppHandle, f: F) -> Result<T, crate::error::CommandError>
 where
     T: Send + 'static,
-    F: FnOnce(&AppState, &crate::queue::QueueHost) -> Result<T, crate::error::CommandError>
-        + Send
-        + 'static,
+    F: FnOnce(&AppState, &crate::queue::QueueHost) -> Result<T, crate::error::CommandError> + Send + 'static,
 {
     use tauri::Manager;
     let app = app.clone();
-    tauri::async_runtime::spawn_blocking(move || f(&app.state::<AppState>(), &app.state::<crate::queue::QueueHost>()))
-        .await
-        .map_err(|e| crate::error::CommandError::unavailable(&format!("Loova Desk could not finish this ({e}). Try again; if it happens again, restart Loova Desk.")))?
+    tauri::async_runtime::spawn_blocking(move || f(&app.state::<AppState>(), &app.state::<crate::queue::QueueHost>())).await.map_err(|e| {
+        crate::error::CommandError::unavailable(&format!("Loova Desk could not finish this ({e}). Try again; if it happens again, restart Loova Desk."))
+    })?
 }

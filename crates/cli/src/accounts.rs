@@ -150,10 +150,7 @@ pub fn balance(name: Option<String>, json: bool) -> Outcome {
         }
         // A balance that could not be read is a service error (exit 1).
         match list.iter().find(|a| a.balance_error.is_some()) {
-            Some(a) => Err(AccountError::Unreachable(format!(
-                "could not read the balance of \"{}\" (the reason is above).",
-                a.name
-            ))),
+            Some(a) => Err(AccountError::Unreachable(format!("could not read the balance of \"{}\" (the reason is above).", a.name))),
             None => Ok(()),
         }
     });
@@ -164,40 +161,23 @@ fn read_key() -> Result<Sensitive, AccountError> {
     let mut buf = String::new();
     std::io::stdin()
         .read_to_string(&mut buf)
-        .map_err(|e| AccountError::Invalid {
-            field: "key",
-            message: format!("could not read the key from standard input: {e}"),
-        })?;
+        .map_err(|e| AccountError::Invalid { field: "key", message: format!("could not read the key from standard input: {e}") })?;
     Ok(Sensitive::new(buf.trim()))
 }
 
 fn print_card(a: &AccountView) {
     let sandbox = if a.sandbox { " [SANDBOX]" } else { "" };
-    let state = serde_json::to_value(a.state)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
-    println!(
-        "{}{sandbox}  {}  {}  {state}",
-        a.name, a.key_hint, a.base_url
-    );
+    let state = serde_json::to_value(a.state).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+    println!("{}{sandbox}  {}  {}  {state}", a.name, a.key_hint, a.base_url);
     let api = match (a.api_available_credits, a.api_total_credits) {
-        (Some(av), Some(total)) => format!(
-            "{} available of {}",
-            thousands(av.max(0) as u64),
-            thousands(total.max(0) as u64)
-        ),
+        (Some(av), Some(total)) => format!("{} available of {}", thousands(av.max(0) as u64), thousands(total.max(0) as u64)),
         _ => "not read yet".into(),
     };
     let app = match a.app_credits {
         Some(n) => format!(
             "{} ({})",
             thousands(n.max(0) as u64),
-            if a.app_credits_source == Some(loova_core::store::AppCreditsSource::Service) {
-                "from Loova"
-            } else {
-                "entered by you"
-            }
+            if a.app_credits_source == Some(loova_core::store::AppCreditsSource::Service) { "from Loova" } else { "entered by you" }
         ),
         None => "unknown — `loova accounts set-app-credits`".into(),
     };

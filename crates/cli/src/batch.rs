@@ -16,15 +16,8 @@ fn print_errors(file: &Path, errors: &[RowError]) {
 }
 
 fn load(path: &Path, prices: &loova_core::LoadedPriceList) -> Result<BatchFile, Outcome> {
-    batch::load_batch(path, prices).map_err(|e| {
-        Outcome::error(
-            &crate::Msg(
-                loova_core::ErrorCode::BatchUnreadable,
-                format!("cannot read {}: {e}", path.display()),
-            ),
-            true,
-        )
-    })
+    batch::load_batch(path, prices)
+        .map_err(|e| Outcome::error(&crate::Msg(loova_core::ErrorCode::BatchUnreadable, format!("cannot read {}: {e}", path.display())), true))
 }
 
 pub fn preview(path: &Path, account: Option<&str>, json: bool) -> Outcome {
@@ -53,9 +46,7 @@ pub fn preview(path: &Path, account: Option<&str>, json: bool) -> Outcome {
             (Some(balance), batch::price_per_credit(&db).ok().flatten())
         }
         None => {
-            let ppc = Db::open_in(&loova_core::paths::data_dir())
-                .ok()
-                .and_then(|db| batch::price_per_credit(&db).ok().flatten());
+            let ppc = Db::open_in(&loova_core::paths::data_dir()).ok().and_then(|db| batch::price_per_credit(&db).ok().flatten());
             (None, ppc)
         }
     };
@@ -86,21 +77,10 @@ fn lines(ls: &[u64]) -> String {
 }
 
 fn print_human(p: &BatchPreview) {
-    println!(
-        "{} rows: {} valid, {} with errors",
-        p.rows, p.valid_rows, p.invalid_rows
-    );
-    println!(
-        "Total for the valid rows: {} credits ({} s of video)",
-        thousands(p.total_credits),
-        thousands(p.total_seconds)
-    );
+    println!("{} rows: {} valid, {} with errors", p.rows, p.valid_rows, p.invalid_rows);
+    println!("Total for the valid rows: {} credits ({} s of video)", thousands(p.total_credits), thousands(p.total_seconds));
     for b in &p.breakdown {
-        let r = if b.video_reference {
-            "with video reference"
-        } else {
-            "no video reference"
-        };
+        let r = if b.video_reference { "with video reference" } else { "no video reference" };
         println!(
             "  {:<18} {:<21} {:>6} jobs {:>8} s × {} credits/s = {:>10} credits",
             b.model_name,
@@ -123,16 +103,9 @@ fn print_human(p: &BatchPreview) {
         println!("Account {}:", b.account_name);
         match b.api_available_credits {
             Some(av) => println!("  API Credits available: {}", signed(av)),
-            None => println!(
-                "  API Credits available: unknown (run `loova balance {}`)",
-                b.account_name
-            ),
+            None => println!("  API Credits available: unknown (run `loova balance {}`)", b.account_name),
         }
-        println!(
-            "  Reserved by {} queued or in-flight job(s): {}",
-            b.reserved_jobs,
-            thousands(b.reserved_credits)
-        );
+        println!("  Reserved by {} queued or in-flight job(s): {}", b.reserved_jobs, thousands(b.reserved_credits));
         if let Some(after) = b.balance_after {
             println!("  Balance after this batch: {}", signed(after));
         }
@@ -141,17 +114,8 @@ fn print_human(p: &BatchPreview) {
             Some(s) => {
                 println!("  Shortfall: {} credits", thousands(s));
                 if let Some(a) = &b.pack_advice {
-                    let packs: Vec<String> = a
-                        .packs
-                        .iter()
-                        .map(|p| format!("{} × {} credits", p.count, thousands(p.credits)))
-                        .collect();
-                    println!(
-                        "  Cheapest cover: {} = {} credits for {}",
-                        packs.join(" + "),
-                        thousands(a.credits),
-                        usd(a.usd)
-                    );
+                    let packs: Vec<String> = a.packs.iter().map(|p| format!("{} × {} credits", p.count, thousands(p.credits))).collect();
+                    println!("  Cheapest cover: {} = {} credits for {}", packs.join(" + "), thousands(a.credits), usd(a.usd));
                 }
                 if let Some(n) = &b.app_credits_note {
                     println!("  {n}");
@@ -162,10 +126,7 @@ fn print_human(p: &BatchPreview) {
         println!("  ({})", b.reserved_rule);
     }
     println!("{}", p.pool_note);
-    println!(
-        "Price list of {}: {}",
-        p.price_list.effective_date, p.price_list.source
-    );
+    println!("Price list of {}: {}", p.price_list.effective_date, p.price_list.source);
 }
 
 fn signed(n: i64) -> String {
@@ -176,13 +137,7 @@ fn signed(n: i64) -> String {
     }
 }
 
-pub fn enqueue(
-    path: &Path,
-    account: &str,
-    name: Option<&str>,
-    only_valid: bool,
-    json: bool,
-) -> Outcome {
+pub fn enqueue(path: &Path, account: &str, name: Option<&str>, only_valid: bool, json: bool) -> Outcome {
     let prices = price_list();
     let file = match load(path, &prices) {
         Ok(f) => f,
@@ -214,11 +169,7 @@ pub fn enqueue(
                 );
                 if !summary.left_out.is_empty() {
                     let ls: Vec<u64> = summary.left_out.iter().map(|l| l.line).collect();
-                    println!(
-                        "Left out {} invalid row(s): lines {}.",
-                        ls.len(),
-                        lines(&ls)
-                    );
+                    println!("Left out {} invalid row(s): lines {}.", ls.len(), lines(&ls));
                 }
             }
             Outcome::Ok
@@ -250,7 +201,16 @@ pub fn batches(json: bool) -> Outcome {
         let p = &b.progress;
         println!(
             "{}  {:<24} {} jobs: {} done · {} running · {} waiting · {} failed · {} canceled · {} credits charged  ({})",
-            b.id, b.name, p.total, p.done, p.running, p.waiting, p.failed, p.canceled, thousands(p.credits_charged), b.source_file
+            b.id,
+            b.name,
+            p.total,
+            p.done,
+            p.running,
+            p.waiting,
+            p.failed,
+            p.canceled,
+            thousands(p.credits_charged),
+            b.source_file
         );
     }
     Outcome::Ok

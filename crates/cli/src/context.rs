@@ -11,27 +11,16 @@ use std::sync::Arc;
 pub fn accounts() -> Result<Accounts, StoreError> {
     let dir = data_dir();
     let db = Db::open_in(&dir)?;
-    Ok(Accounts::new(
-        Arc::new(db),
-        Vault::from_env(),
-        Arc::new(SandboxHost::new(&dir)),
-    ))
+    Ok(Accounts::new(Arc::new(db), Vault::from_env(), Arc::new(SandboxHost::new(&dir))))
 }
 
 pub fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a tokio runtime")
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a tokio runtime")
 }
 
 /// The database and the accounts service, sharing one connection.
 pub fn open() -> Result<(Arc<Db>, Accounts), StoreError> {
     let dir = data_dir();
     let db = Arc::new(Db::open_in(&dir)?);
-    Ok((
-        db.clone(),
-        Accounts::new(db, Vault::from_env(), Arc::new(SandboxHost::new(&dir))),
-    ))
+    Ok((db.clone(), Accounts::new(db, Vault::from_env(), Arc::new(SandboxHost::new(&dir)))))
 }

@@ -21,11 +21,7 @@ pub fn usd(d: Decimal) -> String {
     let whole = cents.trunc();
     let frac = ((cents - whole) * Decimal::from(100)).abs();
     let whole: u64 = whole.try_into().unwrap_or(0);
-    format!(
-        "${}.{:02}",
-        thousands(whole),
-        u64::try_from(frac).unwrap_or(0)
-    )
+    format!("${}.{:02}", thousands(whole), u64::try_from(frac).unwrap_or(0))
 }
 
 #[cfg(test)]

@@ -5,9 +5,7 @@
 use crate::context::{open, runtime};
 use crate::{price_list, print_json, Msg, Outcome};
 use clap::Args;
-use loova_core::engine::{
-    self, Engine, EngineConfig, EngineError, EngineEvent, EngineLock, JobAction, JobView, Performed,
-};
+use loova_core::engine::{self, Engine, EngineConfig, EngineError, EngineEvent, EngineLock, JobAction, JobView, Performed};
 use loova_core::store::{JobFilter, JobState};
 use loova_core::ErrorCode;
 use std::io::IsTerminal;
@@ -70,13 +68,7 @@ fn engine_fail(e: EngineError) -> Outcome {
 
 pub fn enqueue(a: EnqueueArgs) -> Outcome {
     if let Some(file) = &a.file {
-        return crate::batch::enqueue(
-            file,
-            &a.account,
-            a.batch_name.as_deref(),
-            a.only_valid,
-            a.json,
-        );
+        return crate::batch::enqueue(file, &a.account, a.batch_name.as_deref(), a.only_valid, a.json);
     }
     let (db, accounts) = match open() {
         Ok(x) => x,
@@ -93,13 +85,8 @@ pub fn enqueue(a: EnqueueArgs) -> Outcome {
             Outcome::Ok
         }
         Ok(job) => {
-            let est = job
-                .estimate_credits
-                .map_or(String::new(), |c| format!(", about {c} credits"));
-            println!(
-                "Queued job {} on {}: {}{est}",
-                job.id, account.name, job.title
-            );
+            let est = job.estimate_credits.map_or(String::new(), |c| format!(", about {c} credits"));
+            println!("Queued job {} on {}: {}{est}", job.id, account.name, job.title);
             Outcome::Ok
         }
         Err(e) => engine_fail(e),
@@ -117,13 +104,7 @@ pub fn list(a: JobsArgs) -> Outcome {
             Some(st) => filter.states.push(st),
             None => {
                 let all: Vec<&str> = JobState::ALL.iter().map(|s| s.as_str()).collect();
-                return Outcome::error(
-                    &Msg(
-                        ErrorCode::InvalidInput,
-                        format!("unknown state \"{s}\"; use one of {}", all.join(", ")),
-                    ),
-                    true,
-                );
+                return Outcome::error(&Msg(ErrorCode::InvalidInput, format!("unknown state \"{s}\"; use one of {}", all.join(", "))), true);
             }
         }
     }
@@ -144,33 +125,16 @@ pub fn list(a: JobsArgs) -> Outcome {
     if jobs.is_empty() {
         println!("No jobs.");
     }
-    let names: std::collections::HashMap<String, String> = accounts
-        .list()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|v| (v.id.clone(), v.name.clone()))
-        .collect();
+    let names: std::collections::HashMap<String, String> = accounts.list().unwrap_or_default().into_iter().map(|v| (v.id.clone(), v.name.clone())).collect();
     for j in &jobs {
-        println!(
-            "{}",
-            line(j, names.get(&j.account_id).map_or("?", String::as_str))
-        );
+        println!("{}", line(j, names.get(&j.account_id).map_or("?", String::as_str)));
     }
     Outcome::Ok
 }
 
 fn line(j: &JobView, account: &str) -> String {
-    let mut s = format!(
-        "{:>5}  {:<15} {:<12} {}",
-        j.id,
-        j.state.as_str(),
-        account,
-        j.title
-    );
-    if let Some(p) = j
-        .progress
-        .filter(|_| j.state == JobState::Running || j.state == JobState::Downloading)
-    {
+    let mut s = format!("{:>5}  {:<15} {:<12} {}", j.id, j.state.as_str(), account, j.title);
+    if let Some(p) = j.progress.filter(|_| j.state == JobState::Running || j.state == JobState::Downloading) {
         s.push_str(&format!("  {:.0}%", p * 100.0));
     }
     match (j.estimate_credits, j.credits_cost) {
@@ -179,11 +143,7 @@ fn line(j: &JobView, account: &str) -> String {
         (Some(e), None) => s.push_str(&format!("  ~{e} credits")),
         _ => {}
     }
-    if let Some(p) = &j
-        .video_path
-        .as_ref()
-        .filter(|_| j.state == JobState::Downloaded)
-    {
+    if let Some(p) = &j.video_path.as_ref().filter(|_| j.state == JobState::Downloaded) {
         s.push_str(&format!("\n       → {p}"));
     }
     if let Some(e) = &j.error {
@@ -224,10 +184,7 @@ pub fn run(until_idle: bool) -> Outcome {
     let _lock = match EngineLock::acquire(&dir) {
         Ok(l) => l,
         Err(EngineError::AlreadyRunning) => {
-            eprintln!(
-                "The Loova Desk app (or another `loova run`) is already running the queue for {}.",
-                dir.display()
-            );
+            eprintln!("The Loova Desk app (or another `loova run`) is already running the queue for {}.", dir.display());
             eprintln!("It keeps running your jobs; use `loova jobs` to watch them, or close it and run this again.");
             return Outcome::Failed;
         }
@@ -237,17 +194,8 @@ pub fn run(until_idle: bool) -> Outcome {
         Ok(x) => x,
         Err(e) => return Outcome::error(&e, false),
     };
-    let scale = std::env::var(TIME_SCALE_ENV)
-        .ok()
-        .and_then(|s| s.parse::<f64>().ok())
-        .filter(|s| *s > 0.0)
-        .unwrap_or(1.0);
-    let engine = Engine::new(
-        db.clone(),
-        accounts,
-        price_list(),
-        EngineConfig::scaled(scale),
-    );
+    let scale = std::env::var(TIME_SCALE_ENV).ok().and_then(|s| s.parse::<f64>().ok()).filter(|s| *s > 0.0).unwrap_or(1.0);
+    let engine = Engine::new(db.clone(), accounts, price_list(), EngineConfig::scaled(scale));
     let rt = runtime();
     let result = rt.block_on(async {
         let (stopped, done) = tokio::sync::oneshot::channel();
@@ -270,8 +218,7 @@ pub fn run(until_idle: bool) -> Outcome {
 async fn shutdown_signal() {
     #[cfg(unix)]
     {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("a SIGTERM handler");
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("a SIGTERM handler");
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
             _ = term.recv() => {}
@@ -283,38 +230,20 @@ async fn shutdown_signal() {
 
 fn summary(db: &loova_core::store::Db) {
     let counts = db.count_by_state(None).unwrap_or_default();
-    let parts: Vec<String> = JobState::ALL
-        .into_iter()
-        .filter(|s| counts.get(*s) > 0)
-        .map(|s| format!("{} {s}", counts.get(s)))
-        .collect();
-    println!(
-        "Queue idle: {}",
-        if parts.is_empty() {
-            "no jobs".into()
-        } else {
-            parts.join(", ")
-        }
-    );
+    let parts: Vec<String> = JobState::ALL.into_iter().filter(|s| counts.get(*s) > 0).map(|s| format!("{} {s}", counts.get(s))).collect();
+    println!("Queue idle: {}", if parts.is_empty() { "no jobs".into() } else { parts.join(", ") });
 }
 
 /// A progress bar on a terminal; one line per change otherwise (logs, CI).
 /// Once `done` fires, what is already sent is shown and it returns.
-async fn show_progress(
-    engine: Engine,
-    db: std::sync::Arc<loova_core::store::Db>,
-    mut done: tokio::sync::oneshot::Receiver<()>,
-) {
+async fn show_progress(engine: Engine, db: std::sync::Arc<loova_core::store::Db>, mut done: tokio::sync::oneshot::Receiver<()>) {
     use tokio::sync::broadcast::error::{RecvError, TryRecvError};
     let mut rx = engine.subscribe();
     let mut stopping = false;
     let tty = std::io::stdout().is_terminal();
     let bar = tty.then(|| {
         let b = indicatif::ProgressBar::new(0);
-        b.set_style(
-            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} done · {msg}")
-                .expect("a valid template"),
-        );
+        b.set_style(indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} done · {msg}").expect("a valid template"));
         b
     });
     let mut last: std::collections::HashMap<i64, JobState> = Default::default();
@@ -345,13 +274,7 @@ async fn show_progress(
                     let counts = db.count_by_state(None).unwrap_or_default();
                     let n = |s: JobState| counts.get(s);
                     b.set_length(counts.total());
-                    b.set_position(
-                        JobState::ALL
-                            .into_iter()
-                            .filter(|s| s.is_final())
-                            .map(n)
-                            .sum(),
-                    );
+                    b.set_position(JobState::ALL.into_iter().filter(|s| s.is_final()).map(n).sum());
                     b.set_message(format!(
                         "{} running · {} queued · {} downloading · {} need a decision",
                         n(JobState::Running) + n(JobState::Submitting),
@@ -361,16 +284,10 @@ async fn show_progress(
                     ));
                 } else if last.insert(j.id, j.state) != Some(j.state) {
                     let mut s = format!("job {} {}: {}", j.id, j.state.as_str(), j.title);
-                    if let Some(p) = j
-                        .video_path
-                        .as_ref()
-                        .filter(|_| j.state == JobState::Downloaded)
-                    {
+                    if let Some(p) = j.video_path.as_ref().filter(|_| j.state == JobState::Downloaded) {
                         s.push_str(&format!(" → {p}"));
                     }
-                    if let Some(e) = j.error.as_ref().filter(|_| {
-                        j.state != JobState::Queued || j.error_code != Some(ErrorCode::LimitReached)
-                    }) {
+                    if let Some(e) = j.error.as_ref().filter(|_| j.state != JobState::Queued || j.error_code != Some(ErrorCode::LimitReached)) {
                         s.push_str(&format!(" ({e})"));
                     }
                     println!("{s}");

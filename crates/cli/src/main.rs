@@ -122,12 +122,7 @@ macro_rules! failure {
         }
     )*};
 }
-failure!(
-    loova_core::batch::BatchError,
-    loova_core::store::StoreError,
-    loova_core::vault::VaultError,
-    loova_core::PriceListError
-);
+failure!(loova_core::batch::BatchError, loova_core::store::StoreError, loova_core::vault::VaultError, loova_core::PriceListError);
 
 impl Failure for loova_core::engine::EngineError {
     fn code(&self) -> ErrorCode {
@@ -168,9 +163,7 @@ impl Outcome {
     pub fn error(e: &dyn Failure, bad_input: bool) -> Outcome {
         eprintln!("error: {e}");
         if JSON.load(Ordering::Relaxed) && !JSON_PRINTED.load(Ordering::Relaxed) {
-            print_json(
-                &serde_json::json!({"error": {"code": e.code(), "message": e.to_string(), "field": e.field()}}),
-            );
+            print_json(&serde_json::json!({"error": {"code": e.code(), "message": e.to_string(), "field": e.field()}}));
         }
         if bad_input {
             Outcome::BadInput
@@ -182,10 +175,7 @@ impl Outcome {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    JSON.store(
-        std::env::args().skip(1).any(|a| a == "--json"),
-        Ordering::Relaxed,
-    );
+    JSON.store(std::env::args().skip(1).any(|a| a == "--json"), Ordering::Relaxed);
     let outcome = match cli.command {
         Command::Preview(args) => preview::run(args),
         Command::Packs(args) => packs::run(args),
@@ -223,23 +213,12 @@ fn price_list() -> loova_core::LoadedPriceList {
 /// Local file arguments as absolute paths (a queued job must not depend on
 /// the directory `loova` ran in).
 fn absolute_paths(paths: &[std::path::PathBuf]) -> Vec<String> {
-    paths
-        .iter()
-        .map(|p| {
-            std::path::absolute(p)
-                .unwrap_or_else(|_| p.clone())
-                .display()
-                .to_string()
-        })
-        .collect()
+    paths.iter().map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()).display().to_string()).collect()
 }
 
 fn print_json(value: &impl serde::Serialize) {
     JSON_PRINTED.store(true, Ordering::Relaxed);
-    println!(
-        "{}",
-        serde_json::to_string_pretty(value).expect("our types serialize")
-    );
+    println!("{}", serde_json::to_string_pretty(value).expect("our types serialize"));
 }
 
 impl Failure for loova_core::output_dir::OutputDirError {
@@ -247,8 +226,7 @@ impl Failure for loova_core::output_dir::OutputDirError {
         loova_core::output_dir::OutputDirError::code(self)
     }
     fn field(&self) -> Option<&str> {
-        self.is_bad_input()
-            .then_some(loova_core::output_dir::OutputDirError::FIELD)
+        self.is_bad_input().then_some(loova_core::output_dir::OutputDirError::FIELD)
     }
 }
 
@@ -264,10 +242,7 @@ fn output_dir(path: Option<std::path::PathBuf>) -> Outcome {
             let bad = e.is_bad_input();
             let outcome = Outcome::error(&e, bad);
             if let (true, Ok(here)) = (path.is_relative(), std::path::absolute(&path)) {
-                eprintln!(
-                    "From this folder that is: loova output-dir \"{}\"",
-                    here.display()
-                );
+                eprintln!("From this folder that is: loova output-dir \"{}\"", here.display());
             }
             return outcome;
         }

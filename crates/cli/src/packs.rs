@@ -26,19 +26,9 @@ pub fn run(args: PacksArgs) -> Outcome {
         println!("Nothing to buy for 0 credits.");
         return Outcome::Ok;
     }
-    println!(
-        "Cheapest way to get {} API credits: {} credits for {}",
-        thousands(args.credits),
-        thousands(advice.credits),
-        usd(advice.usd)
-    );
+    println!("Cheapest way to get {} API credits: {} credits for {}", thousands(args.credits), thousands(advice.credits), usd(advice.usd));
     for p in &advice.packs {
-        println!(
-            "  {} × {} credits ({} each)",
-            p.count,
-            thousands(p.credits),
-            usd(p.price)
-        );
+        println!("  {} × {} credits ({} each)", p.count, thousands(p.credits), usd(p.price));
     }
     println!("API credit packs only: App Credits cannot pay for API jobs.");
     Outcome::Ok

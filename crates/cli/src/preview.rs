@@ -33,9 +33,7 @@ pub fn run(args: PreviewArgs) -> Outcome {
     let prices = price_list();
     let price_only = args.prompt.is_none();
     // A price-only preview has no prompt; validate everything else.
-    let spec = args
-        .job
-        .into_spec(args.prompt.unwrap_or_else(|| "(price only)".into()));
+    let spec = args.job.into_spec(args.prompt.unwrap_or_else(|| "(price only)".into()));
     let result = preview(&spec, &prices);
     // Local files: readable, a supported format of the right kind, small enough.
     let media = loova_core::media::check_spec(&spec, &loova_core::media::MediaLimits::default());
@@ -49,14 +47,7 @@ pub fn run(args: PreviewArgs) -> Outcome {
         return Outcome::BadInput;
     }
     let video_ref = args.video_ref || spec.has_video_reference();
-    let estimate = estimate_parts(
-        &spec.model,
-        spec.duration,
-        video_ref,
-        &prices.list,
-        &prices.info,
-    )
-    .expect("a valid spec has a priced model");
+    let estimate = estimate_parts(&spec.model, spec.duration, video_ref, &prices.list, &prices.info).expect("a valid spec has a priced model");
     if args.json {
         print_json(&estimate);
     } else {
@@ -66,32 +57,16 @@ pub fn run(args: PreviewArgs) -> Outcome {
 }
 
 fn print_human(e: &Estimate, price_only: bool) {
-    let reference = if e.video_reference {
-        "with a video reference"
-    } else {
-        "no video reference"
-    };
+    let reference = if e.video_reference { "with a video reference" } else { "no video reference" };
     println!("{} · {reference}", e.model_name);
-    println!(
-        "{} credits/s × {} s = {} credits",
-        e.credits_per_second,
-        e.seconds,
-        thousands(e.credits)
-    );
-    println!(
-        "{} – {} depending on the API credit pack",
-        usd(e.usd_min),
-        usd(e.usd_max)
-    );
+    println!("{} credits/s × {} s = {} credits", e.credits_per_second, e.seconds, thousands(e.credits));
+    println!("{} – {} depending on the API credit pack", usd(e.usd_min), usd(e.usd_max));
     println!("{}", e.pool_note);
     let origin = match &e.price_list.origin {
         PriceListOrigin::BuiltIn => "built in".to_string(),
         PriceListOrigin::File(path) => path.clone(),
     };
-    println!(
-        "Price list of {} ({origin}): {}",
-        e.price_list.effective_date, e.price_list.source
-    );
+    println!("Price list of {} ({origin}): {}", e.price_list.effective_date, e.price_list.source);
     if price_only {
         println!("Price only: add --prompt to validate the whole job.");
     }

@@ -22,12 +22,7 @@ pub fn run(cmd: PricesCommand) -> Outcome {
         PricesCommand::Show { json } => show(json),
         PricesCommand::Import { file } => match install_price_list(&file, &data_dir()) {
             Ok((list, path)) => {
-                println!(
-                    "Installed the price list of {} ({}) at {}",
-                    list.effective_date,
-                    list.source,
-                    path.display()
-                );
+                println!("Installed the price list of {} ({}) at {}", list.effective_date, list.source, path.display());
                 Outcome::Ok
             }
             Err(e) => {
@@ -49,28 +44,14 @@ fn show(json: bool) -> Outcome {
         PriceListOrigin::BuiltIn => "built in".to_string(),
         PriceListOrigin::File(p) => p.clone(),
     };
-    println!(
-        "Price list of {} ({origin})\n{}\n",
-        l.effective_date, l.source
-    );
+    println!("Price list of {} ({origin})\n{}\n", l.effective_date, l.source);
     for m in &l.models {
-        println!(
-            "{:<18} {:>3} credits/s, {:>3} credits/s with a video reference",
-            m.name, m.credits_per_second, m.credits_per_second_with_video_reference
-        );
+        println!("{:<18} {:>3} credits/s, {:>3} credits/s with a video reference", m.name, m.credits_per_second, m.credits_per_second_with_video_reference);
     }
     println!("\nAPI credit packs:");
     for p in &l.api_credit_packs {
-        println!(
-            "  {:>8} credits  {:>10}  (${} per credit)",
-            thousands(p.credits),
-            usd(p.price),
-            p.price_per_credit
-        );
+        println!("  {:>8} credits  {:>10}  (${} per credit)", thousands(p.credits), usd(p.price), p.price_per_credit);
     }
-    println!(
-        "\nAt most {} tasks run at once per Loova user.",
-        l.concurrency_limit
-    );
+    println!("\nAt most {} tasks run at once per Loova user.", l.concurrency_limit);
     Outcome::Ok
 }

@@ -5,15 +5,8 @@
 use std::process::Command;
 
 fn loova(data: &std::path::Path, args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_loova"))
-        .args(args)
-        .env("LOOVA_DESK_DATA_DIR", data)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-    )
+    let out = Command::new(env!("CARGO_BIN_EXE_loova")).args(args).env("LOOVA_DESK_DATA_DIR", data).output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into())
 }
 
 #[test]
@@ -23,13 +16,7 @@ fn json_errors_carry_their_code() {
     assert_eq!(code, 2, "{out}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["error"]["code"], "invalid_input");
-    assert!(
-        v["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("unknown state \"sleeping\""),
-        "{out}"
-    );
+    assert!(v["error"]["message"].as_str().unwrap().contains("unknown state \"sleeping\""), "{out}");
 
     let (code, out) = loova(data.path(), &["jobs", "--account", "Nobody", "--json"]);
     assert_eq!(code, 2, "{out}");
@@ -38,9 +25,5 @@ fn json_errors_carry_their_code() {
 
     // Success: one document, and no error document after it.
     let (code, out) = loova(data.path(), &["batches", "--json"]);
-    assert_eq!(
-        (code, out.trim()),
-        (0, "[]"),
-        "no error document after a successful one"
-    );
+    assert_eq!((code, out.trim()), (0, "[]"), "no error document after a successful one");
 }

@@ -12,11 +12,7 @@ fn loova(data: &Path, cwd: &Path, args: &[&str]) -> (i32, String, String) {
         .env_remove("LOOVA_DESK_OUTPUT_DIR")
         .output()
         .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
 }
 
 #[test]
@@ -26,10 +22,7 @@ fn a_relative_folder_is_refused_with_the_full_path_to_type() {
     let (code, _, err) = loova(data.path(), work.path(), &["output-dir", "renders"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("\"renders\" is a relative path"), "{err}");
-    assert!(
-        err.contains(&work.path().join("renders").display().to_string()),
-        "names the full path from here: {err}"
-    );
+    assert!(err.contains(&work.path().join("renders").display().to_string()), "names the full path from here: {err}");
     assert!(!work.path().join("renders").exists(), "nothing is created");
 }
 
@@ -38,17 +31,10 @@ fn a_full_path_is_created_saved_and_printed() {
     let data = loova_testkit::data_dir();
     let work = tempfile::tempdir().unwrap();
     let target = work.path().join("videos").join("out");
-    let (code, out, err) = loova(
-        data.path(),
-        work.path(),
-        &["output-dir", target.to_str().unwrap()],
-    );
+    let (code, out, err) = loova(data.path(), work.path(), &["output-dir", target.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(out.trim(), target.display().to_string());
     assert!(target.is_dir());
     let (code, out, _) = loova(data.path(), work.path(), &["output-dir"]);
-    assert_eq!(
-        (code, out.trim()),
-        (0, target.display().to_string().as_str())
-    );
+    assert_eq!((code, out.trim()), (0, target.display().to_string().as_str()));
 }

@@ -27,9 +27,7 @@ pub fn router() -> Router<App> {
 
 /// The refusal for a non-loopback peer, if this is one.
 fn refuse(conn: &Conn) -> Option<Response> {
-    (!is_loopback_peer(&conn.peer)).then(|| {
-        Reply::error(403, 403, "forbidden: /__sim/ answers loopback clients only").render("sim")
-    })
+    (!is_loopback_peer(&conn.peer)).then(|| Reply::error(403, 403, "forbidden: /__sim/ answers loopback clients only").render("sim"))
 }
 
 fn ok(data: Value) -> Response {
@@ -67,12 +65,7 @@ async fn get_config(State(app): State<App>, Extension(conn): Extension<Conn>) ->
 
 /// JSON merge patch of the config; `?replace=true` replaces it entirely
 /// (missing fields take their defaults). Keys are never changed here.
-async fn set_config(
-    State(app): State<App>,
-    Extension(conn): Extension<Conn>,
-    Query(q): Query<HashMap<String, String>>,
-    body: axum::body::Bytes,
-) -> Response {
+async fn set_config(State(app): State<App>, Extension(conn): Extension<Conn>, Query(q): Query<HashMap<String, String>>, body: axum::body::Bytes) -> Response {
     if let Some(r) = refuse(&conn) {
         return r;
     }
@@ -116,9 +109,7 @@ struct KeyOnly {
 
 /// The key from the body or the `Authorization` header.
 fn key_of(body_key: Option<String>, headers: &axum::http::HeaderMap) -> Option<String> {
-    body_key
-        .or_else(|| crate::routes::bearer(headers))
-        .filter(|k| !k.trim().is_empty())
+    body_key.or_else(|| crate::routes::bearer(headers)).filter(|k| !k.trim().is_empty())
 }
 
 fn no_key() -> Response {
@@ -127,31 +118,18 @@ fn no_key() -> Response {
 
 /// Add a key (of a user), or top an existing one's user up (both available
 /// and total grow).
-async fn add_key(
-    State(app): State<App>,
-    Extension(conn): Extension<Conn>,
-    headers: axum::http::HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
+async fn add_key(State(app): State<App>, Extension(conn): Extension<Conn>, headers: axum::http::HeaderMap, body: axum::body::Bytes) -> Response {
     if let Some(r) = refuse(&conn) {
         return r;
     }
     let nk: NewKey = match serde_json::from_slice(&body) {
         Ok(v) => v,
-        Err(e) => {
-            return bad(format!(
-                "invalid parameter `body`: expected {{\"key\": string, \"credits\": integer, \"user\": string (optional)}}: {e}"
-            ))
-        }
+        Err(e) => return bad(format!("invalid parameter `body`: expected {{\"key\": string, \"credits\": integer, \"user\": string (optional)}}: {e}")),
     };
     let Some(key) = key_of(nk.key, &headers) else {
         return no_key();
     };
-    let grant = KeyGrant {
-        key: key.clone(),
-        credits: nk.credits,
-        user: nk.user,
-    };
+    let grant = KeyGrant { key: key.clone(), credits: nk.credits, user: nk.user };
     let mut inner = app.lock();
     let digest = match inner.grant(&grant) {
         Ok(d) => d,
@@ -169,23 +147,14 @@ async fn add_key(
 
 /// From now on the key gets the authentication failure; its user's tasks
 /// keep running and stay readable with the user's other keys.
-async fn revoke_key(
-    State(app): State<App>,
-    Extension(conn): Extension<Conn>,
-    headers: axum::http::HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
+async fn revoke_key(State(app): State<App>, Extension(conn): Extension<Conn>, headers: axum::http::HeaderMap, body: axum::body::Bytes) -> Response {
     if let Some(r) = refuse(&conn) {
         return r;
     }
     let body_key = match serde_json::from_slice::<KeyOnly>(&body) {
         Ok(k) => k.key,
         Err(_) if body.is_empty() => None,
-        Err(e) => {
-            return bad(format!(
-                "invalid parameter `body`: expected {{\"key\": string}}: {e}"
-            ))
-        }
+        Err(e) => return bad(format!("invalid parameter `body`: expected {{\"key\": string}}: {e}")),
     };
     let Some(key) = key_of(body_key, &headers) else {
         return no_key();
@@ -199,11 +168,7 @@ async fn revoke_key(
 /// Create a task "outside the client" (e.g. as if from another device):
 /// `{"key": "...", ...create fields}`. No faults apply; validation,
 /// credits and limits do.
-async fn create_task(
-    State(app): State<App>,
-    Extension(conn): Extension<Conn>,
-    Json(body): Json<Value>,
-) -> Response {
+async fn create_task(State(app): State<App>, Extension(conn): Extension<Conn>, Json(body): Json<Value>) -> Response {
     if let Some(r) = refuse(&conn) {
         return r;
     }

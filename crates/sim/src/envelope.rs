@@ -21,13 +21,7 @@ pub struct Reply {
 
 impl Reply {
     pub fn ok(data: Value) -> Self {
-        Reply {
-            http: 200,
-            code: 200,
-            message: None,
-            data,
-            extra: Default::default(),
-        }
+        Reply { http: 200, code: 200, message: None, data, extra: Default::default() }
     }
 
     /// The same answer with `name: value` beside the envelope's own fields.
@@ -36,20 +30,10 @@ impl Reply {
         self
     }
     pub fn error(http: u16, code: i64, message: impl Into<String>) -> Self {
-        Reply {
-            http,
-            code,
-            message: Some(message.into()),
-            data: Value::Null,
-            extra: Default::default(),
-        }
+        Reply { http, code, message: Some(message.into()), data: Value::Null, extra: Default::default() }
     }
     pub fn from_config(r: &ErrorReply, limit: usize) -> Self {
-        Reply::error(
-            r.http_status,
-            r.code,
-            r.message.replace("{limit}", &limit.to_string()),
-        )
+        Reply::error(r.http_status, r.code, r.message.replace("{limit}", &limit.to_string()))
     }
 
     pub fn body(&self, trace_id: &str) -> String {
@@ -67,13 +51,7 @@ impl Reply {
     /// Correct status, body that is not JSON at all (e.g. a proxy's page
     /// or a corrupted answer).
     pub fn render_malformed(&self, trace_id: &str) -> Response {
-        json_response(
-            self.http,
-            format!(
-                "{{code: {}, trace_id: {trace_id}, data: <<unparseable>>",
-                self.code
-            ),
-        )
+        json_response(self.http, format!("{{code: {}, trace_id: {trace_id}, data: <<unparseable>>", self.code))
     }
 
     /// Correct status, first half of the JSON body (Content-Length matches

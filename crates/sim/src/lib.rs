@@ -18,14 +18,11 @@ pub mod state;
 pub mod validate;
 
 pub use config::{
-    BasePath, Compat, CostFormat, ErrorReply, Faults, IdField, KeyGrant, LimitMode, Limits,
-    ModelPrice, MultipartDialect, Prices, Responses, RunTime, SimConfig, StatusWords, Timings,
+    BasePath, Compat, CostFormat, ErrorReply, Faults, IdField, KeyGrant, LimitMode, Limits, ModelPrice, MultipartDialect, Prices, Responses, RunTime,
+    SimConfig, StatusWords, Timings,
 };
 pub use faults::{Endpoint, FaultKind, FaultPlan};
-pub use state::{
-    KeySnapshot, LogEntry, ReceivedFile, ReceivedForm, StateSnapshot, TaskSnapshot, TaskStatus,
-    UserSnapshot,
-};
+pub use state::{KeySnapshot, LogEntry, ReceivedFile, ReceivedForm, StateSnapshot, TaskSnapshot, TaskStatus, UserSnapshot};
 pub use validate::{Dialect, FunctionMode};
 
 use std::net::SocketAddr;
@@ -86,18 +83,11 @@ struct Running {
 /// Bind `config.addr` and serve on the current tokio runtime.
 pub async fn start(config: SimConfig) -> anyhow::Result<SimHandle> {
     let r = start_running(config).await?;
-    Ok(SimHandle {
-        shared: r.shared,
-        addr: r.addr,
-        stop: r.stop,
-        thread: None,
-    })
+    Ok(SimHandle { shared: r.shared, addr: r.addr, stop: r.stop, thread: None })
 }
 
 async fn start_running(config: SimConfig) -> anyhow::Result<Running> {
-    config
-        .check()
-        .map_err(|e| anyhow::anyhow!("invalid config: {e}"))?;
+    config.check().map_err(|e| anyhow::anyhow!("invalid config: {e}"))?;
     let listener = tokio::net::TcpListener::bind(&config.addr).await?;
     let addr = listener.local_addr()?;
     let state_file = config.state_file.clone().map(PathBuf::from);
@@ -107,20 +97,12 @@ async fn start_running(config: SimConfig) -> anyhow::Result<Running> {
             inner.restore(saved);
         }
     }
-    let shared = Arc::new(Shared {
-        inner: Mutex::new(inner),
-        root_url: format!("http://{addr}"),
-        state_file,
-    });
+    let shared = Arc::new(Shared { inner: Mutex::new(inner), root_url: format!("http://{addr}"), state_file });
     let (stop_tx, stop_rx) = watch::channel(false);
     let app = routes::router(shared.clone());
     tokio::spawn(server::serve(listener, app, stop_rx.clone()));
     tokio::spawn(ticker(shared.clone(), stop_rx));
-    Ok(Running {
-        shared,
-        addr,
-        stop: Arc::new(stop_tx),
-    })
+    Ok(Running { shared, addr, stop: Arc::new(stop_tx) })
 }
 
 /// Keeps lifecycles fresh and the state file current (debounced to the
@@ -144,46 +126,33 @@ impl SimHandle {
     /// and for apps that must not share their runtime).
     pub fn spawn_in_thread(config: SimConfig) -> anyhow::Result<SimHandle> {
         let (tx, rx) = std::sync::mpsc::channel();
-        let thread = std::thread::Builder::new()
-            .name("loova-sim".into())
-            .spawn(move || {
-                let rt = match tokio::runtime::Builder::new_multi_thread()
-                    .worker_threads(2)
-                    .enable_all()
-                    .build()
-                {
-                    Ok(rt) => rt,
-                    Err(e) => {
-                        let _ = tx.send(Err(anyhow::Error::from(e)));
-                        return;
-                    }
-                };
-                rt.block_on(async move {
-                    match start_running(config).await {
-                        Ok(r) => {
-                            let mut stop = r.stop.subscribe();
-                            let _ = tx.send(Ok(r));
-                            while !*stop.borrow_and_update() {
-                                if stop.changed().await.is_err() {
-                                    break;
-                                }
+        let thread = std::thread::Builder::new().name("loova-sim".into()).spawn(move || {
+            let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+                Ok(rt) => rt,
+                Err(e) => {
+                    let _ = tx.send(Err(anyhow::Error::from(e)));
+                    return;
+                }
+            };
+            rt.block_on(async move {
+                match start_running(config).await {
+                    Ok(r) => {
+                        let mut stop = r.stop.subscribe();
+                        let _ = tx.send(Ok(r));
+                        while !*stop.borrow_and_update() {
+                            if stop.changed().await.is_err() {
+                                break;
                             }
                         }
-                        Err(e) => {
-                            let _ = tx.send(Err(e));
-                        }
                     }
-                });
-            })?;
-        let r = rx
-            .recv()
-            .map_err(|_| anyhow::anyhow!("simulator thread died"))??;
-        Ok(SimHandle {
-            shared: r.shared,
-            addr: r.addr,
-            stop: r.stop,
-            thread: Some(thread),
-        })
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                    }
+                }
+            });
+        })?;
+        let r = rx.recv().map_err(|_| anyhow::anyhow!("simulator thread died"))??;
+        Ok(SimHandle { shared: r.shared, addr: r.addr, stop: r.stop, thread: Some(thread) })
     }
 
     /// The API base, same shape as `https://api.loova.ai/api` (or, with
@@ -219,9 +188,7 @@ impl SimHandle {
 
     /// Replace the configuration (keys stay as they are).
     pub fn set_config(&self, config: SimConfig) -> anyhow::Result<()> {
-        config
-            .check()
-            .map_err(|e| anyhow::anyhow!("invalid config: {e}"))?;
+        config.check().map_err(|e| anyhow::anyhow!("invalid config: {e}"))?;
         let mut inner = self.shared.lock();
         // Replay pending transitions under the old limits first.
         inner.advance_all();
@@ -246,11 +213,7 @@ impl SimHandle {
     /// the user up through a key it already has). Refused if the key belongs
     /// to another user or the name is not allowed.
     pub fn add_user_key(&self, key: &str, credits: i64, user: &str) -> anyhow::Result<()> {
-        self.shared
-            .lock()
-            .grant(&KeyGrant::for_user(key, credits, user))
-            .map(|_| ())
-            .map_err(|e| anyhow::anyhow!(e))
+        self.shared.lock().grant(&KeyGrant::for_user(key, credits, user)).map(|_| ()).map_err(|e| anyhow::anyhow!(e))
     }
 
     /// From now on `key` gets the authentication failure; its user's tasks

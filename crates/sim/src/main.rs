@@ -101,13 +101,11 @@ struct Args {
 }
 
 fn parse_endpoint(s: &str) -> anyhow::Result<Endpoint> {
-    serde_json::from_value(serde_json::Value::String(s.to_string()))
-        .map_err(|_| anyhow::anyhow!("unknown endpoint {s:?} (create, status, credits, download)"))
+    serde_json::from_value(serde_json::Value::String(s.to_string())).map_err(|_| anyhow::anyhow!("unknown endpoint {s:?} (create, status, credits, download)"))
 }
 
 fn parse_kind(s: &str) -> anyhow::Result<FaultKind> {
-    serde_json::from_value(serde_json::Value::String(s.to_string()))
-        .map_err(|_| anyhow::anyhow!("unknown fault kind {s:?}"))
+    serde_json::from_value(serde_json::Value::String(s.to_string())).map_err(|_| anyhow::anyhow!("unknown fault kind {s:?}"))
 }
 
 fn build_config(a: Args) -> anyhow::Result<SimConfig> {
@@ -120,8 +118,7 @@ fn build_config(a: Args) -> anyhow::Result<SimConfig> {
     };
     c.addr = a.addr.clone();
     for k in &a.keys {
-        c.keys
-            .push(KeyGrant::parse(k).map_err(|e| anyhow::anyhow!(e))?);
+        c.keys.push(KeyGrant::parse(k).map_err(|e| anyhow::anyhow!(e))?);
     }
     if a.seed.is_some() {
         c.seed = a.seed;
@@ -165,24 +162,13 @@ fn build_config(a: Args) -> anyhow::Result<SimConfig> {
         c.slow_ms = v;
     }
     for f in &a.faults {
-        let (ep, rest) = f
-            .split_once(':')
-            .ok_or_else(|| anyhow::anyhow!("--fault wants ENDPOINT:KIND=P, got {f:?}"))?;
-        let (kind, p) = rest
-            .split_once('=')
-            .ok_or_else(|| anyhow::anyhow!("--fault wants ENDPOINT:KIND=P, got {f:?}"))?;
-        let p: f64 = p
-            .parse()
-            .map_err(|_| anyhow::anyhow!("--fault {f}: probability must be a number"))?;
-        c.faults
-            .plan_mut(parse_endpoint(ep)?)
-            .probabilities
-            .insert(parse_kind(kind)?, p);
+        let (ep, rest) = f.split_once(':').ok_or_else(|| anyhow::anyhow!("--fault wants ENDPOINT:KIND=P, got {f:?}"))?;
+        let (kind, p) = rest.split_once('=').ok_or_else(|| anyhow::anyhow!("--fault wants ENDPOINT:KIND=P, got {f:?}"))?;
+        let p: f64 = p.parse().map_err(|_| anyhow::anyhow!("--fault {f}: probability must be a number"))?;
+        c.faults.plan_mut(parse_endpoint(ep)?).probabilities.insert(parse_kind(kind)?, p);
     }
     for s in &a.scripts {
-        let (ep, kinds) = s
-            .split_once(':')
-            .ok_or_else(|| anyhow::anyhow!("--script wants ENDPOINT:KIND[,KIND…], got {s:?}"))?;
+        let (ep, kinds) = s.split_once(':').ok_or_else(|| anyhow::anyhow!("--script wants ENDPOINT:KIND[,KIND…], got {s:?}"))?;
         let plan = c.faults.plan_mut(parse_endpoint(ep)?);
         for k in kinds.split(',') {
             plan.script.push_back(parse_kind(k.trim())?);
@@ -192,18 +178,13 @@ fn build_config(a: Args) -> anyhow::Result<SimConfig> {
     if a.state_file.is_some() {
         c.state_file = a.state_file;
     }
-    c.check()
-        .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
+    c.check().map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
     Ok(c)
 }
 
 /// The variants of Loova's own clients (`compat` in the config).
 fn set_compat(c: &mut SimConfig, a: &Args) -> anyhow::Result<()> {
-    fn word<T: serde::de::DeserializeOwned>(
-        flag: &str,
-        v: &str,
-        choices: &str,
-    ) -> anyhow::Result<T> {
+    fn word<T: serde::de::DeserializeOwned>(flag: &str, v: &str, choices: &str) -> anyhow::Result<T> {
         parse_word(v).ok_or_else(|| anyhow::anyhow!("--{flag} must be {choices}, got {v:?}"))
     }
     if let Some(v) = &a.multipart_dialect {

@@ -77,13 +77,7 @@ mod tests {
         std::fs::write(&path, old.to_string()).unwrap();
         let p = load(&path).unwrap().unwrap();
         assert_eq!(p.users[0].user, "key:ab");
-        assert_eq!(
-            (p.users[0].credits_available, p.users[0].active.len()),
-            (925, 1)
-        );
-        assert_eq!(
-            (p.keys[0].user.as_str(), p.tasks[0].user.as_str()),
-            ("key:ab", "key:ab")
-        );
+        assert_eq!((p.users[0].credits_available, p.users[0].active.len()), (925, 1));
+        assert_eq!((p.keys[0].user.as_str(), p.tasks[0].user.as_str()), ("key:ab", "key:ab"));
     }
 }

@@ -6,22 +6,11 @@ use serde_json::Value;
 use std::time::Instant;
 
 fn script(sim: &SimHandle, endpoint: Endpoint, kinds: &[FaultKind]) {
-    sim.update_config(|c| {
-        c.faults
-            .plan_mut(endpoint)
-            .script
-            .extend(kinds.iter().copied())
-    })
-    .unwrap();
+    sim.update_config(|c| c.faults.plan_mut(endpoint).script.extend(kinds.iter().copied())).unwrap();
 }
 
 async fn raw_create(c: &reqwest::Client, sim: &SimHandle) -> reqwest::Result<(u16, String)> {
-    let r = c
-        .post(format!("{}/v1/video/seedance-2", sim.base_url()))
-        .bearer_auth(KEY)
-        .json(&prompt())
-        .send()
-        .await?;
+    let r = c.post(format!("{}/v1/video/seedance-2", sim.base_url())).bearer_auth(KEY).json(&prompt()).send().await?;
     let s = r.status().as_u16();
     Ok((s, r.text().await?))
 }
@@ -30,11 +19,7 @@ async fn raw_create(c: &reqwest::Client, sim: &SimHandle) -> reqwest::Result<(u1
 async fn server_errors_have_the_envelope_and_create_nothing() {
     let sim = sim_with(1000, |_| {}).await;
     let c = client();
-    script(
-        &sim,
-        Endpoint::Create,
-        &[FaultKind::Http500, FaultKind::Http502, FaultKind::Http503],
-    );
+    script(&sim, Endpoint::Create, &[FaultKind::Http500, FaultKind::Http502, FaultKind::Http503]);
     for expected in [500, 502, 503] {
         let (s, body) = raw_create(&c, &sim).await.unwrap();
         assert_eq!(s, expected);
@@ -53,9 +38,7 @@ async fn dropped_before_processing_is_a_connection_error_and_creates_nothing() {
     let sim = sim_with(1000, |_| {}).await;
     let c = client();
     script(&sim, Endpoint::Create, &[FaultKind::Dropped]);
-    let err = raw_create(&c, &sim)
-        .await
-        .expect_err("connection must drop");
+    let err = raw_create(&c, &sim).await.expect_err("connection must drop");
     assert!(!err.is_status() && !err.is_timeout(), "{err:?}");
     let s = sim.state();
     assert_eq!(s.tasks_created, 0);
@@ -69,9 +52,7 @@ async fn created_then_dropped_charges_without_an_answer() {
     let sim = sim_with(1000, |_| {}).await;
     let c = client();
     script(&sim, Endpoint::Create, &[FaultKind::CreatedThenDropped]);
-    let err = raw_create(&c, &sim)
-        .await
-        .expect_err("the answer must be lost");
+    let err = raw_create(&c, &sim).await.expect_err("the answer must be lost");
     assert!(!err.is_timeout(), "{err:?}");
     let s = sim.state();
     let k = s.key(KEY).unwrap();
@@ -97,11 +78,7 @@ async fn slow_answers_wait_then_answer_normally() {
 async fn malformed_and_truncated_bodies_after_processing() {
     let sim = sim_with(1000, |_| {}).await;
     let c = client();
-    script(
-        &sim,
-        Endpoint::Create,
-        &[FaultKind::Malformed, FaultKind::Truncated],
-    );
+    script(&sim, Endpoint::Create, &[FaultKind::Malformed, FaultKind::Truncated]);
     let (s, body) = raw_create(&c, &sim).await.unwrap();
     assert_eq!(s, 200);
     assert!(serde_json::from_str::<Value>(&body).is_err(), "{body}");
@@ -117,15 +94,7 @@ async fn malformed_and_truncated_bodies_after_processing() {
 async fn business_auth_and_credit_faults_use_the_configured_answers() {
     let sim = sim_with(1000, |_| {}).await;
     let c = client();
-    script(
-        &sim,
-        Endpoint::Create,
-        &[
-            FaultKind::BusinessFailure,
-            FaultKind::AuthFailure,
-            FaultKind::InsufficientCredits,
-        ],
-    );
+    script(&sim, Endpoint::Create, &[FaultKind::BusinessFailure, FaultKind::AuthFailure, FaultKind::InsufficientCredits]);
     let a = create(&c, &sim, KEY, prompt()).await;
     assert_eq!((a.status, a.body["code"].as_i64()), (200, Some(200)));
     assert_eq!(a.body["data"], Value::Null);
@@ -141,56 +110,21 @@ async fn business_auth_and_credit_faults_use_the_configured_answers() {
 async fn status_credits_and_download_faults() {
     let sim = sim_with(1000, |_| {}).await;
     let c = client();
-    let id = create(&c, &sim, KEY, prompt()).await.body["data"]["task_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let url = wait_final(&c, &sim, KEY, &id).await["result"]["video_url"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = create(&c, &sim, KEY, prompt()).await.body["data"]["task_id"].as_str().unwrap().to_string();
+    let url = wait_final(&c, &sim, KEY, &id).await["result"]["video_url"].as_str().unwrap().to_string();
 
-    script(
-        &sim,
-        Endpoint::Status,
-        &[FaultKind::Http503, FaultKind::Dropped, FaultKind::Truncated],
-    );
+    script(&sim, Endpoint::Status, &[FaultKind::Http503, FaultKind::Dropped, FaultKind::Truncated]);
     assert_eq!(status(&c, &sim, KEY, &id).await.status, 503);
-    let r = c
-        .get(format!("{}/v1/tasks?task_id={id}", sim.base_url()))
-        .bearer_auth(KEY)
-        .send()
-        .await;
+    let r = c.get(format!("{}/v1/tasks?task_id={id}", sim.base_url())).bearer_auth(KEY).send().await;
     assert!(r.is_err());
-    let t = c
-        .get(format!("{}/v1/tasks?task_id={id}", sim.base_url()))
-        .bearer_auth(KEY)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let t = c.get(format!("{}/v1/tasks?task_id={id}", sim.base_url())).bearer_auth(KEY).send().await.unwrap().text().await.unwrap();
     assert!(serde_json::from_str::<Value>(&t).is_err());
 
-    script(
-        &sim,
-        Endpoint::Credits,
-        &[FaultKind::BusinessFailure, FaultKind::CreatedThenDropped],
-    );
+    script(&sim, Endpoint::Credits, &[FaultKind::BusinessFailure, FaultKind::CreatedThenDropped]);
     assert_eq!(credits(&c, &sim, KEY).await.body["data"], Value::Null);
-    assert!(c
-        .get(format!("{}/v1/credits", sim.base_url()))
-        .bearer_auth(KEY)
-        .send()
-        .await
-        .is_err());
+    assert!(c.get(format!("{}/v1/credits", sim.base_url())).bearer_auth(KEY).send().await.is_err());
 
-    script(
-        &sim,
-        Endpoint::Download,
-        &[FaultKind::Http502, FaultKind::Truncated, FaultKind::Dropped],
-    );
+    script(&sim, Endpoint::Download, &[FaultKind::Http502, FaultKind::Truncated, FaultKind::Dropped]);
     assert_eq!(c.get(&url).send().await.unwrap().status(), 502);
     // Truncated download: full length announced, half sent, then closed.
     let r = c.get(&url).send().await.unwrap();
@@ -203,10 +137,7 @@ async fn status_credits_and_download_faults() {
 #[tokio::test]
 async fn probabilities_apply_per_endpoint() {
     let sim = sim_with(100_000, |c| {
-        c.faults
-            .create
-            .probabilities
-            .insert(FaultKind::Http503, 1.0);
+        c.faults.create.probabilities.insert(FaultKind::Http503, 1.0);
     })
     .await;
     let c = client();
@@ -216,13 +147,7 @@ async fn probabilities_apply_per_endpoint() {
     // Other endpoints are unaffected.
     assert_eq!(credits(&c, &sim, KEY).await.status, 200);
     let s = sim.state();
-    assert_eq!(
-        s.requests
-            .iter()
-            .filter(|r| r.fault == Some(FaultKind::Http503))
-            .count(),
-        5
-    );
+    assert_eq!(s.requests.iter().filter(|r| r.fault == Some(FaultKind::Http503)).count(), 5);
 }
 
 /// Runs a fixed request sequence and records every observable outcome.
@@ -231,39 +156,17 @@ async fn run_sequence(seed: u64) -> Vec<String> {
         c.seed = Some(seed);
         c.fail_rate = 0.5;
         c.limits.mode = loova_sim::LimitMode::Queue;
-        c.faults
-            .create
-            .probabilities
-            .insert(FaultKind::Http500, 0.2);
-        c.faults
-            .create
-            .probabilities
-            .insert(FaultKind::BusinessFailure, 0.2);
+        c.faults.create.probabilities.insert(FaultKind::Http500, 0.2);
+        c.faults.create.probabilities.insert(FaultKind::BusinessFailure, 0.2);
     })
     .await;
     let c = client();
     let mut out = Vec::new();
     for i in 0..30 {
-        let a = create(
-            &c,
-            &sim,
-            KEY,
-            serde_json::json!({"prompt": format!("p{i}"), "duration": 4 + i % 12}),
-        )
-        .await;
-        out.push(format!(
-            "{} {} {}",
-            a.status, a.body["code"], a.body["data"]["task_id"]
-        ));
+        let a = create(&c, &sim, KEY, serde_json::json!({"prompt": format!("p{i}"), "duration": 4 + i % 12})).await;
+        out.push(format!("{} {} {}", a.status, a.body["code"], a.body["data"]["task_id"]));
     }
-    let s = wait_state(&sim, "all final", |s| {
-        s.key(KEY)
-            .unwrap()
-            .tasks
-            .iter()
-            .all(|t| t.status.is_final())
-    })
-    .await;
+    let s = wait_state(&sim, "all final", |s| s.key(KEY).unwrap().tasks.iter().all(|t| t.status.is_final())).await;
     for t in &s.key(KEY).unwrap().tasks {
         out.push(format!("{} {:?} {}", t.task_id, t.status, t.credits_cost));
     }

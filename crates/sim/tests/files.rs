@@ -4,10 +4,7 @@ use common::*;
 
 async fn finished_video(sim: &loova_sim::SimHandle) -> String {
     let c = client();
-    let id = create(&c, sim, KEY, prompt()).await.body["data"]["task_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = create(&c, sim, KEY, prompt()).await.body["data"]["task_id"].as_str().unwrap().to_string();
     let data = wait_final(&c, sim, KEY, &id).await;
     data["result"]["video_url"].as_str().unwrap().to_string()
 }
@@ -25,49 +22,22 @@ async fn serves_a_real_mp4_with_ranges() {
     assert!(full.len() > 1000);
     assert_eq!(&full[4..8], b"ftyp", "an MP4 starts with an ftyp box");
 
-    let r = c
-        .get(&url)
-        .header("range", "bytes=0-99")
-        .send()
-        .await
-        .unwrap();
+    let r = c.get(&url).header("range", "bytes=0-99").send().await.unwrap();
     assert_eq!(r.status(), 206);
-    assert_eq!(
-        r.headers()["content-range"],
-        format!("bytes 0-99/{}", full.len())
-    );
+    assert_eq!(r.headers()["content-range"], format!("bytes 0-99/{}", full.len()));
     assert_eq!(r.bytes().await.unwrap(), full.slice(0..100));
 
-    let r = c
-        .get(&url)
-        .header("range", "bytes=100-")
-        .send()
-        .await
-        .unwrap();
+    let r = c.get(&url).header("range", "bytes=100-").send().await.unwrap();
     assert_eq!(r.status(), 206);
     assert_eq!(r.bytes().await.unwrap(), full.slice(100..));
 
-    let r = c
-        .get(&url)
-        .header("range", "bytes=-10")
-        .send()
-        .await
-        .unwrap();
+    let r = c.get(&url).header("range", "bytes=-10").send().await.unwrap();
     assert_eq!(r.bytes().await.unwrap(), full.slice(full.len() - 10..));
 
-    let r = c
-        .get(&url)
-        .header("range", format!("bytes={}-", full.len()))
-        .send()
-        .await
-        .unwrap();
+    let r = c.get(&url).header("range", format!("bytes={}-", full.len())).send().await.unwrap();
     assert_eq!(r.status(), 416);
 
-    let r = c
-        .get(format!("{}/files/task_nope.mp4", sim.root_url()))
-        .send()
-        .await
-        .unwrap();
+    let r = c.get(format!("{}/files/task_nope.mp4", sim.root_url())).send().await.unwrap();
     assert_eq!(r.status(), 404);
 }
 
@@ -75,15 +45,8 @@ async fn serves_a_real_mp4_with_ranges() {
 async fn no_video_before_the_task_succeeds() {
     let sim = sim_with(1000, |c| c.timings.time_scale = 1.0).await;
     let c = client();
-    let id = create(&c, &sim, KEY, prompt()).await.body["data"]["task_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let r = c
-        .get(format!("{}/files/{id}.mp4", sim.root_url()))
-        .send()
-        .await
-        .unwrap();
+    let id = create(&c, &sim, KEY, prompt()).await.body["data"]["task_id"].as_str().unwrap().to_string();
+    let r = c.get(format!("{}/files/{id}.mp4", sim.root_url())).send().await.unwrap();
     assert_eq!(r.status(), 404);
 }
 
@@ -105,7 +68,6 @@ async fn urls_expire_with_404_by_default_or_403() {
     sim.update_config(|c| c.expired_status = 403).unwrap();
     assert_eq!(c.get(&url).send().await.unwrap().status(), 403);
     // Fresh URLs work until they expire.
-    sim.update_config(|c| c.video_url_ttl_secs = 3600.0)
-        .unwrap();
+    sim.update_config(|c| c.video_url_ttl_secs = 3600.0).unwrap();
     assert_eq!(c.get(&url).send().await.unwrap().status(), 200);
 }

@@ -17,25 +17,15 @@ async fn reject_mode_refuses_the_seventh_with_the_configured_answer() {
     assert_eq!(a.status, 429);
     assert_eq!(a.body["code"], 429);
     assert_eq!(a.body["data"], serde_json::Value::Null);
-    assert_eq!(
-        a.body["message"],
-        "concurrency limit reached: at most 6 tasks may run at once"
-    );
+    assert_eq!(a.body["message"], "concurrency limit reached: at most 6 tasks may run at once");
     let s = sim.state();
     let k = s.key(KEY).unwrap();
-    assert_eq!(
-        (k.tasks_created, k.running, k.credits_available),
-        (6, 6, 100_000 - 6 * 75)
-    );
+    assert_eq!((k.tasks_created, k.running, k.credits_available), (6, 6, 100_000 - 6 * 75));
 
     // Configurable status, code, message and limit.
     sim.update_config(|c| {
         c.limits.concurrency = 7;
-        c.responses.concurrency = loova_sim::ErrorReply {
-            http_status: 200,
-            code: 4029,
-            message: "too many tasks ({limit})".into(),
-        };
+        c.responses.concurrency = loova_sim::ErrorReply { http_status: 200, code: 4029, message: "too many tasks ({limit})".into() };
     })
     .unwrap();
     assert_eq!(create(&c, &sim, KEY, prompt()).await.status, 200);
@@ -69,10 +59,7 @@ async fn queue_mode_holds_tasks_queued_until_a_slot_frees() {
     for _ in 0..5 {
         let a = create(&c, &sim, KEY, prompt()).await;
         assert_eq!(a.status, 200);
-        ids.push((
-            a.body["data"]["task_id"].as_str().unwrap().to_string(),
-            a.body["data"]["status"].as_str().unwrap().to_string(),
-        ));
+        ids.push((a.body["data"]["task_id"].as_str().unwrap().to_string(), a.body["data"]["status"].as_str().unwrap().to_string()));
     }
     assert_eq!(ids[0].1, "running");
     assert_eq!(ids[1].1, "running");
@@ -131,19 +118,12 @@ async fn three_hundred_concurrent_creates_keep_exact_counts() {
         } else {
             serde_json::json!({"prompt": "p", "duration": 4})
         };
-        joins.push(tokio::spawn(async move {
-            create(&c, &sim, &key, body).await.status
-        }));
+        joins.push(tokio::spawn(async move { create(&c, &sim, &key, body).await.status }));
     }
     for j in joins {
         assert_eq!(j.await.unwrap(), 200);
     }
-    let s = wait_state(&sim, "all 300 finished", |s| {
-        s.keys
-            .iter()
-            .all(|k| k.tasks.iter().all(|t| t.status == TaskStatus::Succeeded))
-    })
-    .await;
+    let s = wait_state(&sim, "all 300 finished", |s| s.keys.iter().all(|k| k.tasks.iter().all(|t| t.status == TaskStatus::Succeeded))).await;
     assert_eq!(s.tasks_created, 300);
     for (ki, key) in keys.iter().enumerate() {
         let k = s.key(key).unwrap();
@@ -165,9 +145,7 @@ async fn concurrent_creates_in_reject_mode_never_exceed_the_limit() {
     let mut joins = Vec::new();
     for _ in 0..100 {
         let (c, sim) = (c.clone(), sim.clone());
-        joins.push(tokio::spawn(async move {
-            create(&c, &sim, KEY, prompt()).await.status
-        }));
+        joins.push(tokio::spawn(async move { create(&c, &sim, KEY, prompt()).await.status }));
     }
     let mut ok = 0;
     let mut rejected = 0;

@@ -19,20 +19,12 @@ async fn studio(tweak: impl FnOnce(&mut SimConfig)) -> SimHandle {
 }
 
 async fn sim_post(c: &reqwest::Client, sim: &SimHandle, path: &str, body: Value) -> (u16, Value) {
-    let r = c
-        .post(format!("{}/__sim/{path}", sim.root_url()))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let r = c.post(format!("{}/__sim/{path}", sim.root_url())).json(&body).send().await.unwrap();
     (r.status().as_u16(), r.json().await.unwrap())
 }
 
 fn task_id(a: &Answer) -> String {
-    a.body["data"]["task_id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no task id: {}", a.body))
-        .to_string()
+    a.body["data"]["task_id"].as_str().unwrap_or_else(|| panic!("no task id: {}", a.body)).to_string()
 }
 
 #[tokio::test]
@@ -56,16 +48,10 @@ async fn two_keys_of_one_user_share_credits_tasks_and_the_limit() {
     let id = task_id(&first);
     assert_eq!(balance(B).await["api_available_credits"], 925);
     let seen = status(&c, &sim, B, &id).await;
-    assert_eq!(
-        (seen.status, seen.body["data"]["task_id"].as_str()),
-        (200, Some(id.as_str()))
-    );
+    assert_eq!((seen.status, seen.body["data"]["task_id"].as_str()), (200, Some(id.as_str())));
     // Another user's key sees nothing, as for a missing task.
     let hidden = status(&c, &sim, LONE, &id).await;
-    assert_eq!(
-        (hidden.status, hidden.body["message"].as_str()),
-        (404, Some("task not found"))
-    );
+    assert_eq!((hidden.status, hidden.body["message"].as_str()), (404, Some("task not found")));
 
     // The limit of 2 counts both keys; another user has its own slots.
     assert_eq!(create(&c, &sim, B, prompt()).await.status, 200);
@@ -76,27 +62,11 @@ async fn two_keys_of_one_user_share_credits_tasks_and_the_limit() {
 
     let s = sim.state();
     let u = s.user("studio").unwrap();
-    assert_eq!(
-        (
-            u.tasks_created,
-            u.running,
-            u.max_running_at_once,
-            u.credits_available
-        ),
-        (2, 2, 2, 850)
-    );
+    assert_eq!((u.tasks_created, u.running, u.max_running_at_once, u.credits_available), (2, 2, 2, 850));
     assert_eq!(u.key_hints, ["…0001", "…0002"]);
     for k in [A, B] {
         let k = s.key(k).unwrap();
-        assert_eq!(
-            (
-                k.user.as_str(),
-                k.tasks_created,
-                k.max_running_at_once,
-                k.running
-            ),
-            ("studio", 1, 1, 1)
-        );
+        assert_eq!((k.user.as_str(), k.tasks_created, k.max_running_at_once, k.running), ("studio", 1, 1, 1));
         assert_eq!(k.credits_available, 850, "a key shows its user's balance");
     }
     assert_eq!(s.user_tasks("studio").len(), 2);
@@ -104,10 +74,7 @@ async fn two_keys_of_one_user_share_credits_tasks_and_the_limit() {
     let lone = s.key(LONE).unwrap();
     assert!(lone.user.starts_with("key:"), "{}", lone.user);
     let lone_user = s.user(&lone.user).unwrap();
-    assert_eq!(
-        (lone_user.tasks_created, lone_user.credits_available),
-        (1, 925)
-    );
+    assert_eq!((lone_user.tasks_created, lone_user.credits_available), (1, 925));
 }
 
 #[tokio::test]
@@ -117,41 +84,21 @@ async fn a_revoked_key_fails_authentication_while_the_users_task_finishes() {
     let id = task_id(&create(&c, &sim, A, prompt()).await);
 
     let (code, v) = sim_post(&c, &sim, "keys/revoke", json!({"key": A})).await;
-    assert_eq!(
-        (code, &v["data"]),
-        (200, &json!({"key_hint": "…0001", "revoked": true}))
-    );
-    assert_eq!(
-        sim.state().task(&id).unwrap().status,
-        loova_sim::TaskStatus::Running
-    );
+    assert_eq!((code, &v["data"]), (200, &json!({"key_hint": "…0001", "revoked": true})));
+    assert_eq!(sim.state().task(&id).unwrap().status, loova_sim::TaskStatus::Running);
 
     // Every endpoint answers A as it answers an unknown key.
     let unknown = credits(&c, &sim, "sk-never-granted").await;
-    for a in [
-        credits(&c, &sim, A).await,
-        status(&c, &sim, A, &id).await,
-        create(&c, &sim, A, prompt()).await,
-    ] {
+    for a in [credits(&c, &sim, A).await, status(&c, &sim, A, &id).await, create(&c, &sim, A, prompt()).await] {
         assert_eq!(a.status, unknown.status);
-        assert_eq!(
-            (&a.body["code"], &a.body["message"], &a.body["data"]),
-            (
-                &unknown.body["code"],
-                &unknown.body["message"],
-                &Value::Null
-            )
-        );
+        assert_eq!((&a.body["code"], &a.body["message"], &a.body["data"]), (&unknown.body["code"], &unknown.body["message"], &Value::Null));
     }
     assert_eq!(unknown.status, 401);
 
     // The task runs to its end and B reads it.
     let data = wait_final(&c, &sim, B, &id).await;
     assert_eq!(data["status"], "succeeded");
-    assert_eq!(
-        credits(&c, &sim, B).await.body["data"]["api_available_credits"],
-        925
-    );
+    assert_eq!(credits(&c, &sim, B).await.body["data"]["api_available_credits"], 925);
     let s = sim.state();
     assert!(s.key(A).unwrap().revoked && !s.key(B).unwrap().revoked);
 
@@ -168,60 +115,23 @@ async fn a_revoked_key_fails_authentication_while_the_users_task_finishes() {
 async fn keys_join_a_user_through_the_control_plane_and_the_handle() {
     let sim = studio(|_| {}).await;
     let c = client();
-    let (code, v) = sim_post(
-        &c,
-        &sim,
-        "keys",
-        json!({"key": C, "credits": 100, "user": "studio"}),
-    )
-    .await;
+    let (code, v) = sim_post(&c, &sim, "keys", json!({"key": C, "credits": 100, "user": "studio"})).await;
     assert_eq!(code, 200, "{v}");
-    assert_eq!(
-        v["data"],
-        json!({"key_hint": "…0003", "user": "studio", "api_available_credits": 1100, "api_total_credits": 1100})
-    );
-    assert_eq!(
-        credits(&c, &sim, A).await.body["data"]["api_total_credits"],
-        1100
-    );
+    assert_eq!(v["data"], json!({"key_hint": "…0003", "user": "studio", "api_available_credits": 1100, "api_total_credits": 1100}));
+    assert_eq!(credits(&c, &sim, A).await.body["data"]["api_total_credits"], 1100);
     // A key cannot move to another user; an empty name is refused.
-    let (code, v) = sim_post(
-        &c,
-        &sim,
-        "keys",
-        json!({"key": C, "credits": 1, "user": "other"}),
-    )
-    .await;
+    let (code, v) = sim_post(&c, &sim, "keys", json!({"key": C, "credits": 1, "user": "other"})).await;
     assert_eq!(code, 400, "{v}");
-    assert!(
-        v["message"].as_str().unwrap().contains("another user"),
-        "{v}"
-    );
-    let (code, _) = sim_post(
-        &c,
-        &sim,
-        "keys",
-        json!({"key": "sk-x", "credits": 1, "user": ""}),
-    )
-    .await;
+    assert!(v["message"].as_str().unwrap().contains("another user"), "{v}");
+    let (code, _) = sim_post(&c, &sim, "keys", json!({"key": "sk-x", "credits": 1, "user": ""})).await;
     assert_eq!(code, 400);
     sim.add_user_key("sk-studio-d-0005", 5, "studio").unwrap();
     assert!(sim.add_user_key(LONE, 5, "studio").is_err());
     let s = sim.state();
     assert_eq!(s.user("studio").unwrap().credits_total, 1105);
     assert_eq!(s.user("studio").unwrap().key_hints.len(), 4);
-    let cfg: Value = c
-        .get(format!("{}/__sim/config", sim.root_url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(
-        cfg["data"]["keys"][0],
-        json!({"key_hint": "…0001", "credits": 600, "user": "studio"})
-    );
+    let cfg: Value = c.get(format!("{}/__sim/config", sim.root_url())).send().await.unwrap().json().await.unwrap();
+    assert_eq!(cfg["data"]["keys"][0], json!({"key_hint": "…0001", "credits": 600, "user": "studio"}));
 }
 
 #[tokio::test]
@@ -235,11 +145,7 @@ async fn max_running_at_once_is_per_user_with_a_limit_far_above_six() {
     let c = client();
     let creates = (0..12).map(|i| {
         let (c, sim) = (c.clone(), &sim);
-        async move {
-            create(&c, sim, if i % 3 == 0 { A } else { B }, prompt())
-                .await
-                .status
-        }
+        async move { create(&c, sim, if i % 3 == 0 { A } else { B }, prompt()).await.status }
     });
     // All in flight at once.
     let statuses = futures_util::future::join_all(creates).await;
@@ -263,17 +169,11 @@ async fn users_and_revocations_survive_a_restart() {
     assert!(first.revoke_key(A));
     first.shutdown();
     let saved = std::fs::read_to_string(&file).unwrap();
-    assert!(
-        !saved.contains(A) && !saved.contains(B),
-        "keys never in clear"
-    );
+    assert!(!saved.contains(A) && !saved.contains(B), "keys never in clear");
 
     let again = sim(cfg).await;
     assert_eq!(credits(&c, &again, A).await.status, 401, "still revoked");
     assert_eq!(status(&c, &again, B, &id).await.status, 200);
-    assert_eq!(
-        credits(&c, &again, B).await.body["data"]["api_available_credits"],
-        925
-    );
+    assert_eq!(credits(&c, &again, B).await.body["data"]["api_available_credits"], 925);
     assert_eq!(again.state().user("studio").unwrap().tasks_created, 1);
 }

@@ -7,9 +7,7 @@ use reqwest::multipart::{Form, Part};
 use serde_json::{json, Value};
 
 fn urls(n: usize, kind: &str) -> Vec<String> {
-    (0..n)
-        .map(|i| format!("https://example.com/{kind}{i}"))
-        .collect()
+    (0..n).map(|i| format!("https://example.com/{kind}{i}")).collect()
 }
 
 #[tokio::test]
@@ -23,45 +21,21 @@ async fn json_rejections_name_the_field() {
         (json!({"prompt": 5}), "prompt"),
         (json!({"prompt": "x", "model": "seedance_1"}), "model"),
         (json!({"prompt": "x", "model": 2}), "model"),
-        (
-            json!({"prompt": "x", "function_mode": "text_only"}),
-            "function_mode",
-        ),
+        (json!({"prompt": "x", "function_mode": "text_only"}), "function_mode"),
         (json!({"prompt": "x", "ratio": "2:1"}), "ratio"),
         (json!({"prompt": "x", "ratio": 1.5}), "ratio"),
         (json!({"prompt": "x", "duration": 3}), "duration"),
         (json!({"prompt": "x", "duration": 16}), "duration"),
         (json!({"prompt": "x", "duration": 5.5}), "duration"),
         (json!({"prompt": "x", "duration": "5"}), "duration"),
-        (
-            json!({"prompt": "x", "image_urls": urls(10, "i")}),
-            "image_urls",
-        ),
-        (
-            json!({"prompt": "x", "image_urls": "https://a/b.png"}),
-            "image_urls",
-        ),
+        (json!({"prompt": "x", "image_urls": urls(10, "i")}), "image_urls"),
+        (json!({"prompt": "x", "image_urls": "https://a/b.png"}), "image_urls"),
         (json!({"prompt": "x", "image_urls": [1]}), "image_urls"),
-        (
-            json!({"prompt": "x", "video_urls": urls(4, "v")}),
-            "video_urls",
-        ),
-        (
-            json!({"prompt": "x", "audio_urls": urls(4, "a"), "image_urls": urls(1, "i")}),
-            "audio_urls",
-        ),
-        (
-            json!({"prompt": "x", "function_mode": "first_last_frames", "image_urls": urls(3, "i")}),
-            "image_urls",
-        ),
-        (
-            json!({"prompt": "x", "audio_urls": urls(1, "a")}),
-            "audio_urls",
-        ),
-        (
-            json!({"prompt": "x", "function_mode": "omni_reference", "audio_urls": urls(2, "a")}),
-            "audio_urls",
-        ),
+        (json!({"prompt": "x", "video_urls": urls(4, "v")}), "video_urls"),
+        (json!({"prompt": "x", "audio_urls": urls(4, "a"), "image_urls": urls(1, "i")}), "audio_urls"),
+        (json!({"prompt": "x", "function_mode": "first_last_frames", "image_urls": urls(3, "i")}), "image_urls"),
+        (json!({"prompt": "x", "audio_urls": urls(1, "a")}), "audio_urls"),
+        (json!({"prompt": "x", "function_mode": "omni_reference", "audio_urls": urls(2, "a")}), "audio_urls"),
         (json!(["prompt"]), "body"),
     ];
     for (body, field) in cases {
@@ -70,10 +44,7 @@ async fn json_rejections_name_the_field() {
         assert_eq!(a.body["code"], 400, "{body}");
         assert_eq!(a.body["data"], Value::Null, "{body}");
         let msg = a.body["message"].as_str().unwrap_or_default();
-        assert!(
-            msg.contains(&format!("`{field}`")),
-            "{body}: message {msg:?} should name {field}"
-        );
+        assert!(msg.contains(&format!("`{field}`")), "{body}: message {msg:?} should name {field}");
     }
     // Not JSON at all.
     let r = c
@@ -120,29 +91,14 @@ async fn json_accepts_the_documented_edges_and_defaults() {
     create(&c, &sim, KEY, prompt()).await;
     let s = sim.state();
     let t = &s.key(KEY).unwrap().tasks[0];
-    assert_eq!(
-        (t.model.as_str(), t.ratio.as_str(), t.duration),
-        ("seedance_2_0", "16:9", 5)
-    );
-    assert_eq!(
-        serde_json::to_value(t.function_mode).unwrap(),
-        "omni_reference"
-    );
+    assert_eq!((t.model.as_str(), t.ratio.as_str(), t.duration), ("seedance_2_0", "16:9", 5));
+    assert_eq!(serde_json::to_value(t.function_mode).unwrap(), "omni_reference");
 }
 
 async fn send_form(c: &reqwest::Client, base: &str, form: Form) -> Answer {
-    let r = c
-        .post(format!("{base}/v1/video/seedance-2"))
-        .bearer_auth(KEY)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let r = c.post(format!("{base}/v1/video/seedance-2")).bearer_auth(KEY).multipart(form).send().await.unwrap();
     let status = r.status().as_u16();
-    Answer {
-        status,
-        body: r.json().await.unwrap(),
-    }
+    Answer { status, body: r.json().await.unwrap() }
 }
 
 fn file(kind: &str) -> Part {
@@ -151,10 +107,7 @@ fn file(kind: &str) -> Part {
         "video" => ("a.mp4", "video/mp4"),
         _ => ("a.mp3", "audio/mpeg"),
     };
-    Part::bytes(vec![1, 2, 3])
-        .file_name(name)
-        .mime_str(mime)
-        .unwrap()
+    Part::bytes(vec![1, 2, 3]).file_name(name).mime_str(mime).unwrap()
 }
 
 #[tokio::test]
@@ -176,34 +129,16 @@ async fn multipart_is_the_same_request() {
     assert_eq!(a.body["data"]["credits_cost"], 20 * 6);
     let s = sim.state();
     let t = &s.key(KEY).unwrap().tasks[0];
-    assert_eq!(
-        (t.images, t.videos, t.has_video_ref, t.duration),
-        (2, 1, true, 6)
-    );
+    assert_eq!((t.images, t.videos, t.has_video_ref, t.duration), (2, 1, true, 6));
 
     let cases: Vec<(Form, &str)> = vec![
         (Form::new().text("model", "seedance_2_0"), "prompt"),
-        (
-            Form::new().text("prompt", "x").text("duration", "five"),
-            "duration",
-        ),
-        (
-            Form::new().text("prompt", "x").text("duration", "20"),
-            "duration",
-        ),
-        (
-            Form::new().text("prompt", "x").text("ratio", "5:4"),
-            "ratio",
-        ),
+        (Form::new().text("prompt", "x").text("duration", "five"), "duration"),
+        (Form::new().text("prompt", "x").text("duration", "20"), "duration"),
+        (Form::new().text("prompt", "x").text("ratio", "5:4"), "ratio"),
         (Form::new().text("prompt", "x").text("model", "m"), "model"),
-        (
-            Form::new().text("prompt", "x").text("function_mode", "m"),
-            "function_mode",
-        ),
-        (
-            Form::new().text("prompt", "x").part("files", file("audio")),
-            "audio_urls",
-        ),
+        (Form::new().text("prompt", "x").text("function_mode", "m"), "function_mode"),
+        (Form::new().text("prompt", "x").part("files", file("audio")), "audio_urls"),
         (
             Form::new()
                 .text("prompt", "x")
@@ -232,29 +167,13 @@ async fn multipart_is_the_same_request() {
                 .part("files", file("audio")),
             "audio_urls",
         ),
-        (
-            Form::new().text("prompt", "x").part(
-                "files",
-                Part::bytes(vec![0])
-                    .file_name("a.bin")
-                    .mime_str("application/octet-stream")
-                    .unwrap(),
-            ),
-            "files",
-        ),
+        (Form::new().text("prompt", "x").part("files", Part::bytes(vec![0]).file_name("a.bin").mime_str("application/octet-stream").unwrap()), "files"),
     ];
     for (i, (form, field)) in cases.into_iter().enumerate() {
         let a = send_form(&c, &base, form).await;
         assert_eq!(a.status, 400, "case {i}: {}", a.body);
         assert_eq!(a.body["code"], 400);
-        assert!(
-            a.body["message"]
-                .as_str()
-                .unwrap()
-                .contains(&format!("`{field}`")),
-            "case {i}: {}",
-            a.body
-        );
+        assert!(a.body["message"].as_str().unwrap().contains(&format!("`{field}`")), "case {i}: {}", a.body);
     }
     // Ten images across URLs and files.
     let mut form = Form::new().text("prompt", "x");

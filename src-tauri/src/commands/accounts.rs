@@ -20,16 +20,8 @@ pub struct AccountsOverview {
 
 pub fn overview(state: &AppState) -> Result<AccountsOverview, CommandError> {
     let accounts = state.accounts()?.list()?;
-    let can_take_jobs = accounts
-        .iter()
-        .filter(|a| a.state.takes_jobs())
-        .map(|a| a.id.clone())
-        .collect();
-    Ok(AccountsOverview {
-        totals: totals(&accounts),
-        accounts,
-        can_take_jobs,
-    })
+    let can_take_jobs = accounts.iter().filter(|a| a.state.takes_jobs()).map(|a| a.id.clone()).collect();
+    Ok(AccountsOverview { totals: totals(&accounts), accounts, can_take_jobs })
 }
 
 /// Tells every listener (the Accounts screen, the Composer's account picker).
@@ -56,18 +48,9 @@ pub struct AddAccountRequest {
 
 #[tauri::command]
 #[specta::specta]
-pub async fn add_account(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    request: AddAccountRequest,
-) -> Result<AccountsOverview, CommandError> {
+pub async fn add_account(app: AppHandle, state: State<'_, AppState>, request: AddAccountRequest) -> Result<AccountsOverview, CommandError> {
     let key = Sensitive::new(request.key.trim());
-    let req = AddAccount {
-        name: request.name,
-        base_url: request.base_url,
-        key,
-        save_unverified: request.save_unverified,
-    };
+    let req = AddAccount { name: request.name, base_url: request.base_url, key, save_unverified: request.save_unverified };
     state.accounts()?.add(req).await?;
     changed(&app, &state)
 }
@@ -82,21 +65,13 @@ pub async fn import_env_account(
     base_url: Option<String>,
     save_unverified: bool,
 ) -> Result<AccountsOverview, CommandError> {
-    state
-        .accounts()?
-        .import_env_key(&name, base_url, save_unverified)
-        .await?;
+    state.accounts()?.import_env_key(&name, base_url, save_unverified).await?;
     changed(&app, &state)
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn rename_account(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    id: String,
-    name: String,
-) -> Result<AccountsOverview, CommandError> {
+pub async fn rename_account(app: AppHandle, state: State<'_, AppState>, id: String, name: String) -> Result<AccountsOverview, CommandError> {
     state.accounts()?.rename(&id, &name)?;
     changed(&app, &state)
 }
@@ -104,26 +79,14 @@ pub async fn rename_account(
 /// Key rotation; answers with the account, whose key shows only as ••••1234.
 #[tauri::command]
 #[specta::specta]
-pub async fn replace_key(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    id: String,
-    key: String,
-) -> Result<AccountsOverview, CommandError> {
-    state
-        .accounts()?
-        .replace_key(&id, Sensitive::new(key.trim()))
-        .await?;
+pub async fn replace_key(app: AppHandle, state: State<'_, AppState>, id: String, key: String) -> Result<AccountsOverview, CommandError> {
+    state.accounts()?.replace_key(&id, Sensitive::new(key.trim())).await?;
     changed(&app, &state)
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn remove_account(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    id: String,
-) -> Result<Removed, CommandError> {
+pub async fn remove_account(app: AppHandle, state: State<'_, AppState>, id: String) -> Result<Removed, CommandError> {
     let removed = state.accounts()?.remove(&id).await?;
     changed(&app, &state)?;
     Ok(removed)
@@ -140,25 +103,15 @@ pub async fn set_app_credits(
     as_of: Option<f64>,
 ) -> Result<AccountsOverview, CommandError> {
     if !amount.is_finite() || amount.fract() != 0.0 {
-        return Err(CommandError::invalid(
-            "app_credits",
-            "Enter a whole number of credits.",
-        ));
+        return Err(CommandError::invalid("app_credits", "Enter a whole number of credits."));
     }
-    state
-        .accounts()?
-        .set_app_credits(&id, amount as i64, as_of.map(|t| t as i64))?;
+    state.accounts()?.set_app_credits(&id, amount as i64, as_of.map(|t| t as i64))?;
     changed(&app, &state)
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn set_account_paused(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    id: String,
-    paused: bool,
-) -> Result<AccountsOverview, CommandError> {
+pub async fn set_account_paused(app: AppHandle, state: State<'_, AppState>, id: String, paused: bool) -> Result<AccountsOverview, CommandError> {
     state.accounts()?.set_paused(&id, paused)?;
     changed(&app, &state)
 }
@@ -166,31 +119,21 @@ pub async fn set_account_paused(
 /// Reads every account's API balance now (the "Refresh" button).
 #[tauri::command]
 #[specta::specta]
-pub async fn refresh_balances(
-    app: AppHandle,
-    state: State<'_, AppState>,
-) -> Result<AccountsOverview, CommandError> {
+pub async fn refresh_balances(app: AppHandle, state: State<'_, AppState>) -> Result<AccountsOverview, CommandError> {
     state.accounts()?.refresh_all().await?;
     changed(&app, &state)
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn create_sandbox(
-    app: AppHandle,
-    state: State<'_, AppState>,
-) -> Result<AccountsOverview, CommandError> {
+pub async fn create_sandbox(app: AppHandle, state: State<'_, AppState>) -> Result<AccountsOverview, CommandError> {
     state.accounts()?.create_sandbox().await?;
     changed(&app, &state)
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn reset_sandbox(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    id: String,
-) -> Result<AccountsOverview, CommandError> {
+pub async fn reset_sandbox(app: AppHandle, state: State<'_, AppState>, id: String) -> Result<AccountsOverview, CommandError> {
     state.accounts()?.reset_sandbox(&id).await?;
     changed(&app, &state)
 }

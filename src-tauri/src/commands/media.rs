@@ -12,18 +12,10 @@ use tauri_plugin_dialog::DialogExt;
 #[specta::specta]
 pub async fn pick_media_files(app: AppHandle) -> Vec<String> {
     let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog()
-        .file()
-        .set_title("Add reference images, videos or audio")
-        .add_filter("Images, videos, audio", &PICKER_EXTENSIONS)
-        .pick_files(move |picked| {
-            let paths = picked
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|p| p.into_path().ok())
-                .map(|p| p.display().to_string());
-            let _ = tx.send(paths.collect::<Vec<_>>());
-        });
+    app.dialog().file().set_title("Add reference images, videos or audio").add_filter("Images, videos, audio", &PICKER_EXTENSIONS).pick_files(move |picked| {
+        let paths = picked.unwrap_or_default().into_iter().filter_map(|p| p.into_path().ok()).map(|p| p.display().to_string());
+        let _ = tx.send(paths.collect::<Vec<_>>());
+    });
     rx.await.unwrap_or_default()
 }
 
@@ -34,21 +26,13 @@ pub async fn pick_media_files(app: AppHandle) -> Vec<String> {
 pub async fn inspect_media(app: AppHandle, paths: Vec<String>) -> Vec<MediaInfo> {
     let shown = paths.clone();
     let inspected = tauri::async_runtime::spawn_blocking(move || {
-        let limits = app
-            .state::<AppState>()
-            .db
-            .as_deref()
-            .map(MediaLimits::from_db)
-            .unwrap_or_default();
+        let limits = app.state::<AppState>().db.as_deref().map(MediaLimits::from_db).unwrap_or_default();
         media_info::inspect_all(&paths, &limits)
     })
     .await;
     // A failure of the inspection itself still answers for every file.
     inspected.unwrap_or_else(|e| {
         let reason = format!("Loova Desk could not inspect this file ({e}). Try adding it again.");
-        shown
-            .iter()
-            .map(|p| media_info::refused(p, &reason))
-            .collect()
+        shown.iter().map(|p| media_info::refused(p, &reason)).collect()
     })
 }

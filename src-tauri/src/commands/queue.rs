@@ -27,47 +27,22 @@ pub struct Enqueued {
 /// main thread like every command that touches files or SQLite.
 #[tauri::command]
 #[specta::specta]
-pub async fn enqueue_job(
-    app: AppHandle,
-    account_id: String,
-    spec: JobSpec,
-    name: Option<String>,
-) -> Result<Enqueued, CommandError> {
+pub async fn enqueue_job(app: AppHandle, account_id: String, spec: JobSpec, name: Option<String>) -> Result<Enqueued, CommandError> {
     blocking(&app, move |state, host| {
-        let job = engine::enqueue(
-            state.db()?,
-            &account_id,
-            &spec,
-            name.as_deref(),
-            &state.prices,
-        )?;
+        let job = engine::enqueue(state.db()?, &account_id, &spec, name.as_deref(), &state.prices)?;
         host.touch();
-        Ok(Enqueued {
-            job,
-            overview: overview(state, host)?,
-        })
+        Ok(Enqueued { job, overview: overview(state, host)? })
     })
     .await
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn job_action(
-    app: AppHandle,
-    id: i64,
-    action: JobAction,
-) -> Result<QueueOverview, CommandError> {
-    let performed = blocking(&app, move |state, _| {
-        Ok(engine::perform(state.db()?, id, action)?)
-    })
-    .await?;
+pub async fn job_action(app: AppHandle, id: i64, action: JobAction) -> Result<QueueOverview, CommandError> {
+    let performed = blocking(&app, move |state, _| Ok(engine::perform(state.db()?, id, action)?)).await?;
     // Opening a file is the one part only the shell can do.
     if let Performed::Open { path, reveal } = performed {
-        let opened = if reveal {
-            app.opener().reveal_item_in_dir(&path)
-        } else {
-            app.opener().open_path(&path, None::<&str>)
-        };
+        let opened = if reveal { app.opener().reveal_item_in_dir(&path) } else { app.opener().open_path(&path, None::<&str>) };
         opened.map_err(|e| CommandError::unavailable(&format!("Could not open {path}: {e}")))?;
     }
     blocking(&app, |state, host| {
@@ -80,10 +55,7 @@ pub async fn job_action(
 impl From<OutputDirError> for CommandError {
     fn from(e: OutputDirError) -> CommandError {
         let field = e.is_bad_input().then(|| OutputDirError::FIELD.to_string());
-        CommandError {
-            field,
-            ..CommandError::new(e.code(), e.to_string())
-        }
+        CommandError { field, ..CommandError::new(e.code(), e.to_string()) }
     }
 }
 

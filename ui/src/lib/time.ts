@@ -26,3 +26,9 @@ export function age(thenMs: number, nowMs: number = Date.now()): string {
 export function day(ms: number): string {
   return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium' }).format(new Date(ms));
 }
+
+/** A date as the `<input type="date">` value of the person's own calendar day. */
+export function localDay(d: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}

@@ -116,19 +116,10 @@ mod tests {
     #[test]
     fn words_round_trip() {
         assert_eq!(parse_word::<IdField>("taskId"), Some(IdField::TaskIdCamel));
-        assert_eq!(
-            parse_word::<IdField>("data.task_id"),
-            Some(IdField::DataTaskId)
-        );
+        assert_eq!(parse_word::<IdField>("data.task_id"), Some(IdField::DataTaskId));
         assert_eq!(parse_word::<BasePath>("/"), Some(BasePath::Root));
-        assert_eq!(
-            parse_word::<MultipartDialect>("params"),
-            Some(MultipartDialect::Params)
-        );
-        assert_eq!(
-            parse_word::<StatusWords>("script"),
-            Some(StatusWords::Script)
-        );
+        assert_eq!(parse_word::<MultipartDialect>("params"), Some(MultipartDialect::Params));
+        assert_eq!(parse_word::<StatusWords>("script"), Some(StatusWords::Script));
         assert_eq!(parse_word::<BasePath>("/v1"), None);
         assert_eq!(
             serde_json::to_value(Compat::default()).unwrap(),

@@ -25,11 +25,6 @@ impl Faults {
 
     /// Every plan with its endpoint's name (for checks and messages).
     pub fn plans(&self) -> [(&'static str, &FaultPlan); 4] {
-        [
-            ("create", &self.create),
-            ("status", &self.status),
-            ("credits", &self.credits),
-            ("download", &self.download),
-        ]
+        [("create", &self.create), ("status", &self.status), ("credits", &self.credits), ("download", &self.download)]
     }
 }

@@ -23,19 +23,12 @@ pub struct KeyGrant {
 impl KeyGrant {
     /// A key that is its own user.
     pub fn new(key: &str, credits: i64) -> Self {
-        KeyGrant {
-            key: key.to_string(),
-            credits,
-            user: None,
-        }
+        KeyGrant { key: key.to_string(), credits, user: None }
     }
 
     /// A key of the named user.
     pub fn for_user(key: &str, credits: i64, user: &str) -> Self {
-        KeyGrant {
-            user: Some(user.to_string()),
-            ..KeyGrant::new(key, credits)
-        }
+        KeyGrant { user: Some(user.to_string()), ..KeyGrant::new(key, credits) }
     }
 
     /// `KEY=CREDITS` or `KEY=CREDITS@USER` (the `--key` flag).
@@ -50,17 +43,11 @@ impl KeyGrant {
         if key.is_empty() {
             return Err(wrong());
         }
-        let credits: i64 = credits
-            .parse()
-            .map_err(|_| "--key: credits must be an integer".to_string())?;
+        let credits: i64 = credits.parse().map_err(|_| "--key: credits must be an integer".to_string())?;
         if let Some(u) = user {
             check_user_name(u)?;
         }
-        Ok(KeyGrant {
-            key: key.to_string(),
-            credits,
-            user: user.map(str::to_string),
-        })
+        Ok(KeyGrant { key: key.to_string(), credits, user: user.map(str::to_string) })
     }
 }
 
@@ -71,9 +58,7 @@ pub fn check_user_name(user: &str) -> Result<(), String> {
         return Err("a user name must not be empty".into());
     }
     if user.starts_with(OWN_USER_PREFIX) {
-        return Err(format!(
-            "a user name must not start with {OWN_USER_PREFIX:?} (reserved for keys that are their own user)"
-        ));
+        return Err(format!("a user name must not start with {OWN_USER_PREFIX:?} (reserved for keys that are their own user)"));
     }
     Ok(())
 }
@@ -84,14 +69,8 @@ mod tests {
 
     #[test]
     fn parses_key_credits_and_user() {
-        assert_eq!(
-            KeyGrant::parse("sk-a=100").unwrap(),
-            KeyGrant::new("sk-a", 100)
-        );
-        assert_eq!(
-            KeyGrant::parse("sk-a=100@studio").unwrap(),
-            KeyGrant::for_user("sk-a", 100, "studio")
-        );
+        assert_eq!(KeyGrant::parse("sk-a=100").unwrap(), KeyGrant::new("sk-a", 100));
+        assert_eq!(KeyGrant::parse("sk-a=100@studio").unwrap(), KeyGrant::for_user("sk-a", 100, "studio"));
         // '@' inside the key, no user.
         assert_eq!(KeyGrant::parse("sk@x=5").unwrap(), KeyGrant::new("sk@x", 5));
         assert!(KeyGrant::parse("sk-a").is_err());

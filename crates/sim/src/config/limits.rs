@@ -25,9 +25,6 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits {
-            concurrency: 6,
-            mode: LimitMode::Reject,
-        }
+        Limits { concurrency: 6, mode: LimitMode::Reject }
     }
 }

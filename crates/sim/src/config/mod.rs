@@ -93,23 +93,11 @@ impl SimConfig {
     /// [`SimConfig::for_tests`] with `(key, credits, user)`: keys of one user
     /// share credits (the sum of their grants), tasks and the limit.
     pub fn for_tests_users(keys: &[(&str, i64, &str)]) -> Self {
-        SimConfig::for_test_grants(
-            keys.iter()
-                .map(|(k, c, u)| KeyGrant::for_user(k, *c, u))
-                .collect(),
-        )
+        SimConfig::for_test_grants(keys.iter().map(|(k, c, u)| KeyGrant::for_user(k, *c, u)).collect())
     }
 
     fn for_test_grants(keys: Vec<KeyGrant>) -> Self {
-        SimConfig {
-            keys,
-            seed: Some(1),
-            timings: Timings {
-                time_scale: 0.002,
-                ..Timings::default()
-            },
-            ..SimConfig::default()
-        }
+        SimConfig { keys, seed: Some(1), timings: Timings { time_scale: 0.002, ..Timings::default() }, ..SimConfig::default() }
     }
 
     /// Apply a JSON merge patch (RFC 7386) and return the patched config.
@@ -150,9 +138,7 @@ impl SimConfig {
         for (name, plan) in self.faults.plans() {
             let total: f64 = plan.probabilities.values().sum();
             if total > 1.0 + 1e-9 || plan.probabilities.values().any(|p| *p < 0.0) {
-                return Err(format!(
-                    "faults.{name}.probabilities must be >= 0 and sum to at most 1"
-                ));
+                return Err(format!("faults.{name}.probabilities must be >= 0 and sum to at most 1"));
             }
         }
         for user in self.keys.iter().filter_map(|k| k.user.as_deref()) {
@@ -210,20 +196,8 @@ mod tests {
     #[test]
     fn partial_json_keeps_per_model_defaults() {
         let c = SimConfig::from_json(&serde_json::json!({"prices": {"seedance_2_0_fast": {"per_second": 9}}, "keys": [{"key": "k", "credits": 5}]})).unwrap();
-        assert_eq!(
-            c.prices.seedance_2_0_fast,
-            ModelPrice {
-                per_second: 9,
-                per_second_with_video: 20
-            }
-        );
-        assert_eq!(
-            c.prices.seedance_2_0,
-            ModelPrice {
-                per_second: 15,
-                per_second_with_video: 30
-            }
-        );
+        assert_eq!(c.prices.seedance_2_0_fast, ModelPrice { per_second: 9, per_second_with_video: 20 });
+        assert_eq!(c.prices.seedance_2_0, ModelPrice { per_second: 15, per_second_with_video: 30 });
         assert_eq!(c.keys, vec![KeyGrant::new("k", 5)]);
         assert!(SimConfig::from_json(&serde_json::json!({"fail_rate": 2})).is_err());
     }
@@ -232,17 +206,9 @@ mod tests {
     fn merge_patch_never_touches_keys() {
         let mut base = SimConfig::default();
         base.keys.push(KeyGrant::new("k", 1));
-        let c = base
-            .merged(&serde_json::json!({"keys": [], "limits": {"mode": "queue"}}))
-            .unwrap();
+        let c = base.merged(&serde_json::json!({"keys": [], "limits": {"mode": "queue"}})).unwrap();
         assert_eq!(c.keys, base.keys);
-        assert_eq!(
-            c.limits,
-            Limits {
-                concurrency: 6,
-                mode: LimitMode::Queue
-            }
-        );
+        assert_eq!(c.limits, Limits { concurrency: 6, mode: LimitMode::Queue });
     }
 
     #[test]
@@ -251,13 +217,8 @@ mod tests {
         c.limits.concurrency = 100;
         assert_eq!(c.keys[1], KeyGrant::for_user("k2", 5, "studio"));
         assert!(c.check().is_ok());
-        let c = c
-            .merged(&serde_json::json!({"compat": {"base_path": "/"}}))
-            .unwrap();
-        assert_eq!(
-            (c.limits.concurrency, c.compat.base_path),
-            (100, BasePath::Root)
-        );
+        let c = c.merged(&serde_json::json!({"compat": {"base_path": "/"}})).unwrap();
+        assert_eq!((c.limits.concurrency, c.compat.base_path), (100, BasePath::Root));
         let bad = SimConfig::for_tests_users(&[("k1", 10, " ")]);
         assert!(bad.check().is_err());
     }

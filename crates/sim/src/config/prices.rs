@@ -23,24 +23,15 @@ pub struct Prices {
 
 impl Default for ModelPrice {
     fn default() -> Self {
-        ModelPrice {
-            per_second: 15,
-            per_second_with_video: 30,
-        }
+        ModelPrice { per_second: 15, per_second_with_video: 30 }
     }
 }
 
 impl Default for Prices {
     fn default() -> Self {
         Prices {
-            seedance_2_0: ModelPrice {
-                per_second: 15,
-                per_second_with_video: 30,
-            },
-            seedance_2_0_fast: ModelPrice {
-                per_second: 10,
-                per_second_with_video: 20,
-            },
+            seedance_2_0: ModelPrice { per_second: 15, per_second_with_video: 30 },
+            seedance_2_0_fast: ModelPrice { per_second: 10, per_second_with_video: 20 },
         }
     }
 }
@@ -57,11 +48,7 @@ pub struct RunTime {
 
 impl Default for RunTime {
     fn default() -> Self {
-        RunTime {
-            base_secs: 30.0,
-            per_video_second_secs: 6.0,
-            jitter: 0.2,
-        }
+        RunTime { base_secs: 30.0, per_video_second_secs: 6.0, jitter: 0.2 }
     }
 }
 
@@ -84,11 +71,7 @@ impl Default for Timings {
             time_scale: 1.0,
             queued_secs: 0.0,
             seedance_2_0: RunTime::default(),
-            seedance_2_0_fast: RunTime {
-                base_secs: 15.0,
-                per_video_second_secs: 3.0,
-                jitter: 0.2,
-            },
+            seedance_2_0_fast: RunTime { base_secs: 15.0, per_video_second_secs: 3.0, jitter: 0.2 },
         }
     }
 }

@@ -13,11 +13,7 @@ pub struct ErrorReply {
 
 impl ErrorReply {
     fn new(http_status: u16, code: i64, message: &str) -> Self {
-        ErrorReply {
-            http_status,
-            code,
-            message: message.to_string(),
-        }
+        ErrorReply { http_status, code, message: message.to_string() }
     }
 }
 
@@ -41,16 +37,8 @@ impl Default for Responses {
         Responses {
             validation: ErrorReply::new(400, 400, "invalid request"),
             auth: ErrorReply::new(401, 401, "authentication failed: invalid API key"),
-            insufficient_credits: ErrorReply::new(
-                402,
-                402,
-                "insufficient credits: API credits balance is too low for this task",
-            ),
-            concurrency: ErrorReply::new(
-                429,
-                429,
-                "concurrency limit reached: at most {limit} tasks may run at once",
-            ),
+            insufficient_credits: ErrorReply::new(402, 402, "insufficient credits: API credits balance is too low for this task"),
+            concurrency: ErrorReply::new(429, 429, "concurrency limit reached: at most {limit} tasks may run at once"),
             not_found: ErrorReply::new(404, 404, "task not found"),
             business_failure: ErrorReply::new(200, 200, "system busy, please try again later"),
             server_error_message: "internal server error".to_string(),

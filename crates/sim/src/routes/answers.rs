@@ -47,8 +47,7 @@ pub fn task_status_data(t: &Task, config: &SimConfig, root_url: &str) -> Value {
         CostFormat::Decimal => json!(t.credits_cost as f64),
     };
     let result = if t.status.is_final() {
-        let video_url =
-            (t.status == TaskStatus::Succeeded).then(|| format!("{root_url}/files/{}.mp4", t.id));
+        let video_url = (t.status == TaskStatus::Succeeded).then(|| format!("{root_url}/files/{}.mp4", t.id));
         json!({
             "video_url": video_url,
             "error_message": t.error_message,
@@ -68,10 +67,7 @@ pub fn task_status_data(t: &Task, config: &SimConfig, root_url: &str) -> Value {
     });
     if config.compat.status_shows_settings {
         if let Some(obj) = data.as_object_mut() {
-            obj.insert(
-                "function_mode".into(),
-                json!(t.request.function_mode.as_str()),
-            );
+            obj.insert("function_mode".into(), json!(t.request.function_mode.as_str()));
             obj.insert("ratio".into(), json!(t.request.ratio));
             obj.insert("duration".into(), json!(t.request.duration));
         }

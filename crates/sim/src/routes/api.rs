@@ -35,9 +35,7 @@ pub async fn pre(app: &App, endpoint: Endpoint, conn: &Conn, info: &ReqInfo) -> 
         let reply = match fault {
             FaultKind::BusinessFailure => Some(inner.config.responses.business_failure.clone()),
             FaultKind::AuthFailure => Some(inner.config.responses.auth.clone()),
-            FaultKind::InsufficientCredits => {
-                Some(inner.config.responses.insufficient_credits.clone())
-            }
+            FaultKind::InsufficientCredits => Some(inner.config.responses.insufficient_credits.clone()),
             _ => None,
         };
         let msg = inner.config.responses.server_error_message.clone();
@@ -69,14 +67,7 @@ pub fn tag(mut resp: Response, fault: FaultKind) -> Response {
 }
 
 /// Render a processed answer, applying post-processing faults.
-pub async fn post(
-    app: &App,
-    conn: &Conn,
-    info: &ReqInfo,
-    fault: FaultKind,
-    trace: &str,
-    reply: Reply,
-) -> Response {
+pub async fn post(app: &App, conn: &Conn, info: &ReqInfo, fault: FaultKind, trace: &str, reply: Reply) -> Response {
     let resp = match fault {
         FaultKind::CreatedThenDropped => return drop_now(app, conn, info, fault).await,
         FaultKind::Malformed => reply.render_malformed(trace),
@@ -92,10 +83,7 @@ fn authenticate(app: &App, headers: &HeaderMap) -> Result<String, Reply> {
     let inner = app.lock();
     match bearer(headers).and_then(|k| inner.known_key(&k)) {
         Some(digest) => Ok(digest),
-        None => Err(Reply::from_config(
-            &inner.config.responses.auth,
-            inner.config.limits.concurrency,
-        )),
+        None => Err(Reply::from_config(&inner.config.responses.auth, inner.config.limits.concurrency)),
     }
 }
 
@@ -105,12 +93,7 @@ fn invalid(app: &App, e: &Invalid) -> Reply {
     Reply::error(v.http_status, v.code, e.message())
 }
 
-pub async fn create(
-    State(app): State<App>,
-    Extension(conn): Extension<Conn>,
-    Extension(info): Extension<ReqInfo>,
-    req: Request,
-) -> Response {
+pub async fn create(State(app): State<App>, Extension(conn): Extension<Conn>, Extension(info): Extension<ReqInfo>, req: Request) -> Response {
     let (fault, trace) = match pre(&app, Endpoint::Create, &conn, &info).await {
         Pre::Go(f, t) => (f, t),
         Pre::Answer(r) => return r,
@@ -157,13 +140,7 @@ pub async fn status(
     let reply = match authenticate(&app, &headers) {
         Err(r) => r,
         Ok(key) => match q.get("task_id").map(|s| s.trim()).filter(|s| !s.is_empty()) {
-            None => invalid(
-                &app,
-                &Invalid {
-                    field: "task_id".into(),
-                    reason: "is required".into(),
-                },
-            ),
+            None => invalid(&app, &Invalid { field: "task_id".into(), reason: "is required".into() }),
             Some(id) => task_status(&app, &key, id),
         },
     };
@@ -178,22 +155,12 @@ fn task_status(app: &App, key: &str, id: &str) -> Reply {
     inner.advance_key(key, now);
     let user = inner.user_of(key).unwrap_or_default();
     match inner.tasks.get(id) {
-        Some(t) if t.user == user => {
-            Reply::ok(answers::task_status_data(t, &inner.config, &app.root_url))
-        }
-        _ => Reply::from_config(
-            &inner.config.responses.not_found,
-            inner.config.limits.concurrency,
-        ),
+        Some(t) if t.user == user => Reply::ok(answers::task_status_data(t, &inner.config, &app.root_url)),
+        _ => Reply::from_config(&inner.config.responses.not_found, inner.config.limits.concurrency),
     }
 }
 
-pub async fn credits(
-    State(app): State<App>,
-    Extension(conn): Extension<Conn>,
-    Extension(info): Extension<ReqInfo>,
-    headers: HeaderMap,
-) -> Response {
+pub async fn credits(State(app): State<App>, Extension(conn): Extension<Conn>, Extension(info): Extension<ReqInfo>, headers: HeaderMap) -> Response {
     let (fault, trace) = match pre(&app, Endpoint::Credits, &conn, &info).await {
         Pre::Go(f, t) => (f, t),
         Pre::Answer(r) => return r,
@@ -205,12 +172,8 @@ pub async fn credits(
             let now = inner.now();
             // Refunds of tasks that failed meanwhile must show.
             inner.advance_key(&key, now);
-            let u = inner
-                .user_of_key(&key)
-                .expect("authenticated key has a user");
-            Reply::ok(
-                json!({"api_available_credits": u.credits_available, "api_total_credits": u.credits_total}),
-            )
+            let u = inner.user_of_key(&key).expect("authenticated key has a user");
+            Reply::ok(json!({"api_available_credits": u.credits_available, "api_total_credits": u.credits_total}))
         }
     };
     post(&app, &conn, &info, fault, &trace, reply).await

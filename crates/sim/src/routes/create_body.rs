@@ -10,10 +10,7 @@ use crate::state::{ReceivedFile, ReceivedForm};
 use crate::validate::{self, Invalid, MediaKind, ValidCreate};
 
 fn bad(why: String) -> Invalid {
-    Invalid {
-        field: "body".into(),
-        reason: why,
-    }
+    Invalid { field: "body".into(), reason: why }
 }
 
 /// JSON or multipart/form-data (read as a service that understands
@@ -24,16 +21,8 @@ pub async fn parse_create(req: Request, dialect: MultipartDialect) -> Result<Val
 
 /// [`parse_create`], plus what a multipart request carried (as far as it
 /// could be read), for tests to inspect.
-pub async fn parse_create_recorded(
-    req: Request,
-    dialect: MultipartDialect,
-) -> (Result<ValidCreate, Invalid>, Option<ReceivedForm>) {
-    let ct = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+pub async fn parse_create_recorded(req: Request, dialect: MultipartDialect) -> (Result<ValidCreate, Invalid>, Option<ReceivedForm>) {
+    let ct = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
     if ct.starts_with("multipart/form-data") {
         let mut received = ReceivedForm::default();
         let r = match read_form(req, &mut received).await {
@@ -43,11 +32,8 @@ pub async fn parse_create_recorded(
         return (r, Some(received));
     }
     let r = async {
-        let bytes = axum::body::Bytes::from_request(req, &())
-            .await
-            .map_err(|e| bad(format!("unreadable body: {e}")))?;
-        let v: Value =
-            serde_json::from_slice(&bytes).map_err(|e| bad(format!("must be JSON: {e}")))?;
+        let bytes = axum::body::Bytes::from_request(req, &()).await.map_err(|e| bad(format!("unreadable body: {e}")))?;
+        let v: Value = serde_json::from_slice(&bytes).map_err(|e| bad(format!("must be JSON: {e}")))?;
         validate::from_json(&v)
     }
     .await;
@@ -56,21 +42,12 @@ pub async fn parse_create_recorded(
 
 /// Read every part into `received`; returns the kinds of the `files` parts.
 async fn read_form(req: Request, received: &mut ReceivedForm) -> Result<Vec<MediaKind>, Invalid> {
-    let mut mp = Multipart::from_request(req, &())
-        .await
-        .map_err(|e| bad(format!("malformed multipart: {e}")))?;
+    let mut mp = Multipart::from_request(req, &()).await.map_err(|e| bad(format!("malformed multipart: {e}")))?;
     let mut kinds = Vec::new();
-    while let Some(field) = mp
-        .next_field()
-        .await
-        .map_err(|e| bad(format!("malformed multipart: {e}")))?
-    {
+    while let Some(field) = mp.next_field().await.map_err(|e| bad(format!("malformed multipart: {e}")))? {
         let name = field.name().unwrap_or("").to_string();
         if name != "files" {
-            let text = field.text().await.map_err(|_| Invalid {
-                field: name.clone(),
-                reason: "must be text".into(),
-            })?;
+            let text = field.text().await.map_err(|_| Invalid { field: name.clone(), reason: "must be text".into() })?;
             received.fields.push((name, text));
             continue;
         }
@@ -78,19 +55,9 @@ async fn read_form(req: Request, received: &mut ReceivedForm) -> Result<Vec<Medi
         let file_name = field.file_name().map(str::to_string);
         let content_type = field.content_type().map(str::to_string);
         // Drain the upload; its kind and size matter to the simulator.
-        let bytes = field
-            .bytes()
-            .await
-            .map_err(|e| bad(format!("malformed multipart: {e}")))?;
-        received.files.push(ReceivedFile {
-            file_name,
-            content_type,
-            size: bytes.len(),
-        });
-        kinds.push(kind.ok_or_else(|| Invalid {
-            field: "files".into(),
-            reason: "each file must be an image, video or audio (by content type)".into(),
-        })?);
+        let bytes = field.bytes().await.map_err(|e| bad(format!("malformed multipart: {e}")))?;
+        received.files.push(ReceivedFile { file_name, content_type, size: bytes.len() });
+        kinds.push(kind.ok_or_else(|| Invalid { field: "files".into(), reason: "each file must be an image, video or audio (by content type)".into() })?);
     }
     Ok(kinds)
 }

@@ -32,19 +32,13 @@ pub async fn download(
         return tag(reply.render(&trace), fault);
     }
     let len = SAMPLE_MP4.len();
-    let range = headers
-        .get(header::RANGE)
-        .and_then(|v| v.to_str().ok())
-        .map(|r| parse_range(r, len));
+    let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok()).map(|r| parse_range(r, len));
     let (status, start, end) = match range {
         None => (StatusCode::OK, 0, len - 1),
         Some(Some((s, e))) => (StatusCode::PARTIAL_CONTENT, s, e),
         Some(None) => {
             let mut resp = Reply::error(416, 416, "range not satisfiable").render(&trace);
-            resp.headers_mut().insert(
-                header::CONTENT_RANGE,
-                format!("bytes */{len}").parse().expect("valid header"),
-            );
+            resp.headers_mut().insert(header::CONTENT_RANGE, format!("bytes */{len}").parse().expect("valid header"));
             return tag(resp, fault);
         }
     };
@@ -123,11 +117,7 @@ pub fn parse_range(header: &str, len: usize) -> Option<(usize, usize)> {
         return Some((len.saturating_sub(n), len - 1));
     }
     let start: usize = a.parse().ok()?;
-    let end = if b.is_empty() {
-        len - 1
-    } else {
-        b.parse::<usize>().ok()?.min(len - 1)
-    };
+    let end = if b.is_empty() { len - 1 } else { b.parse::<usize>().ok()?.min(len - 1) };
     (start <= end && start < len).then_some((start, end))
 }
 

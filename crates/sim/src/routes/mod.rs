@@ -71,38 +71,23 @@ async fn base_path_gate(State(app): State<App>, req: Request, next: Next) -> Res
         crate::config::BasePath::Root => "/api/v1/",
     };
     if req.uri().path().starts_with(other_form) {
-        return (
-            StatusCode::NOT_FOUND,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            "404 Not Found",
-        )
-            .into_response();
+        return (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "404 Not Found").into_response();
     }
     next.run(req).await
 }
 
 /// The bearer key, if any.
 pub fn bearer(headers: &axum::http::HeaderMap) -> Option<String> {
-    let v = headers
-        .get(axum::http::header::AUTHORIZATION)?
-        .to_str()
-        .ok()?;
+    let v = headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, key) = v.trim().split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| key.trim().to_string())
-        .filter(|k| !k.is_empty())
+    scheme.eq_ignore_ascii_case("bearer").then(|| key.trim().to_string()).filter(|k| !k.is_empty())
 }
 
 async fn log_requests(State(app): State<App>, mut req: Request, next: Next) -> Response {
     let info = ReqInfo {
         start: Instant::now(),
         method: req.method().to_string(),
-        path: req
-            .uri()
-            .path_and_query()
-            .map(|p| p.to_string())
-            .unwrap_or_default(),
+        path: req.uri().path_and_query().map(|p| p.to_string()).unwrap_or_default(),
         key_hint: bearer(req.headers()).map(|k| key_hint(&k)),
     };
     req.extensions_mut().insert(info.clone());

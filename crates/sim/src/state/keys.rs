@@ -52,15 +52,7 @@ pub struct UserState {
 
 impl UserState {
     fn new(user: &str, now: i64) -> Self {
-        UserState {
-            user: user.to_string(),
-            credits_available: 0,
-            credits_total: 0,
-            tasks_created: 0,
-            max_running_at_once: 0,
-            clock: now,
-            active: Vec::new(),
-        }
+        UserState { user: user.to_string(), credits_available: 0, credits_total: 0, tasks_created: 0, max_running_at_once: 0, clock: now, active: Vec::new() }
     }
 }
 
@@ -87,16 +79,14 @@ impl Inner {
     /// Grant every configured key (start and reset).
     pub(super) fn grant_configured_keys(&mut self) {
         for g in self.config.keys.clone() {
-            self.grant(&g)
-                .expect("configured keys are checked by SimConfig::check");
+            self.grant(&g).expect("configured keys are checked by SimConfig::check");
         }
     }
 
     /// Add the clear `key` with `credits`, or top its user up. Returns its
     /// digest.
     pub fn add_key(&mut self, key: &str, credits: i64) -> String {
-        self.grant(&KeyGrant::new(key, credits))
-            .expect("a key without a user is always accepted")
+        self.grant(&KeyGrant::new(key, credits)).expect("a key without a user is always accepted")
     }
 
     /// Add a key of `grant.user` (or its own user) and add the credits to
@@ -109,12 +99,7 @@ impl Inner {
         let now = self.now();
         let digest = key_digest(&grant.key);
         let user = match (self.keys.get(&digest), &grant.user) {
-            (Some(k), Some(u)) if &k.user != u => {
-                return Err(format!(
-                    "the key {} already belongs to another user",
-                    k.key_hint
-                ))
-            }
+            (Some(k), Some(u)) if &k.user != u => return Err(format!("the key {} already belongs to another user", k.key_hint)),
             (Some(k), _) => k.user.clone(),
             (None, Some(u)) => u.clone(),
             (None, None) => own_user_id(&digest),
@@ -128,10 +113,7 @@ impl Inner {
             max_running_at_once: 0,
             tasks: Vec::new(),
         });
-        let u = self
-            .users
-            .entry(user.clone())
-            .or_insert_with(|| UserState::new(&user, now));
+        let u = self.users.entry(user.clone()).or_insert_with(|| UserState::new(&user, now));
         u.credits_available += grant.credits;
         u.credits_total += grant.credits;
         self.dirty = true;
@@ -154,10 +136,7 @@ impl Inner {
     /// The digest of the clear `key` if it may be used: known and not revoked.
     pub fn known_key(&self, key: &str) -> Option<String> {
         let digest = key_digest(key);
-        self.keys
-            .get(&digest)
-            .filter(|k| !k.revoked)
-            .map(|_| digest)
+        self.keys.get(&digest).filter(|k| !k.revoked).map(|_| digest)
     }
 
     /// The user id of the key with this digest.
@@ -184,30 +163,18 @@ mod tests {
 
     #[test]
     fn digest_is_hex_sha256() {
-        assert_eq!(
-            key_digest("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(key_digest("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 
     #[test]
     fn keys_of_one_user_share_one_balance() {
-        let mut s = Inner::new(SimConfig::for_tests_users(&[
-            ("k1", 100, "studio"),
-            ("k2", 50, "studio"),
-        ]));
+        let mut s = Inner::new(SimConfig::for_tests_users(&[("k1", 100, "studio"), ("k2", 50, "studio")]));
         let lone = s.add_key("k3", 7);
         assert_eq!(s.users["studio"].credits_total, 150);
         assert_eq!(s.user_of_key(&lone).unwrap().credits_total, 7);
-        assert!(
-            s.grant(&KeyGrant::for_user("k3", 1, "studio")).is_err(),
-            "a key cannot change user"
-        );
+        assert!(s.grant(&KeyGrant::for_user("k3", 1, "studio")).is_err(), "a key cannot change user");
         s.grant(&KeyGrant::new("k1", 10)).unwrap();
-        assert_eq!(
-            s.users["studio"].credits_available, 160,
-            "a top-up goes to the key's user"
-        );
+        assert_eq!(s.users["studio"].credits_available, 160, "a top-up goes to the key's user");
         assert!(s.revoke_key("k2"));
         assert!(s.known_key("k2").is_none() && s.known_key("k1").is_some());
         assert!(!s.revoke_key("nope"));

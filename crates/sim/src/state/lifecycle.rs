@@ -65,51 +65,28 @@ impl Inner {
 }
 
 fn running<'a>(us: &'a UserState, tasks: &'a Tasks) -> impl Iterator<Item = &'a Task> {
-    us.active
-        .iter()
-        .map(|id| &tasks[id])
-        .filter(|t| t.status == TaskStatus::Running)
+    us.active.iter().map(|id| &tasks[id]).filter(|t| t.status == TaskStatus::Running)
 }
 
 /// The running task that finishes first (ties: the older one).
 fn next_finish(us: &UserState, tasks: &Tasks) -> Option<(i64, String)> {
-    running(us, tasks)
-        .map(|t| (t.finish_at.unwrap_or(i64::MAX), t.seq, &t.id))
-        .min()
-        .map(|(at, _, id)| (at, id.clone()))
+    running(us, tasks).map(|t| (t.finish_at.unwrap_or(i64::MAX), t.seq, &t.id)).min().map(|(at, _, id)| (at, id.clone()))
 }
 
 /// The first queued task and when it starts, if a slot is free, it starts
 /// by `now` and no later than the next finish (which must be applied first).
-fn next_start(
-    us: &UserState,
-    tasks: &Tasks,
-    limit: usize,
-    cursor: i64,
-    now: i64,
-    next_finish: Option<i64>,
-) -> Option<(String, i64)> {
+fn next_start(us: &UserState, tasks: &Tasks, limit: usize, cursor: i64, now: i64, next_finish: Option<i64>) -> Option<(String, i64)> {
     if running(us, tasks).count() >= limit {
         return None;
     }
-    let queued = us
-        .active
-        .iter()
-        .map(|id| &tasks[id])
-        .find(|t| t.status == TaskStatus::Queued)?;
+    let queued = us.active.iter().map(|id| &tasks[id]).find(|t| t.status == TaskStatus::Queued)?;
     let at = queued.ready_at.max(cursor);
     let before_finish = next_finish.map_or(true, |f| at <= f);
     (at <= now && before_finish).then(|| (queued.id.clone(), at))
 }
 
 /// Start a task and record the new highest counts of its user and key.
-fn start(
-    us: &mut UserState,
-    tasks: &mut Tasks,
-    keys: &mut BTreeMap<String, KeyState>,
-    id: &str,
-    at: i64,
-) {
+fn start(us: &mut UserState, tasks: &mut Tasks, keys: &mut BTreeMap<String, KeyState>, id: &str, at: i64) {
     let t = tasks.get_mut(id).expect("active task exists");
     t.status = TaskStatus::Running;
     t.started_at = Some(at);
@@ -148,8 +125,7 @@ mod tests {
     use crate::validate::ValidCreate;
 
     fn req(duration: u32) -> ValidCreate {
-        crate::validate::from_json(&serde_json::json!({"prompt": "p", "duration": duration}))
-            .unwrap()
+        crate::validate::from_json(&serde_json::json!({"prompt": "p", "duration": duration})).unwrap()
     }
 
     #[test]
@@ -158,10 +134,7 @@ mod tests {
         cfg.keys.push(KeyGrant::new("k1", 1_000_000));
         cfg.limits.concurrency = 2;
         cfg.limits.mode = LimitMode::Queue;
-        cfg.timings = Timings {
-            time_scale: 0.0,
-            ..Timings::default()
-        };
+        cfg.timings = Timings { time_scale: 0.0, ..Timings::default() };
         cfg.seed = Some(3);
         let mut s = Inner::new(cfg);
         let k1 = key_digest("k1");
@@ -189,16 +162,10 @@ mod tests {
         }
         let snap = s.snapshot();
         let u = snap.user("u").unwrap();
-        assert_eq!(
-            (u.running, u.queued, u.max_running_at_once, u.tasks_created),
-            (3, 1, 3, 4)
-        );
+        assert_eq!((u.running, u.queued, u.max_running_at_once, u.tasks_created), (3, 1, 3, 4));
         assert_eq!(u.credits_available, 10_000 - 4 * 75);
         assert_eq!(snap.key("a").unwrap().max_running_at_once, 2);
         assert_eq!(snap.key("b").unwrap().max_running_at_once, 1);
-        assert_eq!(
-            snap.key("b").unwrap().credits_available,
-            u.credits_available
-        );
+        assert_eq!(snap.key("b").unwrap().credits_available, u.credits_available);
     }
 }

@@ -89,10 +89,7 @@ pub struct Inner {
 
 fn rngs(seed: Option<u64>) -> (StdRng, StdRng) {
     match seed {
-        Some(s) => (
-            StdRng::seed_from_u64(s),
-            StdRng::seed_from_u64(s ^ 0x5eed_7ace),
-        ),
+        Some(s) => (StdRng::seed_from_u64(s), StdRng::seed_from_u64(s ^ 0x5eed_7ace)),
         None => (StdRng::from_entropy(), StdRng::from_entropy()),
     }
 }
@@ -161,13 +158,7 @@ impl Inner {
     pub fn persisted(&self) -> Persisted {
         let mut tasks: Vec<Task> = self.tasks.values().cloned().collect();
         tasks.sort_by_key(|t| t.seq);
-        Persisted {
-            saved_at: now_ms(),
-            seq: self.seq,
-            users: self.users.values().cloned().collect(),
-            keys: self.keys.values().cloned().collect(),
-            tasks,
-        }
+        Persisted { saved_at: now_ms(), seq: self.seq, users: self.users.values().cloned().collect(), keys: self.keys.values().cloned().collect(), tasks }
     }
 
     /// Replace users, keys, credits and tasks with a saved state. Timelines
@@ -176,11 +167,7 @@ impl Inner {
     pub fn restore(&mut self, p: Persisted) {
         self.seq = self.seq.max(p.seq);
         self.users = p.users.into_iter().map(|u| (u.user.clone(), u)).collect();
-        self.keys = p
-            .keys
-            .into_iter()
-            .map(|k| (k.key_sha256.clone(), k))
-            .collect();
+        self.keys = p.keys.into_iter().map(|k| (k.key_sha256.clone(), k)).collect();
         self.tasks = p.tasks.into_iter().map(|t| (t.id.clone(), t)).collect();
         // Keys granted by the config but absent from the file are added.
         for g in self.config.keys.clone() {

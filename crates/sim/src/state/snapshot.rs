@@ -105,18 +105,11 @@ impl StateSnapshot {
     /// Every task of a user, whichever of its keys created it (grouped by
     /// key, each key's in creation order).
     pub fn user_tasks(&self, user: &str) -> Vec<&TaskSnapshot> {
-        self.keys
-            .iter()
-            .filter(|k| k.user == user)
-            .flat_map(|k| k.tasks.iter())
-            .collect()
+        self.keys.iter().filter(|k| k.user == user).flat_map(|k| k.tasks.iter()).collect()
     }
 
     pub fn task(&self, task_id: &str) -> Option<&TaskSnapshot> {
-        self.keys
-            .iter()
-            .flat_map(|k| k.tasks.iter())
-            .find(|t| t.task_id == task_id)
+        self.keys.iter().flat_map(|k| k.tasks.iter()).find(|t| t.task_id == task_id)
     }
 }
 
@@ -128,26 +121,16 @@ impl Inner {
     pub fn snapshot(&mut self) -> StateSnapshot {
         self.advance_all();
         let now = self.now();
-        let mut keys: Vec<KeySnapshot> =
-            self.keys.values().map(|ks| self.key_snapshot(ks)).collect();
+        let mut keys: Vec<KeySnapshot> = self.keys.values().map(|ks| self.key_snapshot(ks)).collect();
         keys.sort_by(|a, b| (&a.key_hint, &a.key_sha256).cmp(&(&b.key_hint, &b.key_sha256)));
         let users = self
             .users
             .values()
             .map(|us| {
-                let of_user = |s: TaskStatus| {
-                    us.active
-                        .iter()
-                        .filter(|id| self.tasks[*id].status == s)
-                        .count()
-                };
+                let of_user = |s: TaskStatus| us.active.iter().filter(|id| self.tasks[*id].status == s).count();
                 UserSnapshot {
                     user: us.user.clone(),
-                    key_hints: keys
-                        .iter()
-                        .filter(|k| k.user == us.user)
-                        .map(|k| k.key_hint.clone())
-                        .collect(),
+                    key_hints: keys.iter().filter(|k| k.user == us.user).map(|k| k.key_hint.clone()).collect(),
                     credits_available: us.credits_available,
                     credits_total: us.credits_total,
                     tasks_created: us.tasks_created,
@@ -167,15 +150,8 @@ impl Inner {
     }
 
     fn key_snapshot(&self, ks: &KeyState) -> KeySnapshot {
-        let tasks: Vec<TaskSnapshot> = ks
-            .tasks
-            .iter()
-            .map(|id| task_snapshot(&self.tasks[id]))
-            .collect();
-        let (credits_available, credits_total) = self
-            .users
-            .get(&ks.user)
-            .map_or((0, 0), |u| (u.credits_available, u.credits_total));
+        let tasks: Vec<TaskSnapshot> = ks.tasks.iter().map(|id| task_snapshot(&self.tasks[id])).collect();
+        let (credits_available, credits_total) = self.users.get(&ks.user).map_or((0, 0), |u| (u.credits_available, u.credits_total));
         KeySnapshot {
             key_hint: ks.key_hint.clone(),
             key_sha256: ks.key_sha256.clone(),

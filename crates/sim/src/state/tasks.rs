@@ -79,10 +79,7 @@ impl Inner {
     /// known key).
     pub fn create(&mut self, key: &str, req: ValidCreate) -> Result<String, CreateRefusal> {
         let now = self.now();
-        let user = self
-            .user_of(key)
-            .expect("authenticated key exists")
-            .to_string();
+        let user = self.user_of(key).expect("authenticated key exists").to_string();
         self.advance_user(&user, now);
         let cost = crate::pricing::charge(&self.config.prices, &req);
         let us = &self.users[&user];
@@ -138,26 +135,16 @@ impl Inner {
             Model::Seedance20 => &self.config.timings.seedance_2_0,
             Model::Seedance20Fast => &self.config.timings.seedance_2_0_fast,
         };
-        let jitter: f64 = if rt.jitter > 0.0 {
-            self.rng.gen_range(-rt.jitter..=rt.jitter)
-        } else {
-            0.0
-        };
+        let jitter: f64 = if rt.jitter > 0.0 { self.rng.gen_range(-rt.jitter..=rt.jitter) } else { 0.0 };
         let secs = (rt.base_secs + rt.per_video_second_secs * req.duration as f64) * (1.0 + jitter);
         let run_ms = self.scaled_ms(secs);
         let will_fail = self.rng.gen::<f64>() < self.config.fail_rate;
         let id_bits: u64 = self.rng.gen();
-        Draws {
-            run_ms,
-            will_fail,
-            id_bits,
-        }
+        Draws { run_ms, will_fail, id_bits }
     }
 
     /// Simulated seconds → real milliseconds.
     fn scaled_ms(&self, secs: f64) -> i64 {
-        (secs * self.config.timings.time_scale * 1000.0)
-            .max(0.0)
-            .round() as i64
+        (secs * self.config.timings.time_scale * 1000.0).max(0.0).round() as i64
     }
 }

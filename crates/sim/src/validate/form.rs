@@ -20,11 +20,7 @@ pub fn from_form(fields: &[(String, String)], files: &[MediaKind]) -> Result<Val
 }
 
 /// Validate a multipart request as a service that understands `understood`.
-pub fn from_form_as(
-    understood: MultipartDialect,
-    fields: &[(String, String)],
-    files: &[MediaKind],
-) -> Result<ValidCreate, Invalid> {
+pub fn from_form_as(understood: MultipartDialect, fields: &[(String, String)], files: &[MediaKind]) -> Result<ValidCreate, Invalid> {
     let arrived = arrived_in(fields);
     let mut raw = match (understood, arrived) {
         (MultipartDialect::Params, _) => read_params(fields, &SCRIPT)?,
@@ -59,9 +55,7 @@ fn read_flat(fields: &[(String, String)], sp: &Spellings) -> Result<Raw, Invalid
                 if raw.duration.is_some() {
                     return Err(Invalid::new("duration", "given more than once"));
                 }
-                raw.duration = Some(value.trim().parse::<i64>().map_err(|_| {
-                    Invalid::new("duration", "must be an integer number of seconds (4 to 15)")
-                })?);
+                raw.duration = Some(value.trim().parse::<i64>().map_err(|_| Invalid::new("duration", "must be an integer number of seconds (4 to 15)"))?);
             }
             Some(Field::Urls(list)) => raw.add_urls(list, url_field(name, value)?),
             Some(Field::Text(t)) => raw.set_text(t, name, value.clone())?,
@@ -78,23 +72,10 @@ fn url_field(name: &str, value: &str) -> Result<usize, Invalid> {
     if !value.trim_start().starts_with('[') {
         return Ok(1);
     }
-    let v: Value = serde_json::from_str(value).map_err(|_| {
-        Invalid::new(
-            name,
-            "must be URLs (repeat the field) or a JSON array of strings",
-        )
-    })?;
-    let arr = v
-        .as_array()
-        .ok_or_else(|| Invalid::new(name, "must be an array of strings"))?;
-    if arr
-        .iter()
-        .any(|x| !x.as_str().is_some_and(|s| !s.trim().is_empty()))
-    {
-        return Err(Invalid::new(
-            name,
-            "every item must be a non-empty string (URL)",
-        ));
+    let v: Value = serde_json::from_str(value).map_err(|_| Invalid::new(name, "must be URLs (repeat the field) or a JSON array of strings"))?;
+    let arr = v.as_array().ok_or_else(|| Invalid::new(name, "must be an array of strings"))?;
+    if arr.iter().any(|x| !x.as_str().is_some_and(|s| !s.trim().is_empty())) {
+        return Err(Invalid::new(name, "every item must be a non-empty string (URL)"));
     }
     Ok(arr.len())
 }
@@ -113,11 +94,8 @@ fn read_params(fields: &[(String, String)], sp: &Spellings) -> Result<Raw, Inval
             }
             "params" => {
                 params_seen = true;
-                let v: Value = serde_json::from_str(value)
-                    .map_err(|_| Invalid::new("params", "must be a JSON object"))?;
-                let obj = v
-                    .as_object()
-                    .ok_or_else(|| Invalid::new("params", "must be a JSON object"))?;
+                let v: Value = serde_json::from_str(value).map_err(|_| Invalid::new("params", "must be a JSON object"))?;
+                let obj = v.as_object().ok_or_else(|| Invalid::new("params", "must be a JSON object"))?;
                 read_object(obj, sp, &mut raw)?;
             }
             "model" if model.is_some() => {
@@ -129,9 +107,7 @@ fn read_params(fields: &[(String, String)], sp: &Spellings) -> Result<Raw, Inval
     }
     if let Some(m) = model {
         match &raw.model {
-            Some(inner) if inner.value != m => {
-                return Err(Invalid::new("model", "disagrees with `model` in `params`"))
-            }
+            Some(inner) if inner.value != m => return Err(Invalid::new("model", "disagrees with `model` in `params`")),
             Some(_) => {}
             None => raw.set_text(Text::Model, "model", m.to_string())?,
         }
@@ -145,10 +121,7 @@ mod tests {
     use crate::validate::FunctionMode;
 
     fn f(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect()
+        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
     }
 
     #[test]
@@ -164,71 +137,33 @@ mod tests {
     #[test]
     fn each_dialect_as_each_service_reads_it() {
         use MultipartDialect::*;
-        let camel = f(&[
-            ("prompt", "x"),
-            ("functionMode", "first_last_frames"),
-            ("aspect_ratio", "9:16"),
-        ]);
-        let params = f(&[
-            ("model", "seedance_2_0_fast"),
-            (
-                "params",
-                r#"{"prompt":"x","functionMode":"first_last_frames","ratio":"1:1","duration":8}"#,
-            ),
-        ]);
+        let camel = f(&[("prompt", "x"), ("functionMode", "first_last_frames"), ("aspect_ratio", "9:16")]);
+        let params = f(&[("model", "seedance_2_0_fast"), ("params", r#"{"prompt":"x","functionMode":"first_last_frames","ratio":"1:1","duration":8}"#)]);
         let flat = f(&[("prompt", "x"), ("function_mode", "first_last_frames")]);
 
         let v = from_form_as(Flat, &camel, &[]).unwrap();
-        assert_eq!(
-            (v.function_mode, v.ratio.as_str()),
-            (FunctionMode::OmniReference, "16:9")
-        );
+        assert_eq!((v.function_mode, v.ratio.as_str()), (FunctionMode::OmniReference, "16:9"));
         assert_eq!(v.ignored_fields, ["functionMode", "aspect_ratio"]);
         assert_eq!(v.dialect, Dialect::Camel);
         for d in [Camel, Any] {
             let v = from_form_as(d, &camel, &[]).unwrap();
-            assert_eq!(
-                (v.function_mode, v.ratio.as_str()),
-                (FunctionMode::FirstLastFrames, "9:16")
-            );
+            assert_eq!((v.function_mode, v.ratio.as_str()), (FunctionMode::FirstLastFrames, "9:16"));
         }
         let v = from_form_as(Camel, &flat, &[]).unwrap();
-        assert_eq!(
-            v.function_mode,
-            FunctionMode::OmniReference,
-            "function_mode ignored"
-        );
+        assert_eq!(v.function_mode, FunctionMode::OmniReference, "function_mode ignored");
 
         for d in [Params, Any] {
             let v = from_form_as(d, &params, &[]).unwrap();
             assert_eq!(
-                (
-                    v.dialect,
-                    v.function_mode,
-                    v.ratio.as_str(),
-                    v.duration,
-                    v.model.as_str()
-                ),
-                (
-                    Dialect::Params,
-                    FunctionMode::FirstLastFrames,
-                    "1:1",
-                    8,
-                    "seedance_2_0_fast"
-                )
+                (v.dialect, v.function_mode, v.ratio.as_str(), v.duration, v.model.as_str()),
+                (Dialect::Params, FunctionMode::FirstLastFrames, "1:1", 8, "seedance_2_0_fast")
             );
         }
         for d in [Flat, Camel] {
-            assert_eq!(
-                from_form_as(d, &params, &[]).unwrap_err().message(),
-                "invalid parameter `prompt`: is required"
-            );
+            assert_eq!(from_form_as(d, &params, &[]).unwrap_err().message(), "invalid parameter `prompt`: is required");
         }
         for form in [&flat, &camel] {
-            assert_eq!(
-                from_form_as(Params, form, &[]).unwrap_err().message(),
-                "invalid parameter `prompt`: is required"
-            );
+            assert_eq!(from_form_as(Params, form, &[]).unwrap_err().message(), "invalid parameter `prompt`: is required");
         }
         let bad = f(&[("params", "[1]")]);
         assert_eq!(from_form_as(Any, &bad, &[]).unwrap_err().field, "params");
@@ -238,16 +173,9 @@ mod tests {
     fn two_spellings_must_agree() {
         let same = f(&[("prompt", "x"), ("ratio", "1:1"), ("aspect_ratio", "1:1")]);
         assert_eq!(from_form(&same, &[]).unwrap().ratio, "1:1");
-        let differ = f(&[
-            ("prompt", "x"),
-            ("function_mode", "omni_reference"),
-            ("functionMode", "first_last_frames"),
-        ]);
+        let differ = f(&[("prompt", "x"), ("function_mode", "omni_reference"), ("functionMode", "first_last_frames")]);
         assert_eq!(from_form(&differ, &[]).unwrap_err().field, "functionMode");
         let twice = f(&[("prompt", "x"), ("prompt", "x")]);
-        assert_eq!(
-            from_form(&twice, &[]).unwrap_err().reason,
-            "given more than once"
-        );
+        assert_eq!(from_form(&twice, &[]).unwrap_err().reason, "given more than once");
     }
 }

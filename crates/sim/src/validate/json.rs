@@ -8,9 +8,7 @@ use super::{check, Dialect, Invalid};
 
 /// Validate a JSON body (already parsed).
 pub fn from_json(body: &Value) -> Result<super::ValidCreate, Invalid> {
-    let obj = body
-        .as_object()
-        .ok_or_else(|| Invalid::new("body", "must be a JSON object"))?;
+    let obj = body.as_object().ok_or_else(|| Invalid::new("body", "must be a JSON object"))?;
     let mut raw = Raw::default();
     read_object(obj, &DOCUMENTED, &mut raw)?;
     check(raw, Dialect::Json)
@@ -18,11 +16,7 @@ pub fn from_json(body: &Value) -> Result<super::ValidCreate, Invalid> {
 
 /// Read an object's fields into `raw`; unknown fields are ignored (and
 /// noted), like the reference's JSON.
-pub(super) fn read_object(
-    obj: &Map<String, Value>,
-    sp: &Spellings,
-    raw: &mut Raw,
-) -> Result<(), Invalid> {
+pub(super) fn read_object(obj: &Map<String, Value>, sp: &Spellings, raw: &mut Raw) -> Result<(), Invalid> {
     for (name, value) in obj {
         match Field::of(name, sp) {
             None => raw.ignore(name),
@@ -52,10 +46,7 @@ fn url_list(name: &str, value: &Value) -> Result<usize, Invalid> {
         Value::Array(items) => {
             for (i, it) in items.iter().enumerate() {
                 if !it.as_str().is_some_and(|s| !s.trim().is_empty()) {
-                    return Err(Invalid::new(
-                        name,
-                        format!("item {i} must be a non-empty string (URL)"),
-                    ));
+                    return Err(Invalid::new(name, format!("item {i} must be a non-empty string (URL)")));
                 }
             }
             Ok(items.len())

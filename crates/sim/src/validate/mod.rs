@@ -106,10 +106,7 @@ pub struct Invalid {
 
 impl Invalid {
     fn new(field: &str, reason: impl Into<String>) -> Self {
-        Invalid {
-            field: field.to_string(),
-            reason: reason.into(),
-        }
+        Invalid { field: field.to_string(), reason: reason.into() }
     }
     pub fn message(&self) -> String {
         format!("invalid parameter `{}`: {}", self.field, self.reason)
@@ -153,12 +150,7 @@ fn check(raw: Raw, dialect: Dialect) -> Result<ValidCreate, Invalid> {
         None => Model::Seedance20,
         Some(g) if g.value == "seedance_2_0" => Model::Seedance20,
         Some(g) if g.value == "seedance_2_0_fast" => Model::Seedance20Fast,
-        Some(g) => {
-            return Err(Invalid::new(
-                &g.name,
-                "must be `seedance_2_0` or `seedance_2_0_fast`",
-            ))
-        }
+        Some(g) => return Err(Invalid::new(&g.name, "must be `seedance_2_0` or `seedance_2_0_fast`")),
     };
     let prompt = match raw.prompt {
         Some(p) if !p.value.trim().is_empty() => p.value,
@@ -169,22 +161,12 @@ fn check(raw: Raw, dialect: Dialect) -> Result<ValidCreate, Invalid> {
         None => FunctionMode::OmniReference,
         Some(g) if g.value == "omni_reference" => FunctionMode::OmniReference,
         Some(g) if g.value == "first_last_frames" => FunctionMode::FirstLastFrames,
-        Some(g) => {
-            return Err(Invalid::new(
-                &g.name,
-                "must be `first_last_frames` or `omni_reference`",
-            ))
-        }
+        Some(g) => return Err(Invalid::new(&g.name, "must be `first_last_frames` or `omni_reference`")),
     };
     let ratio = match raw.ratio {
         None => "16:9".to_string(),
         Some(r) if RATIOS.contains(&r.value.as_str()) => r.value,
-        Some(r) => {
-            return Err(Invalid::new(
-                &r.name,
-                format!("must be one of {}", RATIOS.join(", ")),
-            ))
-        }
+        Some(r) => return Err(Invalid::new(&r.name, format!("must be one of {}", RATIOS.join(", ")))),
     };
     let duration = match raw.duration {
         None => 5,
@@ -196,47 +178,21 @@ fn check(raw: Raw, dialect: Dialect) -> Result<ValidCreate, Invalid> {
     let videos = raw.video_urls + count(MediaKind::Video);
     let audios = raw.audio_urls + count(MediaKind::Audio);
     if images > MAX_IMAGES {
-        return Err(Invalid::new(
-            "image_urls",
-            format!("at most {MAX_IMAGES} images (URLs and image files together), got {images}"),
-        ));
+        return Err(Invalid::new("image_urls", format!("at most {MAX_IMAGES} images (URLs and image files together), got {images}")));
     }
     if videos > MAX_VIDEOS {
-        return Err(Invalid::new(
-            "video_urls",
-            format!("at most {MAX_VIDEOS} videos (URLs and video files together), got {videos}"),
-        ));
+        return Err(Invalid::new("video_urls", format!("at most {MAX_VIDEOS} videos (URLs and video files together), got {videos}")));
     }
     if audios > MAX_AUDIOS {
-        return Err(Invalid::new(
-            "audio_urls",
-            format!("at most {MAX_AUDIOS} audios (URLs and audio files together), got {audios}"),
-        ));
+        return Err(Invalid::new("audio_urls", format!("at most {MAX_AUDIOS} audios (URLs and audio files together), got {audios}")));
     }
     if function_mode == FunctionMode::FirstLastFrames && images > 2 {
-        return Err(Invalid::new(
-            "image_urls",
-            format!("first_last_frames allows at most 2 images, got {images}"),
-        ));
+        return Err(Invalid::new("image_urls", format!("first_last_frames allows at most 2 images, got {images}")));
     }
     if function_mode == FunctionMode::OmniReference && audios > 0 && images == 0 && videos == 0 {
-        return Err(Invalid::new(
-            "audio_urls",
-            "omni_reference rejects audio-only input: give at least one image or video too",
-        ));
+        return Err(Invalid::new("audio_urls", "omni_reference rejects audio-only input: give at least one image or video too"));
     }
-    Ok(ValidCreate {
-        model,
-        prompt,
-        function_mode,
-        ratio,
-        duration,
-        images,
-        videos,
-        audios,
-        dialect,
-        ignored_fields: raw.ignored,
-    })
+    Ok(ValidCreate { model, prompt, function_mode, ratio, duration, images, videos, audios, dialect, ignored_fields: raw.ignored })
 }
 
 #[cfg(test)]
@@ -247,20 +203,12 @@ mod tests {
     #[test]
     fn defaults_apply() {
         let v = from_json(&json!({"prompt": "a cat"})).unwrap();
-        assert_eq!(
-            (v.model, v.function_mode, v.ratio.as_str(), v.duration),
-            (Model::Seedance20, FunctionMode::OmniReference, "16:9", 5)
-        );
+        assert_eq!((v.model, v.function_mode, v.ratio.as_str(), v.duration), (Model::Seedance20, FunctionMode::OmniReference, "16:9", 5));
         assert_eq!(v.dialect, Dialect::Json);
     }
 
     #[test]
     fn float_duration_rejected() {
-        assert_eq!(
-            from_json(&json!({"prompt": "x", "duration": 5.5}))
-                .unwrap_err()
-                .field,
-            "duration"
-        );
+        assert_eq!(from_json(&json!({"prompt": "x", "duration": 5.5})).unwrap_err().field, "duration");
     }
 }

@@ -11,25 +11,13 @@ pub(super) struct Spellings {
 }
 
 /// The reference (JSON and flat multipart).
-pub(super) const DOCUMENTED: Spellings = Spellings {
-    mode: &["function_mode"],
-    ratio: &["ratio"],
-};
+pub(super) const DOCUMENTED: Spellings = Spellings { mode: &["function_mode"], ratio: &["ratio"] };
 /// Loova's reference notes (multipart).
-pub(super) const CAMEL: Spellings = Spellings {
-    mode: &["functionMode"],
-    ratio: &["ratio", "aspect_ratio"],
-};
+pub(super) const CAMEL: Spellings = Spellings { mode: &["functionMode"], ratio: &["ratio", "aspect_ratio"] };
 /// Loova's script (`params` JSON).
-pub(super) const SCRIPT: Spellings = Spellings {
-    mode: &["functionMode"],
-    ratio: &["ratio"],
-};
+pub(super) const SCRIPT: Spellings = Spellings { mode: &["functionMode"], ratio: &["ratio"] };
 /// A service that understands every dialect.
-pub(super) const ANY: Spellings = Spellings {
-    mode: &["function_mode", "functionMode"],
-    ratio: &["ratio", "aspect_ratio"],
-};
+pub(super) const ANY: Spellings = Spellings { mode: &["function_mode", "functionMode"], ratio: &["ratio", "aspect_ratio"] };
 
 /// A request field, whatever it is called in the encoding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,12 +83,7 @@ pub(super) struct Raw {
 impl Raw {
     /// Set a text field. The same name twice is refused; a second spelling
     /// of the same field is accepted only with the same value.
-    pub(super) fn set_text(
-        &mut self,
-        field: Text,
-        name: &str,
-        value: String,
-    ) -> Result<(), Invalid> {
+    pub(super) fn set_text(&mut self, field: Text, name: &str, value: String) -> Result<(), Invalid> {
         let slot = match field {
             Text::Model => &mut self.model,
             Text::Prompt => &mut self.prompt,
@@ -109,21 +92,12 @@ impl Raw {
         };
         match slot {
             None => {
-                *slot = Some(Given {
-                    name: name.to_string(),
-                    value,
-                });
+                *slot = Some(Given { name: name.to_string(), value });
                 Ok(())
             }
             Some(prev) if prev.name == name => Err(Invalid::new(name, "given more than once")),
             Some(prev) if prev.value == value => Ok(()),
-            Some(prev) => Err(Invalid::new(
-                name,
-                format!(
-                    "disagrees with `{}`, which names the same setting",
-                    prev.name
-                ),
-            )),
+            Some(prev) => Err(Invalid::new(name, format!("disagrees with `{}`, which names the same setting", prev.name))),
         }
     }
 

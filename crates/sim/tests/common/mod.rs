@@ -22,10 +22,7 @@ pub async fn sim_with(credits: i64, tweak: impl FnOnce(&mut SimConfig)) -> SimHa
 }
 
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(Duration::from_secs(20))
-        .build()
-        .unwrap()
+    reqwest::Client::builder().timeout(Duration::from_secs(20)).build().unwrap()
 }
 
 pub struct Answer {
@@ -41,34 +38,17 @@ async fn answer(r: reqwest::Response) -> Answer {
 }
 
 pub async fn create(c: &reqwest::Client, sim: &SimHandle, key: &str, body: Value) -> Answer {
-    let r = c
-        .post(format!("{}/v1/video/seedance-2", sim.base_url()))
-        .bearer_auth(key)
-        .json(&body)
-        .send()
-        .await
-        .expect("create sent");
+    let r = c.post(format!("{}/v1/video/seedance-2", sim.base_url())).bearer_auth(key).json(&body).send().await.expect("create sent");
     answer(r).await
 }
 
 pub async fn status(c: &reqwest::Client, sim: &SimHandle, key: &str, task_id: &str) -> Answer {
-    let r = c
-        .get(format!("{}/v1/tasks", sim.base_url()))
-        .query(&[("task_id", task_id)])
-        .bearer_auth(key)
-        .send()
-        .await
-        .expect("status sent");
+    let r = c.get(format!("{}/v1/tasks", sim.base_url())).query(&[("task_id", task_id)]).bearer_auth(key).send().await.expect("status sent");
     answer(r).await
 }
 
 pub async fn credits(c: &reqwest::Client, sim: &SimHandle, key: &str) -> Answer {
-    let r = c
-        .get(format!("{}/v1/credits", sim.base_url()))
-        .bearer_auth(key)
-        .send()
-        .await
-        .expect("credits sent");
+    let r = c.get(format!("{}/v1/credits", sim.base_url())).bearer_auth(key).send().await.expect("credits sent");
     answer(r).await
 }
 
@@ -89,11 +69,7 @@ where
 }
 
 /// Wait until the state satisfies `cond`; returns that state.
-pub async fn wait_state(
-    sim: &SimHandle,
-    what: &str,
-    cond: impl Fn(&StateSnapshot) -> bool,
-) -> StateSnapshot {
+pub async fn wait_state(sim: &SimHandle, what: &str, cond: impl Fn(&StateSnapshot) -> bool) -> StateSnapshot {
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         let s = sim.state();
@@ -116,11 +92,7 @@ pub async fn wait_final(c: &reqwest::Client, sim: &SimHandle, key: &str, task_id
         if st == "succeeded" || st == "failed" {
             return a.body["data"].clone();
         }
-        assert!(
-            Instant::now() < deadline,
-            "task {task_id} never finished: {}",
-            a.body
-        );
+        assert!(Instant::now() < deadline, "task {task_id} never finished: {}", a.body);
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
@@ -141,8 +113,7 @@ pub fn shape(v: &Value) -> Value {
 
 pub fn fixture(name: &str) -> Value {
     let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_str(&std::fs::read_to_string(&path).expect("fixture"))
-        .expect("fixture is JSON")
+    serde_json::from_str(&std::fs::read_to_string(&path).expect("fixture")).expect("fixture is JSON")
 }
 
 pub fn prompt() -> Value {
