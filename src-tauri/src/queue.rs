@@ -119,14 +119,8 @@ pub fn start(app: AppHandle) {
                 }
                 Err(e) => {
                     let host = app.state::<QueueHost>();
-                    // Only a lock held by another process means `loova run`;
-                    // any other failure says what it is (and is retried too).
-                    match e {
-                        loova_core::engine::EngineError::AlreadyRunning => {
-                            host.set_status("`loova run` is running this queue in a terminal; this window shows its progress and takes over when it stops.")
-                        }
-                        other => host.set_status(&other.to_string()),
-                    }
+                    // The rule (only a lock held elsewhere means `loova run`) lives in core.
+                    host.set_status(&loova_core::engine::status_when_not_running(&e));
                     emit(&app);
                     tokio::time::sleep(ELSEWHERE_EVERY).await;
                 }

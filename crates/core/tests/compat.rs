@@ -151,6 +151,8 @@ async fn a_flat_only_service_flags_a_job_sent_as_camel_and_the_dialect_moves_on(
     assert_eq!(sent, Some(Dialect::Camel));
     assert!(note.contains("Loova ran this as omni_reference — the mode field was not understood"), "{note}");
     assert!(rig.notices().iter().any(|n| n.body == note), "{:?}", rig.notices());
+    // The Queue keeps showing it after the download cleared the job's error.
+    assert_eq!(engine::JobView::from_row(done).settings_note.as_deref(), Some(note.as_str()));
     assert_ne!(rig.db.account_dialect(&acct).unwrap(), Some(Dialect::Camel), "moved on");
 
     // The next job: (c) is refused for free, then (a) is accepted and runs right.
@@ -185,4 +187,19 @@ async fn an_account_added_with_the_other_base_path_form_works_and_stores_the_rig
         rig.run_until_idle(&engine, IDLE).await;
         assert_eq!(rig.db.job(job.id).unwrap().unwrap().state, JobState::Downloaded, "{base_path:?}");
     }
+}
+
+#[tokio::test]
+#[ignore = "needs the Secret Service: run by scripts/test"]
+async fn an_ambiguous_answer_is_never_followed_by_a_create_in_another_dialect() {
+    let rig = Rig::new(dialect_config(MultipartDialect::Params)).await;
+    let acct = rig.account("Ambiguous", KEY).await;
+    rig.sim.update_config(|c| c.faults.create.script.push_back(loova_sim::FaultKind::Http502)).unwrap();
+    let engine = rig.engine();
+    let job = engine::enqueue(&rig.db, &acct, &frames_job("lost"), None, &rig.prices).unwrap();
+    rig.run_until_idle(&engine, IDLE).await;
+    let row = rig.db.job(job.id).unwrap().unwrap();
+    assert_eq!(row.state, JobState::OutcomeUnknown, "{row:?}");
+    assert_eq!(creates(&rig), 1, "sent once");
+    assert_eq!(rig.db.account_dialect(&acct).unwrap(), None, "nothing learned");
 }

@@ -32,9 +32,38 @@ impl EngineLock {
     }
 }
 
+/// What the window says when it could not take the queue: only a lock held
+/// by another process means `loova run` is running it (the window follows
+/// and takes over when it stops); anything else is this computer's problem
+/// and is said as it is. (The shell used to say "`loova run` is running" for
+/// every error, a read-only folder and a full disk included.)
+pub fn status_when_not_running(err: &EngineError) -> String {
+    match err {
+        EngineError::AlreadyRunning => {
+            "`loova run` is running this queue in a terminal; this window shows its progress and takes over when it stops.".to_string()
+        }
+        other => other.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_lock_held_elsewhere_is_reported_as_loova_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let _held = EngineLock::acquire(dir.path()).unwrap();
+        let elsewhere = EngineLock::acquire(dir.path()).unwrap_err();
+        assert!(status_when_not_running(&elsewhere).contains("`loova run` is running this queue"));
+
+        let afile = dir.path().join("afile");
+        std::fs::write(&afile, b"not a folder").unwrap();
+        let io = EngineLock::acquire(&afile.join("data")).unwrap_err();
+        let said = status_when_not_running(&io);
+        assert!(!said.contains("loova run"), "{said}");
+        assert!(said.contains("could not be created") && said.contains(&afile.display().to_string()), "{said}");
+    }
 
     #[test]
     fn second_holder_is_refused_until_the_first_lets_go() {

@@ -28,7 +28,7 @@ pub use config::{EngineConfig, EngineStats};
 pub use download::{output_root, sanitize_file_stem, OUTPUT_DIR_ENV, OUTPUT_DIR_SETTING};
 pub use errors::EngineError;
 pub use events::{EngineEvent, Notice, NoticeKind};
-pub use lock::{EngineLock, LOCK_FILE};
+pub use lock::{status_when_not_running, EngineLock, LOCK_FILE};
 pub use view::{data_dir_of, enqueue, job, list_jobs, title_of, JobView};
 
 pub(crate) use client_cache::{AccountClient, ClientCache};

@@ -43,6 +43,9 @@ pub struct JobView {
     pub bytes_done: Option<i64>,
     pub bytes_total: Option<i64>,
     pub expected_secs: Option<f64>,
+    /// "Loova ran this as omni_reference — the mode field was not
+    /// understood": the service ran other settings than were sent.
+    pub settings_note: Option<String>,
     /// 0..1: elapsed vs expected run time while running (capped at 0.99),
     /// bytes while downloading, 1 when downloaded. See [`JobView::progress_at`].
     pub progress: Option<f64>,
@@ -132,6 +135,7 @@ impl JobView {
             bytes_done: r.bytes_done,
             bytes_total: r.bytes_total,
             expected_secs: r.expected_secs,
+            settings_note: r.settings_note,
         }
     }
 }

@@ -33,6 +33,7 @@ fn row(state: JobState, spec: JobSpec) -> JobRow {
         bytes_done: None,
         bytes_total: None,
         expected_secs: None,
+        settings_note: None,
     }
 }
 

@@ -688,6 +688,11 @@ credits_cost: number | null;
  */
 charge_differs: boolean; created_at: number; submitted_at: number | null; started_at: number | null; finished_at: number | null; updated_at: number; attempts: number; next_attempt_at: number | null; error: string | null; error_code: ErrorCode | null; trace_id: string | null; video_path: string | null; bytes_done: number | null; bytes_total: number | null; expected_secs: number | null; 
 /**
+ * "Loova ran this as omni_reference — the mode field was not
+ * understood": the service ran other settings than were sent.
+ */
+settings_note: string | null; 
+/**
  * 0..1: elapsed vs expected run time while running (capped at 0.99),
  * bytes while downloading, 1 when downloaded. See [`JobView::progress_at`].
  */

@@ -122,11 +122,14 @@ pub struct JobRow {
     pub bytes_done: Option<i64>,
     pub bytes_total: Option<i64>,
     pub expected_secs: Option<f64>,
+    /// The service ran the job with other settings than were sent (a field
+    /// spelling it did not understand): kept for good, unlike `last_error`.
+    pub settings_note: Option<String>,
 }
 
 pub(crate) const COLUMNS: &str = "id, account_id, batch_id, name, spec, position, estimate_credits, price_list_date, state, task_id,
     raw_status, credits_cost, created_at, submitted_at, started_at, finished_at, updated_at, attempts, next_attempt_at,
-    last_error, last_error_code, trace_id, video_url, video_path, bytes_done, bytes_total, expected_secs";
+    last_error, last_error_code, trace_id, video_url, video_path, bytes_done, bytes_total, expected_secs, settings_note";
 
 /// A row as stored. A value this version does not know (a state, a code, a
 /// spec that is not a JobSpec) is an error, never read as some default.
@@ -162,5 +165,6 @@ pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<JobRow> {
         bytes_done: r.get(24)?,
         bytes_total: r.get(25)?,
         expected_secs: r.get(26)?,
+        settings_note: r.get(27)?,
     })
 }
