@@ -56,10 +56,10 @@ fn the_app(data: &Path) -> u32 {
     })
 }
 
-/// Asks the window to close, as the title bar's close button does. Sent
-/// after the script returns: the app may be gone before it could answer.
+/// Asks the window to close, as the title bar's close button does (the
+/// app may be gone before the script's answer is back).
 fn close_window(app: &App) {
-    app.eval("setTimeout(() => window.__TAURI_INTERNALS__.invoke('plugin:window|close', { label: 'main' }), 0); return true;");
+    app.eval_may_exit("setTimeout(() => window.__TAURI_INTERNALS__.invoke('plugin:window|close', { label: 'main' }), 0); return true;");
 }
 
 fn count(db: &Db, state: JobState) -> u64 {
@@ -154,7 +154,7 @@ fn ctrl_q_quits_through_the_same_clean_quit() {
     let mut app = App::launch(data.path(), &[("LOOVA_DESK_KEYRING_SERVICE", &service)]);
     app.wait_text("nav-settings", |t| t == "Settings");
     the_app(data.path());
-    app.eval("setTimeout(() => window.dispatchEvent(new KeyboardEvent('keydown', { key: 'q', ctrlKey: true })), 0); return true;");
+    app.eval_may_exit("setTimeout(() => window.dispatchEvent(new KeyboardEvent('keydown', { key: 'q', ctrlKey: true })), 0); return true;");
     wait_for("the app to quit", || app_pids(data.path()).is_empty());
     app.exited();
     assert!(loova_core::engine::EngineLock::acquire(data.path()).is_ok(), "the queue's lock was released");

@@ -109,17 +109,22 @@ fn first_hide_notice(app: &AppHandle) {
     }
 }
 
+/// What happens to the jobs in flight if the person quits now.
+fn quit_question(running: u64) -> String {
+    let (jobs, they, them, videos) = match running {
+        1 => ("1 job is".to_string(), "It keeps", "it", "its video"),
+        n => (format!("{n} jobs are"), "They keep", "them", "their videos"),
+    };
+    format!("{jobs} running on Loova. {they} running there, and Loova Desk picks {them} up (and saves {videos}) the next time it starts. Queued jobs wait until then.")
+}
+
 /// Quit, asking first when jobs are in flight (the tray's Quit, Ctrl+Q).
 pub fn quit_asking(app: &AppHandle) {
     let running = Activity::now(app).running;
     if running == 0 {
         return quit(app);
     }
-    let jobs = if running == 1 { "1 job is" } else { "jobs are" };
-    let message = format!(
-        "{jobs} running on Loova{n}. They keep running there, and Loova Desk picks them up (and saves their videos) the next time it starts. Queued jobs wait until then.",
-        n = if running == 1 { String::new() } else { format!(" ({running})") },
-    );
+    let message = quit_question(running);
     let app = app.clone();
     app.dialog()
         .message(message)
@@ -176,5 +181,14 @@ pub fn exit_requested(app: &AppHandle, api: &tauri::ExitRequestApi) {
     if !MAY_EXIT.load(Ordering::SeqCst) {
         api.prevent_exit();
         quit(app);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn quitting_says_what_happens_to_running_jobs() {
+        assert_eq!(super::quit_question(1), "1 job is running on Loova. It keeps running there, and Loova Desk picks it up (and saves its video) the next time it starts. Queued jobs wait until then.");
+        assert!(super::quit_question(4).starts_with("4 jobs are running on Loova. They keep running there"));
     }
 }

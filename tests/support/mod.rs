@@ -96,6 +96,12 @@ impl Drop for App {
 }
 
 impl App {
+    /// Runs a script that may end the app (closing its window, quitting):
+    /// the answer may never come, so a failed call is not a failure.
+    pub fn eval_may_exit(&self, script: &str) {
+        let _ = self.run(self.client().execute(script, vec![]));
+    }
+
     /// The app quit by itself (the test saw its process end): the session
     /// is dropped without asking the page anything.
     pub fn exited(&mut self) {

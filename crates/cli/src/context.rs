@@ -24,3 +24,18 @@ pub fn open() -> Result<(Arc<Db>, Accounts), StoreError> {
     let db = Arc::new(Db::open_in(&dir)?);
     Ok((db.clone(), Accounts::new(db, Vault::from_env(), Arc::new(SandboxHost::new(&dir)))))
 }
+
+/// The Sandbox speed and request timeout set in Settings (or `loova
+/// settings`) apply to `loova` as they do to the app. Called first thing in
+/// `main`, before the runtime's threads exist (it sets environment
+/// variables); a folder without a database yet has no settings to apply, and
+/// none is created for commands that need none.
+pub fn apply_settings() {
+    let dir = data_dir();
+    if !dir.join(loova_core::store::DB_FILE).exists() {
+        return;
+    }
+    if let Ok(db) = Db::open_in(&dir) {
+        loova_core::settings::apply_to_environment(&db, loova_sandbox::TIME_SCALE_ENV);
+    }
+}

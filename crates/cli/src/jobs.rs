@@ -1,4 +1,4 @@
-//! `loova enqueue`, `jobs`, `run`, `retry`, `forget`, `resubmit`, `cancel`.
+//! `loova enqueue`, `jobs`, `run`, `retry`, `forget`, `resubmit`, `attach`, `cancel`.
 //! Queueing works while the app runs (its engine notices within a second);
 //! `run` runs the queue headless when the app is closed.
 
@@ -164,6 +164,22 @@ pub fn action(id: i64, action: JobAction) -> Outcome {
         }
         Ok(Performed::Open { path, .. }) => {
             println!("{path}");
+            Outcome::Ok
+        }
+        Err(e) => engine_fail(e),
+    }
+}
+
+/// `loova attach JOB TASK_ID`: "I found it on Loova". Exit 2 when the task
+/// is not this job's (or not on its account), 1 when Loova could not be asked.
+pub fn attach(id: i64, task_id: &str) -> Outcome {
+    let (db, accounts) = match open() {
+        Ok(x) => x,
+        Err(e) => return Outcome::error(&e, false),
+    };
+    match runtime().block_on(engine::attach(&db, &accounts, id, task_id)) {
+        Ok(j) => {
+            println!("Job {} {}.", j.id, JobAction::Attach.done());
             Outcome::Ok
         }
         Err(e) => engine_fail(e),

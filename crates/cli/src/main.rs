@@ -76,6 +76,13 @@ enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// A job whose outcome is unknown: "I found it on Loova". Follows that task
+    /// (nothing is sent again) when it is on the job's account and matches the job.
+    Attach {
+        id: i64,
+        /// The task id shown on Loova's dashboard.
+        task_id: String,
+    },
     /// Cancel a job that has not been sent yet.
     Cancel { id: i64 },
     /// Show, or set, the folder finished videos are saved in (one sub-folder per account).
@@ -176,6 +183,7 @@ impl Outcome {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     JSON.store(std::env::args().skip(1).any(|a| a == "--json"), Ordering::Relaxed);
+    context::apply_settings();
     let outcome = match cli.command {
         Command::Preview(args) => preview::run(args),
         Command::Packs(args) => packs::run(args),
@@ -189,6 +197,7 @@ fn main() -> ExitCode {
         Command::Forget { id } => jobs::action(id, JobAction::Forget),
         Command::Resubmit { id, yes } => jobs::resubmit(id, yes),
         Command::Cancel { id } => jobs::action(id, JobAction::Cancel),
+        Command::Attach { id, task_id } => jobs::attach(id, &task_id),
         Command::OutputDir { path } => output_dir(path),
         Command::Batches { json } => batch::batches(json),
         Command::Settings(args) => settings::run(args),

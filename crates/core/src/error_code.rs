@@ -37,6 +37,9 @@ codes! {
     AccountNotFound => "account_not_found",
     /// The job is not in a state that allows the action.
     WrongState => "wrong_state",
+    /// The task a person named for an unknown outcome is not that job's
+    /// (another model or duration, or already another job's).
+    AttachMismatch => "attach_mismatch",
 
     // Rules a job breaks (`Violation::code`).
     UnknownModel => "unknown_model",

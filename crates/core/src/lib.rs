@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod engine;
 pub mod error_code;
 pub mod job;
+pub mod library;
 pub mod media;
 pub mod media_duration;
 pub mod media_info;

@@ -28,6 +28,7 @@ pub enum SettingKey {
     Notify(NoticeKind),
     SandboxSpeed,
     RequestTimeoutMs,
+    UnknownHoldMinSecs,
 }
 
 /// How a value is entered (the UI draws the field from this).
@@ -96,6 +97,10 @@ const QUIT: &str = "quit";
 /// (as loova-sandbox's own default).
 const SANDBOX_SPEED_DEFAULT: f64 = 0.1;
 const TIMEOUT_MS_RANGE: (u64, u64) = (1_000, 600_000);
+/// 20 minutes: longer than Loova takes for the longest video, so a task the
+/// lost answer may have created has ended before its slot is reused.
+const UNKNOWN_HOLD_MIN_DEFAULT: u64 = 1_200;
+const HOLD_SECS_RANGE: (u64, u64) = (60, 86_400);
 
 fn notice_name(kind: NoticeKind) -> &'static str {
     match kind {
@@ -121,7 +126,7 @@ impl SettingKey {
     pub fn all() -> Vec<SettingKey> {
         let mut keys = vec![SettingKey::OutputDir, SettingKey::CloseBehaviour, SettingKey::StartAtLogin];
         keys.extend(NOTICE_KINDS.iter().map(|k| SettingKey::Notify(*k)));
-        keys.extend([SettingKey::SandboxSpeed, SettingKey::RequestTimeoutMs]);
+        keys.extend([SettingKey::SandboxSpeed, SettingKey::RequestTimeoutMs, SettingKey::UnknownHoldMinSecs]);
         keys
     }
 
@@ -134,6 +139,7 @@ impl SettingKey {
             SettingKey::Notify(k) => format!("notify_{}", notice_name(k)),
             SettingKey::SandboxSpeed => "sandbox_speed".into(),
             SettingKey::RequestTimeoutMs => "request_timeout_ms".into(),
+            SettingKey::UnknownHoldMinSecs => "unknown_hold_min_secs".into(),
         }
     }
 
@@ -147,6 +153,7 @@ impl SettingKey {
             SettingKey::CloseBehaviour | SettingKey::StartAtLogin => "Window and start",
             SettingKey::Notify(_) => "Notifications",
             SettingKey::SandboxSpeed | SettingKey::RequestTimeoutMs => "Connection and Sandbox",
+            SettingKey::UnknownHoldMinSecs => "Queue",
         }
     }
 
@@ -158,6 +165,7 @@ impl SettingKey {
             SettingKey::Notify(k) => notice_label(k).into(),
             SettingKey::SandboxSpeed => "Sandbox speed".into(),
             SettingKey::RequestTimeoutMs => "Request timeout".into(),
+            SettingKey::UnknownHoldMinSecs => "Hold a slot for an unknown outcome at least".into(),
         }
     }
 
@@ -169,6 +177,7 @@ impl SettingKey {
             SettingKey::Notify(_) => "A desktop notification, also while the window is hidden.",
             SettingKey::SandboxSpeed => "How fast the Sandbox's play jobs run, as a fraction of real time (0.1 = ten times faster). Applies at the next start.",
             SettingKey::RequestTimeoutMs => "How long to wait for Loova's answer to one request, in milliseconds. Applies at the next start.",
+            SettingKey::UnknownHoldMinSecs => "A job whose answer was lost keeps its slot while the task it may have created could still run: three times its expected run time, and at least this long (seconds). Then the slot goes to the next job; the job still waits for your decision.",
         }
     }
 
@@ -180,6 +189,7 @@ impl SettingKey {
             SettingKey::StartAtLogin | SettingKey::Notify(_) => SettingInput::Toggle,
             SettingKey::SandboxSpeed => SettingInput::Number { min: 0.001, max: 1.0, unit: "× real time".into() },
             SettingKey::RequestTimeoutMs => SettingInput::Number { min: TIMEOUT_MS_RANGE.0 as f64, max: TIMEOUT_MS_RANGE.1 as f64, unit: "ms".into() },
+            SettingKey::UnknownHoldMinSecs => SettingInput::Number { min: HOLD_SECS_RANGE.0 as f64, max: HOLD_SECS_RANGE.1 as f64, unit: "s".into() },
         }
     }
 
@@ -191,6 +201,7 @@ impl SettingKey {
             SettingKey::Notify(_) => "true".into(),
             SettingKey::SandboxSpeed => SANDBOX_SPEED_DEFAULT.to_string(),
             SettingKey::RequestTimeoutMs => crate::api::Timeouts::default().request.as_millis().to_string(),
+            SettingKey::UnknownHoldMinSecs => UNKNOWN_HOLD_MIN_DEFAULT.to_string(),
         }
     }
 
@@ -209,7 +220,7 @@ impl SettingKey {
             },
             SettingInput::Number { min, max, unit } => {
                 let n: f64 = value.parse().map_err(|_| format!("enter a number between {min} and {max} {unit}."))?;
-                let whole = self == SettingKey::RequestTimeoutMs;
+                let whole = matches!(self, SettingKey::RequestTimeoutMs | SettingKey::UnknownHoldMinSecs);
                 if !n.is_finite() || n < min || n > max || (whole && n.fract() != 0.0) {
                     let kind = if whole { "a whole number" } else { "a number" };
                     return Err(format!("enter {kind} between {min} and {max} {unit}."));
@@ -297,6 +308,13 @@ pub fn sandbox_speed(db: &Db) -> Option<f64> {
 
 pub fn request_timeout_ms(db: &Db) -> Option<u64> {
     stored(db, SettingKey::RequestTimeoutMs).ok()?.and_then(|v| v.parse::<f64>().ok()).map(|n| n as u64)
+}
+
+/// How long an outcome_unknown job holds its slot at least (the engine
+/// takes the longer of this and three times the job's expected run time).
+pub fn unknown_hold_min(db: &Db) -> std::time::Duration {
+    let secs = stored(db, SettingKey::UnknownHoldMinSecs).ok().flatten().and_then(|v| v.parse::<f64>().ok()).map_or(UNKNOWN_HOLD_MIN_DEFAULT, |n| n as u64);
+    std::time::Duration::from_secs(secs)
 }
 
 /// Puts the Sandbox speed and request timeout the person set into the

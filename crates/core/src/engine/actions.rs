@@ -19,6 +19,9 @@ pub enum JobAction {
     Retry,
     /// Outcome unknown: send again, knowing it may be charged twice.
     Resubmit,
+    /// Outcome unknown: "I found it on Loova — task id …". Needs the task
+    /// id, so it is performed by [`super::attach`], not [`perform`].
+    Attach,
     /// Outcome unknown: stop tracking it and free the slot.
     Forget,
     MoveUp,
@@ -37,10 +40,11 @@ pub enum Performed {
 }
 
 impl JobAction {
-    pub const ALL: [JobAction; 8] = [
+    pub const ALL: [JobAction; 9] = [
         JobAction::Cancel,
         JobAction::Retry,
         JobAction::Resubmit,
+        JobAction::Attach,
         JobAction::Forget,
         JobAction::MoveUp,
         JobAction::MoveDown,
@@ -54,7 +58,7 @@ impl JobAction {
         match self {
             JobAction::Cancel | JobAction::MoveUp | JobAction::MoveDown => &[JobState::Queued],
             JobAction::Retry => &[JobState::Failed, JobState::Invalid, JobState::Expired, JobState::Canceled],
-            JobAction::Resubmit | JobAction::Forget => &[JobState::OutcomeUnknown],
+            JobAction::Resubmit | JobAction::Attach | JobAction::Forget => &[JobState::OutcomeUnknown],
             JobAction::OpenVideo | JobAction::ShowInFolder => &[JobState::Downloaded],
         }
     }
@@ -69,6 +73,7 @@ impl JobAction {
             JobAction::Cancel => "canceled (only a queued job can be)",
             JobAction::Retry => "retried (only a failed, invalid, expired or canceled job can be)",
             JobAction::Resubmit => "submitted again (only a job whose outcome is unknown can be)",
+            JobAction::Attach => "given a task found on Loova (only a job whose outcome is unknown can be)",
             JobAction::Forget => "forgotten (only a job whose outcome is unknown can be)",
             JobAction::MoveUp | JobAction::MoveDown => "moved (only a queued job can be)",
             JobAction::OpenVideo | JobAction::ShowInFolder => "opened (only a downloaded job has a video)",
@@ -81,6 +86,7 @@ impl JobAction {
             JobAction::Cancel => "canceled",
             JobAction::Retry => "queued again (a new task: it will be charged again)",
             JobAction::Resubmit => "queued to be submitted again",
+            JobAction::Attach => "follows the task found on Loova; its video is downloaded when it is ready",
             JobAction::Forget => "forgotten",
             JobAction::MoveUp => "moved up",
             JobAction::MoveDown => "moved down",
@@ -96,6 +102,7 @@ pub fn perform(db: &Db, id: i64, action: JobAction) -> Result<Performed, EngineE
         JobAction::Retry => retry(db, id)?,
         JobAction::Resubmit => resubmit_unknown(db, id)?,
         JobAction::Forget => forget(db, id)?,
+        JobAction::Attach => return Err(super::AttachError::NoTaskId.into()),
         JobAction::MoveUp => move_job(db, id, true)?,
         JobAction::MoveDown => move_job(db, id, false)?,
         JobAction::OpenVideo | JobAction::ShowInFolder => {

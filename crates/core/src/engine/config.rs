@@ -37,6 +37,18 @@ pub struct EngineConfig {
     /// At start, copy folders no job needs are removed once at least this
     /// old (a younger one may belong to a job another process is queueing).
     pub media_sweep_grace: Duration,
+    /// How long an outcome_unknown job holds its slot, replacing the rule
+    /// (3 × expected run time, at least the `unknown_hold_min_secs`
+    /// setting). From `LOOVA_DESK_UNKNOWN_HOLD_SECS`, for tests and scripts.
+    pub unknown_hold: Option<Duration>,
+}
+
+/// Overrides the unknown-outcome hold (seconds; fractions allowed).
+pub const UNKNOWN_HOLD_ENV: &str = "LOOVA_DESK_UNKNOWN_HOLD_SECS";
+
+fn unknown_hold_from_env() -> Option<Duration> {
+    let secs: f64 = std::env::var(UNKNOWN_HOLD_ENV).ok()?.trim().parse().ok()?;
+    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs))
 }
 
 impl EngineConfig {
@@ -59,6 +71,7 @@ impl EngineConfig {
             max_downloads: 3,
             output_dir: None,
             media_sweep_grace: Duration::from_secs(3600),
+            unknown_hold: unknown_hold_from_env(),
         }
     }
 

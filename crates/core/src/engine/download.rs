@@ -1,6 +1,7 @@
 //! Saving a succeeded job's video: `<output>/<account>/<name>.mp4`, written to
-//! `<name>.mp4.part`, fsynced, its size checked against Content-Length, then
-//! renamed, so a complete-looking file is always a complete file. Retried with
+//! `<name>.mp4.part`, fsynced, its size checked against Content-Length and its
+//! boxes checked to be an MP4's, then renamed, so a complete-looking file is
+//! always a complete video; then its sidecar (`library::sidecar`) is written. Retried with
 //! backoff until it works or the link has expired (403/404 → `expired`).
 
 use super::{backoff, EngineError, Inner, NoticeKind};
@@ -147,6 +148,9 @@ impl Inner {
         // A file we finished before a crash, renamed but not yet recorded.
         if let (Some(p), Some(total)) = (&job.video_path, job.bytes_total) {
             if std::fs::metadata(p).is_ok_and(|m| m.len() as i64 == total) && !part_of(Path::new(p)).exists() {
+                if !crate::library::sidecar::path_for(Path::new(p)).exists() {
+                    self.record(id, Path::new(p));
+                }
                 self.done(id, total)?;
                 return Ok(true);
             }
@@ -174,6 +178,7 @@ impl Inner {
         self.count(&self.stats.downloads);
         match self.fetch(id, &url, &path, file).await {
             Ok(size) => {
+                self.record(id, &path);
                 self.done(id, size)?;
                 Ok(true)
             }
@@ -194,6 +199,21 @@ impl Inner {
                 self.job_changed(id);
                 Ok(false)
             }
+        }
+    }
+
+    /// The sidecar and the library row of a video now in place; before
+    /// `done`, which removes the local copies the sidecar hashes. A failure
+    /// is logged: the video itself is saved, and `loova library --rebuild`
+    /// cannot bring back a sidecar that was never written, so it is loud.
+    fn record(&self, id: i64, path: &Path) {
+        let result = match self.db.job(id) {
+            Ok(Some(job)) => crate::library::record(&self.db, &job, path).map(|_| ()),
+            Ok(None) => Ok(()),
+            Err(e) => Err(e.into()),
+        };
+        if let Err(e) = result {
+            eprintln!("loova-desk: job {id}: {e}");
         }
     }
 
@@ -242,6 +262,9 @@ impl Inner {
         }
         file.sync_all().map_err(|e| Fail::Retry(format!("could not save {}: {e}", path.display())))?;
         drop(file);
+        // An error page or a corrupted body served with 200 and the right
+        // length is not a video: retried, never saved under the name.
+        crate::library::mp4::check(&part_of(path)).map_err(|why| Fail::Retry(format!("the download is not an MP4 video ({why})")))?;
         std::fs::rename(part_of(path), path).map_err(|e| Fail::Retry(format!("could not rename to {}: {e}", path.display())))?;
         #[cfg(unix)]
         if let Some(dir) = path.parent() {

@@ -33,6 +33,8 @@ pub enum EngineError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Account(#[from] AccountError),
+    #[error(transparent)]
+    Attach(#[from] super::attach::AttachError),
 }
 
 impl EngineError {
@@ -50,6 +52,7 @@ impl EngineError {
             EngineError::Io(_) => ErrorCode::Io,
             EngineError::Store(s) => s.code(),
             EngineError::Account(a) => a.code(),
+            EngineError::Attach(a) => a.code(),
         }
     }
 
@@ -72,6 +75,6 @@ impl EngineError {
                 | EngineError::NoSuchAccount(_)
                 | EngineError::WrongState { .. }
                 | EngineError::NoVideo(_)
-        )
+        ) || matches!(self, EngineError::Attach(a) if a.is_bad_input())
     }
 }

@@ -11,6 +11,7 @@
 //! in-memory state (observed limits, cached clients) is advisory.
 
 mod actions;
+mod attach;
 mod client_cache;
 mod config;
 mod download;
@@ -24,7 +25,8 @@ mod submit;
 mod view;
 
 pub use actions::{cancel, forget, move_job, perform, resubmit_unknown, retry, JobAction, Performed};
-pub use config::{EngineConfig, EngineStats};
+pub use attach::{attach, AttachError};
+pub use config::{EngineConfig, EngineStats, UNKNOWN_HOLD_ENV};
 pub use download::{output_root, sanitize_file_stem, OUTPUT_DIR_ENV, OUTPUT_DIR_SETTING};
 pub use errors::EngineError;
 pub use events::{EngineEvent, Notice, NoticeKind};

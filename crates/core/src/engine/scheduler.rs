@@ -1,13 +1,13 @@
 //! Which job runs next. Per account, in flight (`submitting` + `running` +
-//! `outcome_unknown`) stays within min(price list limit, the person's limit,
-//! the limit the service showed us). Called whenever anything changes, so a
-//! freed slot is refilled at once.
+//! `outcome_unknown` still within its hold) stays within min(price list
+//! limit, the person's limit, the limit the service showed us). Called
+//! whenever anything changes, so a freed slot is refilled at once.
 
 use super::{ActiveGuard, EngineError, Inner, Observed};
 use crate::store::{now_ms, AccountRow, AccountStatus, JobFilter, JobState, Patch};
 use std::collections::HashSet;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
 
 pub(crate) struct Work {
@@ -51,6 +51,15 @@ impl Inner {
     fn fill_slots(self: &Arc<Self>, account: &AccountRow, tasks: &mut JoinSet<()>, due: &mut impl FnMut(i64)) -> Result<bool, EngineError> {
         let now = now_ms();
         let (in_flight, _, unknown) = self.db.in_flight(&account.id)?;
+        let (held, hold_ends) = self.held_unknowns(&account.id, unknown, now)?;
+        // A released unknown outcome no longer counts; it stays
+        // outcome_unknown for the person. If its task is still running after
+        // all, the service refuses a create for the limit, which costs
+        // nothing and teaches us the limit (`wait_for_slot`).
+        let (in_flight, unknown) = (in_flight - (unknown - held), held);
+        if let Some(t) = hold_ends {
+            due(t);
+        }
         let (limit, recovering) = self.limit_for(account, due);
         let free = limit - in_flight;
         if let Some(t) = self.db.next_backoff_end(&account.id, now)? {
@@ -59,7 +68,7 @@ impl Inner {
         // Queued jobs wait for a person when every slot is held by an
         // unknown outcome (never resent by itself); otherwise a slot
         // will free up or the observed limit will recover.
-        let busy = free > 0 || in_flight > unknown || recovering;
+        let busy = free > 0 || in_flight > unknown || recovering || hold_ends.is_some();
         if free <= 0 {
             return Ok(busy);
         }
@@ -73,6 +82,31 @@ impl Inner {
             }
         }
         Ok(busy)
+    }
+
+    /// How many of the account's `unknown` outcome_unknown jobs still hold
+    /// their slot, and when the first hold ends. A hold is measured from the
+    /// moment the job became unknown: every transition stamps `updated_at`,
+    /// and nothing else writes an outcome_unknown row.
+    fn held_unknowns(&self, account_id: &str, unknown: i64, now: i64) -> Result<(i64, Option<i64>), EngineError> {
+        if unknown == 0 {
+            return Ok((0, None));
+        }
+        let filter = JobFilter { account_id: Some(account_id.to_string()), states: vec![JobState::OutcomeUnknown], ..Default::default() };
+        let min = crate::settings::unknown_hold_min(&self.db);
+        let (mut held, mut first_end) = (0, None::<i64>);
+        for j in self.db.jobs(&filter)? {
+            let hold = match self.config.unknown_hold {
+                Some(fixed) => fixed,
+                None => min.max(Duration::from_secs_f64(3.0 * j.expected_secs.map_or_else(|| self.expected_secs(&j), Ok)?)),
+            };
+            let end = j.updated_at + hold.as_millis() as i64;
+            if end > now {
+                held += 1;
+                first_end = Some(first_end.map_or(end, |e| e.min(end)));
+            }
+        }
+        Ok((held, first_end))
     }
 
     /// The account's limit now: the price list's, the person's lower one,

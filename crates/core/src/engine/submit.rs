@@ -202,7 +202,7 @@ impl Inner {
 
     fn outcome_unknown(&self, job: &JobRow, e: &ApiError) -> Result<(), EngineError> {
         let text = format!(
-            "Sent, but no usable answer came back, so Loova may or may not have created (and charged) this task. Check the Loova web app, then choose \"Submit again (may be charged twice)\" or \"Forget\". ({e})"
+            "Sent, but no usable answer came back, so Loova may or may not have created (and charged) this task. Look for it on Loova's dashboard, then choose \"I found it on Loova\" with its task id (`loova attach JOB TASK_ID`), \"It is not on Loova — send it\" (`loova resubmit JOB`), or \"Forget\". ({e})"
         );
         self.db.transition(job.id, FROM, JobState::OutcomeUnknown, Patch::new().error(ErrorCode::OutcomeUnknown, &text, e.trace_id()))?;
         self.notice(

@@ -71,7 +71,7 @@ fn actions_follow_the_state() {
     let actions = |state| JobView::from_row(row(state, spec())).allowed_actions;
     assert_eq!(actions(JobState::Queued), [JobAction::Cancel, JobAction::MoveUp, JobAction::MoveDown]);
     assert_eq!(actions(JobState::Failed), [JobAction::Retry]);
-    assert_eq!(actions(JobState::OutcomeUnknown), [JobAction::Resubmit, JobAction::Forget]);
+    assert_eq!(actions(JobState::OutcomeUnknown), [JobAction::Resubmit, JobAction::Attach, JobAction::Forget]);
     assert_eq!(actions(JobState::Downloaded), [JobAction::OpenVideo, JobAction::ShowInFolder]);
     assert!(actions(JobState::Running).is_empty());
     let reopen = |state| JobView::from_row(row(state, spec())).can_open_in_composer;

@@ -119,6 +119,34 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE accounts ADD COLUMN multipart_dialect TEXT CHECK (multipart_dialect IN ('flat', 'camel', 'params'));
     ALTER TABLE jobs ADD COLUMN dialect TEXT CHECK (dialect IN ('flat', 'camel', 'params'));
     ALTER TABLE jobs ADD COLUMN settings_note TEXT;",
+    // 6: the library, one row per saved video (its sidecar and what filters
+    // need), searched by prompt and name through FTS5 over the same rows
+    // (external content, kept in step by triggers).
+    "CREATE TABLE library (
+        id INTEGER PRIMARY KEY,
+        path TEXT NOT NULL UNIQUE,
+        task_id TEXT,
+        name TEXT NOT NULL,
+        prompt TEXT NOT NULL,
+        account TEXT NOT NULL,
+        batch TEXT,
+        model TEXT NOT NULL,
+        credits_cost INTEGER,
+        downloaded_at INTEGER NOT NULL,
+        sidecar TEXT NOT NULL
+    );
+    CREATE INDEX library_downloaded ON library (downloaded_at);
+    CREATE VIRTUAL TABLE library_fts USING fts5 (prompt, name, content = 'library', content_rowid = 'id');
+    CREATE TRIGGER library_ai AFTER INSERT ON library BEGIN
+        INSERT INTO library_fts (rowid, prompt, name) VALUES (new.id, new.prompt, new.name);
+    END;
+    CREATE TRIGGER library_ad AFTER DELETE ON library BEGIN
+        INSERT INTO library_fts (library_fts, rowid, prompt, name) VALUES ('delete', old.id, old.prompt, old.name);
+    END;
+    CREATE TRIGGER library_au AFTER UPDATE ON library BEGIN
+        INSERT INTO library_fts (library_fts, rowid, prompt, name) VALUES ('delete', old.id, old.prompt, old.name);
+        INSERT INTO library_fts (rowid, prompt, name) VALUES (new.id, new.prompt, new.name);
+    END;",
 ];
 
 pub fn check_version(conn: &Connection, path: &Path) -> Result<i64, StoreError> {

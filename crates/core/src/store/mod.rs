@@ -6,11 +6,13 @@ mod accounts;
 mod batches;
 mod compat;
 mod jobs;
+mod library;
 mod migrations;
 mod settings;
 
 pub use accounts::{AccountRow, AccountStatus, AppCreditsSource, NewAccount};
 pub use batches::{BatchCounts, StoredBatch};
+pub use library::{LibraryEntry, LibraryFilter};
 pub use jobs::{AccountStateCount, JobFilter, JobOrder, JobRow, JobState, NewBatch, NewJob, Patch, StateCounts};
 
 use rusqlite::Connection;
@@ -58,7 +60,12 @@ impl Db {
         // Refuse a newer database before changing anything about it.
         migrations::check_version(&conn, &path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // FULL, not NORMAL: in WAL mode NORMAL may lose the last commits on
+        // power loss, and the `submitting` row written before a create leaves
+        // (or `running` + task id after) must survive it, or the job comes
+        // back `queued` and is sent (and charged) twice. See ARCHITECTURE.md,
+        // "Durability and unknown outcomes".
+        conn.pragma_update(None, "synchronous", "FULL")?;
         // Migrations run with foreign keys off (SQLite's advice for rebuilding
         // a table; `apply` checks them before each commit), then they are on.
         conn.pragma_update(None, "foreign_keys", "OFF")?;
@@ -73,6 +80,28 @@ impl Db {
 
     pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Db;
+
+    fn synchronous(db: &Db) -> i64 {
+        db.conn().query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap()
+    }
+
+    /// 2 = FULL: every commit is fsynced before it returns.
+    #[test]
+    fn every_connection_commits_durably() {
+        let dir = tempfile::tempdir().unwrap();
+        let fresh = Db::open_in(dir.path()).unwrap();
+        assert_eq!(synchronous(&fresh), 2, "fresh database");
+        drop(fresh);
+        let reopened = Db::open_in(dir.path()).unwrap();
+        assert_eq!(synchronous(&reopened), 2, "reopened database");
+        let mode: String = reopened.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal");
     }
 }
 

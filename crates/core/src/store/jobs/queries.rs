@@ -63,6 +63,12 @@ impl Db {
         Ok(conn.query_row(&format!("SELECT {COLUMNS} FROM jobs WHERE id = ?1"), [id], from_row).optional()?)
     }
 
+    /// The job that follows task `task_id`, if any (a person's action: a
+    /// scan is fine).
+    pub fn job_with_task(&self, task_id: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self.conn().query_row("SELECT id FROM jobs WHERE task_id = ?1 LIMIT 1", [task_id], |r| r.get(0)).optional()?)
+    }
+
     /// Jobs by the filter, in its order (queue order by default).
     pub fn jobs(&self, filter: &JobFilter) -> Result<Vec<JobRow>, StoreError> {
         let mut sql = format!("SELECT {COLUMNS} FROM jobs WHERE 1 = 1");
