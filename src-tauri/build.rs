@@ -19,6 +19,7 @@ const COMMANDS: &[&str] = &[
     "queue_overview",
     "enqueue_job",
     "job_action",
+    "attach_job",
     "set_output_dir",
     "pick_batch_file",
     "preview_batch",

@@ -52,7 +52,12 @@ fn import_fix_and_queue_a_batch_in_the_sandbox() {
     });
     let progress = app.wait_text("batch-progress", |t| t.starts_with("3/3 done"));
     assert!(progress.contains("450 credits charged"), "{progress}");
-    let saved: Vec<_> = std::fs::read_dir(videos.path().join("Sandbox")).unwrap().flatten().map(|e| e.file_name()).collect();
-    assert_eq!(saved.len(), 3, "{saved:?}");
+    // Three videos, each with its recipe (NAME.mp4.json) beside it.
+    let saved: Vec<String> =
+        std::fs::read_dir(videos.path().join("Sandbox")).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    let mp4s: Vec<&String> = saved.iter().filter(|n| n.ends_with(".mp4")).collect();
+    assert_eq!(mp4s.len(), 3, "{saved:?}");
+    assert!(mp4s.iter().all(|n| saved.contains(&format!("{n}.json"))), "{saved:?}");
+    assert_eq!(saved.len(), 6, "nothing else: {saved:?}");
     wait_for("the batch to be listed", || app.exists("batch-spring-shoot"));
 }

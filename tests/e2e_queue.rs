@@ -68,8 +68,10 @@ fn eight_sandbox_jobs_run_at_most_six_at_once_and_land_on_disk() {
 
     // The files: one per job, complete, in the account's folder.
     let folder = videos.path().join("Sandbox");
-    let files: Vec<_> = std::fs::read_dir(&folder).unwrap().flatten().map(|e| e.path()).collect();
-    assert_eq!(files.len(), 8, "{files:?}");
+    let all: Vec<_> = std::fs::read_dir(&folder).unwrap().flatten().map(|e| e.path()).collect();
+    let (files, sidecars): (Vec<_>, Vec<_>) = all.iter().cloned().partition(|p| p.extension().and_then(|e| e.to_str()) == Some("mp4"));
+    assert_eq!(files.len(), 8, "{all:?}");
+    assert_eq!(sidecars.len(), 8, "one recipe (NAME.mp4.json) beside each video: {all:?}");
     for f in &files {
         assert_eq!(f.extension().and_then(|e| e.to_str()), Some("mp4"), "{f:?}");
         assert!(std::fs::metadata(f).unwrap().len() > 1000, "{f:?} is complete");

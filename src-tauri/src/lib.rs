@@ -39,6 +39,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::queue_overview,
             commands::enqueue_job,
             commands::job_action,
+            commands::attach_job,
             commands::set_output_dir,
             commands::pick_batch_file,
             commands::preview_batch,

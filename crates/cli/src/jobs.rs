@@ -189,7 +189,8 @@ pub fn attach(id: i64, task_id: &str) -> Outcome {
 pub fn resubmit(id: i64, yes: bool) -> Outcome {
     if !yes {
         eprintln!("Job {id} was sent, but its answer was lost: Loova may already have created (and charged) it.");
-        eprintln!("Check the Loova web app first. Submitting again may charge twice; to do it anyway, add --yes.");
+        eprintln!("Look for it on Loova's dashboard first. Found it: `loova attach {id} TASK_ID` follows that task (no new charge).");
+        eprintln!("Not there: send it again with --yes (if Loova did create it after all, this may charge twice).");
         return Outcome::BadInput;
     }
     action(id, JobAction::Resubmit)

@@ -7,6 +7,7 @@ mod context;
 mod format;
 mod job_flags;
 mod jobs;
+mod library;
 mod packs;
 mod preview;
 mod prices;
@@ -92,6 +93,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// List the saved videos with their recipes (search, filters); --rebuild reads a folder's sidecars back in.
+    Library(library::LibraryArgs),
     /// Show or change a setting (the same as the app's Settings screen).
     Settings(settings::SettingsArgs),
     /// Show, set or clear your own price per API credit (dollars), used for batch previews.
@@ -200,6 +203,7 @@ fn main() -> ExitCode {
         Command::Attach { id, task_id } => jobs::attach(id, &task_id),
         Command::OutputDir { path } => output_dir(path),
         Command::Batches { json } => batch::batches(json),
+        Command::Library(args) => library::run(args),
         Command::Settings(args) => settings::run(args),
         Command::PricePerCredit { value, clear } => batch::price_per_credit(value, clear),
     };

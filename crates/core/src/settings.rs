@@ -343,3 +343,19 @@ pub fn take_hidden_notice(db: &Db) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_unknown_hold_minimum_is_20_minutes_unless_set() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open_in(dir.path()).unwrap();
+        assert_eq!(unknown_hold_min(&db), std::time::Duration::from_secs(1200));
+        set(&db, SettingKey::parse("unknown_hold_min_secs").unwrap(), "90").unwrap();
+        assert_eq!(unknown_hold_min(&db), std::time::Duration::from_secs(90));
+        assert!(set(&db, SettingKey::UnknownHoldMinSecs, "10").is_err(), "under a minute");
+        assert!(set(&db, SettingKey::UnknownHoldMinSecs, "90.5").is_err(), "whole seconds");
+    }
+}

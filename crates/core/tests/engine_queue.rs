@@ -58,9 +58,9 @@ async fn two_accounts_are_capped_independently() {
     let st = rig.sim.state();
     assert_eq!((st.key(KEY).unwrap().tasks_created, st.key(KEY).unwrap().max_running_at_once), (15, 6));
     assert_eq!((st.key(KEY2).unwrap().tasks_created, st.key(KEY2).unwrap().max_running_at_once), (8, 2));
-    // One sub-folder per account.
-    assert_eq!(std::fs::read_dir(rig.out.join("A")).unwrap().count(), 15);
-    assert_eq!(std::fs::read_dir(rig.out.join("B")).unwrap().count(), 8);
+    // One sub-folder per account (each video with its `.mp4.json` sidecar).
+    let videos = |dir: &str| std::fs::read_dir(rig.out.join(dir)).unwrap().flatten().filter(|e| e.path().extension().is_some_and(|x| x == "mp4")).count();
+    assert_eq!((videos("A"), videos("B")), (15, 8));
 }
 
 #[tokio::test]

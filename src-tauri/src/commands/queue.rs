@@ -8,7 +8,7 @@ use loova_core::output_dir::OutputDirError;
 use loova_core::overview::QueueOverview;
 use loova_core::JobSpec;
 use serde::Serialize;
-use tauri::AppHandle;
+use tauri::{AppHandle, Manager};
 use tauri_plugin_opener::OpenerExt;
 
 #[tauri::command]
@@ -45,6 +45,23 @@ pub async fn job_action(app: AppHandle, id: i64, action: JobAction) -> Result<Qu
         let opened = if reveal { app.opener().reveal_item_in_dir(&path) } else { app.opener().open_path(&path, None::<&str>) };
         opened.map_err(|e| CommandError::unavailable(&format!("Could not open {path}: {e}")))?;
     }
+    blocking(&app, |state, host| {
+        host.touch();
+        overview(state, host)
+    })
+    .await
+}
+
+/// "I found it on Loova — task id …" on an outcome-unknown job: the rule
+/// (the task must be this account's and match the job) is `engine::attach`.
+#[tauri::command]
+#[specta::specta]
+pub async fn attach_job(app: AppHandle, id: i64, task_id: String) -> Result<QueueOverview, CommandError> {
+    let (db, accounts) = {
+        let state = app.state::<crate::state::AppState>();
+        (state.db()?.clone(), state.accounts()?.clone())
+    };
+    engine::attach(&db, &accounts, id, &task_id).await?;
     blocking(&app, |state, host| {
         host.touch();
         overview(state, host)

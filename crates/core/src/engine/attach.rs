@@ -9,7 +9,7 @@ use super::actions::JobAction;
 use super::view::{job, JobView};
 use super::EngineError;
 use crate::accounts::Accounts;
-use crate::api::{ApiError, ErrorClass, TaskInfo};
+use crate::api::{ApiError, ErrorClass};
 use crate::store::{now_ms, Db, JobRow, JobState, Patch};
 use crate::ErrorCode;
 
@@ -18,7 +18,9 @@ use crate::ErrorCode;
 pub enum AttachError {
     #[error("Enter the task id shown on Loova's dashboard (for example 3f1c…); it was empty.")]
     NoTaskId,
-    #[error("Loova has no task {task_id} on this job's account ({account}). Check the id on Loova's dashboard, and that the job's account is the one that made it.")]
+    #[error(
+        "Loova has no task {task_id} on this job's account ({account}). Check the id on Loova's dashboard, and that the job's account is the one that made it."
+    )]
     NotOnAccount { task_id: String, account: String },
     #[error("Task {task_id} is not this job's: {what}. Check the id, or choose \"It is not on Loova — send it\".")]
     Mismatch { task_id: String, what: String },
@@ -67,7 +69,7 @@ pub async fn attach(db: &Db, accounts: &Accounts, id: i64, task_id: &str) -> Res
         Err(e) if e.class() == ErrorClass::NotFound => return Err(AttachError::NotOnAccount { task_id: task_id.into(), account: row.name }.into()),
         Err(e) => return Err(AttachError::Api(e).into()),
     };
-    if let Some(what) = mismatch(&current, &task) {
+    if let Some(what) = mismatch(&current, task.model.as_deref(), task.duration) {
         return Err(AttachError::Mismatch { task_id: task_id.into(), what }.into());
     }
     let patch = Patch::new()
@@ -88,13 +90,32 @@ pub async fn attach(db: &Db, accounts: &Accounts, id: i64, task_id: &str) -> Res
 /// What differs between the job and the task, naming both values. A field
 /// the task's status does not show (the documented answer has no duration)
 /// cannot be compared and is not held against it.
-fn mismatch(job: &JobRow, task: &TaskInfo) -> Option<String> {
+fn mismatch(job: &JobRow, model: Option<&str>, duration: Option<u32>) -> Option<String> {
+    mismatch_of(&job.spec.model, job.spec.duration, model, duration)
+}
+
+fn mismatch_of(job_model: &str, job_duration: u32, model: Option<&str>, duration: Option<u32>) -> Option<String> {
     let mut diffs = Vec::new();
-    if let Some(model) = task.model.as_deref().filter(|m| *m != job.spec.model) {
-        diffs.push(format!("its model is {model}, the job's is {}", job.spec.model));
+    if let Some(model) = model.filter(|m| *m != job_model) {
+        diffs.push(format!("its model is {model}, the job's is {job_model}"));
     }
-    if let Some(d) = task.duration.filter(|d| *d != job.spec.duration) {
-        diffs.push(format!("its duration is {d} s, the job's is {} s", job.spec.duration));
+    if let Some(d) = duration.filter(|d| *d != job_duration) {
+        diffs.push(format!("its duration is {d} s, the job's is {job_duration} s"));
     }
     (!diffs.is_empty()).then(|| diffs.join("; "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mismatch_of;
+
+    #[test]
+    fn a_mismatch_names_both_values() {
+        assert_eq!(mismatch_of("seedance_2_0", 5, Some("seedance_2_0"), Some(5)), None);
+        assert_eq!(mismatch_of("seedance_2_0", 5, Some("seedance_2_0"), None), None, "a duration not shown is not held against it");
+        assert_eq!(
+            mismatch_of("seedance_2_0", 5, Some("seedance_2_0_fast"), Some(8)).as_deref(),
+            Some("its model is seedance_2_0_fast, the job's is seedance_2_0; its duration is 8 s, the job's is 5 s")
+        );
+    }
 }

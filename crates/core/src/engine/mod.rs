@@ -189,7 +189,7 @@ impl Inner {
         for j in self.db.jobs(&crate::store::JobFilter { states: vec![JobState::Submitting], ..Default::default() })? {
             let patch = Patch::new().error(
                 ErrorCode::StoppedWhileSending,
-                "Loova Desk stopped while sending this job; it may or may not have been created (and charged). Check the Loova web app, then choose \"Submit again\" or \"Forget\".",
+                "Loova Desk stopped while sending this job; it may or may not have been created (and charged). Look for it on Loova's dashboard, then choose \"I found it on Loova\" with its task id (`loova attach JOB TASK_ID`), \"It is not on Loova — send it\", or \"Forget\".",
                 None,
             );
             if self.db.transition(j.id, &[JobState::Submitting], JobState::OutcomeUnknown, patch)? {

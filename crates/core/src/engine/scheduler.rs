@@ -67,8 +67,11 @@ impl Inner {
         }
         // Queued jobs wait for a person when every slot is held by an
         // unknown outcome (never resent by itself); otherwise a slot
-        // will free up or the observed limit will recover.
-        let busy = free > 0 || in_flight > unknown || recovering || hold_ends.is_some();
+        // will free up or the observed limit will recover. A hold that ends
+        // later wakes the loop (`due` above) but does not keep `run
+        // --until-idle` going: with only held unknowns left, a person is
+        // asked, as before.
+        let busy = free > 0 || in_flight > unknown || recovering;
         if free <= 0 {
             return Ok(busy);
         }
@@ -96,10 +99,12 @@ impl Inner {
         let min = crate::settings::unknown_hold_min(&self.db);
         let (mut held, mut first_end) = (0, None::<i64>);
         for j in self.db.jobs(&filter)? {
-            let hold = match self.config.unknown_hold {
-                Some(fixed) => fixed,
-                None => min.max(Duration::from_secs_f64(3.0 * j.expected_secs.map_or_else(|| self.expected_secs(&j), Ok)?)),
+            let expected = match (self.config.unknown_hold, j.expected_secs) {
+                (Some(_), _) => 0.0,
+                (None, Some(e)) => e,
+                (None, None) => self.expected_secs(&j)?,
             };
+            let hold = unknown_hold(self.config.unknown_hold, min, expected);
             let end = j.updated_at + hold.as_millis() as i64;
             if end > now {
                 held += 1;
@@ -168,6 +173,27 @@ impl Inner {
     }
 }
 
+/// How long an outcome_unknown job holds its slot: the fixed override, else
+/// three times its expected run time (a task it may have created has ended
+/// by then), at least `min`.
+fn unknown_hold(fixed: Option<Duration>, min: Duration, expected_secs: f64) -> Duration {
+    fixed.unwrap_or_else(|| min.max(Duration::from_secs_f64((3.0 * expected_secs).max(0.0))))
+}
+
 fn work_due(slot: &mut Option<i64>, t: i64) {
     *slot = Some(slot.map_or(t, |s| s.min(t)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unknown_hold;
+    use std::time::Duration;
+
+    #[test]
+    fn an_unknown_outcome_holds_three_run_times_at_least_the_minimum() {
+        let twenty = Duration::from_secs(1200);
+        assert_eq!(unknown_hold(None, twenty, 90.0), twenty, "3 × 90 s is under 20 minutes");
+        assert_eq!(unknown_hold(None, twenty, 600.0), Duration::from_secs(1800));
+        assert_eq!(unknown_hold(Some(Duration::from_millis(300)), twenty, 600.0), Duration::from_millis(300), "the override wins");
+    }
 }

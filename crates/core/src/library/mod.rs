@@ -58,8 +58,29 @@ pub fn date_to_ms(text: &str) -> Option<i64> {
     Some((era * 146_097 + doe - 719_468) * 86_400_000)
 }
 
+/// Milliseconds since the epoch → its UTC date, `YYYY-MM-DD`.
+pub fn ms_to_date(ms: i64) -> String {
+    let z = ms.div_euclid(86_400_000) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn dates_round_trip() {
+        for d in ["1970-01-01", "2024-02-29", "2026-12-01", "2100-03-01"] {
+            assert_eq!(super::ms_to_date(super::date_to_ms(d).unwrap() + 86_399_999), d);
+        }
+    }
+
     #[test]
     fn dates_are_utc_midnights() {
         assert_eq!(super::date_to_ms("1970-01-01"), Some(0));

@@ -37,9 +37,7 @@ impl Db {
     /// Adds or replaces the entry for `path` (rebuilding twice changes nothing).
     pub fn upsert_library(&self, path: &str, sidecar: &Sidecar) -> Result<(), StoreError> {
         let json = serde_json::to_string(sidecar).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-        let name = sidecar.name.clone().unwrap_or_else(|| {
-            std::path::Path::new(path).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
-        });
+        let name = sidecar.name.clone().unwrap_or_else(|| std::path::Path::new(path).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
         self.conn().execute(
             "INSERT INTO library (path, task_id, name, prompt, account, batch, model, credits_cost, downloaded_at, sidecar)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
@@ -90,8 +88,7 @@ mod tests {
     fn fts5_is_compiled_in_and_queries_never_break() {
         let dir = tempfile::tempdir().unwrap();
         let db = super::Db::open_in(dir.path()).unwrap();
-        let opts: Vec<String> =
-            db.conn().prepare("PRAGMA compile_options").unwrap().query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
+        let opts: Vec<String> = db.conn().prepare("PRAGMA compile_options").unwrap().query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
         assert!(opts.iter().any(|o| o == "ENABLE_FTS5"), "{opts:?}");
         for text in ["\"", "a-b", "NOT", "x:y*", "  "] {
             db.library(&super::LibraryFilter { search: Some(text.into()), ..Default::default() }).unwrap();

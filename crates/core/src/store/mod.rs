@@ -12,8 +12,8 @@ mod settings;
 
 pub use accounts::{AccountRow, AccountStatus, AppCreditsSource, NewAccount};
 pub use batches::{BatchCounts, StoredBatch};
-pub use library::{LibraryEntry, LibraryFilter};
 pub use jobs::{AccountStateCount, JobFilter, JobOrder, JobRow, JobState, NewBatch, NewJob, Patch, StateCounts};
+pub use library::{LibraryEntry, LibraryFilter};
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
@@ -83,6 +83,18 @@ impl Db {
     }
 }
 
+/// A stored value this version does not know (written by hand or by a
+/// newer app): an error, never silently read as some default.
+pub(crate) fn bad_value(column: usize, what: &str, value: &str) -> rusqlite::Error {
+    let why = format!("{what} holds \"{value}\", which this version of Loova Desk does not know");
+    rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, why.into())
+}
+
+/// Milliseconds since the Unix epoch: what every timestamp column holds.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::Db;
@@ -103,16 +115,4 @@ mod tests {
         let mode: String = reopened.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
         assert_eq!(mode, "wal");
     }
-}
-
-/// A stored value this version does not know (written by hand or by a
-/// newer app): an error, never silently read as some default.
-pub(crate) fn bad_value(column: usize, what: &str, value: &str) -> rusqlite::Error {
-    let why = format!("{what} holds \"{value}\", which this version of Loova Desk does not know");
-    rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, why.into())
-}
-
-/// Milliseconds since the Unix epoch: what every timestamp column holds.
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }

@@ -154,6 +154,18 @@ async jobAction(id: number, action: JobAction) : Promise<Result<QueueOverview, C
 }
 },
 /**
+ * "I found it on Loova — task id …" on an outcome-unknown job: the rule
+ * (the task must be this account's and match the job) is `engine::attach`.
+ */
+async attachJob(id: number, taskId: string) : Promise<Result<QueueOverview, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("attach_job", { id, taskId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * Where finished videos go (one sub-folder per account); the rule is
  * `loova_core::output_dir`, the same as `loova output-dir`.
  */
@@ -546,7 +558,12 @@ export type ErrorCode =
 /**
  * The job is not in a state that allows the action.
  */
-"wrong_state" | "unknown_model" | "prompt_required" | "unknown_function_mode" | "unknown_ratio" | "duration_out_of_range" | "too_many_references" | "not_a_web_url" | "file_without_path" | "too_many_frames" | "audio_needs_image_or_video" | 
+"wrong_state" | 
+/**
+ * The task a person named for an unknown outcome is not that job's
+ * (another model or duration, or already another job's).
+ */
+"attach_mismatch" | "unknown_model" | "prompt_required" | "unknown_function_mode" | "unknown_ratio" | "duration_out_of_range" | "too_many_references" | "not_a_web_url" | "file_without_path" | "too_many_frames" | "audio_needs_image_or_video" | 
 /**
  * A batch row names another account than the one the batch goes to.
  */
@@ -616,6 +633,11 @@ export type JobAction =
  * Outcome unknown: send again, knowing it may be charged twice.
  */
 "resubmit" | 
+/**
+ * Outcome unknown: "I found it on Loova — task id …". Needs the task
+ * id, so it is performed by [`super::attach`], not [`perform`].
+ */
+"attach" | 
 /**
  * Outcome unknown: stop tracking it and free the slot.
  */

@@ -1,14 +1,21 @@
-import { render, screen } from '@testing-library/svelte';
+import { fireEvent, render, screen } from '@testing-library/svelte';
 import { describe, expect, it, vi } from 'vitest';
 import type { JobView } from '../backend';
 
 // JobRow displays what Rust decided about a job (is there a video
 // reference, which actions are allowed, how far it is); it decides none of it.
 vi.mock('../backend', () => ({
-  commands: { jobAction: vi.fn() },
+  commands: {
+    jobAction: vi.fn(),
+    attachJob: vi.fn(async () => ({
+      status: 'error',
+      error: { code: 'attach_mismatch', message: 'That task is a Fast job.' },
+    })),
+  },
   events: {},
 }));
 
+import { commands } from '../backend';
 import { catalog } from '../catalog.svelte';
 import JobRow from './JobRow.svelte';
 
@@ -53,6 +60,7 @@ function view(over: Partial<JobView>): JobView {
     bytes_done: null,
     bytes_total: null,
     expected_secs: null,
+    settings_note: null,
     progress: null,
     has_video_reference: false,
     unrecognized_status: null,
@@ -101,5 +109,16 @@ describe('JobRow', () => {
     });
     expect(screen.getByTestId('job-progress').getAttribute('aria-valuenow')).toBe('42');
     expect(screen.getByText(/rendering/)).toBeTruthy();
+  });
+
+  it('offers both decisions on an unknown outcome and sends the task id the person found', async () => {
+    render(JobRow, { job: view({ state: 'outcome_unknown', allowed_actions: ['attach', 'resubmit', 'forget'] }) });
+    expect(screen.getByTestId('resubmit').textContent).toContain('It is not on Loova');
+    await fireEvent.click(screen.getByTestId('attach'));
+    await fireEvent.input(screen.getByTestId('attach-task-id'), { target: { value: 'task-42' } });
+    await fireEvent.click(screen.getByTestId('confirm-attach'));
+    expect(commands.attachJob).toHaveBeenCalledWith(7, 'task-42');
+    // Rust's reason is shown as it is.
+    expect(await screen.findByText('That task is a Fast job.')).toBeTruthy();
   });
 });

@@ -20,9 +20,17 @@ use super::{ErrorClass, Op};
 ///    a create or the balance means there is no such endpoint: wrong base
 ///    URL), 408 transient (the server timed out *receiving* the request, so it
 ///    did not process it), other 4xx a definite rejection;
-/// 6. anything else (e.g. HTTP 200, code 200, a message and no data): for a
-///    create the service may have done the work, so `OutcomeUnknown`; for a
-///    GET a `Business` failure to retry later.
+/// 6. an envelope `code` of 5xx (in an HTTP 2xx answer) is the application's
+///    own internal error: as ambiguous as an HTTP 5xx;
+/// 7. any other envelope `code` != 200 (a business code such as 10001): the
+///    documentation says "`code != 200` indicates the request failed", so
+///    nothing was created: a `Business` failure, retried later;
+/// 8. anything else (HTTP 200, code 200, a message and no data): code 200
+///    says success, so for a create the service may have done the work:
+///    `OutcomeUnknown`; for a GET a `Business` failure to retry later.
+///
+/// `docs/ARCHITECTURE.md` ("Durability and unknown outcomes") has this as a
+/// table; `tests::every_row_of_the_create_table` checks each row.
 pub fn classify(op: &Op, http_status: u16, code: Option<i64>, message: Option<&str>) -> ErrorClass {
     let is = |n: u16| http_status == n || code == Some(i64::from(n));
     let create = op.is_create();
@@ -78,8 +86,11 @@ pub fn classify(op: &Op, http_status: u16, code: Option<i64>, message: Option<&s
     if (400..500).contains(&http_status) || code_4xx {
         return if create { ErrorClass::Invalid } else { ErrorClass::Business };
     }
-    if code.is_some_and(|c| c >= 500) {
+    if code.is_some_and(|c| (500..600).contains(&c)) {
         return unknown_or_transient;
+    }
+    if code.is_some_and(|c| c != 200) {
+        return ErrorClass::Business;
     }
     if create {
         ErrorClass::OutcomeUnknown
@@ -112,6 +123,7 @@ pub fn invalid_field(message: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::ApiError;
     use super::*;
     use ErrorClass::*;
 
@@ -153,6 +165,61 @@ mod tests {
         assert_eq!(c(&create, 408, None, None), Transient);
         assert_eq!(c(&create, 409, Some(409), Some("conflict")), Invalid);
         assert_eq!(c(&task(), 410, None, None), Business);
+    }
+
+    /// One line per row of the create table in `docs/ARCHITECTURE.md`
+    /// ("Durability and unknown outcomes"): (row, HTTP status, code,
+    /// message, class).
+    #[test]
+    fn every_row_of_the_create_table() {
+        type Row = (&'static str, u16, Option<i64>, Option<&'static str>, ErrorClass);
+        let rows: &[Row] = &[
+            ("401/403 key refused", 401, Some(401), Some("authentication failed"), Auth),
+            ("401/403 key refused", 200, Some(403), None, Auth),
+            ("402 credits", 402, Some(402), Some("insufficient credits"), InsufficientCredits),
+            ("429 limit", 429, Some(429), Some("concurrency limit reached"), LimitReached),
+            ("400/422 validation", 400, Some(400), Some("invalid parameter `duration`"), Invalid),
+            ("400/422 validation", 422, None, None, Invalid),
+            ("404 no such endpoint", 404, Some(404), Some("not found"), Config),
+            ("3xx redirect", 302, None, None, Config),
+            ("408 request timeout", 408, None, None, Transient),
+            ("other 4xx", 409, Some(409), Some("conflict"), Invalid),
+            ("other 4xx code", 200, Some(413), Some("too large"), Invalid),
+            ("message names a class", 200, Some(200), Some("too many running tasks"), LimitReached),
+            ("message names a class", 200, Some(200), Some("not enough credits in balance"), InsufficientCredits),
+            ("business code != 200", 200, Some(10001), Some("param error"), Business),
+            ("business code != 200", 200, Some(1), None, Business),
+            ("HTTP 5xx", 500, Some(500), Some("internal server error"), OutcomeUnknown),
+            ("HTTP 5xx", 502, None, None, OutcomeUnknown),
+            ("HTTP 5xx", 503, Some(503), None, OutcomeUnknown),
+            ("HTTP 5xx", 504, None, None, OutcomeUnknown),
+            ("envelope code 5xx", 200, Some(500), Some("internal error"), OutcomeUnknown),
+            ("code 200 without data", 200, Some(200), Some("system busy, please try again later"), OutcomeUnknown),
+        ];
+        for (row, h, code, m, class) in rows {
+            assert_eq!(classify(&Op::Create, *h, *code, *m), *class, "row \"{row}\": HTTP {h}, code {code:?}, {m:?}");
+        }
+    }
+
+    /// The rows decided before any answer is read: whether a request left
+    /// this machine, and whether a complete answer came back.
+    #[test]
+    fn rows_without_a_classifiable_answer() {
+        let create = || Op::Create;
+        let class = |e: ApiError| e.class();
+        let d = String::new;
+        assert_eq!(class(ApiError::Unreachable { op: create(), detail: d() }), Transient, "no connection: never sent");
+        assert_eq!(class(ApiError::LocalFile { op: create(), detail: d() }), Invalid, "a file is gone: never sent");
+        assert_eq!(class(ApiError::MalformedKey { op: create() }), Auth, "key not sendable: never sent");
+        assert_eq!(class(ApiError::Setup { op: create(), detail: d() }), Config, "request not formed: never sent");
+        let no_answer = |http_status| ApiError::NoAnswer { op: create(), http_status, trace_id: None, detail: d() };
+        assert_eq!(class(no_answer(None)), OutcomeUnknown, "cut after sending, or a timeout");
+        assert_eq!(class(no_answer(Some(200))), OutcomeUnknown, "body cut off");
+        let unreadable = ApiError::Unreadable { op: create(), http_status: 200, trace_id: None, detail: d() };
+        assert_eq!(class(unreadable), OutcomeUnknown, "unreadable or truncated body, or no task id");
+        // The same symptoms for a GET are safe to repeat.
+        let get = ApiError::NoAnswer { op: task(), http_status: None, trace_id: None, detail: d() };
+        assert_eq!(class(get), Transient);
     }
 
     #[test]

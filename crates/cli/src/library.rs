@@ -1,0 +1,96 @@
+//! `loova library`: the saved videos with their recipes (the sidecars beside
+//! them), searched by prompt or name; `--rebuild` reads a folder's sidecars
+//! back into the database.
+
+use crate::{print_json, Msg, Outcome};
+use loova_core::library::{self, Sidecar};
+use loova_core::store::{Db, LibraryFilter};
+use loova_core::ErrorCode;
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct LibraryArgs {
+    /// Read the sidecars (NAME.mp4.json) under FOLDER (default: the output folder) back into the library.
+    #[arg(long, value_name = "FOLDER", num_args = 0..=1, conflicts_with_all = ["search", "account", "batch", "since"])]
+    rebuild: Option<Option<PathBuf>>,
+    /// Words of the prompt or the name (each word may be the start of one).
+    #[arg(long)]
+    search: Option<String>,
+    /// Only this account's videos (its name).
+    #[arg(long)]
+    account: Option<String>,
+    /// Only this batch's videos (its name).
+    #[arg(long)]
+    batch: Option<String>,
+    /// Only videos saved on or after this day (YYYY-MM-DD, UTC).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    since: Option<String>,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(serde::Serialize)]
+struct Entry<'a> {
+    path: &'a str,
+    /// The video is where the library says (it may have been moved or deleted).
+    exists: bool,
+    sidecar: &'a Sidecar,
+}
+
+pub fn run(args: LibraryArgs) -> Outcome {
+    let db = match Db::open_in(&loova_core::paths::data_dir()) {
+        Ok(db) => db,
+        Err(e) => return Outcome::error(&e, false),
+    };
+    if let Some(folder) = args.rebuild {
+        return rebuild(&db, folder.unwrap_or_else(|| loova_core::output_dir::output_root(&db)), args.json);
+    }
+    let since_ms = match args.since.as_deref().map(|d| library::date_to_ms(d).ok_or(d)) {
+        None => None,
+        Some(Ok(ms)) => Some(ms),
+        Some(Err(d)) => return Outcome::error(&Msg(ErrorCode::InvalidInput, format!("--since \"{d}\" is not a date: use YYYY-MM-DD, e.g. 2026-03-31.")), true),
+    };
+    let filter = LibraryFilter { search: args.search, account: args.account, batch: args.batch, since_ms };
+    let entries = match db.library(&filter) {
+        Ok(e) => e,
+        Err(e) => return Outcome::error(&e, false),
+    };
+    if args.json {
+        let out: Vec<Entry> = entries.iter().map(|e| Entry { path: &e.path, exists: std::path::Path::new(&e.path).is_file(), sidecar: &e.sidecar }).collect();
+        print_json(&out);
+        return Outcome::Ok;
+    }
+    if entries.is_empty() {
+        eprintln!("No videos match. (A folder of videos from another computer: loova library --rebuild FOLDER)");
+    }
+    for e in &entries {
+        let s = &e.sidecar;
+        let missing = if std::path::Path::new(&e.path).is_file() { "" } else { "  [missing from disk]" };
+        println!("{}{missing}", e.path);
+        let cost = s.credits_cost.map_or_else(|| "? credits".into(), |c| format!("{} credits", crate::format::thousands(c.max(0) as u64)));
+        let batch = s.batch.as_deref().map(|b| format!(" · batch {b}")).unwrap_or_default();
+        println!("  {} · {} · {} · {} s · {cost} · {}{batch}", library::ms_to_date(s.downloaded_at), s.account, s.model, s.duration, s.ratio);
+        println!("  {}", s.prompt);
+    }
+    Outcome::Ok
+}
+
+fn rebuild(db: &Db, folder: PathBuf, json: bool) -> Outcome {
+    if !folder.is_dir() {
+        let text = format!("{} is not a folder. Give the folder your videos are in: loova library --rebuild FOLDER", folder.display());
+        return Outcome::error(&Msg(ErrorCode::InvalidInput, text), true);
+    }
+    let report = match library::rebuild(db, &folder) {
+        Ok(r) => r,
+        Err(e) => return Outcome::error(&e, false),
+    };
+    if json {
+        print_json(&report);
+    } else {
+        println!("{} videos from {} are in the library.", report.videos, report.folder);
+        for s in &report.skipped {
+            eprintln!("skipped {}: {}", s.path, s.reason);
+        }
+    }
+    Outcome::Ok
+}
