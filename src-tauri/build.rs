@@ -20,6 +20,7 @@ const COMMANDS: &[&str] = &[
     "enqueue_job",
     "job_action",
     "attach_job",
+    "open_dashboard",
     "set_output_dir",
     "pick_batch_file",
     "preview_batch",

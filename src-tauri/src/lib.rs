@@ -40,6 +40,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::enqueue_job,
             commands::job_action,
             commands::attach_job,
+            commands::open_dashboard,
             commands::set_output_dir,
             commands::pick_batch_file,
             commands::preview_batch,

@@ -86,7 +86,14 @@ pub struct Catalog {
     pub price_list: PriceListInfo,
     /// Why the person's price list file was refused, if it was.
     pub price_list_warning: Option<String>,
+    /// Loova's API dashboard, where a person finds their tasks and the
+    /// credits they used (to resolve an unknown outcome by hand).
+    pub dashboard_url: String,
 }
+
+/// Loova's API dashboard ("purchase API Credits, create and manage API keys,
+/// view API credits usage" — Loova's pricing and limits page).
+pub const DASHBOARD_URL: &str = "https://loova.ai/api";
 
 fn mode(id: &str) -> ModeChoice {
     let (label, hint) = match id {
@@ -116,6 +123,7 @@ pub fn catalog(prices: &LoadedPriceList) -> Catalog {
         state_groups: JobGroup::ALL.iter().map(|&g| StateGroup { id: g, states: g.states().to_vec() }).collect(),
         price_list: prices.info.clone(),
         price_list_warning: prices.warning.clone(),
+        dashboard_url: DASHBOARD_URL.to_string(),
     }
 }
 

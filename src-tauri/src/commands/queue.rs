@@ -69,6 +69,15 @@ pub async fn attach_job(app: AppHandle, id: i64, task_id: String) -> Result<Queu
     .await
 }
 
+/// Opens Loova's API dashboard in the person's browser (the webview opens
+/// nothing outside the app itself).
+#[tauri::command]
+#[specta::specta]
+pub async fn open_dashboard(app: AppHandle) -> Result<(), CommandError> {
+    let url = loova_core::catalog::DASHBOARD_URL;
+    app.opener().open_url(url, None::<&str>).map_err(|e| CommandError::unavailable(&format!("Could not open {url}: {e}")))
+}
+
 impl From<OutputDirError> for CommandError {
     fn from(e: OutputDirError) -> CommandError {
         let field = e.is_bad_input().then(|| OutputDirError::FIELD.to_string());

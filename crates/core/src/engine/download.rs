@@ -187,7 +187,7 @@ impl Inner {
                 let text = format!("The video link expired before Loova Desk could save the video (HTTP {status}). The task was charged; Loova keeps videos only for a limited time. Retrying creates a new task (a new charge).");
                 let patch = Patch::new().text("video_path", None).int("finished_at", Some(now_ms())).error(ErrorCode::VideoExpired, &text, None);
                 self.db.transition(id, &[JobState::Downloading], JobState::Expired, patch)?;
-                self.notice(NoticeKind::NeedsDecision, format!("Job {id}: the video link expired"), text);
+                self.job_notice(id, NoticeKind::NeedsDecision, format!("Job {id}: the video link expired"), text);
                 self.job_changed(id);
                 Ok(true)
             }

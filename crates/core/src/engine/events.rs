@@ -27,6 +27,9 @@ pub struct Notice {
     pub kind: NoticeKind,
     pub title: String,
     pub body: String,
+    /// The job this notice is about, when it is about one job (a click on
+    /// the desktop notification opens the Queue on it).
+    pub job_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -89,7 +92,8 @@ fn summarise(p: Pending) -> Notice {
         NoticeKind::KeyRejected => (format!("{n} accounts' keys were rejected"), p.first.body),
         NoticeKind::QueueFinished => (p.first.title, p.first.body),
     };
-    Notice { kind: p.first.kind, title, body }
+    // A summary is about several jobs: it opens the Queue, not one job.
+    Notice { kind: p.first.kind, title, body, job_id: None }
 }
 
 #[cfg(test)]
@@ -101,18 +105,22 @@ mod tests {
         let (tx, mut rx) = broadcast::channel(16);
         let n = Notices::new(Duration::from_secs(60));
         for i in 0..3 {
-            n.push(Notice { kind: NoticeKind::JobFailed, title: format!("job {i} failed"), body: String::new() });
+            n.push(Notice { kind: NoticeKind::JobFailed, title: format!("job {i} failed"), body: String::new(), job_id: Some(i) });
         }
         n.flush(&tx, false);
         match rx.try_recv().unwrap() {
-            EngineEvent::Notice(x) => assert_eq!(x.title, "3 jobs failed"),
+            EngineEvent::Notice(x) => assert_eq!((x.title.as_str(), x.job_id), ("3 jobs failed", None)),
             other => panic!("{other:?}"),
         }
         // Within the window the next one waits.
-        n.push(Notice { kind: NoticeKind::JobFailed, title: "job 4 failed".into(), body: String::new() });
+        n.push(Notice { kind: NoticeKind::JobFailed, title: "job 4 failed".into(), body: String::new(), job_id: Some(4) });
         n.flush(&tx, false);
         assert!(rx.try_recv().is_err());
         n.flush(&tx, true);
-        assert!(rx.try_recv().is_ok());
+        // One notice alone keeps its job.
+        match rx.try_recv().unwrap() {
+            EngineEvent::Notice(x) => assert_eq!(x.job_id, Some(4)),
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -214,7 +214,12 @@ impl Inner {
     }
 
     pub fn notice(&self, kind: NoticeKind, title: impl Into<String>, body: impl Into<String>) {
-        self.notices.push(Notice { kind, title: title.into(), body: body.into() });
+        self.notices.push(Notice { kind, title: title.into(), body: body.into(), job_id: None });
+    }
+
+    /// A notice about one job: clicking it opens the Queue on that job.
+    pub fn job_notice(&self, job_id: i64, kind: NoticeKind, title: impl Into<String>, body: impl Into<String>) {
+        self.notices.push(Notice { kind, title: title.into(), body: body.into(), job_id: Some(job_id) });
     }
 
     fn queue_finished(&self) -> Result<(), EngineError> {

@@ -129,7 +129,7 @@ impl Inner {
                     None,
                 );
                 self.db.transition(id, FROM, JobState::Failed, patch)?;
-                self.notice(NoticeKind::JobFailed, format!("Job {id} failed"), why);
+                self.job_notice(id, NoticeKind::JobFailed, format!("Job {id} failed"), why);
                 self.finished(&job.account_id, id);
                 Ok(Step::Done)
             }
@@ -164,7 +164,7 @@ impl Inner {
             let text = format!("Loova answered \"task not found\" for task {task_id} {n} times in a row: it may have been deleted, or the account's key now belongs to another user. Check the Loova web app before retrying (a retry is a new charge).");
             let patch = Patch::new().int("finished_at", Some(now_ms())).error(ErrorCode::TaskNotFound, &text, e.trace_id());
             self.db.transition(id, FROM, JobState::Failed, patch)?;
-            self.notice(NoticeKind::JobFailed, format!("Job {id} failed"), text);
+            self.job_notice(id, NoticeKind::JobFailed, format!("Job {id} failed"), text);
             self.finished(&job.account_id, id);
             return Ok(Step::Done);
         }
@@ -201,7 +201,7 @@ impl Inner {
         };
         let text = format!("{found}.{moved}");
         if self.db.note_settings_mismatch(job.id, &text)? {
-            self.notice(NoticeKind::NeedsDecision, format!("Job {} ran with other settings", job.id), text.clone());
+            self.job_notice(job.id, NoticeKind::NeedsDecision, format!("Job {} ran with other settings", job.id), text.clone());
         }
         Ok(Some(text))
     }

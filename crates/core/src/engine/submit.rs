@@ -196,7 +196,7 @@ impl Inner {
             .map_or(e.to_string(), |m| format!("Loova refused this job: {m}. Correct it in the Composer and queue it again; Retry would send it unchanged."));
         let patch = Patch::new().int("finished_at", Some(now_ms())).error(e.code(), &text, e.trace_id());
         self.db.transition(job.id, FROM, JobState::Invalid, patch)?;
-        self.notice(NoticeKind::NeedsDecision, format!("Job {} cannot be sent as it is", job.id), text);
+        self.job_notice(job.id, NoticeKind::NeedsDecision, format!("Job {} cannot be sent as it is", job.id), text);
         Ok(())
     }
 
@@ -205,7 +205,8 @@ impl Inner {
             "Sent, but no usable answer came back, so Loova may or may not have created (and charged) this task. Look for it on Loova's dashboard, then choose \"I found it on Loova\" with its task id (`loova attach JOB TASK_ID`), \"It is not on Loova — send it\" (`loova resubmit JOB`), or \"Forget\". ({e})"
         );
         self.db.transition(job.id, FROM, JobState::OutcomeUnknown, Patch::new().error(ErrorCode::OutcomeUnknown, &text, e.trace_id()))?;
-        self.notice(
+        self.job_notice(
+            job.id,
             NoticeKind::NeedsDecision,
             format!("Job {}: did Loova create it?", job.id),
             "A job was sent but its answer was lost. Decide whether to submit it again.",

@@ -166,6 +166,18 @@ async attachJob(id: number, taskId: string) : Promise<Result<QueueOverview, Comm
 }
 },
 /**
+ * Opens Loova's API dashboard in the person's browser (the webview opens
+ * nothing outside the app itself).
+ */
+async openDashboard() : Promise<Result<null, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("open_dashboard") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * Where finished videos go (one sub-folder per account); the rule is
  * `loova_core::output_dir`, the same as `loova output-dir`.
  */
@@ -527,7 +539,12 @@ concurrency_limit: number; state_groups: StateGroup[]; price_list: PriceListInfo
 /**
  * Why the person's price list file was refused, if it was.
  */
-price_list_warning: string | null }
+price_list_warning: string | null; 
+/**
+ * Loova's API dashboard, where a person finds their tasks and the
+ * credits they used (to resolve an unknown outcome by hand).
+ */
+dashboard_url: string }
 export type CommandError = { code: ErrorCode; field: string | null; message: string; 
 /**
  * How to fix it, when the message does not already say so.
