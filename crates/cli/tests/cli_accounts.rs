@@ -1,11 +1,13 @@
 //! `loova accounts` / `loova balance` against loova-sim and the real keychain
 //! (gnome-keyring under dbus-run-session, set up by scripts/test).
 
+mod common;
+
 use loova_sim::SimConfig;
 use loova_testkit::{files_containing, free_port, keychain_entries, keyring_service, spawn_sim};
 use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 const KEY: &str = "sk-live-cli-5e1b77a0c9d2";
 const NEW_KEY: &str = "sk-live-cli-rotated-33aa";
@@ -29,13 +31,8 @@ impl Env {
     /// Runs `loova`, feeding `stdin`; returns (exit code, stdout, stderr) and
     /// keeps everything it printed for the leak check.
     fn loova(&mut self, args: &[&str], stdin: &str, extra_env: &[(&str, &str)]) -> (i32, String, String) {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_loova"));
-        cmd.args(args)
-            .env("LOOVA_DESK_DATA_DIR", self.data.path())
-            .env("LOOVA_DESK_KEYRING_SERVICE", &self.service)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        let mut cmd = common::loova(self.data.path());
+        cmd.args(args).env("LOOVA_DESK_KEYRING_SERVICE", &self.service).stdin(Stdio::piped());
         for (k, v) in extra_env {
             cmd.env(k, v);
         }

@@ -4,10 +4,12 @@
 //! `LOOVA_DESK_UNKNOWN_HOLD_SECS=0`. Needs the Secret Service (run by
 //! scripts/test inside dbus-run-session).
 
+mod common;
+
 use loova_core::store::{Db, JobState};
 use loova_sim::FaultKind;
 use loova_testkit::sim_config;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::sync::Arc;
 
 const KEY: &str = "sk-live-cli-attach-5e21";
@@ -19,15 +21,8 @@ struct Env {
 
 impl Env {
     fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_loova"));
-        c.args(args)
-            .env("LOOVA_DESK_DATA_DIR", self.data.path())
-            .env("LOOVA_DESK_KEYRING_SERVICE", &self.service)
-            .env("LOOVA_DESK_ENGINE_TIME_SCALE", "0.01")
-            .env("LOOVA_DESK_UNKNOWN_HOLD_SECS", "0")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        let mut c = common::loova(self.data.path());
+        c.args(args).env("LOOVA_DESK_KEYRING_SERVICE", &self.service).env("LOOVA_DESK_ENGINE_TIME_SCALE", "0.01").env("LOOVA_DESK_UNKNOWN_HOLD_SECS", "0");
         c
     }
 
@@ -38,9 +33,7 @@ impl Env {
     }
 }
 
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-}
+use common::text;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs the Secret Service: run by scripts/test"]

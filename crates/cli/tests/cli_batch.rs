@@ -1,8 +1,9 @@
 //! `loova preview --file` and `loova enqueue --file` as a person runs them.
 
+mod common;
+
 use loova_core::store::{Db, JobFilter, NewAccount};
 use std::path::Path;
-use std::process::Command;
 
 struct Env {
     data: tempfile::TempDir,
@@ -23,8 +24,7 @@ impl Env {
         p.display().to_string()
     }
     fn loova(&self, args: &[&str]) -> (i32, String, String) {
-        let out = Command::new(env!("CARGO_BIN_EXE_loova")).args(args).env("LOOVA_DESK_DATA_DIR", self.data.path()).output().unwrap();
-        (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+        common::run(common::loova(self.data.path()).args(args))
     }
     fn db(&self) -> Db {
         Db::open_in(self.data.path()).unwrap()
@@ -130,13 +130,12 @@ fn enqueue_copies_local_files_named_relative_to_the_working_directory() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/fixtures/media");
     std::fs::copy(src.join("red.png"), work.path().join("me.png")).unwrap();
     std::fs::copy(src.join("tone.wav"), work.path().join("me.wav")).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_loova"))
-        .args(["enqueue", "--account", "Studio", "--prompt", "hi", "--image-file", "me.png", "--audio-file", "me.wav", "--json"])
-        .current_dir(work.path())
-        .env("LOOVA_DESK_DATA_DIR", env.data.path())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let (code, _, err) = common::run(
+        common::loova(env.data.path())
+            .args(["enqueue", "--account", "Studio", "--prompt", "hi", "--image-file", "me.png", "--audio-file", "me.wav", "--json"])
+            .current_dir(work.path()),
+    );
+    assert_eq!(code, 0, "{err}");
     let jobs = env.db().jobs(&JobFilter::default()).unwrap();
     let spec = &jobs[0].spec;
     let dir = env.data.path().join("media").join(jobs[0].id.to_string());

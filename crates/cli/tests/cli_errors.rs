@@ -2,11 +2,11 @@
 //! loova-core's `ErrorCode`s) and its sentence, so scripts branch on the
 //! code, never on the text.
 
-use std::process::Command;
+mod common;
 
 fn loova(data: &std::path::Path, args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_loova")).args(args).env("LOOVA_DESK_DATA_DIR", data).output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into())
+    let (code, out, _) = common::run(common::loova(data).args(args));
+    (code, out)
 }
 
 #[test]

@@ -2,13 +2,13 @@
 //! an empty data folder (`--rebuild`), listed as JSON with paths and recipes,
 //! and searched by a word from the middle of a prompt.
 
+mod common;
+
 use loova_core::library::{LocalFile, Sidecar};
 use std::path::Path;
-use std::process::Command;
 
 fn loova(data: &Path, out_dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_loova")).args(args).env("LOOVA_DESK_DATA_DIR", data).env("LOOVA_DESK_OUTPUT_DIR", out_dir).output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    common::run(common::loova(data).args(args).env("LOOVA_DESK_OUTPUT_DIR", out_dir))
 }
 
 fn recipe(prompt: &str, account: &str, downloaded_at: i64) -> Sidecar {

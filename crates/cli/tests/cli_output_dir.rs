@@ -1,18 +1,12 @@
 //! `loova output-dir`: the same rule as the app's "Change" field
 //! (`loova_core::output_dir`), so a path means one folder everywhere.
 
+mod common;
+
 use std::path::Path;
-use std::process::Command;
 
 fn loova(data: &Path, cwd: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_loova"))
-        .args(args)
-        .current_dir(cwd)
-        .env("LOOVA_DESK_DATA_DIR", data)
-        .env_remove("LOOVA_DESK_OUTPUT_DIR")
-        .output()
-        .unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    common::run(common::loova(data).args(args).current_dir(cwd).env_remove("LOOVA_DESK_OUTPUT_DIR"))
 }
 
 #[test]

@@ -1,11 +1,10 @@
 //! `loova preview` and `loova packs` as a person runs them.
 
-use std::process::Command;
+mod common;
 
 fn loova(args: &[&str]) -> (i32, String, String) {
     let data = loova_testkit::data_dir();
-    let out = Command::new(env!("CARGO_BIN_EXE_loova")).args(args).env("LOOVA_DESK_DATA_DIR", data.path()).output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    common::run(common::loova(data.path()).args(args))
 }
 
 #[test]

@@ -2,10 +2,12 @@
 //! crash test: the engine process SIGKILLed at random points, repeatedly.
 //! Needs the Secret Service (run by scripts/test inside dbus-run-session).
 
+mod common;
+
 use loova_core::store::{Db, JobFilter, JobState};
 use loova_sim::FaultKind;
 use loova_testkit::{part_files, sim_config, Rng};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -18,14 +20,8 @@ struct Env {
 
 impl Env {
     fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_loova"));
-        c.args(args)
-            .env("LOOVA_DESK_DATA_DIR", self.data.path())
-            .env("LOOVA_DESK_KEYRING_SERVICE", &self.service)
-            .env("LOOVA_DESK_ENGINE_TIME_SCALE", "0.01")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        let mut c = common::loova(self.data.path());
+        c.args(args).env("LOOVA_DESK_KEYRING_SERVICE", &self.service).env("LOOVA_DESK_ENGINE_TIME_SCALE", "0.01");
         c
     }
     fn loova(&self, args: &[&str]) -> Output {
@@ -36,9 +32,7 @@ impl Env {
     }
 }
 
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-}
+use common::text;
 
 async fn setup(sim: &loova_sim::SimHandle, test: &str) -> Env {
     let env = Env { data: loova_testkit::data_dir(), service: loova_testkit::keyring_service(&format!("cli-{test}")) };

@@ -2,12 +2,12 @@
 //! Settings screen shows (same SQLite rows), and `loova --version` prints
 //! the version the app's About box shows.
 
+mod common;
+
 use std::path::Path;
-use std::process::Command;
 
 fn loova(data: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_loova")).args(args).env("LOOVA_DESK_DATA_DIR", data).env_remove("LOOVA_DESK_OUTPUT_DIR").output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    common::run(common::loova(data).args(args).env_remove("LOOVA_DESK_OUTPUT_DIR"))
 }
 
 #[test]
