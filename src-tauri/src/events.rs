@@ -28,3 +28,10 @@ pub struct JobProgress {
     /// 0..1, as `JobView::progress`.
     pub progress: f64,
 }
+
+/// A desktop notification was clicked: open the Queue, on `job_id` when the
+/// notice was about one job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type, tauri_specta::Event)]
+pub struct OpenJob {
+    pub job_id: Option<i64>,
+}

@@ -5,6 +5,7 @@ mod commands;
 mod error;
 mod events;
 mod lifecycle;
+mod notify;
 mod progress;
 mod queue;
 mod state;
@@ -53,7 +54,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::import_price_list,
             commands::quit_app,
         ])
-        .events(tauri_specta::collect_events![events::AccountsChanged, events::QueueChanged, events::FilesDropped, events::JobsProgress])
+        .events(tauri_specta::collect_events![events::AccountsChanged, events::QueueChanged, events::FilesDropped, events::JobsProgress, events::OpenJob])
 }
 
 /// Where the generated bindings live: the UI's only door to Rust.

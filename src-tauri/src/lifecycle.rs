@@ -12,7 +12,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tauri::{AppHandle, Manager, Runtime, Window};
 use tauri_plugin_dialog::{DialogExt, MessageDialogButtons, MessageDialogKind};
-use tauri_plugin_notification::NotificationExt;
 
 /// The argument the start-at-login entry passes: start in the tray.
 pub const HIDDEN_ARG: &str = "--hidden";
@@ -98,15 +97,12 @@ fn first_hide_notice(app: &AppHandle) {
     if !settings::take_hidden_notice(&db) {
         return;
     }
-    let shown = app
-        .notification()
-        .builder()
-        .title("Loova Desk keeps running")
-        .body("Your queue goes on with the window closed. Open it or quit from the Loova Desk icon in the tray (or press Ctrl+Q in the window). Settings → \"When I close the window\" changes this.")
-        .show();
-    if let Err(e) = shown {
-        eprintln!("loova-desk: desktop notification not shown: {e}");
-    }
+    crate::notify::send(
+        app,
+        "Loova Desk keeps running",
+        "Your queue goes on with the window closed. Open it or quit from the Loova Desk icon in the tray (or press Ctrl+Q in the window). Settings → \"When I close the window\" changes this.",
+        None,
+    );
 }
 
 /// What happens to the jobs in flight if the person quits now.

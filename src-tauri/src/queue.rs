@@ -11,7 +11,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 use tauri::{AppHandle, Manager};
-use tauri_plugin_notification::NotificationExt;
 use tauri_specta::Event;
 use tokio::sync::Notify;
 
@@ -164,9 +163,7 @@ async fn run_here(app: &AppHandle, lock: EngineLock) {
                     }
                     // A desktop without a notification service still has the
                     // Queue screen, which shows the same state.
-                    if let Err(e) = listener.notification().builder().title(&n.title).body(&n.body).show() {
-                        eprintln!("loova-desk: desktop notification not shown: {e}");
-                    }
+                    crate::notify::send(&listener, &n.title, &n.body, n.job_id);
                 }
             }
         }

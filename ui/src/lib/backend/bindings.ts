@@ -282,11 +282,13 @@ export const events = __makeEvents__<{
 accountsChanged: AccountsChanged,
 filesDropped: FilesDropped,
 jobsProgress: JobsProgress,
+openJob: OpenJob,
 queueChanged: QueueChanged
 }>({
 accountsChanged: "accounts-changed",
 filesDropped: "files-dropped",
 jobsProgress: "jobs-progress",
+openJob: "open-job",
 queueChanged: "queue-changed"
 })
 
@@ -774,6 +776,11 @@ export type ModeChoice = { id: string; label: string;
  */
 hint: string }
 export type ModelChoice = { id: string; name: string }
+/**
+ * A desktop notification was clicked: open the Queue, on `job_id` when the
+ * notice was about one job.
+ */
+export type OpenJob = { job_id: number | null }
 export type PackAdvice = { needed: number; 
 /**
  * Credits bought (≥ needed).

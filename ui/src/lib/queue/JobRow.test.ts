@@ -1,4 +1,5 @@
 import { fireEvent, render, screen } from '@testing-library/svelte';
+import { tick } from 'svelte';
 import { describe, expect, it, vi } from 'vitest';
 import type { JobView } from '../backend';
 
@@ -17,7 +18,9 @@ vi.mock('../backend', () => ({
 
 import { commands } from '../backend';
 import { catalog } from '../catalog.svelte';
+import { nav } from '../nav.svelte';
 import JobRow from './JobRow.svelte';
+import { queue } from './store.svelte';
 
 function view(over: Partial<JobView>): JobView {
   return {
@@ -120,5 +123,16 @@ describe('JobRow', () => {
     expect(commands.attachJob).toHaveBeenCalledWith(7, 'task-42');
     // Rust's reason is shown as it is.
     expect(await screen.findByText('That task is a Fast job.')).toBeTruthy();
+  });
+
+  it('a notification click opens the Queue with that job highlighted', async () => {
+    nav.screen = 'composer';
+    queue.focus(7);
+    expect(nav.screen).toBe('queue');
+    render(JobRow, { job: view({}) });
+    expect(screen.getByTestId('job-7').getAttribute('data-focused')).toBe('true');
+    queue.focus(null);
+    await tick();
+    expect(screen.getByTestId('job-7').getAttribute('data-focused')).toBe('false');
   });
 });

@@ -1,13 +1,17 @@
 // The queue as Rust last reported it. Rust pushes `queue-changed` (coalesced)
 // whenever the engine changes a job; actions answer with the new overview.
-// While jobs run, Rust also sends their progress every second.
+// While jobs run, Rust also sends their progress every second. A click on a
+// desktop notification makes Rust send `open-job`: the Queue opens on that job.
 import { commands, events, type CommandError, type QueueOverview, type Result } from '../backend';
+import { nav } from '../nav.svelte';
 
 class QueueStore {
   overview = $state<QueueOverview | null>(null);
   problem = $state<string | null>(null);
   /** The running jobs' progress (0..1) as Rust last computed it, by job id. */
   progress = $state<Record<number, number>>({});
+  /** The job a notification click asked for: its row is highlighted and scrolled to. */
+  focused = $state<number | null>(null);
 
   async load() {
     this.take(await commands.queueOverview());
@@ -15,6 +19,13 @@ class QueueStore {
     await events.jobsProgress.listen((e) => {
       this.progress = Object.fromEntries(e.payload.jobs.map((j) => [j.id, j.progress]));
     });
+    await events.openJob.listen((e) => this.focus(e.payload.job_id));
+  }
+
+  /** Shows the Queue, on `jobId` if given (a notice about several jobs has none). */
+  focus(jobId: number | null) {
+    this.focused = jobId;
+    nav.screen = 'queue';
   }
 
   /** Runs an action; returns its error, if any. */
