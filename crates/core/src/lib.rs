@@ -12,6 +12,7 @@ pub mod job;
 pub mod library;
 pub mod media;
 pub mod media_duration;
+pub mod media_error;
 pub mod media_info;
 pub mod output_dir;
 pub mod overview;
