@@ -24,6 +24,7 @@ DEBIAN_PACKAGES=(
   libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev
   xvfb xauth webkit2gtk-driver imagemagick
   gnome-keyring libsecret-tools dbus dbus-x11
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-libav gstreamer1.0-gl
 )
 
 # A clean debug build with every test binary needs about 4 GB; failing here

@@ -32,6 +32,23 @@ const COMMANDS: &[&str] = &[
     "show_data_folder",
     "import_price_list",
     "quit_app",
+    "usage_report",
+    "charges_page",
+    "balance_history",
+    "spending_preview",
+    "set_budget",
+    "set_alert_below",
+    "budget_settings",
+    "export_charges",
+    "library_page",
+    "save_poster",
+    "library_action",
+    "pick_video_file",
+    "locate_video",
+    "library_composer_draft",
+    "template_segments",
+    "preview_variations",
+    "queue_variations",
 ];
 
 fn main() {

@@ -5,6 +5,7 @@ mod commands;
 mod error;
 mod events;
 mod lifecycle;
+mod media_server;
 mod notify;
 mod progress;
 mod queue;
@@ -53,6 +54,23 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::show_data_folder,
             commands::import_price_list,
             commands::quit_app,
+            commands::usage_report,
+            commands::charges_page,
+            commands::balance_history,
+            commands::spending_preview,
+            commands::set_budget,
+            commands::set_alert_below,
+            commands::budget_settings,
+            commands::export_charges,
+            commands::library_page,
+            commands::save_poster,
+            commands::library_action,
+            commands::pick_video_file,
+            commands::locate_video,
+            commands::library_composer_draft,
+            commands::template_segments,
+            commands::preview_variations,
+            commands::queue_variations,
         ])
         .events(tauri_specta::collect_events![events::AccountsChanged, events::QueueChanged, events::FilesDropped, events::JobsProgress, events::OpenJob])
 }
@@ -123,6 +141,11 @@ pub fn run() {
         })
         .setup(move |app| {
             builder.mount_events(app);
+            let media = media_server::start(app.handle()).unwrap_or_else(|e| {
+                eprintln!("loova-desk: the Library cannot play videos: {e}");
+                media_server::MediaBase(String::new())
+            });
+            app.manage(media);
             balances::spawn(app.handle().clone());
             queue::start(app.handle().clone());
             progress::spawn(app.handle().clone());

@@ -5,6 +5,7 @@
 //! `target/bench/queue.md`. Run by `scripts/bench` (needs a Secret Service).
 
 mod baseline;
+mod durability;
 mod engine_client;
 mod jobs;
 mod report;
@@ -50,6 +51,17 @@ async fn main() -> Res<()> {
         Err(_) => DEFAULT_TIME_SCALE,
     };
     let dir = loova_testkit::data_dir();
+    let out_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench");
+    std::fs::create_dir_all(&out_dir)?;
+
+    // Durability first: a few seconds of fsyncs, no simulator or keychain.
+    let costs = durability::measure(&dir.path().join("durability"), durability::JOBS)?;
+    let fsync = durability::table(&costs, &std::env::temp_dir());
+    println!("{fsync}");
+    std::fs::write(out_dir.join("durability.md"), &fsync)?;
+    std::fs::write(out_dir.join("durability.json"), serde_json::to_string_pretty(&durability::json(&costs))?)?;
+    eprintln!("written to target/bench/durability.md and durability.json");
+
     let mix = jobs::mix(JOBS, SEED);
     let (sim_e, file_e) = start_sim(dir.path(), "engine", scale).await?;
     let (sim_b, file_b) = start_sim(dir.path(), "baseline", scale).await?;
@@ -73,9 +85,7 @@ async fn main() -> Res<()> {
     let table =
         report::table(&report::Setup { jobs: &mix, scale, seed: SEED, cap: CAP }, &finish(sim_e, &file_e, e)?, &finish(sim_b, &file_b, b)?, engine_counter);
     println!("{table}");
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench/queue.md");
-    std::fs::create_dir_all(path.parent().expect("has a parent"))?;
-    std::fs::write(&path, &table)?;
+    std::fs::write(out_dir.join("queue.md"), &table)?;
     eprintln!("written to target/bench/queue.md");
     Ok(())
 }

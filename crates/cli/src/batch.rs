@@ -26,30 +26,13 @@ pub fn preview(path: &Path, account: Option<&str>, json: bool) -> Outcome {
         Ok(f) => f,
         Err(o) => return o,
     };
-    // The database is only needed for the account and the price per credit;
-    // without --account a preview works even if it cannot be opened.
-    let (balance, ppc) = match account {
-        Some(name) => {
-            let (db, accounts) = match open() {
-                Ok(x) => x,
-                Err(e) => return Outcome::error(&e, false),
-            };
-            let acc = match accounts.find(name) {
-                Ok(a) => a,
-                Err(e) => return Outcome::error(&e, e.is_bad_input()),
-            };
-            file.check_account(&acc.name, &acc.id);
-            let balance = match batch::account_balance(&db, &acc) {
-                Ok(b) => b,
-                Err(e) => return Outcome::error(&e, false),
-            };
-            (Some(balance), batch::price_per_credit(&db).ok().flatten())
-        }
-        None => {
-            let ppc = Db::open_in(&loova_core::paths::data_dir()).ok().and_then(|db| batch::price_per_credit(&db).ok().flatten());
-            (None, ppc)
-        }
+    let (acc, balance, ppc) = match account_side(account) {
+        Ok(x) => x,
+        Err(o) => return o,
     };
+    if let Some(acc) = &acc {
+        file.check_account(&acc.name, &acc.id);
+    }
     let result = batch::batch_preview(&file, &prices, balance.as_ref(), ppc);
     if json {
         print_json(&result);
@@ -72,11 +55,37 @@ pub fn preview(path: &Path, account: Option<&str>, json: bool) -> Outcome {
     Outcome::BadInput
 }
 
+type AccountSide = (Option<loova_core::accounts::AccountView>, Option<batch::AccountBalance>, Option<rust_decimal::Decimal>);
+
+/// The account a preview is checked against (with its balance) and the
+/// person's price per credit. The database is only needed for the account
+/// and the price per credit; without an account a preview works even if it
+/// cannot be opened.
+fn account_side(account: Option<&str>) -> Result<AccountSide, Outcome> {
+    match account {
+        Some(name) => {
+            let (db, accounts) = open().map_err(|e| Outcome::error(&e, false))?;
+            let acc = accounts.find(name).map_err(|e| Outcome::error(&e, e.is_bad_input()))?;
+            let balance = batch::account_balance(&db, &acc).map_err(|e| Outcome::error(&e, false))?;
+            Ok((Some(acc), Some(balance), batch::price_per_credit(&db).ok().flatten()))
+        }
+        None => {
+            let ppc = Db::open_in(&loova_core::paths::data_dir()).ok().and_then(|db| batch::price_per_credit(&db).ok().flatten());
+            Ok((None, None, ppc))
+        }
+    }
+}
+
+/// `account_side` for a variation set (it has no `account` cells to check).
+pub fn balance_and_price(account: Option<&str>) -> Result<(Option<batch::AccountBalance>, Option<rust_decimal::Decimal>), Outcome> {
+    account_side(account).map(|(_, b, p)| (b, p))
+}
+
 fn lines(ls: &[u64]) -> String {
     ls.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
 }
 
-fn print_human(p: &BatchPreview) {
+pub fn print_human(p: &BatchPreview) {
     println!("{} rows: {} valid, {} with errors", p.rows, p.valid_rows, p.invalid_rows);
     println!("Total for the valid rows: {} credits ({} s of video)", thousands(p.total_credits), thousands(p.total_seconds));
     for b in &p.breakdown {

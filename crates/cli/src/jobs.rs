@@ -22,6 +22,11 @@ pub struct EnqueueArgs {
     prompt: Option<String>,
     #[command(flatten)]
     job: crate::job_flags::JobFlags,
+    #[command(flatten)]
+    vary: crate::variations::VaryFlags,
+    /// A template making more than 1,000 jobs: yes, queue them all.
+    #[arg(long)]
+    yes: bool,
     /// A name for the job (and its video file); default: from the prompt.
     #[arg(long)]
     name: Option<String>,
@@ -30,8 +35,8 @@ pub struct EnqueueArgs {
     /// A batch file (CSV or JSON Lines): queue every row as one batch.
     #[arg(long, conflicts_with = "prompt")]
     file: Option<std::path::PathBuf>,
-    /// With --file: the batch's name (default: the file name).
-    #[arg(long, requires = "file")]
+    /// With --file: the batch's name (default: the file name); with a template, as --name.
+    #[arg(long)]
     batch_name: Option<String>,
     /// With --file: queue the valid rows and list the ones left out.
     #[arg(long, requires = "file")]
@@ -69,6 +74,16 @@ fn engine_fail(e: EngineError) -> Outcome {
 pub fn enqueue(a: EnqueueArgs) -> Outcome {
     if let Some(file) = &a.file {
         return crate::batch::enqueue(file, &a.account, a.batch_name.as_deref(), a.only_valid, a.json);
+    }
+    let mut a = a;
+    if let Some(template) = a.prompt.clone() {
+        match a.vary.plain_prompt(&template) {
+            Some(plain) => a.prompt = Some(plain),
+            None => {
+                let name = a.name.as_deref().or(a.batch_name.as_deref());
+                return crate::variations::enqueue(&a.vary, &template, a.job.into_spec(String::new()), &a.account, name, a.yes, a.json);
+            }
+        }
     }
     let (db, accounts) = match open() {
         Ok(x) => x,

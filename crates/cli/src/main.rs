@@ -3,7 +3,9 @@
 
 mod accounts;
 mod batch;
+mod budget;
 mod context;
+mod expand;
 mod format;
 mod job_flags;
 mod jobs;
@@ -12,6 +14,8 @@ mod packs;
 mod preview;
 mod prices;
 mod settings;
+mod usage;
+mod variations;
 
 use clap::{Parser, Subcommand};
 use loova_core::engine::JobAction;
@@ -41,6 +45,8 @@ struct Cli {
 enum Command {
     /// Show what a job (or a batch file, --file) will cost. Exit code 2 when invalid.
     Preview(preview::PreviewArgs),
+    /// Write the jobs a prompt template makes ({a|b}, __wildcard__, --vary, --takes) as a CSV for `loova enqueue --file`.
+    Expand(expand::ExpandArgs),
     /// The cheapest API credit packs that cover a number of credits.
     Packs(packs::PacksArgs),
     /// Add, list, rename, remove accounts; record App Credits; the Sandbox.
@@ -97,6 +103,12 @@ enum Command {
     Library(library::LibraryArgs),
     /// Show or change a setting (the same as the app's Settings screen).
     Settings(settings::SettingsArgs),
+    /// What was charged, by day, week, month, model, account or batch (local days).
+    Usage(usage::UsageArgs),
+    /// Show or set an account's daily and monthly caps in credits (the queue obeys them).
+    Budget(budget::BudgetArgs),
+    /// Alert when an account's API Credits fall below N (or --clear).
+    Alert(budget::AlertArgs),
     /// Show, set or clear your own price per API credit (dollars), used for batch previews.
     PricePerCredit {
         /// e.g. 0.064 (the pack you last bought).
@@ -189,6 +201,7 @@ fn main() -> ExitCode {
     context::apply_settings();
     let outcome = match cli.command {
         Command::Preview(args) => preview::run(args),
+        Command::Expand(args) => expand::run(args),
         Command::Packs(args) => packs::run(args),
         Command::Prices(cmd) => prices::run(cmd),
         Command::Accounts(cmd) => accounts::run(cmd),
@@ -206,6 +219,9 @@ fn main() -> ExitCode {
         Command::Library(args) => library::run(args),
         Command::Settings(args) => settings::run(args),
         Command::PricePerCredit { value, clear } => batch::price_per_credit(value, clear),
+        Command::Usage(args) => usage::run(args),
+        Command::Budget(args) => budget::budget(args),
+        Command::Alert(args) => budget::alert(args),
     };
     match outcome {
         Outcome::Ok => ExitCode::SUCCESS,

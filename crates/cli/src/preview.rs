@@ -10,25 +10,35 @@ pub struct PreviewArgs {
     /// Price with a video reference, without naming one.
     #[arg(long)]
     video_ref: bool,
-    /// The prompt; with it, the whole job is validated, not just priced.
+    /// The prompt; with it, the whole job is validated, not just priced. A
+    /// template ({a|b}, __wildcard__, with --vary/--takes) previews every job it makes.
     #[arg(long)]
     prompt: Option<String>,
     #[command(flatten)]
     job: crate::job_flags::JobFlags,
+    #[command(flatten)]
+    vary: crate::variations::VaryFlags,
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
     /// A batch file (CSV or JSON Lines): preview the whole batch instead of one job.
     #[arg(long)]
     file: Option<std::path::PathBuf>,
-    /// With --file: the account whose API Credits the batch is checked against.
-    #[arg(long, requires = "file")]
+    /// With --file or a template: the account whose API Credits the batch is checked against.
+    #[arg(long)]
     account: Option<String>,
 }
 
 pub fn run(args: PreviewArgs) -> Outcome {
     if let Some(file) = &args.file {
         return crate::batch::preview(file, args.account.as_deref(), args.json);
+    }
+    let mut args = args;
+    if let Some(template) = args.prompt.clone() {
+        match args.vary.plain_prompt(&template) {
+            Some(plain) => args.prompt = Some(plain),
+            None => return crate::variations::preview(&args.vary, &template, args.job.into_spec(String::new()), args.account.as_deref(), args.json),
+        }
     }
     let prices = price_list();
     let price_only = args.prompt.is_none();

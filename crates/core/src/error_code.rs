@@ -70,6 +70,10 @@ codes! {
     DatabaseOpenFailed => "database_open_failed",
     /// The desktop shell could not start something it needs.
     Unavailable => "unavailable",
+    /// The disk holding the output folder is full: a video waits to be saved.
+    DiskFull => "disk_full",
+    /// The output folder (or a folder above it) cannot be written.
+    OutputFolderNotWritable => "output_folder_not_writable",
 
     // The keychain.
     KeychainUnavailable => "keychain_unavailable",
@@ -112,6 +116,19 @@ codes! {
     /// Loova runs the task with another mode, ratio or duration than was
     /// sent: the multipart dialect was not understood.
     SettingsNotUnderstood => "settings_not_understood",
+    /// The job waits: it would take the account over its daily or monthly
+    /// budget (it starts by itself when the period turns or the cap is raised).
+    BudgetReached => "budget_reached",
+
+    // The library of saved videos.
+    /// No video with that id in the library.
+    VideoNotFound => "video_not_found",
+    /// The video is not where the library says (moved or deleted outside the app).
+    VideoMissing => "video_missing",
+    /// The file the person located is not the library's video (size or MP4 check).
+    NotTheSameVideo => "not_the_same_video",
+    /// The OS trash refused the video or its sidecar.
+    TrashFailed => "trash_failed",
 
     // Local media files.
     MediaUnreadable => "media_unreadable",
@@ -126,6 +143,21 @@ codes! {
     BatchNoValidRows => "batch_no_valid_rows",
     BatchUnreadable => "batch_unreadable",
     BadPricePerCredit => "bad_price_per_credit",
+
+    // Variations (a prompt template expanded into a batch).
+    /// A template's braces are wrong (never closed, no alternatives…); the
+    /// message names the column.
+    TemplateSyntax => "template_syntax",
+    /// A `__name__` wildcard's file does not exist, is empty or unreadable.
+    WildcardNotFound => "wildcard_not_found",
+    WildcardCycle => "wildcard_cycle",
+    WildcardTooDeep => "wildcard_too_deep",
+    /// A varying field's value (or the number of takes) is wrong.
+    BadVariation => "bad_variation",
+    /// More than 1,000 jobs: queueing them needs a confirmation.
+    VariationsNeedConfirmation => "variations_need_confirmation",
+    /// More than 10,000 jobs: refused, with the number.
+    VariationsTooMany => "variations_too_many",
 
     // Price lists.
     PriceListInvalid => "price_list_invalid",

@@ -22,7 +22,9 @@ pub mod pricing;
 pub mod sandbox;
 pub mod secret;
 pub mod settings;
+pub mod spending;
 pub mod store;
+pub mod variations;
 pub mod vault;
 
 pub use error_code::ErrorCode;

@@ -9,8 +9,16 @@ use crate::ErrorCode;
 use serde::Serialize;
 
 /// Every kind of notice, in the order the Settings screen lists them.
-pub const NOTICE_KINDS: [NoticeKind; 5] =
-    [NoticeKind::JobFailed, NoticeKind::NeedsDecision, NoticeKind::OutOfCredits, NoticeKind::KeyRejected, NoticeKind::QueueFinished];
+pub const NOTICE_KINDS: [NoticeKind; 8] = [
+    NoticeKind::JobFailed,
+    NoticeKind::NeedsDecision,
+    NoticeKind::OutOfCredits,
+    NoticeKind::KeyRejected,
+    NoticeKind::QueueFinished,
+    NoticeKind::Budget,
+    NoticeKind::LowBalance,
+    NoticeKind::KeychainLocked,
+];
 
 /// What closing the window does while jobs are queued or in flight (with
 /// nothing to do, closing always quits).
@@ -109,6 +117,9 @@ fn notice_name(kind: NoticeKind) -> &'static str {
         NoticeKind::OutOfCredits => "out_of_credits",
         NoticeKind::KeyRejected => "key_rejected",
         NoticeKind::QueueFinished => "queue_finished",
+        NoticeKind::Budget => "budget",
+        NoticeKind::LowBalance => "low_balance",
+        NoticeKind::KeychainLocked => "keychain_locked",
     }
 }
 
@@ -119,6 +130,9 @@ fn notice_label(kind: NoticeKind) -> &'static str {
         NoticeKind::OutOfCredits => "An account ran out of API Credits",
         NoticeKind::KeyRejected => "Loova rejected an account's key",
         NoticeKind::QueueFinished => "The queue finished",
+        NoticeKind::Budget => "An account used 80 % or all of a budget",
+        NoticeKind::LowBalance => "An account's API Credits are running low",
+        NoticeKind::KeychainLocked => "The keychain is locked and jobs wait for it",
     }
 }
 

@@ -18,7 +18,10 @@ pub const SERVICE_ENV: &str = "LOOVA_DESK_KEYRING_SERVICE";
 pub enum VaultError {
     #[error("The system keychain is unavailable ({0}). Loova Desk keeps API keys only there: start and unlock your keychain (on Linux, GNOME Keyring or KWallet's Secret Service), then try again.")]
     Unavailable(String),
-    #[error("The system keychain is locked or refused access ({0}). Unlock it (log in again or open your keyring app) and try again.")]
+    /// A locked collection, when no prompt could unlock it (on Linux the
+    /// Secret Service store asks for an unlock prompt; with none shown, or
+    /// dismissed, it answers "no storage access").
+    #[error("The system keychain is locked — unlock it to continue (log in again or open your keyring app; {0}).")]
     Locked(String),
     #[error("The system keychain did not answer within {0} s. Check that your keyring service is running and unlocked, then try again.")]
     NotAnswering(u64),

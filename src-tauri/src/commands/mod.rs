@@ -2,14 +2,20 @@
 
 mod accounts;
 mod batch;
+mod library;
 mod media;
 mod pricing;
 mod queue;
 mod settings;
+mod spending;
+mod variations;
 
 pub use accounts::*;
 pub use batch::*;
+pub use library::*;
 pub use media::*;
 pub use pricing::*;
 pub use queue::*;
 pub use settings::*;
+pub use spending::*;
+pub use variations::*;

@@ -4,6 +4,8 @@ export const SCREENS = [
   { id: 'accounts', label: 'Accounts', key: '2' },
   { id: 'queue', label: 'Queue', key: '3' },
   { id: 'import', label: 'Import batch', key: '4' },
+  { id: 'history', label: 'History', key: '5' },
+  { id: 'library', label: 'Library', key: '6' },
   { id: 'settings', label: 'Settings', key: ',' },
 ] as const;
 

@@ -9,6 +9,7 @@ mod dialect;
 mod envelope;
 mod error;
 mod lenient;
+pub mod read;
 mod types;
 
 use std::sync::Arc;

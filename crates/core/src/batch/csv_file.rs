@@ -5,8 +5,11 @@
 use super::fields::{apply_cell, column, empty_row, valid_columns};
 use super::{BatchRow, RowError};
 
-pub(crate) fn read(bytes: &[u8]) -> (Vec<BatchRow>, Vec<RowError>) {
+/// The rows, the file's own problems, and each row's `expand` cell (None
+/// without that column).
+pub(crate) fn read(bytes: &[u8]) -> (Vec<BatchRow>, Vec<RowError>, Vec<Option<String>>) {
     let mut rows = Vec::new();
+    let mut expand = Vec::new();
     let mut file_errors = Vec::new();
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
     let mut record = csv::ByteRecord::new();
@@ -23,11 +26,11 @@ pub(crate) fn read(bytes: &[u8]) -> (Vec<BatchRow>, Vec<RowError>) {
                 "the file is empty",
                 format!("Add a header row naming the columns ({}) and one row per job.", valid_columns()),
             ));
-            return (rows, file_errors);
+            return (rows, file_errors, expand);
         }
         Err(e) => {
             file_errors.push(unreadable(1, &e));
-            return (rows, file_errors);
+            return (rows, file_errors, expand);
         }
     };
     // Which field each column holds (None: an unknown or repeated column).
@@ -61,6 +64,7 @@ pub(crate) fn read(bytes: &[u8]) -> (Vec<BatchRow>, Vec<RowError>) {
             Some(f) => columns.push(Some(f)),
         }
     }
+    let expand_column = columns.iter().position(|c| *c == Some(super::fields::EXPAND_FIELD));
     if !columns.contains(&Some("prompt")) {
         file_errors.push(RowError::new(header_line, "prompt", "", "the header has no prompt column", "Add a column named prompt: every job needs one."));
     }
@@ -105,8 +109,9 @@ pub(crate) fn read(bytes: &[u8]) -> (Vec<BatchRow>, Vec<RowError>) {
             }
         }
         rows.push(row);
+        expand.push(expand_column.map(|i| record.get(i).map_or(String::new(), |c| String::from_utf8_lossy(c).trim().to_string())));
     }
-    (rows, file_errors)
+    (rows, file_errors, expand)
 }
 
 /// The file line where a record starts. csv's `Position::line()` is one short

@@ -11,9 +11,14 @@ pub const FIELDS: [&str; 10] = ["prompt", "model", "function_mode", "ratio", "du
 /// Read from any batch file; written only when a row has local files.
 pub const FILE_FIELDS: [&str; 3] = ["image_files", "video_files", "audio_files"];
 
+/// The column that makes a row's prompt a template (`yes`): only then are
+/// `{a|b}` and `__name__` expanded, so files with literal braces keep
+/// meaning what they say. Read, never written.
+pub const EXPAND_FIELD: &str = "expand";
+
 /// The known column called `name` (case-insensitively when `any_case`).
 pub(crate) fn column(name: &str, any_case: bool) -> Option<&'static str> {
-    FIELDS.iter().chain(FILE_FIELDS.iter()).copied().find(|f| if any_case { f.eq_ignore_ascii_case(name) } else { *f == name })
+    FIELDS.iter().chain(FILE_FIELDS.iter()).chain([EXPAND_FIELD].iter()).copied().find(|f| if any_case { f.eq_ignore_ascii_case(name) } else { *f == name })
 }
 
 /// Separates the items of a list cell in CSV.
@@ -23,7 +28,7 @@ pub const LIST_SEPARATOR: char = '|';
 pub const PRICE_PER_CREDIT_SETTING: &str = "price_per_credit";
 
 pub(crate) fn valid_columns() -> String {
-    FIELDS.iter().chain(FILE_FIELDS.iter()).copied().collect::<Vec<_>>().join(", ")
+    FIELDS.iter().chain(FILE_FIELDS.iter()).chain([EXPAND_FIELD].iter()).copied().collect::<Vec<_>>().join(", ")
 }
 
 pub(crate) fn is_list(field: &str) -> bool {

@@ -5,8 +5,11 @@ use super::fields::{bad_duration, column, empty_row, is_list, set_list, set_text
 use super::{BatchRow, RowError};
 use serde_json::Value;
 
-pub(crate) fn read(bytes: &[u8]) -> (Vec<BatchRow>, Vec<RowError>) {
+/// The rows, no file problems (JSON Lines has no header), and each row's
+/// `expand` key (`"yes"`/`"no"`, or true/false; None when absent).
+pub(crate) fn read(bytes: &[u8]) -> (Vec<BatchRow>, Vec<RowError>, Vec<Option<String>>) {
     let mut rows = Vec::new();
+    let mut expand = Vec::new();
     for (i, raw) in bytes.split(|b| *b == b'\n').enumerate() {
         let line = i as u64 + 1;
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
@@ -14,6 +17,7 @@ pub(crate) fn read(bytes: &[u8]) -> (Vec<BatchRow>, Vec<RowError>) {
             continue;
         }
         let mut row = empty_row(line);
+        let mut expand_cell = None;
         match std::str::from_utf8(raw) {
             Err(_) => row.errors.push(RowError::new(
                 line,
@@ -22,11 +26,12 @@ pub(crate) fn read(bytes: &[u8]) -> (Vec<BatchRow>, Vec<RowError>) {
                 "the line is not valid UTF-8 text",
                 "Save the file as UTF-8.",
             )),
-            Ok(text) => read_object(text, &mut row),
+            Ok(text) => expand_cell = read_object(text, &mut row),
         }
         rows.push(row);
+        expand.push(expand_cell);
     }
-    (rows, Vec::new())
+    (rows, Vec::new(), expand)
 }
 
 fn type_name(v: &Value) -> &'static str {
@@ -40,8 +45,9 @@ fn type_name(v: &Value) -> &'static str {
     }
 }
 
-fn read_object(text: &str, row: &mut BatchRow) {
+fn read_object(text: &str, row: &mut BatchRow) -> Option<String> {
     let line = row.line;
+    let mut expand = None;
     let value: Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => {
@@ -52,7 +58,7 @@ fn read_object(text: &str, row: &mut BatchRow) {
                 format!("the line is not valid JSON ({e})"),
                 "Write one JSON object per line, e.g. {\"prompt\": \"a red fox\", \"duration\": 8}.",
             ));
-            return;
+            return None;
         }
     };
     let Value::Object(map) = value else {
@@ -63,7 +69,7 @@ fn read_object(text: &str, row: &mut BatchRow) {
             format!("the line is {}, not a JSON object", type_name(&value)),
             "Write one JSON object per line, e.g. {\"prompt\": \"a red fox\"}.",
         ));
-        return;
+        return None;
     };
     for (key, v) in map {
         let Some(field) = column(&key, false) else {
@@ -78,6 +84,14 @@ fn read_object(text: &str, row: &mut BatchRow) {
         };
         if v.is_null() {
             continue; // The API default, as for an empty CSV cell.
+        }
+        if field == super::fields::EXPAND_FIELD {
+            expand = Some(match &v {
+                Value::Bool(b) => if *b { "yes" } else { "no" }.to_string(),
+                Value::String(s) => s.trim().to_string(),
+                other => other.to_string(),
+            });
+            continue;
         }
         let wrong = |expected: &str| {
             RowError::new(line, field, v.to_string(), format!("{field} must be {expected}, not {}", type_name(&v)), format!("Write it as {expected}."))
@@ -104,4 +118,5 @@ fn read_object(text: &str, row: &mut BatchRow) {
             }
         }
     }
+    expand
 }

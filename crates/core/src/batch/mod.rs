@@ -9,17 +9,18 @@
 //! - `queue`: `enqueue_batch`, `batch_progress`, `list_batches`, reserved credits.
 
 mod csv_file;
+mod expand_rows;
 mod fields;
 mod jsonl;
 pub mod preview;
 pub mod queue;
 mod write;
 
-pub use fields::{FIELDS, FILE_FIELDS, LIST_SEPARATOR, PRICE_PER_CREDIT_SETTING};
+pub use fields::{EXPAND_FIELD, FIELDS, FILE_FIELDS, LIST_SEPARATOR, PRICE_PER_CREDIT_SETTING};
 pub use preview::{batch_preview, AccountBalance, BalanceCheck, BatchDollars, BatchPreview, BreakdownLine, APP_CREDITS_NOTE, RESERVED_RULE};
 pub use queue::{
-    account_balance, batch_progress, enqueue_batch, list_batches, price_per_credit, reserved_credits, set_price_per_credit, BatchError, BatchProgress,
-    BatchSummary, BatchView, LeftOut, Reserved,
+    account_balance, batch_progress, enqueue_batch, enqueue_batch_from, list_batches, price_per_credit, reserved_credits, set_price_per_credit, BatchError,
+    BatchProgress, BatchSummary, BatchView, LeftOut, Reserved,
 };
 pub use write::{write_csv, write_jsonl, WriteRow};
 
@@ -202,18 +203,35 @@ pub fn load_batch(path: &Path, prices: &LoadedPriceList) -> Result<BatchFile, st
 /// Parses `bytes` (format by `format`, else detected from `source` and the
 /// content), validates each row and prices it.
 pub fn parse_batch(bytes: &[u8], source: &Path, format: Option<BatchFormat>, prices: &LoadedPriceList) -> BatchFile {
+    parse_batch_in(bytes, source, format, prices, &crate::paths::data_dir())
+}
+
+/// `parse_batch` with the data folder whose `wildcards/` templates (rows
+/// with `expand` = yes) read.
+pub fn parse_batch_in(bytes: &[u8], source: &Path, format: Option<BatchFormat>, prices: &LoadedPriceList, data_dir: &Path) -> BatchFile {
     let format = format.unwrap_or_else(|| BatchFormat::detect(source, bytes));
     let body = strip_bom(bytes);
-    let (mut rows, mut file_errors) = match format {
+    let (rows, mut file_errors, expand) = match format {
         BatchFormat::Csv => csv_file::read(body),
         BatchFormat::Jsonl => jsonl::read(body),
     };
+    // Templates in `prompt` cells, only where the `expand` cell says yes.
+    let mut rows = expand_rows::expand(rows, &expand, data_dir);
     for e in &mut file_errors {
         e.code = ErrorCode::BadFile;
     }
     let base = source.parent().map(Path::to_path_buf).unwrap_or_default();
     for row in &mut rows {
         resolve_files(&mut row.spec, &base);
+    }
+    check_rows(&mut rows, prices);
+    BatchFile { format, source: source.to_path_buf(), rows, file_errors, price_list_warning: prices.warning.clone() }
+}
+
+/// Validates each row (job rules, local files) and prices it: the checks of
+/// a batch file's rows, also applied to a variation set's jobs.
+pub fn check_rows(rows: &mut [BatchRow], prices: &LoadedPriceList) {
+    for row in rows {
         let parse_broke_price = row.errors.iter().any(|e| e.column == "duration" || e.column == "model");
         // A line that could not be read at all (not JSON, not UTF-8) is not
         // validated further: "a prompt is required" would only be noise.
@@ -227,7 +245,6 @@ pub fn parse_batch(bytes: &[u8], source: &Path, format: Option<BatchFormat>, pri
             row.estimate = crate::estimate(&row.spec, &prices.list, &prices.info);
         }
     }
-    BatchFile { format, source: source.to_path_buf(), rows, file_errors, price_list_warning: prices.warning.clone() }
 }
 
 /// Local file paths relative to the batch file's folder become absolute.

@@ -135,6 +135,21 @@ pub fn enqueue_batch(
     only_valid: bool,
     prices: &LoadedPriceList,
 ) -> Result<BatchSummary, BatchError> {
+    let source_file = std::path::absolute(&file.source).unwrap_or_else(|_| file.source.clone()).display().to_string();
+    enqueue_batch_from(db, account_id, file, name, only_valid, prices, &source_file)
+}
+
+/// `enqueue_batch` with the batch's source as the batch list shows it (a
+/// file's absolute path, or what a variation set was expanded from).
+pub fn enqueue_batch_from(
+    db: &Db,
+    account_id: &str,
+    file: &BatchFile,
+    name: Option<&str>,
+    only_valid: bool,
+    prices: &LoadedPriceList,
+    source_file: &str,
+) -> Result<BatchSummary, BatchError> {
     let account = db.account(account_id)?.ok_or_else(|| BatchError::NoSuchAccount(account_id.to_string()))?;
     if !file.file_errors.is_empty() {
         return Err(BatchError::FileErrors(file.file_errors.clone()));
@@ -162,7 +177,6 @@ pub fn enqueue_batch(
         return Err(BatchError::NoValidRows { errors: all_errors() });
     }
 
-    let source_file = std::path::absolute(&file.source).unwrap_or_else(|_| file.source.clone()).display().to_string();
     let name = name
         .map(str::trim)
         .filter(|n| !n.is_empty())
@@ -187,7 +201,7 @@ pub fn enqueue_batch(
             price_list_date: date.as_deref(),
         })
         .collect();
-    let batch = NewBatch { id: &id, name: &name, source_file: &source_file, account_id: &account.id };
+    let batch = NewBatch { id: &id, name: &name, source_file, account_id: &account.id };
     let mut made = Vec::with_capacity(jobs.len());
     let inserted = db.insert_jobs(Some(&batch), &jobs, |job_id, i| {
         made.push(job_id);

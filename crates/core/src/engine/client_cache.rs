@@ -5,11 +5,17 @@
 //! `Accounts::replace_key`) are what they were when it was made. Checking
 //! costs one small SQL read per request; the keychain is read again only
 //! when the key changed.
+//!
+//! A locked keychain makes the jobs that need a key wait (each says why)
+//! and tells the person once, until a key is read again.
 
-use super::{EngineError, Inner};
+use super::{EngineError, Inner, NoticeKind};
 use crate::api::LoovaClient;
 use crate::secret::Sensitive;
+use crate::store::{JobRow, Patch};
+use crate::ErrorCode;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// What a request is sent with.
 #[derive(Clone)]
@@ -28,6 +34,9 @@ struct Entry {
 #[derive(Default)]
 pub(crate) struct ClientCache {
     entries: tokio::sync::Mutex<HashMap<String, Entry>>,
+    /// The keychain was found locked and the person told; cleared by the
+    /// next key it gives, so a later lock is told again.
+    locked_told: AtomicBool,
 }
 
 impl Inner {
@@ -43,10 +52,41 @@ impl Inner {
             }
         }
         let client = self.accounts.client(&row).await?;
-        let key = self.accounts.key(account_id).await?;
+        let key = match self.accounts.key(account_id).await {
+            Ok(key) => {
+                self.clients.locked_told.store(false, Ordering::Relaxed);
+                key
+            }
+            Err(e) => {
+                if e.code() == ErrorCode::KeychainLocked && !self.clients.locked_told.swap(true, Ordering::Relaxed) {
+                    self.notice(
+                        NoticeKind::KeychainLocked,
+                        "The keychain is locked",
+                        "Loova Desk keeps the API keys there. Jobs wait until you unlock it, then go on by themselves.",
+                    );
+                }
+                return Err(e.into());
+            }
+        };
         let current = AccountClient { client, key, key_version: row.key_version };
         cache.insert(account_id.to_string(), Entry { base_url: url, current: current.clone() });
         Ok(current)
+    }
+
+    /// The client for a job already on Loova, or `None` after the job was
+    /// told why it waits (a locked keychain, say); the caller tries again.
+    pub(crate) async fn client_or_wait(&self, job: &JobRow) -> Result<Option<AccountClient>, EngineError> {
+        match self.client(&job.account_id).await {
+            Ok(used) => Ok(Some(used)),
+            Err(e) => {
+                let text = format!("Waiting: {e}");
+                if job.last_error_code != Some(e.code()) || job.last_error.as_deref() != Some(text.as_str()) {
+                    self.db.patch_job(job.id, Patch::new().error(e.code(), &text, None))?;
+                    self.job_changed(job.id);
+                }
+                Ok(None)
+            }
+        }
     }
 
     pub(crate) async fn forget_client(&self, account_id: &str) {

@@ -41,6 +41,9 @@ pub struct EngineConfig {
     /// (3 × expected run time, at least the `unknown_hold_min_secs`
     /// setting). From `LOOVA_DESK_UNKNOWN_HOLD_SECS`, for tests and scripts.
     pub unknown_hold: Option<Duration>,
+    /// Where budget days and months begin (the machine's zone; tests
+    /// inject a fixed offset).
+    pub zone: crate::spending::Zone,
 }
 
 /// Overrides the unknown-outcome hold (seconds; fractions allowed).
@@ -72,6 +75,7 @@ impl EngineConfig {
             output_dir: None,
             media_sweep_grace: Duration::from_secs(3600),
             unknown_hold: unknown_hold_from_env(),
+            zone: crate::spending::Zone::Local,
         }
     }
 

@@ -3,7 +3,10 @@
 //! boxes checked to be an MP4's, then renamed, so a complete-looking file is
 //! always a complete video; then its sidecar (`library::sidecar`) is written. Retried with
 //! backoff until it works or the link has expired (403/404 → `expired`).
+//! Between two tries the job is `succeeded` with why it waits: a full disk
+//! or an output folder that cannot be written (`disk`) is told as such.
 
+use super::disk::{self, DiskFault, Op};
 use super::{backoff, EngineError, Inner, NoticeKind};
 use crate::store::{now_ms, Db, JobRow, JobState, Patch};
 use crate::ErrorCode;
@@ -98,10 +101,25 @@ fn reserve(dir: &Path, stem: &str) -> std::io::Result<(PathBuf, File)> {
     Err(std::io::Error::other("no free file name"))
 }
 
+/// Opens (truncating) the `.part` of a name this job already holds.
+fn reopen(path: &Path) -> std::io::Result<File> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let _ = std::fs::remove_file(part_of(path));
+    OpenOptions::new().write(true).create(true).truncate(true).open(part_of(path))
+}
+
+fn folder_of(path: &Path) -> &Path {
+    path.parent().unwrap_or(Path::new("."))
+}
+
 enum Fail {
     /// The link no longer works: 403/404/410.
     Expired(u16),
     Retry(String),
+    /// This computer's disk or folder, not the network.
+    Disk(DiskFault),
 }
 
 impl Inner {
@@ -145,28 +163,38 @@ impl Inner {
             Some(account) => self.accounts.video_url(&account, &url).await?,
             None => url,
         };
-        // A file we finished before a crash, renamed but not yet recorded.
+        // A file saved before a crash, or before its recipe could be
+        // written (a full disk), renamed but not yet recorded.
         if let (Some(p), Some(total)) = (&job.video_path, job.bytes_total) {
             if std::fs::metadata(p).is_ok_and(|m| m.len() as i64 == total) && !part_of(Path::new(p)).exists() {
                 if !crate::library::sidecar::path_for(Path::new(p)).exists() {
-                    self.record(id, Path::new(p));
+                    if let Some(f) = self.record(id, Path::new(p)) {
+                        return self.retry_later(id, f.code, &f.text);
+                    }
                 }
                 self.done(id, total)?;
                 return Ok(true);
             }
         }
-        let io = |e: std::io::Error| EngineError::Io(e.to_string());
-        // Our own stale `.part` (a crash mid-download) goes; the name stays ours.
-        let (path, file) = match &job.video_path {
-            Some(p) if !Path::new(p).exists() => {
-                let path = PathBuf::from(p);
-                let _ = std::fs::remove_file(part_of(&path));
-                let f = OpenOptions::new().write(true).create(true).truncate(true).open(part_of(&path)).map_err(io)?;
-                (path, f)
-            }
-            _ => {
+        // Our own stale `.part` (a crash or a failed try) goes; the name
+        // stays ours.
+        let kept = job.video_path.as_deref().map(PathBuf::from).filter(|p| !p.exists());
+        let dir = match &kept {
+            Some(p) => folder_of(p).to_path_buf(),
+            None => self.target(&job)?,
+        };
+        let reserved = match kept {
+            Some(path) => reopen(&path).map(|f| (path, f)),
+            None => {
                 let stem = sanitize_file_stem(job.name.as_deref().filter(|n| !n.trim().is_empty()).unwrap_or(&job.spec.prompt), MAX_STEM);
-                reserve(&self.target(&job)?, &stem).map_err(io)?
+                reserve(&dir, &stem)
+            }
+        };
+        let (path, file) = match reserved {
+            Ok(r) => r,
+            Err(e) => {
+                let f = disk::fault(&dir, Op::Create, &e);
+                return self.retry_later(id, f.code, &f.text);
             }
         };
         let path_text = path.display().to_string();
@@ -178,7 +206,9 @@ impl Inner {
         self.count(&self.stats.downloads);
         match self.fetch(id, &url, &path, file).await {
             Ok(size) => {
-                self.record(id, &path);
+                if let Some(f) = self.record(id, &path) {
+                    return self.retry_later(id, f.code, &f.text);
+                }
                 self.done(id, size)?;
                 Ok(true)
             }
@@ -193,33 +223,57 @@ impl Inner {
             }
             Err(Fail::Retry(why)) => {
                 let _ = std::fs::remove_file(part_of(&path));
-                let patch =
-                    Patch::new().error(ErrorCode::DownloadFailed, &format!("Saving the video failed; trying again. {why}"), None).int("bytes_done", Some(0));
-                self.db.patch_job(id, patch)?;
-                self.job_changed(id);
-                Ok(false)
+                self.retry_later(id, ErrorCode::DownloadFailed, &format!("Saving the video failed; trying again. {why}"))
+            }
+            Err(Fail::Disk(f)) => {
+                let _ = std::fs::remove_file(part_of(&path));
+                self.retry_later(id, f.code, &f.text)
             }
         }
     }
 
+    /// This try failed; the next one comes after a backoff. Meanwhile the
+    /// job is `succeeded` (made and paid for; "downloading" would say bytes
+    /// are arriving) with why it waits. Ok(true) when the job has left
+    /// both states meanwhile and needs nothing more from us.
+    fn retry_later(&self, id: i64, code: ErrorCode, text: &str) -> Result<bool, EngineError> {
+        let patch = Patch::new().error(code, text, None).int("bytes_done", Some(0));
+        let moved = self.db.transition(id, &[JobState::Downloading, JobState::Succeeded], JobState::Succeeded, patch)?;
+        self.job_changed(id);
+        Ok(!moved)
+    }
+
     /// The sidecar and the library row of a video now in place; before
-    /// `done`, which removes the local copies the sidecar hashes. A failure
-    /// is logged: the video itself is saved, and `loova library --rebuild`
-    /// cannot bring back a sidecar that was never written, so it is loud.
-    fn record(&self, id: i64, path: &Path) {
+    /// `done`, which removes the local copies the sidecar hashes. A sidecar
+    /// the disk had no room for (or refused) is a fault to retry: the next
+    /// try finds the video in place and writes only the sidecar. Any other
+    /// failure is logged: the video itself is saved, and `loova library
+    /// --rebuild` cannot bring back a sidecar that was never written, so it
+    /// is loud.
+    fn record(&self, id: i64, path: &Path) -> Option<DiskFault> {
+        use crate::library::RecordError;
         let result = match self.db.job(id) {
             Ok(Some(job)) => crate::library::record(&self.db, &job, path).map(|_| ()),
             Ok(None) => Ok(()),
             Err(e) => Err(e.into()),
         };
-        if let Err(e) = result {
-            eprintln!("loova-desk: job {id}: {e}");
+        match result {
+            Ok(()) => None,
+            Err(RecordError::Write { source, .. }) if disk::fault(folder_of(path), Op::Write, &source).code != ErrorCode::DownloadFailed => {
+                Some(disk::fault(folder_of(path), Op::Write, &source))
+            }
+            Err(e) => {
+                eprintln!("loova-desk: job {id}: {e}");
+                None
+            }
         }
     }
 
     fn done(&self, id: i64, size: i64) -> Result<(), EngineError> {
         let patch = Patch::new().int("bytes_done", Some(size)).int("bytes_total", Some(size)).clear_error();
-        if self.db.transition(id, &[JobState::Downloading], JobState::Downloaded, patch)? {
+        // From `succeeded` too: a video saved by an earlier try whose
+        // sidecar had to wait.
+        if self.db.transition(id, &[JobState::Downloading, JobState::Succeeded], JobState::Downloaded, patch)? {
             // The job is done for good: its copies of local files can go.
             super::view::drop_copies(&self.db, id);
         }
@@ -237,6 +291,13 @@ impl Inner {
             return Err(Fail::Retry(format!("the server answered HTTP {status}")));
         }
         let total = resp.content_length().map(|t| t as i64);
+        let dir = folder_of(path);
+        // Told before a byte is written when the disk has too little room.
+        if let (Some(t), Ok(room)) = (total, fs4::available_space(dir)) {
+            if let Some(f) = disk::too_little_room(dir, room, t.max(0) as u64) {
+                return Err(Fail::Disk(f));
+            }
+        }
         let _ = self.db.patch_job(id, Patch::new().int("bytes_total", total));
         let mut done: i64 = 0;
         let mut shown = Instant::now();
@@ -246,7 +307,7 @@ impl Inner {
                 Ok(None) => break,
                 Err(e) => return Err(Fail::Retry(format!("the download was cut off after {done} bytes: {e}"))),
             };
-            file.write_all(&chunk).map_err(|e| Fail::Retry(format!("could not write {}: {e}", path.display())))?;
+            file.write_all(&chunk).map_err(|e| Fail::Disk(disk::fault(dir, Op::Write, &e)))?;
             done += chunk.len() as i64;
             if shown.elapsed() >= self.config.progress_every {
                 shown = Instant::now();
@@ -260,12 +321,12 @@ impl Inner {
         if let Some(t) = total.filter(|t| *t != done) {
             return Err(Fail::Retry(format!("received {done} of {t} bytes")));
         }
-        file.sync_all().map_err(|e| Fail::Retry(format!("could not save {}: {e}", path.display())))?;
+        file.sync_all().map_err(|e| Fail::Disk(disk::fault(dir, Op::Write, &e)))?;
         drop(file);
         // An error page or a corrupted body served with 200 and the right
         // length is not a video: retried, never saved under the name.
         crate::library::mp4::check(&part_of(path)).map_err(|why| Fail::Retry(format!("the download is not an MP4 video ({why})")))?;
-        std::fs::rename(part_of(path), path).map_err(|e| Fail::Retry(format!("could not rename to {}: {e}", path.display())))?;
+        std::fs::rename(part_of(path), path).map_err(|e| Fail::Disk(disk::fault(dir, Op::Create, &e)))?;
         #[cfg(unix)]
         if let Some(dir) = path.parent() {
             // Makes the rename itself durable.

@@ -19,6 +19,12 @@ pub enum NoticeKind {
     OutOfCredits,
     KeyRejected,
     QueueFinished,
+    /// An account reached 80 % or 100 % of a daily or monthly budget.
+    Budget,
+    /// An account's API Credits fell below its threshold or what its waiting jobs need.
+    LowBalance,
+    /// The keychain is locked: jobs wait for the key (once per lock).
+    KeychainLocked,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -91,6 +97,9 @@ fn summarise(p: Pending) -> Notice {
         NoticeKind::OutOfCredits => (format!("{n} accounts are out of API credits"), p.first.body),
         NoticeKind::KeyRejected => (format!("{n} accounts' keys were rejected"), p.first.body),
         NoticeKind::QueueFinished => (p.first.title, p.first.body),
+        NoticeKind::Budget => (format!("{n} budget alerts"), p.first.body),
+        NoticeKind::LowBalance => (format!("{n} accounts are low on API Credits"), p.first.body),
+        NoticeKind::KeychainLocked => (p.first.title, p.first.body),
     };
     // A summary is about several jobs: it opens the Queue, not one job.
     Notice { kind: p.first.kind, title, body, job_id: None }

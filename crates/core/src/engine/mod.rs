@@ -12,8 +12,10 @@
 
 mod actions;
 mod attach;
+mod budget;
 mod client_cache;
 mod config;
+mod disk;
 mod download;
 mod errors;
 mod events;
@@ -251,6 +253,7 @@ impl Inner {
         let id = account_id.to_string();
         tokio::spawn(async move {
             if me.accounts.refresh_balance(&id).await.is_ok() {
+                me.balance_alerts(&id);
                 me.account_changed(&id);
             }
         });

@@ -70,7 +70,7 @@ impl Inner {
             if self.pause(self.next_poll(&job, streak.errors)).await {
                 return Ok(());
             }
-            let Ok(used) = self.client(&job.account_id).await else {
+            let Some(used) = self.client_or_wait(&job).await? else {
                 streak.errors += 1;
                 continue;
             };
@@ -101,9 +101,13 @@ impl Inner {
     /// A status answer: finished (succeeded with a link, or failed), or
     /// still going (queued, running, unknown words kept verbatim, or
     /// succeeded without a link yet).
-    fn status_read(&self, job: &JobRow, info: TaskInfo) -> Result<Step, EngineError> {
+    fn status_read(self: &Arc<Self>, job: &JobRow, info: TaskInfo) -> Result<Step, EngineError> {
         let id = job.id;
         let cost = info.credits_cost.or(job.credits_cost);
+        let failed = matches!(info.status, TaskState::Failed);
+        if let Some(task) = job.task_id.as_deref().filter(|_| info.credits_cost.is_some() || failed) {
+            self.charge_reported(job, task, info.credits_cost, failed);
+        }
         let note = self.check_settings(job, &info)?;
         match info.status {
             TaskState::Succeeded if info.video_url.is_some() => {

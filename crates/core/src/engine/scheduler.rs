@@ -75,16 +75,43 @@ impl Inner {
         if free <= 0 {
             return Ok(busy);
         }
+        // The budget: charged in the period + estimates in flight (durable:
+        // those jobs are `submitting` or later) + this job must stay within
+        // each cap. Read fresh from SQLite every time, so it holds across
+        // restarts, kills and limit refusals (a refused create goes back to
+        // `queued` and stops counting).
+        let mut budget = self.budget_now(account)?;
+        let (mut waiting, mut sent) = (None, false);
         for j in self.db.next_queued(&account.id, now, free as usize)? {
+            // Its last attempt is still winding down here (reading the
+            // balance after a refusal for credits, say): sent once that ends
+            // (its end wakes the loop). Moved now, it would sit in
+            // `submitting` with nothing sending it (found by scripts/chaos).
+            if self.active.lock().unwrap_or_else(|e| e.into_inner()).contains(&j.id) {
+                continue;
+            }
+            if let Some(b) = budget.as_mut() {
+                if let Some(r) = b.refusal(j.estimate_credits) {
+                    // Queue order is kept: the jobs behind it wait too.
+                    due(r.resumes_at);
+                    waiting = Some(r.message);
+                    break;
+                }
+                b.reserve(j.estimate_credits.unwrap_or(0));
+            }
             // Written before the request leaves: a crash from here on
             // leaves `submitting`, which restart turns into outcome_unknown.
             let patch = Patch::new().int("submitted_at", Some(now_ms())).int("next_attempt_at", None);
             if self.db.transition(j.id, &[JobState::Queued], JobState::Submitting, patch)? {
+                sent = true;
                 self.job_changed(j.id);
                 self.spawn_once(tasks, j.id, |me, id| me.submit_job(id));
             }
         }
-        Ok(busy)
+        self.budget_wait(&account.id, waiting.as_deref())?;
+        // Held by its budget, the queue waits for the period to turn (the
+        // loop wakes then, `due`) or a person: not busy by itself.
+        Ok(if waiting.is_some() { sent || in_flight > unknown || recovering } else { busy })
     }
 
     /// How many of the account's `unknown` outcome_unknown jobs still hold

@@ -92,6 +92,7 @@ impl Inner {
                     .int("next_attempt_at", None)
                     .clear_error();
                 self.db.transition(id, FROM, JobState::Running, patch)?;
+                self.charge_reported(&job, &created.task_id, created.credits_cost, false);
                 self.refresh_balance_soon(&job.account_id);
             }
             Err(e) => self.create_failed(&job, &used, e).await?,

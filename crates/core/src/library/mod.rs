@@ -5,10 +5,18 @@
 //!
 //! - `sidecar`: the file format (versioned, `"format": 1`);
 //! - `mp4`: the check a download passes before it is saved under its name;
-//! - `rebuild`: sidecars of a folder tree → the library table.
+//! - `rebuild`: sidecars of a folder tree → the library table;
+//! - `query`: the Library screen's pages; `poster`: cached poster frames;
+//! - `range` + `serve`: playback from disk in byte ranges (the shell's
+//!   loopback media server); `actions`: delete, locate, open in Composer.
 
+pub mod actions;
 pub mod mp4;
+pub mod poster;
+pub mod query;
+pub mod range;
 pub mod rebuild;
+pub mod serve;
 pub mod sidecar;
 
 pub use rebuild::{rebuild, RebuildReport, Skipped};
@@ -20,8 +28,8 @@ use std::path::Path;
 /// Why recording a saved video failed.
 #[derive(Debug, thiserror::Error)]
 pub enum RecordError {
-    #[error("could not write the recipe beside {path}: {reason}")]
-    Write { path: String, reason: String },
+    #[error("could not write the recipe beside {path}: {source}")]
+    Write { path: String, source: std::io::Error },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -31,7 +39,7 @@ pub enum RecordError {
 /// hashes go into the sidecar).
 pub fn record(db: &Db, job: &JobRow, video: &Path) -> Result<Sidecar, RecordError> {
     let sidecar = Sidecar::of_job(db, job, now_ms())?;
-    sidecar.write_beside(video).map_err(|e| RecordError::Write { path: video.display().to_string(), reason: e.to_string() })?;
+    sidecar.write_beside(video).map_err(|e| RecordError::Write { path: video.display().to_string(), source: e })?;
     db.upsert_library(&video.display().to_string(), &sidecar)?;
     Ok(sidecar)
 }

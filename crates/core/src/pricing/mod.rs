@@ -18,6 +18,13 @@ pub const PRICE_LIST_FILE: &str = "price-list.json";
 /// The only format this build understands.
 const FORMAT: u32 = 1;
 
+/// Bounds far above Loova's prices (15–30 credits/s, packs up to $3,200)
+/// that keep every estimate and pack total within exact decimal arithmetic:
+/// a rate of 4·10⁹ credits/s at 10²⁰ dollars a credit overflowed it (found
+/// by fuzzing; crates/fuzz/regressions/price_list/).
+const MAX_CREDITS_PER_SECOND: u32 = 100_000;
+const MAX_PACK_PRICE: u64 = 10_000_000;
+
 /// Models the Loova API accepts; a price list must price each of them.
 pub const API_MODELS: [&str; 2] = ["seedance_2_0", "seedance_2_0_fast"];
 
@@ -155,6 +162,9 @@ impl PriceList {
             if m.credits_per_second == 0 || m.credits_per_second_with_video_reference == 0 {
                 return Err(bad(entry, "credits per second must be positive".into()));
             }
+            if m.credits_per_second_with_video_reference > MAX_CREDITS_PER_SECOND {
+                return Err(bad(entry, format!("credits per second must be at most {MAX_CREDITS_PER_SECOND}")));
+            }
             if m.credits_per_second_with_video_reference < m.credits_per_second {
                 return Err(bad(entry, "the video-reference rate is lower than the plain rate".into()));
             }
@@ -174,6 +184,9 @@ impl PriceList {
             }
             if p.price <= Decimal::ZERO || p.price.scale() > 2 {
                 return Err(bad(entry, format!("price {} must be positive with at most 2 decimal places", p.price)));
+            }
+            if p.price > Decimal::from(MAX_PACK_PRICE) {
+                return Err(bad(entry, format!("price {} is above {MAX_PACK_PRICE} dollars", p.price)));
             }
             let printed = p.price_per_credit;
             let exact = p.exact_price_per_credit();

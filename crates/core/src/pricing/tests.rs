@@ -95,6 +95,33 @@ fn validation_names_the_bad_entry() {
     assert!(matches!(with_entry(|v| v["surprise"] = 1.into()), Err(PriceListError::Parse { .. })));
 }
 
+/// Absurd rates and prices are refused instead of overflowing the exact
+/// arithmetic of an estimate later (a panic found by fuzzing).
+#[test]
+fn rates_and_prices_beyond_any_real_list_are_refused() {
+    let huge_rate = |v: &mut serde_json::Value| {
+        v["models"][0]["credits_per_second"] = 4_000_000_000u32.into();
+        v["models"][0]["credits_per_second_with_video_reference"] = 4_000_000_000u32.into();
+    };
+    assert_eq!(bad_entry(with_entry(huge_rate)), "models[0] (seedance_2_0)");
+    let huge_price = |v: &mut serde_json::Value| v["api_credit_packs"] = serde_json::json!([{"credits": 1, "price": "1e20", "price_per_credit": "1e20"}]);
+    assert!(matches!(with_entry(huge_price), Err(PriceListError::Parse { .. }) | Err(PriceListError::BadEntry { .. })));
+    let huge_price = |v: &mut serde_json::Value| {
+        v["api_credit_packs"] = serde_json::json!([{"credits": 1, "price": "100000000000000000000", "price_per_credit": "100000000000000000000"}])
+    };
+    assert_eq!(bad_entry(with_entry(huge_price)), "api_credit_packs[0] (1 credits)");
+    // The largest list still allowed prices every job without overflow.
+    let largest = with_entry(|v| {
+        v["models"][0]["credits_per_second"] = 100_000.into();
+        v["models"][0]["credits_per_second_with_video_reference"] = 100_000.into();
+        v["api_credit_packs"] = serde_json::json!([{"credits": 1, "price": "10000000", "price_per_credit": "10000000"}]);
+    })
+    .unwrap();
+    let e = estimate(&spec("seedance_2_0", 15, true), &largest, &info()).unwrap();
+    assert_eq!((e.credits, e.usd_max.to_string()), (1_500_000, "15000000000000.00".to_string()));
+    assert_eq!(advise_packs(&largest, 1_000_000).usd.to_string(), "10000000000000.00");
+}
+
 #[test]
 fn a_price_list_in_the_data_dir_replaces_the_built_in_one() {
     let dir = tempfile::tempdir().unwrap();

@@ -225,7 +225,9 @@ impl Db {
         if let Some(app) = app {
             conn.execute("UPDATE accounts SET app_credits = ?2, app_credits_as_of = ?3, app_credits_source = 'service' WHERE id = ?1", params![id, app, now])?;
         }
-        Ok(())
+        drop(conn);
+        let read = super::BalanceRead { account_id: id.to_string(), read_at: now, api_available: Some(available), api_total: Some(total), app_credits: app };
+        self.record_balance_read(&read)
     }
 
     /// A failed read: the last figures stay, with the reason and its time.
@@ -240,6 +242,12 @@ impl Db {
     pub fn set_app_credits(&self, id: &str, amount: i64, as_of: i64) -> Result<(), StoreError> {
         self.conn()
             .execute("UPDATE accounts SET app_credits = ?2, app_credits_as_of = ?3, app_credits_source = 'manual' WHERE id = ?1", params![id, amount, as_of])?;
-        Ok(())
+        self.record_balance_read(&super::BalanceRead {
+            account_id: id.to_string(),
+            read_at: as_of,
+            api_available: None,
+            api_total: None,
+            app_credits: Some(amount),
+        })
     }
 }

@@ -3,6 +3,7 @@
 //! (FTS5, kept in step by triggers) searches prompts and names.
 
 use super::{Db, StoreError};
+use crate::library::query::{LibraryQuery, LibrarySort};
 use crate::library::Sidecar;
 
 /// A saved video: where it is and its recipe.
@@ -37,13 +38,15 @@ impl Db {
     /// Adds or replaces the entry for `path` (rebuilding twice changes nothing).
     pub fn upsert_library(&self, path: &str, sidecar: &Sidecar) -> Result<(), StoreError> {
         let json = serde_json::to_string(sidecar).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+        // The video is in place when it is recorded (saved or rebuilt).
+        let bytes = std::fs::metadata(path).ok().map(|m| m.len() as i64);
         let name = sidecar.name.clone().unwrap_or_else(|| std::path::Path::new(path).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
         self.conn().execute(
-            "INSERT INTO library (path, task_id, name, prompt, account, batch, model, credits_cost, downloaded_at, sidecar)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+            "INSERT INTO library (path, task_id, name, prompt, account, batch, model, credits_cost, downloaded_at, sidecar, bytes)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
              ON CONFLICT (path) DO UPDATE SET task_id = excluded.task_id, name = excluded.name, prompt = excluded.prompt,
                 account = excluded.account, batch = excluded.batch, model = excluded.model, credits_cost = excluded.credits_cost,
-                downloaded_at = excluded.downloaded_at, sidecar = excluded.sidecar",
+                downloaded_at = excluded.downloaded_at, sidecar = excluded.sidecar, bytes = excluded.bytes, deleted_at = NULL",
             rusqlite::params![
                 path,
                 sidecar.task_id,
@@ -54,7 +57,8 @@ impl Db {
                 sidecar.model,
                 sidecar.credits_cost,
                 sidecar.downloaded_at,
-                json
+                json,
+                bytes
             ],
         )?;
         Ok(())
@@ -66,7 +70,7 @@ impl Db {
         let conn = self.conn();
         let mut stmt = conn.prepare(
             "SELECT path, sidecar FROM library
-             WHERE (?1 IS NULL OR id IN (SELECT rowid FROM library_fts WHERE library_fts MATCH ?1))
+             WHERE deleted_at IS NULL AND (?1 IS NULL OR id IN (SELECT rowid FROM library_fts WHERE library_fts MATCH ?1))
                AND (?2 IS NULL OR account = ?2 COLLATE NOCASE)
                AND (?3 IS NULL OR batch = ?3 COLLATE NOCASE)
                AND (?4 IS NULL OR downloaded_at >= ?4)
@@ -79,6 +83,119 @@ impl Db {
             Ok(LibraryEntry { path, sidecar })
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+}
+
+/// One library row as the Library screen reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LibraryRow {
+    pub id: i64,
+    pub path: String,
+    pub sidecar: Sidecar,
+    /// Its size when it was saved (`None` for rows from before migration 8).
+    pub bytes: Option<i64>,
+    /// When it was deleted to the trash from the app.
+    pub deleted_at: Option<i64>,
+}
+
+/// The values the screen's filters offer: those of the videos on the list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LibraryFacets {
+    pub accounts: Vec<String>,
+    pub batches: Vec<String>,
+    pub models: Vec<String>,
+    pub ratios: Vec<String>,
+}
+
+/// The screen's filters, shared by the page and its count. `?1`..`?7`.
+const SCREEN_WHERE: &str = "deleted_at IS NULL
+    AND (?1 IS NULL OR id IN (SELECT rowid FROM library_fts WHERE library_fts MATCH ?1))
+    AND (?2 IS NULL OR account = ?2 COLLATE NOCASE)
+    AND (?3 IS NULL OR batch = ?3 COLLATE NOCASE)
+    AND (?4 IS NULL OR model = ?4)
+    AND (?5 IS NULL OR json_extract(sidecar, '$.ratio') = ?5)
+    AND (?6 IS NULL OR downloaded_at >= ?6)
+    AND (?7 IS NULL OR downloaded_at < ?7)";
+
+fn order_by(sort: LibrarySort) -> &'static str {
+    // `id` breaks ties, so pages never repeat or skip a row.
+    match sort {
+        LibrarySort::Newest => "downloaded_at DESC, id DESC",
+        LibrarySort::Oldest => "downloaded_at ASC, id ASC",
+        LibrarySort::CostHigh => "credits_cost IS NULL, credits_cost DESC, id DESC",
+        LibrarySort::CostLow => "credits_cost IS NULL, credits_cost ASC, id DESC",
+        LibrarySort::Name => "name COLLATE NOCASE ASC, id DESC",
+    }
+}
+
+fn library_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<LibraryRow> {
+    let json: String = r.get(2)?;
+    let sidecar = serde_json::from_str(&json).map_err(|e| rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, Box::new(e)))?;
+    Ok(LibraryRow { id: r.get(0)?, path: r.get(1)?, sidecar, bytes: r.get(3)?, deleted_at: r.get(4)? })
+}
+
+const ROW_COLUMNS: &str = "id, path, sidecar, bytes, deleted_at";
+
+impl Db {
+    /// How many videos match `q`, and the page of them `q.offset`/`q.limit` asks for.
+    pub fn library_page(&self, q: &LibraryQuery) -> Result<(u64, Vec<LibraryRow>), StoreError> {
+        let search = q.search.as_deref().and_then(fts_query);
+        let empty = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+        let (account, batch, model, ratio) = (empty(&q.account), empty(&q.batch), empty(&q.model), empty(&q.ratio));
+        let filters = rusqlite::params![search, account, batch, model, ratio, q.from_ms, q.until_ms];
+        let conn = self.conn();
+        let total: i64 = conn.query_row(&format!("SELECT COUNT(*) FROM library WHERE {SCREEN_WHERE}"), filters, |r| r.get(0))?;
+        let sql = format!("SELECT {ROW_COLUMNS} FROM library WHERE {SCREEN_WHERE} ORDER BY {} LIMIT {} OFFSET {}", order_by(q.sort), q.limit, q.offset);
+        let mut stmt = conn.prepare(&sql)?;
+        let rows = stmt.query_map(filters, library_row)?.collect::<Result<Vec<_>, _>>()?;
+        Ok((total as u64, rows))
+    }
+
+    /// The distinct accounts, batches, models and ratios of the listed videos.
+    pub fn library_facets(&self) -> Result<LibraryFacets, StoreError> {
+        let conn = self.conn();
+        let list = |sql: &str| -> Result<Vec<String>, StoreError> {
+            let mut stmt = conn.prepare(sql)?;
+            let rows = stmt.query_map([], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
+            Ok(rows)
+        };
+        Ok(LibraryFacets {
+            accounts: list("SELECT DISTINCT account FROM library WHERE deleted_at IS NULL ORDER BY account COLLATE NOCASE")?,
+            batches: list("SELECT DISTINCT batch FROM library WHERE deleted_at IS NULL AND batch IS NOT NULL ORDER BY batch COLLATE NOCASE")?,
+            models: list("SELECT DISTINCT model FROM library WHERE deleted_at IS NULL ORDER BY model")?,
+            ratios: list("SELECT DISTINCT json_extract(sidecar, '$.ratio') AS r FROM library WHERE deleted_at IS NULL AND r IS NOT NULL ORDER BY r")?,
+        })
+    }
+
+    pub fn library_row(&self, id: i64) -> Result<Option<LibraryRow>, StoreError> {
+        use rusqlite::OptionalExtension;
+        let sql = format!("SELECT {ROW_COLUMNS} FROM library WHERE id = ?1");
+        Ok(self.conn().query_row(&sql, [id], library_row).optional()?)
+    }
+
+    /// The row of the video at `path`, deleted or not (a job's history reads
+    /// "deleted from disk" from it).
+    pub fn library_row_at(&self, path: &str) -> Result<Option<LibraryRow>, StoreError> {
+        use rusqlite::OptionalExtension;
+        let sql = format!("SELECT {ROW_COLUMNS} FROM library WHERE path = ?1");
+        Ok(self.conn().query_row(&sql, [path], library_row).optional()?)
+    }
+
+    /// The person located a moved video at `path`. False when another row
+    /// already has that path.
+    pub fn move_library_entry(&self, id: i64, path: &str) -> Result<bool, StoreError> {
+        let taken: i64 = self.conn().query_row("SELECT COUNT(*) FROM library WHERE path = ?1 AND id <> ?2", rusqlite::params![path, id], |r| r.get(0))?;
+        if taken > 0 {
+            return Ok(false);
+        }
+        self.conn().execute("UPDATE library SET path = ?2 WHERE id = ?1", rusqlite::params![id, path])?;
+        Ok(true)
+    }
+
+    /// The video was moved to the trash from the app.
+    pub fn mark_library_deleted(&self, id: i64, at_ms: i64) -> Result<(), StoreError> {
+        self.conn().execute("UPDATE library SET deleted_at = ?2 WHERE id = ?1", rusqlite::params![id, at_ms])?;
+        Ok(())
     }
 }
 

@@ -147,6 +147,63 @@ const MIGRATIONS: &[&str] = &[
         INSERT INTO library_fts (library_fts, rowid, prompt, name) VALUES ('delete', old.id, old.prompt, old.name);
         INSERT INTO library_fts (rowid, prompt, name) VALUES (new.id, new.prompt, new.name);
     END;",
+    // 7: spending. One charge per task Loova reported a credits_cost for (a
+    // retried job is a second task, a second charge)
+    // (kept when the job or account is deleted: it is history, so it copies
+    // the account's name and carries no foreign keys), every balance read,
+    // per-account budgets and alert thresholds, and which alerts were
+    // already sent in which period (so each is sent once).
+    "CREATE TABLE charges (
+        id INTEGER PRIMARY KEY,
+        job_id INTEGER NOT NULL,
+        account_id TEXT NOT NULL,
+        account_name TEXT NOT NULL,
+        batch_id TEXT,
+        task_id TEXT NOT NULL,
+        model TEXT NOT NULL,
+        seconds INTEGER NOT NULL,
+        video_reference INTEGER NOT NULL,
+        estimate_credits INTEGER,
+        price_list_date TEXT,
+        first_credits INTEGER NOT NULL,
+        final_credits INTEGER NOT NULL,
+        charged_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        failed_at INTEGER,
+        refund TEXT CHECK (refund IN ('refunded', 'not_known')),
+        UNIQUE (job_id, task_id)
+    );
+    CREATE INDEX charges_account_time ON charges (account_id, charged_at);
+    CREATE INDEX charges_time ON charges (charged_at);
+    CREATE TABLE balance_reads (
+        id INTEGER PRIMARY KEY,
+        account_id TEXT NOT NULL,
+        read_at INTEGER NOT NULL,
+        api_available INTEGER,
+        api_total INTEGER,
+        app_credits INTEGER,
+        app_source TEXT CHECK (app_source IN ('manual', 'service'))
+    );
+    CREATE INDEX balance_reads_account_time ON balance_reads (account_id, read_at);
+    CREATE TABLE budgets (
+        account_id TEXT PRIMARY KEY REFERENCES accounts (id) ON DELETE CASCADE,
+        daily_credits INTEGER CHECK (daily_credits >= 0),
+        monthly_credits INTEGER CHECK (monthly_credits >= 0),
+        below_credits INTEGER CHECK (below_credits >= 0)
+    );
+    CREATE TABLE alerts_sent (
+        account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('daily_80', 'daily_100', 'monthly_80', 'monthly_100', 'low_balance')),
+        period TEXT NOT NULL,
+        sent_at INTEGER NOT NULL,
+        PRIMARY KEY (account_id, kind, period)
+    );",
+    // 8: the library's videos on disk. Their size when saved (a video moved
+    // outside the app is recognised by it when the person locates it), and
+    // when one was deleted to the trash from the app: the row stays, so the
+    // job's history can say "deleted from disk".
+    "ALTER TABLE library ADD COLUMN bytes INTEGER;
+    ALTER TABLE library ADD COLUMN deleted_at INTEGER;",
 ];
 
 pub fn check_version(conn: &Connection, path: &Path) -> Result<i64, StoreError> {

@@ -9,11 +9,13 @@ mod jobs;
 mod library;
 mod migrations;
 mod settings;
+mod spending;
 
 pub use accounts::{AccountRow, AccountStatus, AppCreditsSource, NewAccount};
 pub use batches::{BatchCounts, StoredBatch};
 pub use jobs::{AccountStateCount, JobFilter, JobOrder, JobRow, JobState, NewBatch, NewJob, Patch, StateCounts};
-pub use library::{LibraryEntry, LibraryFilter};
+pub use library::{LibraryEntry, LibraryFacets, LibraryFilter, LibraryRow};
+pub use spending::{AlertKind, BalanceRead, Budget, ChargeFilter, ChargeRow, RefundState};
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
@@ -41,6 +43,16 @@ impl StoreError {
             StoreError::Sql(_) => ErrorCode::Database,
         }
     }
+}
+
+/// SQLite's `PRAGMA synchronous` for a WAL database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// Every commit is fsynced before it returns: it survives power loss.
+    Full,
+    /// The WAL is fsynced only at checkpoints: a power loss or OS crash may
+    /// roll back the last commits (a process crash does not).
+    Normal,
 }
 
 /// One connection, shared behind a mutex: every statement is short, and the
@@ -76,6 +88,18 @@ impl Db {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Sets how this connection's commits reach the disk. `open_in` already
+    /// sets [`Durability::Full`]; only `scripts/bench` lowers it, to measure
+    /// what a durable transition costs against WAL's default.
+    pub fn set_durability(&self, durability: Durability) -> Result<(), StoreError> {
+        let mode = match durability {
+            Durability::Full => "FULL",
+            Durability::Normal => "NORMAL",
+        };
+        self.conn().pragma_update(None, "synchronous", mode)?;
+        Ok(())
     }
 
     pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
@@ -114,5 +138,16 @@ mod tests {
         assert_eq!(synchronous(&reopened), 2, "reopened database");
         let mode: String = reopened.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
         assert_eq!(mode, "wal");
+    }
+
+    /// Only the benchmark lowers it; the setting is per connection.
+    #[test]
+    fn durability_can_be_lowered_and_raised_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open_in(dir.path()).unwrap();
+        db.set_durability(super::Durability::Normal).unwrap();
+        assert_eq!(synchronous(&db), 1);
+        db.set_durability(super::Durability::Full).unwrap();
+        assert_eq!(synchronous(&db), 2);
     }
 }

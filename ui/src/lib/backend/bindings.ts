@@ -272,6 +272,176 @@ async importPriceList() : Promise<Result<SettingsScreen, CommandError>> {
  */
 async quitApp() : Promise<void> {
     await TAURI_INVOKE("quit_app");
+},
+async usageReport(query: UsageQuery) : Promise<Result<UsageReport, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("usage_report", { query }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Newest first; `limit` is at most 10,000 (the table asks page by page).
+ */
+async chargesPage(query: UsageQuery, offset: number, limit: number) : Promise<Result<ChargesPage, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("charges_page", { query, offset, limit }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async balanceHistory(query: UsageQuery) : Promise<Result<BalanceRead[], CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("balance_history", { query }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Spent today / this month and what is left, and how many of these
+ * estimates (the Composer's one job, or a batch's rows) would start now.
+ */
+async spendingPreview(accountId: string, estimates: (number | null)[]) : Promise<Result<SpendingPreview, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("spending_preview", { accountId, estimates }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Replaces the account's caps (empty: no cap), as typed on the account
+ * card; the queue obeys them at once.
+ */
+async setBudget(accountId: string, daily: string | null, monthly: string | null) : Promise<Result<BudgetSettings, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_budget", { accountId, daily, monthly }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async setAlertBelow(accountId: string, below: string | null) : Promise<Result<BudgetSettings, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_alert_below", { accountId, below }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async budgetSettings(accountId: string) : Promise<Result<BudgetSettings, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("budget_settings", { accountId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * "Export CSV": every charge the History screen's filters match, into the
+ * data folder's exports/ (the path is shown to the person).
+ */
+async exportCharges(query: UsageQuery) : Promise<Result<ChargesExport, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("export_charges", { query }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async libraryPage(query: LibraryQuery) : Promise<Result<LibraryPage, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("library_page", { query }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * A poster frame the webview drew from the video (a `data:image/jpeg;base64,…`
+ * URL); answers with the cached poster's address.
+ */
+async savePoster(id: number, dataUrl: string) : Promise<Result<string, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("save_poster", { id, dataUrl }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async libraryAction(id: number, action: LibraryAction) : Promise<Result<null, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("library_action", { id, action }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The system file picker for "Locate…"; `None` when canceled.
+ */
+async pickVideoFile() : Promise<string | null> {
+    return await TAURI_INVOKE("pick_video_file");
+},
+/**
+ * Points a missing video at `path` (checked to be the same video).
+ */
+async locateVideo(id: number, path: string) : Promise<Result<null, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("locate_video", { id, path }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * "Open in Composer": the video's recipe as a job to vary.
+ */
+async libraryComposerDraft(id: number) : Promise<Result<ComposerDraft, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("library_composer_draft", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The template cut into text, groups and wildcards, for highlighting (pure:
+ * answered on the main thread).
+ */
+async templateSegments(template: string) : Promise<Result<Segment[], CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("template_segments", { template }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Expands and prices a variation set (nothing is queued); with an
+ * account, against its balance.
+ */
+async previewVariations(request: VariationRequest, accountId: string | null) : Promise<Result<VariationPreview, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("preview_variations", { request, accountId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Queues every job of the set on the account as one batch, in order.
+ */
+async queueVariations(request: VariationRequest, accountId: string, confirmed: boolean) : Promise<Result<QueueOverview, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("queue_variations", { request, accountId, confirmed }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
@@ -407,6 +577,11 @@ pack_advice: PackAdvice | null;
  * Set with a shortfall: App Credits cannot fill it.
  */
 app_credits_note: string | null }
+export type BalanceRead = { account_id: string; read_at: number; api_available: number | null; api_total: number | null; 
+/**
+ * An App Credits entry (typed by the person, or reported by the service).
+ */
+app_credits: number | null }
 /**
  * Totals across accounts, for the line under the cards.
  */
@@ -525,6 +700,35 @@ export type BreakdownLine = { model: string; model_name: string; video_reference
  * Jobs in this group.
  */
 count: number; seconds: number; credits: number }
+/**
+ * The account card's budget section: caps, what counts against them, and
+ * the low-balance threshold.
+ */
+export type BudgetSettings = { status: BudgetStatus; 
+/**
+ * Alert when API Credits fall below this (`None`: no threshold).
+ */
+below: number | null }
+/**
+ * An account's budget now: caps, what counts against them, what is left.
+ */
+export type BudgetStatus = { account_id: string; daily: number | null; monthly: number | null; 
+/**
+ * Charged today / this month (local time), refunds excepted.
+ */
+spent_today: number; spent_this_month: number; 
+/**
+ * Estimates of jobs in flight whose charge is not known yet.
+ */
+in_flight: number; 
+/**
+ * cap − spent − in flight (never below 0); `None` without a cap.
+ */
+left_today: number | null; left_this_month: number | null; 
+/**
+ * When today and this month end (ms): the budget resets then.
+ */
+day_ends_at: number; month_ends_at: number }
 export type Catalog = { 
 /**
  * In the price list's order.
@@ -547,11 +751,51 @@ price_list_warning: string | null;
  * credits they used (to resolve an unknown outcome by hand).
  */
 dashboard_url: string }
+export type ChargeRow = { id: number; job_id: number; account_id: string; account_name: string; batch_id: string | null; task_id: string; model: string; seconds: number; video_reference: boolean; estimate_credits: number | null; 
+/**
+ * The price list the estimate came from.
+ */
+price_list_date: string | null; 
+/**
+ * `credits_cost` as Loova first reported it, and as it last did.
+ */
+first_credits: number; final_credits: number; charged_at: number; updated_at: number; 
+/**
+ * Set when the task failed.
+ */
+failed_at: number | null; 
+/**
+ * `None` for a task that did not fail.
+ */
+refund: RefundState | null; 
+/**
+ * Charged otherwise than estimated: `differs()`, sent so the History
+ * table shows Rust's verdict instead of comparing figures itself.
+ */
+differs: boolean }
+/**
+ * What an export wrote.
+ */
+export type ChargesExport = { path: string; rows: number; 
+/**
+ * The `credits` column summed: equals the usage report's total for the
+ * same query, as both sum the same charges.
+ */
+credits: number }
+/**
+ * One page of the charges table, newest first, and how many match.
+ */
+export type ChargesPage = { rows: ChargeRow[]; total: number }
 export type CommandError = { code: ErrorCode; field: string | null; message: string; 
 /**
  * How to fix it, when the message does not already say so.
  */
 fix: string | null }
+export type ComposerDraft = { spec: JobSpec; name: string | null; 
+/**
+ * The video's account, if it still exists.
+ */
+account_id: string | null }
 /**
  * The credit pool that pays. Everything Loova Desk submits goes through the
  * API, so it is always paid from API Credits; App Credits exist only so the
@@ -603,7 +847,15 @@ export type ErrorCode =
 /**
  * The desktop shell could not start something it needs.
  */
-"unavailable" | "keychain_unavailable" | "keychain_locked" | "keychain_not_answering" | "keychain_failed" | "key_rejected" | "unreachable" | "service_error" | "insufficient_credits" | "limit_reached" | 
+"unavailable" | 
+/**
+ * The disk holding the output folder is full: a video waits to be saved.
+ */
+"disk_full" | 
+/**
+ * The output folder (or a folder above it) cannot be written.
+ */
+"output_folder_not_writable" | "keychain_unavailable" | "keychain_locked" | "keychain_not_answering" | "keychain_failed" | "key_rejected" | "unreachable" | "service_error" | "insufficient_credits" | "limit_reached" | 
 /**
  * Loova refused the request as invalid.
  */
@@ -620,7 +872,49 @@ export type ErrorCode =
  * Loova runs the task with another mode, ratio or duration than was
  * sent: the multipart dialect was not understood.
  */
-"settings_not_understood" | "media_unreadable" | "media_unsupported" | "media_too_large" | "media_wrong_kind" | "media_copy_failed" | "batch_invalid_rows" | "batch_file_errors" | "batch_no_valid_rows" | "batch_unreadable" | "bad_price_per_credit" | "price_list_invalid" | "price_list_bad_entry" | "price_list_unreadable"
+"settings_not_understood" | 
+/**
+ * The job waits: it would take the account over its daily or monthly
+ * budget (it starts by itself when the period turns or the cap is raised).
+ */
+"budget_reached" | 
+/**
+ * No video with that id in the library.
+ */
+"video_not_found" | 
+/**
+ * The video is not where the library says (moved or deleted outside the app).
+ */
+"video_missing" | 
+/**
+ * The file the person located is not the library's video (size or MP4 check).
+ */
+"not_the_same_video" | 
+/**
+ * The OS trash refused the video or its sidecar.
+ */
+"trash_failed" | "media_unreadable" | "media_unsupported" | "media_too_large" | "media_wrong_kind" | "media_copy_failed" | "batch_invalid_rows" | "batch_file_errors" | "batch_no_valid_rows" | "batch_unreadable" | "bad_price_per_credit" | 
+/**
+ * A template's braces are wrong (never closed, no alternatives…); the
+ * message names the column.
+ */
+"template_syntax" | 
+/**
+ * A `__name__` wildcard's file does not exist, is empty or unreadable.
+ */
+"wildcard_not_found" | "wildcard_cycle" | "wildcard_too_deep" | 
+/**
+ * A varying field's value (or the number of takes) is wrong.
+ */
+"bad_variation" | 
+/**
+ * More than 1,000 jobs: queueing them needs a confirmation.
+ */
+"variations_need_confirmation" | 
+/**
+ * More than 10,000 jobs: refused, with the number.
+ */
+"variations_too_many" | "price_list_invalid" | "price_list_bad_entry" | "price_list_unreadable"
 export type Estimate = { model: string; model_name: string; video_reference: boolean; credits_per_second: number; seconds: number; credits: number; pool: CreditPool; pool_note: string; 
 /**
  * Dollars at the cheapest pack's price per credit (exact decimal string).
@@ -635,10 +929,15 @@ usd_max: string;
  */
 formula: string; price_list: PriceListInfo }
 /**
+ * One field and the values it takes, in the order given.
+ */
+export type FieldValues = { field: VaryField; values: string[] }
+/**
  * Files dropped onto the window, sorted by Rust: a batch file opens the
  * import screen, anything else is a reference for the Composer.
  */
 export type FilesDropped = Dropped
+export type GroupBy = "day" | "week" | "month" | "model" | "account" | "batch"
 export type JobAction = 
 /**
  * Only before submission: nothing was sent, nothing is charged.
@@ -760,6 +1059,57 @@ can_open_in_composer: boolean }
  * The progress of the running jobs now (every second while any run).
  */
 export type JobsProgress = { jobs: JobProgress[] }
+export type LibraryAction = 
+/**
+ * Show the video in the system's file manager.
+ */
+"reveal" | 
+/**
+ * Move the video and its sidecar to the OS trash.
+ */
+"delete"
+/**
+ * The filters' choices: the values of the videos in the library.
+ */
+export type LibraryChoices = { accounts: string[]; batches: string[]; models: string[]; ratios: string[] }
+/**
+ * One video of the grid.
+ */
+export type LibraryItem = { id: number; name: string; prompt: string; model: string; 
+/**
+ * Seconds.
+ */
+duration: number; ratio: string; downloaded_at: number; credits_cost: number | null; account: string; batch: string | null; path: string; on_disk: OnDisk; 
+/**
+ * Where the video plays from (the shell's loopback media server).
+ */
+video_url: string; 
+/**
+ * The cached poster frame, when there is one yet; else the screen
+ * takes one from the video and hands it to `poster::save`.
+ */
+poster_url: string | null }
+export type LibraryPage = { 
+/**
+ * How many videos match (the grid's height comes from it).
+ */
+total: number; offset: number; items: LibraryItem[]; choices: LibraryChoices }
+/**
+ * Search, filters (empty = any), sort and the window of rows wanted.
+ */
+export type LibraryQuery = { 
+/**
+ * Words that must start words of the prompt or the name (FTS5).
+ */
+search: string | null; account: string | null; batch: string | null; model: string | null; ratio: string | null; 
+/**
+ * Saved at or after / before (ms since the epoch).
+ */
+from_ms: number | null; until_ms: number | null; sort: LibrarySort; offset: number; limit: number }
+/**
+ * The screen's sort orders.
+ */
+export type LibrarySort = "newest" | "oldest" | "cost_high" | "cost_low" | "name"
 export type MediaInfo = { path: string; name: string; kind: MediaKind | null; format: string | null; size_bytes: number; 
 /**
  * How long a video or audio file plays, when its header says.
@@ -776,6 +1126,14 @@ export type ModeChoice = { id: string; label: string;
  */
 hint: string }
 export type ModelChoice = { id: string; name: string }
+/**
+ * Is the video where the library says it is?
+ */
+export type OnDisk = "present" | 
+/**
+ * Moved or deleted outside the app: the person may locate it.
+ */
+"missing"
 /**
  * A desktop notification was clicked: open the Queue, on `job_id` when the
  * notice was about one job.
@@ -840,6 +1198,11 @@ export type ReferenceLimits = { images: number; videos: number; audios: number;
  */
 first_last_frames_images: number }
 /**
+ * Whether the credits of a failed task came back. Loova does not document
+ * refunds, so "refunded" is only said when the balance showed it.
+ */
+export type RefundState = "refunded" | "not_known"
+/**
  * What happened when an account was removed.
  */
 export type Removed = { name: string; 
@@ -871,6 +1234,15 @@ rule: string;
  */
 fix: string }
 /**
+ * A piece of the template as typed (escapes included); the pieces in
+ * order are the whole template.
+ */
+export type Segment = { text: string; kind: SegmentKind }
+/**
+ * What a piece of a template is, for highlighting it where it is typed.
+ */
+export type SegmentKind = "text" | "group" | "wildcard"
+/**
  * How a value is entered (the UI draws the field from this).
  */
 export type SettingInput = { type: "choice"; options: SettingOption[] } | { type: "toggle" } | { type: "number"; min: number; max: number; unit: string } | { type: "folder" }
@@ -892,7 +1264,104 @@ data_dir: string; price_list: PriceListInfo;
  * A price list imported since the start is used from the next start.
  */
 price_list_pending: boolean }
+/**
+ * The spending side of a cost preview (the Composer's and the batch
+ * preview's): what the account spent today and this month, what is left of
+ * its budget, and how many of the previewed jobs would start now.
+ */
+export type SpendingPreview = { budget: BudgetStatus; 
+/**
+ * Estimates of the account's jobs already queued: they go first.
+ */
+queued_ahead: number; 
+/**
+ * Of the previewed jobs, in order, how many fit what is left after the
+ * queue ahead (`None` without a cap: all of them may start).
+ */
+jobs_that_fit: number | null; jobs: number }
+export type Stack = "model" | "account"
+export type StackPart = { key: string; credits: number }
 export type StateGroup = { id: JobGroup; states: JobState[] }
+export type Totals = { 
+/**
+ * Charged (final `credits_cost`), refunded charges included.
+ */
+credits: number; estimate_credits: number; jobs: number; refunded_credits: number; 
+/**
+ * Charges that differ from their estimate.
+ */
+differing: number }
+export type UsageGroup = ({ 
+/**
+ * Charged (final `credits_cost`), refunded charges included.
+ */
+credits: number; estimate_credits: number; jobs: number; refunded_credits: number; 
+/**
+ * Charges that differ from their estimate.
+ */
+differing: number }) & { 
+/**
+ * "2026-12-02", "2026-11-30" (the week's Monday), "2026-12", a model
+ * id, an account name or a batch name ("" for jobs outside a batch).
+ */
+key: string; 
+/**
+ * Per model or account, when asked.
+ */
+stacks: StackPart[] }
+export type UsageQuery = { account_id: string | null; batch_id: string | null; model: string | null; 
+/**
+ * First and last local day, "YYYY-MM-DD", both included.
+ */
+since: string | null; until: string | null; by: GroupBy; stack: Stack | null }
+export type UsageReport = { groups: UsageGroup[]; total: Totals }
+/**
+ * One expanded job, 1-based `index` in queue order.
+ */
+export type VariationJob = { index: number; name: string; 
+/**
+ * The values that vary, in name order (groups, fields, then the take).
+ */
+values: string[]; take: number; spec: JobSpec }
+export type VariationPreview = { name: string; count: number; needs_confirmation: boolean; 
+/**
+ * The first `FIRST_ROWS` jobs (every job when asked for all).
+ */
+jobs: VariationJob[]; 
+/**
+ * Totals, dollars, the balance after and the pack advice, over the
+ * jobs that can be queued.
+ */
+batch: BatchPreview; 
+/**
+ * Problems of single jobs (a value that breaks a rule only together with
+ * another, a local file): `line` is the job's index.
+ */
+errors: RowError[]; 
+/**
+ * The credits of every job that can be queued, in queue order: what the
+ * spending preview counts against the account's budget (the Composer
+ * lists only the first jobs, so it cannot gather them itself).
+ */
+estimates: (number | null)[] }
+/**
+ * What the person asks for: a template, the job's other fields, the fields
+ * that vary and the number of takes.
+ */
+export type VariationRequest = { template: string; 
+/**
+ * The fields that do not vary (its prompt is ignored).
+ */
+base: JobSpec; vary: FieldValues[]; takes: number; 
+/**
+ * The jobs' and the batch's name; default: from the template's text.
+ */
+name: string | null }
+export type VaryField = "duration" | "ratio" | "model" | 
+/**
+ * The function mode.
+ */
+"mode"
 /**
  * One broken rule, built where the rule is checked: its code, the field it
  * concerns, what is wrong (`message`) and how to fix it (`fix`), so every

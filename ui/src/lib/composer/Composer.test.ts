@@ -42,6 +42,26 @@ vi.mock('../backend', () => ({
   commands: {
     previewJob: (spec: JobSpec) => previewJob(spec),
     catalog: async () => catalogAnswer,
+    spendingPreview: async (accountId: string, estimates: (number | null)[]) => ({
+      status: 'ok',
+      data: {
+        budget: {
+          account_id: accountId,
+          daily: 300,
+          monthly: null,
+          spent_today: 150,
+          spent_this_month: 1200,
+          in_flight: 75,
+          left_today: 75,
+          left_this_month: null,
+          day_ends_at: 0,
+          month_ends_at: 0,
+        },
+        queued_ahead: 0,
+        jobs_that_fit: 0,
+        jobs: estimates.length,
+      },
+    }),
     advisePacks: async (credits: number) => ({
       needed: credits,
       credits: 300,
@@ -53,6 +73,7 @@ vi.mock('../backend', () => ({
 
 import { catalog } from '../catalog.svelte';
 import Composer from './Composer.svelte';
+import CostPreview from './CostPreview.svelte';
 import { draft } from './draft.svelte';
 
 function answer(spec: JobSpec): Preview {
@@ -98,6 +119,29 @@ describe('Composer', () => {
       ratio: '16:9',
       duration: 5,
     });
+  });
+
+  it('shows what the chosen account spent and what is left of its budget, as Rust sent it', async () => {
+    draft.accountId = 'acct-1';
+    const spec: JobSpec = {
+      model: 'seedance_2_0',
+      prompt: 'p',
+      function_mode: 'omni_reference',
+      ratio: '16:9',
+      duration: 5,
+      image_urls: [],
+      video_urls: [],
+      audio_urls: [],
+      image_files: [],
+      video_files: [],
+      audio_files: [],
+    };
+    render(CostPreview, { props: { preview: answer(spec) } });
+    const line = await screen.findByTestId('spending');
+    expect(line.textContent?.replace(/\s+/g, ' ').trim()).toBe(
+      'This account spent 150 credits today and 1,200 this month; budget: 75 left today. This job waits for the budget once queued.',
+    );
+    draft.accountId = '';
   });
 
   it('sends every field and shows a violation at its field', async () => {

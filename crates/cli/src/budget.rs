@@ -1,0 +1,129 @@
+//! `loova budget ACCOUNT [--daily N] [--monthly N] [--clear]` and `loova
+//! alert ACCOUNT --below N | --clear`: the caps the queue obeys and the
+//! low-balance threshold, per account (loova-core's `spending`).
+
+use crate::{print_json, Msg, Outcome};
+use loova_core::spending::{budget_status, Zone};
+use loova_core::store::Db;
+use loova_core::ErrorCode;
+
+#[derive(clap::Args)]
+pub struct BudgetArgs {
+    /// The account (its name).
+    account: String,
+    /// Credits per local day.
+    #[arg(long, conflicts_with = "clear")]
+    daily: Option<i64>,
+    /// Credits per calendar month.
+    #[arg(long, conflicts_with = "clear")]
+    monthly: Option<i64>,
+    /// Remove both caps.
+    #[arg(long)]
+    clear: bool,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args)]
+pub struct AlertArgs {
+    /// The account (its name).
+    account: String,
+    /// Alert when API Credits fall below this many.
+    #[arg(long, conflicts_with = "clear", required_unless_present = "clear")]
+    below: Option<i64>,
+    #[arg(long)]
+    clear: bool,
+}
+
+/// The id of the account with this name (or id), or the error already printed.
+pub fn account_id(db: &Db, name: &str) -> Result<String, Outcome> {
+    let found = db.account_by_name(name).map_err(|e| Outcome::error(&e, false))?;
+    let found = match found {
+        Some(a) => Some(a),
+        None => db.account(name).map_err(|e| Outcome::error(&e, false))?,
+    };
+    found
+        .map(|a| a.id)
+        .ok_or_else(|| Outcome::error(&Msg(ErrorCode::AccountNotFound, format!("No account is named \"{name}\" (see `loova accounts list`).")), true))
+}
+
+fn open() -> Result<Db, Outcome> {
+    Db::open_in(&loova_core::paths::data_dir()).map_err(|e| Outcome::error(&e, false))
+}
+
+fn negative(flag: &str) -> Outcome {
+    Outcome::error(&Msg(ErrorCode::InvalidInput, format!("{flag} must be 0 or more credits.")), true)
+}
+
+pub fn budget(args: BudgetArgs) -> Outcome {
+    let db = match open() {
+        Ok(db) => db,
+        Err(o) => return o,
+    };
+    let id = match account_id(&db, &args.account) {
+        Ok(id) => id,
+        Err(o) => return o,
+    };
+    if args.daily.is_some_and(|n| n < 0) {
+        return negative("--daily");
+    }
+    if args.monthly.is_some_and(|n| n < 0) {
+        return negative("--monthly");
+    }
+    let current = match db.budget(&id) {
+        Ok(b) => b,
+        Err(e) => return Outcome::error(&e, false),
+    };
+    let changed = if args.clear {
+        Some((None, None))
+    } else if args.daily.is_some() || args.monthly.is_some() {
+        Some((args.daily.or(current.daily), args.monthly.or(current.monthly)))
+    } else {
+        None
+    };
+    if let Some((daily, monthly)) = changed {
+        if let Err(e) = db.set_budget(&id, daily, monthly) {
+            return Outcome::error(&e, false);
+        }
+    }
+    let s = match budget_status(&db, &id, Zone::Local, loova_core::store::now_ms()) {
+        Ok(s) => s,
+        Err(e) => return Outcome::error(&e, false),
+    };
+    if args.json {
+        print_json(&s);
+        return Outcome::Ok;
+    }
+    let cap = |c: Option<i64>, spent: i64, left: Option<i64>| match (c, left) {
+        (Some(c), Some(l)) => format!("{c} credits ({spent} charged, {l} left)"),
+        _ => format!("none ({spent} charged)"),
+    };
+    println!("{}: today {}; this month {}", args.account, cap(s.daily, s.spent_today, s.left_today), cap(s.monthly, s.spent_this_month, s.left_this_month));
+    if s.in_flight > 0 {
+        println!("{} credits are reserved by jobs in flight.", s.in_flight);
+    }
+    Outcome::Ok
+}
+
+pub fn alert(args: AlertArgs) -> Outcome {
+    let db = match open() {
+        Ok(db) => db,
+        Err(o) => return o,
+    };
+    let id = match account_id(&db, &args.account) {
+        Ok(id) => id,
+        Err(o) => return o,
+    };
+    if args.below.is_some_and(|n| n < 0) {
+        return negative("--below");
+    }
+    let below = if args.clear { None } else { args.below };
+    if let Err(e) = db.set_alert_below(&id, below) {
+        return Outcome::error(&e, false);
+    }
+    match below {
+        Some(n) => println!("{}: an alert when API Credits fall below {n} (and when they are below what the waiting jobs need).", args.account),
+        None => println!("{}: no low-balance threshold (an alert still comes when API Credits are below what the waiting jobs need).", args.account),
+    }
+    Outcome::Ok
+}

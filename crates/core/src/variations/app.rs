@@ -1,0 +1,44 @@
+//! The Composer's two requests for a variation set, each one call (as
+//! `batch_import` is for a file): preview it against an account, and queue
+//! it as one batch. Wildcards are read from the database's data folder.
+
+use super::price::VariationQueueError;
+use super::{expand, VariationPreview, VariationRequest, Wildcards};
+use crate::accounts::Accounts;
+use crate::batch::{self, BatchSummary};
+use crate::pricing::LoadedPriceList;
+use crate::store::Db;
+
+/// Expands and prices `req` (nothing is queued); with an account, against
+/// its balance. The preview lists the first `FIRST_ROWS` jobs.
+pub fn preview_request(
+    db: &Db,
+    accounts: &Accounts,
+    prices: &LoadedPriceList,
+    req: &VariationRequest,
+    account_id: Option<&str>,
+) -> Result<VariationPreview, VariationQueueError> {
+    let expansion = expand(req, &mut Wildcards::of_data_dir(&crate::engine::data_dir_of(db)))?;
+    let balance = match account_id {
+        Some(id) => Some(batch::account_balance(db, &accounts.get(id)?)?),
+        None => None,
+    };
+    // Without a price per credit the preview shows the packs' range instead.
+    let ppc = batch::price_per_credit(db).ok().flatten();
+    Ok(super::preview(&expansion, prices, balance.as_ref(), ppc, false))
+}
+
+/// Expands `req` again (the wildcard files as they are now) and queues every
+/// job on `account_id` as one batch; more than `CONFIRM_ABOVE` need `confirmed`.
+pub fn queue_request(
+    db: &Db,
+    accounts: &Accounts,
+    prices: &LoadedPriceList,
+    req: &VariationRequest,
+    account_id: &str,
+    confirmed: bool,
+) -> Result<BatchSummary, VariationQueueError> {
+    let account = accounts.get(account_id)?;
+    let expansion = expand(req, &mut Wildcards::of_data_dir(&crate::engine::data_dir_of(db)))?;
+    super::enqueue(db, &account.id, &expansion, prices, confirmed)
+}

@@ -1,0 +1,111 @@
+//! Library commands: pages of the grid, posters, and the actions on a video.
+//! The rules are `loova_core::library`; these map arguments and errors.
+
+use crate::error::CommandError;
+use crate::media_server::MediaBase;
+use crate::state::blocking;
+use base64::Engine as _;
+use loova_core::library::actions::{self, ActionError};
+use loova_core::library::poster::{self, PosterError};
+use loova_core::library::query::{self, LibraryPage, LibraryQuery};
+use loova_core::JobSpec;
+use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, Manager};
+use tauri_plugin_dialog::DialogExt;
+use tauri_plugin_opener::OpenerExt;
+
+impl From<ActionError> for CommandError {
+    fn from(e: ActionError) -> CommandError {
+        CommandError::new(e.code(), e.to_string())
+    }
+}
+
+impl From<PosterError> for CommandError {
+    fn from(e: PosterError) -> CommandError {
+        CommandError::new(e.code(), e.to_string())
+    }
+}
+
+fn media_base(app: &AppHandle) -> String {
+    app.try_state::<MediaBase>().map(|b| b.0.clone()).unwrap_or_default()
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn library_page(app: AppHandle, query: LibraryQuery) -> Result<LibraryPage, CommandError> {
+    let data_dir = loova_core::paths::data_dir();
+    let base = media_base(&app);
+    blocking(&app, move |state, _| Ok(query::page(state.db()?, &data_dir, &base, &query)?)).await
+}
+
+/// A poster frame the webview drew from the video (a `data:image/jpeg;base64,…`
+/// URL); answers with the cached poster's address.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_poster(app: AppHandle, id: i64, data_url: String) -> Result<String, CommandError> {
+    let encoded = data_url.split_once(',').map_or(data_url.as_str(), |(_, b)| b);
+    let image = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).map_err(|_| CommandError::from(PosterError::NotAnImage))?;
+    let data_dir = loova_core::paths::data_dir();
+    let base = media_base(&app);
+    blocking(&app, move |state, _| Ok(poster::save(state.db()?, &data_dir, &base, id, &image)?)).await
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum LibraryAction {
+    /// Show the video in the system's file manager.
+    Reveal,
+    /// Move the video and its sidecar to the OS trash.
+    Delete,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn library_action(app: AppHandle, id: i64, action: LibraryAction) -> Result<(), CommandError> {
+    let data_dir = loova_core::paths::data_dir();
+    match action {
+        LibraryAction::Reveal => {
+            let path = blocking(&app, move |state, _| Ok(actions::present_path(state.db()?, id)?)).await?;
+            app.opener().reveal_item_in_dir(&path).map_err(|e| CommandError::unavailable(&format!("Could not show {} in its folder: {e}", path.display())))
+        }
+        LibraryAction::Delete => blocking(&app, move |state, _| Ok(actions::delete(state.db()?, &data_dir, id)?)).await,
+    }
+}
+
+/// The system file picker for "Locate…"; `None` when canceled.
+#[tauri::command]
+#[specta::specta]
+pub async fn pick_video_file(app: AppHandle) -> Option<String> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog().file().set_title("Where is this video now?").add_filter("MP4 video", &["mp4"]).pick_file(move |picked| {
+        let _ = tx.send(picked.and_then(|p| p.into_path().ok()).map(|p| p.display().to_string()));
+    });
+    rx.await.ok().flatten()
+}
+
+/// Points a missing video at `path` (checked to be the same video).
+#[tauri::command]
+#[specta::specta]
+pub async fn locate_video(app: AppHandle, id: i64, path: String) -> Result<(), CommandError> {
+    let data_dir = loova_core::paths::data_dir();
+    blocking(&app, move |state, _| Ok(actions::locate(state.db()?, &data_dir, id, &path)?)).await
+}
+
+#[derive(Serialize, specta::Type)]
+pub struct ComposerDraft {
+    pub spec: JobSpec,
+    pub name: Option<String>,
+    /// The video's account, if it still exists.
+    pub account_id: Option<String>,
+}
+
+/// "Open in Composer": the video's recipe as a job to vary.
+#[tauri::command]
+#[specta::specta]
+pub async fn library_composer_draft(app: AppHandle, id: i64) -> Result<ComposerDraft, CommandError> {
+    blocking(&app, move |state, _| {
+        let (spec, name, account_id) = actions::composer_spec(state.db()?, id)?;
+        Ok(ComposerDraft { spec, name, account_id })
+    })
+    .await
+}

@@ -1,0 +1,51 @@
+//! The Composer's Variations toggle: highlight a template, preview its
+//! expansion against an account, queue it as one batch
+//! (`loova_core::variations`; one call each).
+
+use crate::error::CommandError;
+use crate::queue::overview;
+use crate::state::blocking;
+use loova_core::overview::QueueOverview;
+use loova_core::variations::{self, Segment, SyntaxError, VariationPreview, VariationQueueError, VariationRequest};
+use loova_core::ErrorCode;
+use tauri::AppHandle;
+
+impl From<VariationQueueError> for CommandError {
+    fn from(e: VariationQueueError) -> CommandError {
+        CommandError { field: e.field().map(str::to_string), ..CommandError::new(e.code(), e.to_string()) }
+    }
+}
+
+impl From<SyntaxError> for CommandError {
+    fn from(e: SyntaxError) -> CommandError {
+        CommandError { field: Some("prompt".into()), ..CommandError::new(ErrorCode::TemplateSyntax, e.to_string()) }
+    }
+}
+
+/// The template cut into text, groups and wildcards, for highlighting (pure:
+/// answered on the main thread).
+#[tauri::command]
+#[specta::specta]
+pub fn template_segments(template: String) -> Result<Vec<Segment>, CommandError> {
+    Ok(variations::segments(&template)?)
+}
+
+/// Expands and prices a variation set (nothing is queued); with an
+/// account, against its balance.
+#[tauri::command]
+#[specta::specta]
+pub async fn preview_variations(app: AppHandle, request: VariationRequest, account_id: Option<String>) -> Result<VariationPreview, CommandError> {
+    blocking(&app, move |state, _| Ok(variations::preview_request(state.db()?, state.accounts()?, &state.prices, &request, account_id.as_deref())?)).await
+}
+
+/// Queues every job of the set on the account as one batch, in order.
+#[tauri::command]
+#[specta::specta]
+pub async fn queue_variations(app: AppHandle, request: VariationRequest, account_id: String, confirmed: bool) -> Result<QueueOverview, CommandError> {
+    blocking(&app, move |state, host| {
+        variations::queue_request(state.db()?, state.accounts()?, &state.prices, &request, &account_id, confirmed)?;
+        host.touch();
+        overview(state, host)
+    })
+    .await
+}
