@@ -46,6 +46,7 @@ const COMMANDS: &[&str] = &[
     "pick_video_file",
     "locate_video",
     "library_composer_draft",
+    "rebuild_library",
     "template_segments",
     "preview_variations",
     "queue_variations",

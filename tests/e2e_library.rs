@@ -1,7 +1,8 @@
 //! The real app: after Sandbox jobs the Library shows their poster frames
 //! (taken by the webview, cached by Rust), a click plays the video from the
-//! app's loopback media server (byte ranges), search narrows the grid, and a video moved
-//! outside the app is shown missing until it is located.
+//! app's loopback media server (byte ranges), search narrows the grid, two
+//! takes play side by side from one Play, and a video moved outside the app
+//! is shown missing until it is located.
 
 mod support;
 
@@ -96,6 +97,21 @@ fn the_library_shows_posters_plays_a_take_and_searches() {
     // Moved outside the app: shown missing, then located at its new place.
     app.type_into("library-search", "");
     app.wait_text("library-count", |t| t == "3 videos");
+    // Two takes side by side: one Play drives both.
+    wait_for("3 cards to pick from", || count(&app, "[data-testid=select-video]") == 3);
+    app.eval("const boxes = document.querySelectorAll('[data-testid=select-video]'); boxes[0].click(); boxes[1].click();");
+    app.wait_text("compare-selected", |t| t == "Compare (2)");
+    app.click("compare-selected");
+    app.click_when_enabled("compare-play");
+    wait_for("both takes playing", || {
+        let times = app.eval("return [...document.querySelectorAll('[data-testid=compare-video]')].map(v => v.readyState >= 2 ? v.currentTime : -1)");
+        match times.as_array() {
+            Some(t) if t.len() == 2 && t.iter().all(|x| x.as_f64().is_some_and(|x| x > 0.0)) => Ok(()),
+            _ => Err(times.to_string()),
+        }
+    });
+    app.click("close-compare");
+
     let folder = videos.path().join("Sandbox");
     let old = folder.join("Boat.mp4");
     let moved = folder.join("kept").join("Boat.mp4");

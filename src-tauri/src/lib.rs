@@ -68,6 +68,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::pick_video_file,
             commands::locate_video,
             commands::library_composer_draft,
+            commands::rebuild_library,
             commands::template_segments,
             commands::preview_variations,
             commands::queue_variations,

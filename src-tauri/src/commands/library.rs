@@ -8,8 +8,10 @@ use base64::Engine as _;
 use loova_core::library::actions::{self, ActionError};
 use loova_core::library::poster::{self, PosterError};
 use loova_core::library::query::{self, LibraryPage, LibraryQuery};
+use loova_core::library::rebuild::{self, RebuildReport};
 use loova_core::JobSpec;
 use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
 use tauri::{AppHandle, Manager};
 use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;
@@ -81,6 +83,35 @@ pub async fn pick_video_file(app: AppHandle) -> Option<String> {
         let _ = tx.send(picked.and_then(|p| p.into_path().ok()).map(|p| p.display().to_string()));
     });
     rx.await.ok().flatten()
+}
+
+/// "Rebuild library from folder": the sidecars under `folder` (or a folder the
+/// person picks, the output folder offered first) read back into the library;
+/// `None` when the picker was canceled.
+#[tauri::command]
+#[specta::specta]
+pub async fn rebuild_library(app: AppHandle, folder: Option<String>) -> Result<Option<RebuildReport>, CommandError> {
+    let folder = match folder {
+        Some(f) => PathBuf::from(f),
+        None => {
+            let start = blocking(&app, |state, _| Ok(loova_core::output_dir::output_root(state.db()?))).await?;
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            app.dialog().file().set_title("Rebuild the library from which folder?").set_directory(start).pick_folder(move |picked| {
+                let _ = tx.send(picked.and_then(|p| p.into_path().ok()));
+            });
+            match rx.await.ok().flatten() {
+                Some(f) => f,
+                None => return Ok(None),
+            }
+        }
+    };
+    if !folder.is_dir() {
+        return Err(CommandError::new(
+            loova_core::ErrorCode::InvalidInput,
+            format!("{} is not a folder. Choose the folder your videos are in.", folder.display()),
+        ));
+    }
+    blocking(&app, move |state, _| Ok(Some(rebuild::rebuild(state.db()?, &folder)?))).await
 }
 
 /// Points a missing video at `path` (checked to be the same video).

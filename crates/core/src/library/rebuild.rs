@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 /// What a rebuild did.
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RebuildReport {
     pub folder: String,
     /// Videos found with a readable sidecar (added or refreshed).
@@ -18,6 +19,7 @@ pub struct RebuildReport {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Skipped {
     pub path: String,
     pub reason: String,

@@ -409,6 +409,19 @@ async libraryComposerDraft(id: number) : Promise<Result<ComposerDraft, CommandEr
 }
 },
 /**
+ * "Rebuild library from folder": the sidecars under `folder` (or a folder the
+ * person picks, the output folder offered first) read back into the library;
+ * `None` when the picker was canceled.
+ */
+async rebuildLibrary(folder: string | null) : Promise<Result<RebuildReport | null, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("rebuild_library", { folder }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * The template cut into text, groups and wildcards, for highlighting (pure:
  * answered on the main thread).
  */
@@ -1189,6 +1202,18 @@ batches: BatchView[];
  */
 jobs: JobView[] }
 /**
+ * What a rebuild did.
+ */
+export type RebuildReport = { folder: string; 
+/**
+ * Videos found with a readable sidecar (added or refreshed).
+ */
+videos: number; 
+/**
+ * Sidecars that were not used, and why.
+ */
+skipped: Skipped[] }
+/**
  * How many references of each kind a job may have (URLs and local files
  * together).
  */
@@ -1264,6 +1289,7 @@ data_dir: string; price_list: PriceListInfo;
  * A price list imported since the start is used from the next start.
  */
 price_list_pending: boolean }
+export type Skipped = { path: string; reason: string }
 /**
  * The spending side of a cost preview (the Composer's and the batch
  * preview's): what the account spent today and this month, what is left of

@@ -8,56 +8,11 @@ import {
   type ChargeRow,
   type ChargesExport,
   type CommandError,
-  type UsageQuery,
   type UsageReport,
 } from '../backend';
-import { localDay } from '../time';
+import { firstPage, PAGE_SIZE, toQuery, withPage, defaultFilters, type Filters } from './filters';
 
-export type Period = 'day' | 'week' | 'month';
-export type StackBy = 'model' | 'account' | 'none';
-
-export interface Filters {
-  /** '' means all. */
-  account: string;
-  batch: string;
-  model: string;
-  /** First and last local day, YYYY-MM-DD, both included ('' = open). */
-  since: string;
-  until: string;
-  by: Period;
-  stack: StackBy;
-}
-
-/** Rows per `charges_page` call. */
-export const PAGE_SIZE = 200;
-/** Pages kept while scrolling: enough for a screenful and back. */
-export const KEEP_PAGES = 40;
-
-/** The last 30 days, today included, stacked by model. */
-export function defaultFilters(now: Date = new Date()): Filters {
-  const start = new Date(now.getFullYear(), now.getMonth(), now.getDate() - 29);
-  return { account: '', batch: '', model: '', since: localDay(start), until: localDay(now), by: 'day', stack: 'model' };
-}
-
-export function toQuery(f: Filters): UsageQuery {
-  const opt = (s: string) => (s.trim() === '' ? null : s.trim());
-  return {
-    account_id: opt(f.account),
-    batch_id: opt(f.batch),
-    model: opt(f.model),
-    since: opt(f.since),
-    until: opt(f.until),
-    by: f.by,
-    stack: f.stack === 'none' ? null : f.stack,
-  };
-}
-
-/** Which cached pages to drop: the farthest from the ones in view. */
-export function pagesToDrop(cached: number[], inView: number[], keep: number): number[] {
-  if (cached.length <= keep || inView.length === 0) return [];
-  const mid = (inView[0] + inView[inView.length - 1]) / 2;
-  return [...cached].sort((a, b) => Math.abs(b - mid) - Math.abs(a - mid)).slice(0, cached.length - keep);
-}
+export { defaultFilters, PAGE_SIZE, toQuery, type Filters, type Period, type StackBy } from './filters';
 
 class HistoryStore {
   filters = $state<Filters>(defaultFilters());
@@ -65,7 +20,7 @@ class HistoryStore {
   balances = $state.raw<BalanceRead[]>([]);
   /** How many charges match the filters. */
   count = $state(0);
-  pages = $state.raw<Map<number, ChargeRow[]>>(new Map());
+  pages = $state.raw<Map<number, ChargeRow[]>>(firstPage([]));
   problem = $state<CommandError | null>(null);
   loading = $state(false);
   exporting = $state(false);
@@ -97,7 +52,7 @@ class HistoryStore {
     if (balances.status === 'ok') this.balances = balances.data;
     if (first.status === 'ok') {
       this.count = first.data.total;
-      this.pages = new Map([[0, first.data.rows]]);
+      this.pages = firstPage(first.data.rows);
     }
   }
 
@@ -112,10 +67,7 @@ class HistoryStore {
         const r = await commands.chargesPage(q, p * PAGE_SIZE, PAGE_SIZE);
         this.pending.delete(p);
         if (gen !== this.generation || r.status !== 'ok') return;
-        const next = new Map(this.pages);
-        next.set(p, r.data.rows);
-        for (const d of pagesToDrop([...next.keys()], inView, KEEP_PAGES)) next.delete(d);
-        this.pages = next;
+        this.pages = withPage(this.pages, p, r.data.rows, inView);
       }),
     );
   }

@@ -7,7 +7,13 @@ export interface Window {
   last: number;
 }
 
-export function visibleRows(scrollTop: number, viewport: number, rowHeight: number, total: number, overscan = 10): Window {
+export function visibleRows(
+  scrollTop: number,
+  viewport: number,
+  rowHeight: number,
+  total: number,
+  overscan = 10,
+): Window {
   if (total <= 0 || rowHeight <= 0) return { first: 0, last: -1 };
   const top = Math.max(0, Math.floor(scrollTop / rowHeight) - overscan);
   const bottom = Math.min(total - 1, Math.ceil((scrollTop + Math.max(viewport, 0)) / rowHeight) + overscan);
