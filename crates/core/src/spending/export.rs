@@ -88,8 +88,8 @@ pub fn export_charges(db: &Db, q: &UsageQuery, zone: Zone, dir: &Path, now_ms: i
     let path = dir.join(format!("charges-{stamp}.csv"));
     let part = dir.join(format!(".charges-{stamp}.csv.part"));
     let wrote = |source: std::io::Error| ExportError::Write { path: path.display().to_string(), source };
-    std::fs::create_dir_all(dir).map_err(wrote)?;
     let filter = filter_of(q, zone)?;
+    std::fs::create_dir_all(dir).map_err(wrote)?;
     let batches: BTreeMap<String, String> = db.batches().map_err(UsageError::from)?.into_iter().map(|b| (b.id, b.name)).collect();
     let file = std::fs::File::create(&part).map_err(wrote)?;
     let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));

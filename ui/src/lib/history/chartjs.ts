@@ -41,6 +41,8 @@ export interface Theme {
 export function theme(): Theme {
   const css = getComputedStyle(document.documentElement);
   const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
+  // Labels in the app's own font, not Chart.js's default Helvetica.
+  Chart.defaults.font.family = css.fontFamily || Chart.defaults.font.family;
   return {
     text: v('--text', '#1d1b2e'),
     muted: v('--muted', '#6b6880'),
