@@ -4,7 +4,8 @@
 //! (`loova attach JOB TASK_ID`); none → "It is not on Loova — send it"
 //! (`loova resubmit JOB --yes`). An account the engine paused because Loova
 //! refused its key or its credits is put back the way the app asks: the key
-//! entered again (`loova accounts set-key`), or the account resumed.
+//! entered again (`loova accounts set-key`), or the account resumed
+//! (`loova accounts resume`).
 
 use crate::loova::{text, Loova};
 use crate::sim::Sim;
@@ -89,8 +90,9 @@ impl Person<'_> {
                     }
                 }
                 AccountStatus::NeedsCredits => {
-                    // The app's Resume button (Accounts screen) does exactly this.
-                    self.db.set_account_state(&a.id, AccountStatus::Active)?;
+                    // What the app's Resume button does, from the terminal.
+                    let o = self.loova.run(&["accounts", "resume", self.account]).await?;
+                    anyhow::ensure!(o.status.success(), "loova accounts resume failed: {}", text(&o));
                     self.done.resumed += 1;
                 }
                 AccountStatus::Active | AccountStatus::Paused => {}

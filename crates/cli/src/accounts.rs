@@ -36,6 +36,10 @@ pub enum AccountsCommand {
     Remove { name: String },
     /// Rename an account.
     Rename { name: String, new_name: String },
+    /// Stop sending this account's waiting jobs (running ones are still followed and saved).
+    Pause { name: String },
+    /// Send this account's waiting jobs again: after a pause, or after topping up credits.
+    Resume { name: String },
     /// Replace an account's key (checked before the old one is overwritten).
     SetKey {
         name: String,
@@ -88,6 +92,16 @@ pub fn run(cmd: AccountsCommand) -> Outcome {
                 if let Some(w) = removed.keychain_warning {
                     eprintln!("warning: {w}");
                 }
+            }
+            AccountsCommand::Pause { name } => {
+                let id = accounts.find(&name)?.id;
+                let view = accounts.set_paused(&id, true)?;
+                println!("Paused \"{}\": waiting jobs stay queued; running ones are still followed. Resume with: loova accounts resume \"{}\"", view.name, view.name);
+            }
+            AccountsCommand::Resume { name } => {
+                let id = accounts.find(&name)?.id;
+                let view = accounts.set_paused(&id, false)?;
+                println!("Resumed \"{}\": its waiting jobs are sent by the app or `loova run`.", view.name);
             }
             AccountsCommand::Rename { name, new_name } => {
                 let id = accounts.find(&name)?.id;

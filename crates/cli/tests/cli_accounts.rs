@@ -81,6 +81,18 @@ fn add_use_rotate_remove_and_the_key_never_leaks() {
     assert_eq!(a["state"], "active");
     assert!(a["app_credits_as_of"].as_i64().is_some() && a["api_total_credits"].as_i64() == Some(5000));
 
+    // Pause and resume from the terminal, as the app's buttons do.
+    let state = |env: &mut Env| {
+        let (_, out, _) = env.loova(&["accounts", "list", "--json"], "", &[]);
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()[0]["state"].as_str().unwrap().to_owned()
+    };
+    let (code, out, _) = env.loova(&["accounts", "pause", "Studio"], "", &[]);
+    assert!(code == 0 && out.contains("loova accounts resume"), "{out}");
+    assert_eq!(state(&mut env), "paused");
+    let (code, _, _) = env.loova(&["accounts", "resume", "Studio"], "", &[]);
+    assert_eq!(code, 0);
+    assert_eq!(state(&mut env), "active");
+
     // Rotation: a rejected new key leaves the old one in place.
     let (code, _, err) = env.loova(&["accounts", "set-key", "Studio", "--key-stdin"], "sk-bad-new-2222", &[]);
     assert_eq!(code, 2, "{err}");
