@@ -96,7 +96,10 @@ pub fn run(cmd: AccountsCommand) -> Outcome {
             AccountsCommand::Pause { name } => {
                 let id = accounts.find(&name)?.id;
                 let view = accounts.set_paused(&id, true)?;
-                println!("Paused \"{}\": waiting jobs stay queued; running ones are still followed. Resume with: loova accounts resume \"{}\"", view.name, view.name);
+                println!(
+                    "Paused \"{}\": waiting jobs stay queued; running ones are still followed. Resume with: loova accounts resume \"{}\"",
+                    view.name, view.name
+                );
             }
             AccountsCommand::Resume { name } => {
                 let id = accounts.find(&name)?.id;
