@@ -40,9 +40,8 @@ pub struct Refusal {
 pub fn status(db: &Db, account_id: &str, zone: Zone, now: i64) -> Result<BudgetStatus, StoreError> {
     let budget = db.budget(account_id)?;
     let (day, month) = (zone.span(Period::Day, now), zone.span(Period::Month, now));
-    let spent_today = db.spent_between(account_id, day.start, day.end)?;
-    let spent_this_month = db.spent_between(account_id, month.start, month.end)?;
-    let in_flight = db.reserved_in_flight(account_id)?;
+    let figures = db.budget_figures(account_id, (day.start, day.end), (month.start, month.end))?;
+    let (spent_today, spent_this_month, in_flight) = (figures.spent_today, figures.spent_this_month, figures.in_flight);
     let left = |cap: Option<i64>, spent: i64| cap.map(|c| (c - spent - in_flight).max(0));
     Ok(BudgetStatus {
         account_id: account_id.to_string(),
