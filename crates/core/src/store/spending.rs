@@ -211,15 +211,11 @@ impl Db {
         Ok(n as u64)
     }
 
-    /// What the budget rule adds up for an account: credits charged in the
-    /// day and in the month (`[start, end)`, refunded charges left out) and
-    /// the estimates of its jobs in flight that no charge covers yet (every
-    /// `submitting` and `outcome_unknown` job, which may have been charged,
-    /// and `running` ones whose task has not reported a cost) — the
-    /// reservation, durable because a job is `submitting` before its create
-    /// leaves. Read in one transaction, so one snapshot: read apart, a charge
-    /// recorded between the reads was counted neither as spent nor as in
-    /// flight, and a job got through over its cap (seen once in scripts/test).
+    /// What a budget adds up: charges in the day and the month (`[start,
+    /// end)`, refunds left out) and the estimates of in-flight jobs no charge
+    /// covers yet (`submitting`, `outcome_unknown`, `running` without a cost).
+    /// One transaction, one snapshot: read apart, a charge recorded between
+    /// the reads counted nowhere and a job got through over its cap.
     pub fn budget_figures(&self, account_id: &str, day: (i64, i64), month: (i64, i64)) -> Result<BudgetFigures, StoreError> {
         let conn = self.conn();
         let tx = conn.unchecked_transaction()?;
