@@ -92,3 +92,10 @@ pub fn json(costs: &[Cost]) -> serde_json::Value {
     }
     serde_json::Value::Object(out)
 }
+
+/// The goal as `loova-bench durability` runs it.
+pub fn run(opts: &crate::Opts) -> Res<crate::Goal> {
+    let dir = loova_testkit::data_dir();
+    let costs = measure(dir.path(), if opts.smoke { 10 } else { JOBS })?;
+    Ok(crate::Goal { name: "durability", table: table(&costs, &std::env::temp_dir()), figures: Default::default(), detail: json(&costs) })
+}

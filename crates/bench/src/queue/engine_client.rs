@@ -2,8 +2,8 @@
 //! test kit, as the core suite does): SQLite in a data folder, the key in the
 //! OS keychain, an account pointing at the simulator, the engine lock held.
 
-use crate::jobs::Job;
-use crate::report::Outcome;
+use super::jobs::Job;
+use super::report::Outcome;
 use crate::Res;
 use loova_core::engine::{enqueue, Engine, EngineConfig, EngineLock};
 use loova_core::store::{Db, JobFilter, JobState};

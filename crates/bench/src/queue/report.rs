@@ -2,7 +2,7 @@
 //! in simulated seconds (real time ÷ time_scale), i.e. as it would be
 //! against Loova itself.
 
-use crate::jobs::{Job, MODELS};
+use super::jobs::{Job, MODELS};
 use loova_sim::state::Task;
 use loova_sim::LogEntry;
 use std::collections::HashMap;

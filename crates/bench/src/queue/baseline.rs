@@ -3,8 +3,8 @@
 //! its creation; when it sees the end it frees the slot and downloads.
 //! Deliberately plain HTTP, no loova-core: it is what the engine must beat.
 
-use crate::jobs::Job;
-use crate::report::Outcome;
+use super::jobs::Job;
+use super::report::Outcome;
 use crate::Res;
 use serde_json::{json, Value};
 use std::path::PathBuf;
