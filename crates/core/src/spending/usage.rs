@@ -5,6 +5,7 @@
 
 use super::zone::{parse_day, Zone};
 use crate::store::{ChargeFilter, ChargeRow, Db, RefundState, StoreError};
+use chrono::{Datelike, Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -157,6 +158,8 @@ pub fn usage(db: &Db, q: &UsageQuery, zone: Zone) -> Result<UsageReport, UsageEr
         }
     }
     total.jobs = distinct(all_jobs);
+    let range = (day_of(&q.since), day_of(&q.until));
+    fill_quiet_periods(&mut groups, q.by, range);
     let groups = groups
         .into_iter()
         .map(|(key, (mut totals, jobs, stacks))| {
@@ -165,6 +168,46 @@ pub fn usage(db: &Db, q: &UsageQuery, zone: Zone) -> Result<UsageReport, UsageEr
         })
         .collect();
     Ok(UsageReport { groups, total })
+}
+
+fn day_of(s: &Option<String>) -> Option<NaiveDate> {
+    s.as_deref().and_then(parse_day)
+}
+
+/// A chart over time shows a quiet day, week or month as a zero, not as a
+/// gap the axis skips: every period from the range's start (or the first
+/// charge) to its end (or the last charge) gets a group. A range of more
+/// than `MAX_FILLED` periods is left sparse (a chart of it would be
+/// unreadable anyway, and the table would be mostly zeros).
+fn fill_quiet_periods(groups: &mut BTreeMap<String, Acc>, by: GroupBy, (since, until): (Option<NaiveDate>, Option<NaiveDate>)) {
+    const MAX_FILLED: usize = 400;
+    let (fmt, first_of): (&str, fn(NaiveDate) -> NaiveDate) = match by {
+        GroupBy::Day => ("%Y-%m-%d", |d| d),
+        GroupBy::Week => ("%Y-%m-%d", Zone::week_of),
+        GroupBy::Month => ("%Y-%m", |d| d.with_day(1).unwrap_or(d)),
+        _ => return,
+    };
+    let parse = |k: &String| if by == GroupBy::Month { parse_day(&format!("{k}-01")) } else { parse_day(k) };
+    let present = || groups.keys().filter_map(parse);
+    let (Some(start), Some(end)) = (since.or_else(|| present().min()), until.or_else(|| present().max())) else {
+        return;
+    };
+    let mut period = first_of(start);
+    let mut keys = Vec::new();
+    while period <= end {
+        if keys.len() == MAX_FILLED {
+            return;
+        }
+        keys.push(period.format(fmt).to_string());
+        period = match by {
+            GroupBy::Day => period + Days::new(1),
+            GroupBy::Week => period + Days::new(7),
+            _ => period + Months::new(1),
+        };
+    }
+    for key in keys {
+        groups.entry(key).or_default();
+    }
 }
 
 /// One group while it is summed: totals, its job ids, its stacks.
@@ -206,4 +249,26 @@ pub fn charges_page(db: &Db, q: &UsageQuery, zone: Zone, offset: u64, limit: u64
 pub fn balance_history(db: &Db, q: &UsageQuery, zone: Zone) -> Result<Vec<crate::store::BalanceRead>, UsageError> {
     let f = filter_of(q, zone)?;
     Ok(db.balance_reads(q.account_id.as_deref(), f.since, f.until)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys_after(present: &[&str], by: GroupBy, since: Option<&str>, until: Option<&str>) -> Vec<String> {
+        let mut groups: BTreeMap<String, Acc> = present.iter().map(|k| (k.to_string(), Acc::default())).collect();
+        fill_quiet_periods(&mut groups, by, (since.and_then(parse_day), until.and_then(parse_day)));
+        groups.into_keys().collect()
+    }
+
+    #[test]
+    fn quiet_days_weeks_and_months_show_as_zero_groups() {
+        assert_eq!(keys_after(&["2026-11-29", "2026-12-02"], GroupBy::Day, None, None), ["2026-11-29", "2026-11-30", "2026-12-01", "2026-12-02"]);
+        assert_eq!(keys_after(&["2026-12-01"], GroupBy::Day, Some("2026-11-30"), Some("2026-12-02")), ["2026-11-30", "2026-12-01", "2026-12-02"]);
+        assert_eq!(keys_after(&["2026-11-16", "2026-11-30"], GroupBy::Week, None, None), ["2026-11-16", "2026-11-23", "2026-11-30"]);
+        assert_eq!(keys_after(&["2026-10", "2026-12"], GroupBy::Month, None, None), ["2026-10", "2026-11", "2026-12"]);
+        assert_eq!(keys_after(&["seedance_2_0"], GroupBy::Model, Some("2026-11-01"), None), ["seedance_2_0"], "not a time grouping");
+        assert!(keys_after(&[], GroupBy::Day, None, None).is_empty(), "no charges and no range: nothing to fill");
+        assert_eq!(keys_after(&["2020-01-01"], GroupBy::Day, None, Some("2026-12-01")).len(), 1, "a range too long stays sparse");
+    }
 }
