@@ -3,6 +3,7 @@
 
 use crate::commands::overview;
 use crate::events::AccountsChanged;
+use crate::queue::QueueHost;
 use crate::state::AppState;
 use std::time::{Duration, Instant};
 use tauri::{AppHandle, Manager};
@@ -19,7 +20,11 @@ pub fn spawn(app: AppHandle) {
             if last.map_or(true, |t| t.elapsed() >= AT_MOST_EVERY) {
                 if let Ok(accounts) = state.accounts() {
                     // Failures are recorded per account (shown on its card).
-                    let _ = accounts.refresh_all().await;
+                    // Each fresh balance is checked against the low-balance
+                    // alert by the engine, which sends its notices.
+                    if let (Ok(read), Some(engine)) = (accounts.refresh_all().await, app.state::<QueueHost>().engine()) {
+                        read.iter().for_each(|a| engine.balance_read(&a.id));
+                    }
                     if let Ok(o) = overview(&state) {
                         let _ = AccountsChanged(o).emit(&app);
                     }

@@ -117,3 +117,33 @@ async fn the_80_percent_and_low_balance_alerts_go_out_once() {
     let again = spending::alerts::after_balance(&rig.db, &rig.prices.list, &account).unwrap();
     assert_eq!(again, None);
 }
+
+/// The app reads balances every few minutes by itself (src-tauri's
+/// refresher), outside the engine: such a read is checked against the
+/// low-balance threshold too, once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_balance_read_by_the_apps_refresher_raises_the_low_balance_alert_once() {
+    let rig = Rig::new(sim_config(&[(KEY, 10_000)])).await;
+    let account = rig.account("Studio", KEY).await;
+    rig.db.set_alert_below(&account, Some(20_000)).unwrap();
+    let engine = rig.engine();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let running = engine.clone();
+    let run = tokio::spawn(async move {
+        running
+            .run(false, async {
+                stop_rx.await.ok();
+            })
+            .await
+    });
+    for _ in 0..2 {
+        rig.accounts.refresh_balance(&account).await.unwrap();
+        engine.balance_read(&account);
+    }
+    loova_testkit::wait_for_async("the low-balance alert", || rig.notices().iter().any(|n| n.kind == NoticeKind::LowBalance)).await;
+    let _ = stop_tx.send(());
+    run.await.unwrap().unwrap();
+    let low: Vec<_> = rig.notices().into_iter().filter(|n| n.kind == NoticeKind::LowBalance).collect();
+    assert_eq!(low.len(), 1, "{low:?}");
+    assert!(low[0].title.contains("below 20000"), "{low:?}");
+}

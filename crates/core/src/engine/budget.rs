@@ -2,10 +2,19 @@
 //! a `credits_cost`, turns spending alerts into notices, and keeps the
 //! budget's wait reason on the queued jobs of an account that is at its cap.
 
-use super::{Inner, NoticeKind};
+use super::{Engine, Inner, NoticeKind};
 use crate::spending::{alerts, budget, Alert, BudgetStatus};
 use crate::store::{AccountRow, JobRow};
 use std::sync::Arc;
+
+impl Engine {
+    /// The balance of the account was read outside the engine (the app's
+    /// refresher, a Refresh click): the low-balance alert is checked as
+    /// after the engine's own reads, once until the balance recovers.
+    pub fn balance_read(&self, account_id: &str) {
+        self.inner.balance_alerts(account_id);
+    }
+}
 
 impl Inner {
     /// Loova reported a cost for the job's task (create answer or status),
