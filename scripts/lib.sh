@@ -48,15 +48,17 @@ as_root() {
   fi
 }
 
+# Arguments: packages only this script needs (scripts/test adds PostgreSQL).
 install_system_packages() {
+  local wanted=("${DEBIAN_PACKAGES[@]}" "$@")
   case "$(uname -s)" in
     Linux)
       if ! command -v apt-get >/dev/null; then
-        echo "Not a Debian-based system: install the equivalents of: ${DEBIAN_PACKAGES[*]}"
+        echo "Not a Debian-based system: install the equivalents of: ${wanted[*]}"
         return 0
       fi
       local missing=()
-      for p in "${DEBIAN_PACKAGES[@]}"; do
+      for p in "${wanted[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
       done
       if [ ${#missing[@]} -eq 0 ]; then
@@ -75,6 +77,21 @@ install_system_packages() {
       echo "run the steps of this script from Git Bash."
       ;;
   esac
+}
+
+# The studio tests start their own throwaway PostgreSQL clusters with
+# initdb/pg_ctl, which Debian keeps out of PATH (under
+# /usr/lib/postgresql/<version>/bin): the newest one goes first on PATH.
+use_postgresql_binaries() {
+  local bin
+  if command -v initdb >/dev/null; then
+    echo "initdb: $(command -v initdb)"
+    return 0
+  fi
+  bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)"
+  [ -n "$bin" ] && [ -x "$bin/initdb" ] || die "PostgreSQL's initdb was not found: install PostgreSQL (Debian: apt-get install postgresql; macOS: brew install postgresql) and rerun."
+  export PATH="$bin:$PATH"
+  echo "initdb: $bin/initdb"
 }
 
 check_toolchains() {

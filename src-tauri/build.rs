@@ -24,6 +24,7 @@ const COMMANDS: &[&str] = &[
     "set_output_dir",
     "pick_batch_file",
     "preview_batch",
+    "batch_rows",
     "queue_batch",
     "pick_media_files",
     "inspect_media",
@@ -50,6 +51,11 @@ const COMMANDS: &[&str] = &[
     "template_segments",
     "preview_variations",
     "queue_variations",
+    "studio_connect",
+    "studio_disconnect",
+    "studio_status",
+    "studio_default_computer",
+    "first_paint",
 ];
 
 fn main() {

@@ -1,6 +1,6 @@
 //! The real app: import a batch file with a bad row, see the row and the
 //! message, fix the file, import again, queue it in the Sandbox, watch the
-//! batch finish.
+//! batch finish — queued "finish soonest", so the longest expected row first.
 
 mod support;
 
@@ -43,6 +43,12 @@ fn import_fix_and_queue_a_batch_in_the_sandbox() {
     app.wait_text("batch-balance-after", |t| t == "9,550");
     app.screenshot(&repo_root().join("docs/screenshots/import.png"));
 
+    // Finish soonest: with no history on the account, the prior expects
+    // shot-1 (Seedance 2.0, 6 s) longest, then shot-3 (2.0, 4 s), then
+    // shot-2 (Fast, 15 s); the forecast is shown for the chosen order.
+    app.click("order-soonest");
+    app.wait_text("order-forecast", |t| t.starts_with("Expected to finish in about"));
+
     app.click_when_enabled("queue-batch");
     // A click that reached the page disables the button at once (queueing)
     // and then leaves the Import screen; a button still enabled on the Import
@@ -74,4 +80,7 @@ fn import_fix_and_queue_a_batch_in_the_sandbox() {
     assert!(mp4s.iter().all(|n| saved.contains(&format!("{n}.json"))), "{saved:?}");
     assert_eq!(saved.len(), 6, "nothing else: {saved:?}");
     wait_for("the batch to be listed", || app.exists("batch-spring-shoot"));
+    let db = loova_core::store::Db::open_in(data.path()).unwrap();
+    let queued: Vec<String> = db.jobs(&Default::default()).unwrap().into_iter().filter_map(|j| j.name).collect();
+    assert_eq!(queued, ["shot-1", "shot-3", "shot-2"], "longest expected first");
 }

@@ -7,9 +7,15 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
 pub struct AccountsChanged(pub AccountsOverview);
 
-/// The queue changed (coalesced: at most every 200 ms).
+/// The whole queue overview: once when the window is shown after missing
+/// changes, and when who runs the queue changes.
 #[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
 pub struct QueueChanged(pub loova_core::overview::QueueOverview);
+
+/// Jobs changed (coalesced: at most every 200 ms): only those rows, with
+/// the account counts and batches; the window applies it to what it shows.
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+pub struct QueueJobsChanged(pub loova_core::overview::QueueDelta);
 
 /// Files dropped onto the window, sorted by Rust: a batch file opens the
 /// import screen, anything else is a reference for the Composer.

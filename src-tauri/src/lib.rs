@@ -4,6 +4,7 @@ mod balances;
 mod commands;
 mod error;
 mod events;
+mod first_paint;
 mod lifecycle;
 mod media_server;
 mod notify;
@@ -46,6 +47,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::set_output_dir,
             commands::pick_batch_file,
             commands::preview_batch,
+            commands::batch_rows,
             commands::queue_batch,
             commands::pick_media_files,
             commands::inspect_media,
@@ -72,8 +74,20 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::template_segments,
             commands::preview_variations,
             commands::queue_variations,
+            commands::studio_connect,
+            commands::studio_disconnect,
+            commands::studio_status,
+            commands::studio_default_computer,
+            first_paint::first_paint,
         ])
-        .events(tauri_specta::collect_events![events::AccountsChanged, events::QueueChanged, events::FilesDropped, events::JobsProgress, events::OpenJob])
+        .events(tauri_specta::collect_events![
+            events::AccountsChanged,
+            events::QueueChanged,
+            events::QueueJobsChanged,
+            events::FilesDropped,
+            events::JobsProgress,
+            events::OpenJob
+        ])
 }
 
 /// Where the generated bindings live: the UI's only door to Rust.

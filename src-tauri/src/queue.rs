@@ -1,12 +1,13 @@
 //! Runs the queue engine while the app runs, window shown or hidden (if no
 //! `loova run` holds this data folder's lock), forwards its changes to the
-//! UI (coalesced) and the tray, and its notices to desktop notifications.
+//! UI (coalesced, as deltas: only the changed jobs) and the tray, and its
+//! notices to desktop notifications.
 //! `stop` ends it cleanly: every quit goes through `lifecycle::quit`.
 
-use crate::events::{AccountsChanged, QueueChanged};
+use crate::events::{AccountsChanged, QueueChanged, QueueJobsChanged};
 use crate::state::AppState;
 use loova_core::engine::{Engine, EngineConfig, EngineEvent, EngineLock};
-use loova_core::overview::{queue_overview, QueueOverview};
+use loova_core::overview::{queue_delta, queue_overview, QueueOverview};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -37,6 +38,8 @@ pub struct QueueHost {
     /// The listed jobs whose progress moves with the clock (running), as
     /// last sent: `progress.rs` re-sends their progress every second.
     moving: Mutex<Vec<loova_core::engine::JobView>>,
+    /// Jobs the engine changed since the last delta was sent.
+    changed: Mutex<Vec<i64>>,
 }
 
 impl QueueHost {
@@ -86,7 +89,7 @@ impl QueueHost {
         }
     }
 
-    /// Something changed: the UI gets a fresh overview shortly.
+    /// Something changed: the UI gets fresh counts shortly.
     pub fn touch(&self) {
         if let Some(e) = self.engine() {
             e.wake();
@@ -100,7 +103,9 @@ pub fn overview(state: &AppState, host: &QueueHost) -> Result<QueueOverview, cra
     let db = state.db()?;
     let list = accounts.list()?;
     let engine = host.engine();
-    Ok(queue_overview(db, &list, state.prices.list.concurrency_limit, |id| engine.as_ref().and_then(|e| e.observed_limit(id)), host.status())?)
+    let mut o = queue_overview(db, &list, state.prices.list.concurrency_limit, |id| engine.as_ref().and_then(|e| e.observed_limit(id)), host.status())?;
+    with_studios(&engine, &mut o.accounts);
+    Ok(o)
 }
 
 pub fn start(app: AppHandle) {
@@ -129,7 +134,7 @@ pub fn start(app: AppHandle) {
     tauri::async_runtime::spawn(async move {
         loop {
             forwarder.state::<QueueHost>().dirty.notified().await;
-            emit(&forwarder);
+            emit_delta(&forwarder);
             tokio::time::sleep(COALESCE).await;
         }
     });
@@ -149,7 +154,11 @@ async fn run_here(app: &AppHandle, lock: EngineLock) {
     tauri::async_runtime::spawn(async move {
         while let Ok(event) = events.recv().await {
             match event {
-                EngineEvent::JobChanged(_) => listener.state::<QueueHost>().dirty.notify_one(),
+                EngineEvent::JobChanged(job) => {
+                    let host = listener.state::<QueueHost>();
+                    host.changed.lock().unwrap_or_else(|p| p.into_inner()).push(job.id);
+                    host.dirty.notify_one();
+                }
                 EngineEvent::AccountChanged { .. } => {
                     listener.state::<QueueHost>().dirty.notify_one();
                     if let Ok(o) = crate::commands::overview(&listener.state::<AppState>()) {
@@ -198,6 +207,42 @@ pub fn emit(app: &AppHandle) {
         let moving = o.jobs.iter().filter(|j| j.state == loova_core::store::JobState::Running).cloned().collect();
         *host.moving.lock().unwrap_or_else(|p| p.into_inner()) = moving;
         let _ = QueueChanged(o).emit(app);
+    }
+}
+
+/// What changed since the last delta, to the tray always and to the window
+/// if it is shown (a hidden window gets one fresh overview when shown).
+fn emit_delta(app: &AppHandle) {
+    let state = app.state::<AppState>();
+    let host = app.state::<QueueHost>();
+    crate::tray::update(app);
+    let changed = std::mem::take(&mut *host.changed.lock().unwrap_or_else(|p| p.into_inner()));
+    if !crate::lifecycle::window_shown(app) {
+        host.stale.store(true, Ordering::SeqCst);
+        return;
+    }
+    let (Ok(accounts), Ok(db)) = (state.accounts(), state.db()) else {
+        return;
+    };
+    let Ok(list) = accounts.list() else {
+        return;
+    };
+    let engine = host.engine();
+    let observed = |id: &str| engine.as_ref().and_then(|e| e.observed_limit(id));
+    if let Ok(mut d) = queue_delta(db, &list, state.prices.list.concurrency_limit, observed, host.status(), &changed) {
+        with_studios(&engine, &mut d.accounts);
+        let mut moving = host.moving.lock().unwrap_or_else(|p| p.into_inner());
+        moving.retain(|j| !changed.contains(&j.id));
+        moving.extend(d.jobs.iter().filter(|j| j.state == loova_core::store::JobState::Running).cloned());
+        drop(moving);
+        let _ = QueueJobsChanged(d).emit(app);
+    }
+}
+
+/// A shared account's meter counts the studio's slots, as the engine last saw them.
+fn with_studios(engine: &Option<Engine>, accounts: &mut [loova_core::overview::AccountQueue]) {
+    if let Some(engine) = engine {
+        accounts.iter_mut().for_each(|a| a.studio = engine.studio_status(&a.account_id));
     }
 }
 

@@ -1,6 +1,7 @@
 import { mount } from 'svelte';
 import App from './App.svelte';
 import './app.css';
+import { reportFirstPaint } from './lib/firstPaint';
 
 // A failure nobody caught must still reach the person, with what to do next.
 function showFatal(reason: unknown) {
@@ -13,3 +14,5 @@ window.addEventListener('error', (e) => showFatal(e.error ?? e.message));
 window.addEventListener('unhandledrejection', (e) => showFatal(e.reason));
 
 mount(App, { target: document.getElementById('app')! });
+// The Composer's model picker is drawn once Rust's catalog has arrived.
+reportFirstPaint('[data-testid="model"]');

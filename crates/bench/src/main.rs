@@ -5,10 +5,14 @@
 //! names). `--smoke` runs each goal on a toy size, in seconds, so the code
 //! cannot rot (scripts/test runs it); its figures mean nothing.
 //!
-//! Usage: loova-bench [--smoke] [all|durability|queue] …
+//! Usage: loova-bench [--smoke] [all|durability|queue|bigqueue|csv|light|readme] …
 
+mod bigqueue;
+mod csv;
 mod durability;
+mod light;
 mod queue;
+mod readme;
 
 use std::path::{Path, PathBuf};
 
@@ -30,12 +34,15 @@ pub struct Goal {
     pub detail: serde_json::Value,
 }
 
-const GOALS: &[&str] = &["durability", "queue"];
+const GOALS: &[&str] = &["durability", "queue", "bigqueue", "csv", "light"];
 
 async fn run_goal(name: &str, opts: &Opts) -> Res<Goal> {
     match name {
         "durability" => durability::run(opts),
         "queue" => queue::run(opts).await,
+        "bigqueue" => bigqueue::run(opts).await,
+        "csv" => csv::run(opts),
+        "light" => light::run(opts),
         other => Err(format!("unknown goal {other:?}; the goals are: {}", GOALS.join(", ")).into()),
     }
 }
@@ -69,6 +76,13 @@ async fn main() -> Res<()> {
     let out_dir = if smoke { base.join("smoke") } else { base };
     std::fs::create_dir_all(&out_dir)?;
     let opts = Opts { smoke, out_dir };
+    // Not a goal: the README's table from the last run's summary.json.
+    if names == ["readme"] {
+        let table = readme::markdown(&opts.out_dir)?;
+        std::fs::write(opts.out_dir.join("README.md"), &table)?;
+        println!("{table}");
+        return Ok(());
+    }
     for name in names {
         eprintln!("== {name}{} ==", if smoke { " (smoke)" } else { "" });
         let goal = run_goal(name, &opts).await?;

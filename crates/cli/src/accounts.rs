@@ -202,6 +202,9 @@ fn print_card(a: &AccountView) {
     if let Some(err) = &a.balance_error {
         println!("  last refresh failed: {err}");
     }
+    if let Some(st) = &a.studio {
+        println!("  slots shared with studio \"{}\" as {} ({}) — `loova studio status`", st.studio_account, st.computer, st.url_display);
+    }
 }
 
 fn finish(result: Result<(), AccountError>) -> Outcome {

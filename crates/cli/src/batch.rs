@@ -146,9 +146,9 @@ fn signed(n: i64) -> String {
     }
 }
 
-pub fn enqueue(path: &Path, account: &str, name: Option<&str>, only_valid: bool, json: bool) -> Outcome {
+pub fn enqueue(path: &Path, account: &str, name: Option<&str>, only_valid: bool, order: batch::QueueOrder, json: bool) -> Outcome {
     let prices = price_list();
-    let file = match load(path, &prices) {
+    let mut file = match load(path, &prices) {
         Ok(f) => f,
         Err(o) => return o,
     };
@@ -160,6 +160,9 @@ pub fn enqueue(path: &Path, account: &str, name: Option<&str>, only_valid: bool,
         Ok(a) => a,
         Err(e) => return Outcome::error(&e, e.is_bad_input()),
     };
+    if let Err(e) = batch::order::order_rows(&db, &acc.id, &mut file.rows, order) {
+        return Outcome::error(&e, false);
+    }
     match batch::enqueue_batch(&db, &acc.id, &file, name, only_valid, &prices) {
         Ok(summary) => {
             for l in &summary.left_out {

@@ -41,6 +41,10 @@ pub struct EnqueueArgs {
     /// With --file: queue the valid rows and list the ones left out.
     #[arg(long, requires = "file")]
     only_valid: bool,
+    /// With --file or a template: `listed` (the rows' order) or `soonest`
+    /// (longest expected first, so the batch finishes sooner).
+    #[arg(long, default_value = "listed")]
+    order: loova_core::batch::QueueOrder,
 }
 
 #[derive(Args)]
@@ -73,7 +77,7 @@ fn engine_fail(e: EngineError) -> Outcome {
 
 pub fn enqueue(a: EnqueueArgs) -> Outcome {
     if let Some(file) = &a.file {
-        return crate::batch::enqueue(file, &a.account, a.batch_name.as_deref(), a.only_valid, a.json);
+        return crate::batch::enqueue(file, &a.account, a.batch_name.as_deref(), a.only_valid, a.order, a.json);
     }
     let mut a = a;
     if let Some(template) = a.prompt.clone() {
@@ -81,7 +85,7 @@ pub fn enqueue(a: EnqueueArgs) -> Outcome {
             Some(plain) => a.prompt = Some(plain),
             None => {
                 let name = a.name.as_deref().or(a.batch_name.as_deref());
-                return crate::variations::enqueue(&a.vary, &template, a.job.into_spec(String::new()), &a.account, name, a.yes, a.json);
+                return crate::variations::enqueue(&a.vary, &template, a.job.into_spec(String::new()), &a.account, name, a.yes, a.order, a.json);
             }
         }
     }

@@ -14,6 +14,7 @@ mod packs;
 mod preview;
 mod prices;
 mod settings;
+mod studio;
 mod usage;
 mod variations;
 
@@ -101,6 +102,9 @@ enum Command {
     },
     /// List the saved videos with their recipes (search, filters); --rebuild reads a folder's sidecars back in.
     Library(library::LibraryArgs),
+    /// Share an account's slots with the studio's other computers through PostgreSQL.
+    #[command(subcommand)]
+    Studio(studio::StudioCommand),
     /// Show or change a setting (the same as the app's Settings screen).
     Settings(settings::SettingsArgs),
     /// What was charged, by day, week, month, model, account or batch (local days).
@@ -218,6 +222,7 @@ fn main() -> ExitCode {
         Command::Batches { json } => batch::batches(json),
         Command::Library(args) => library::run(args),
         Command::Settings(args) => settings::run(args),
+        Command::Studio(cmd) => studio::run(cmd),
         Command::PricePerCredit { value, clear } => batch::price_per_credit(value, clear),
         Command::Usage(args) => usage::run(args),
         Command::Budget(args) => budget::budget(args),

@@ -106,7 +106,17 @@ pub fn preview(flags: &VaryFlags, template: &str, base: JobSpec, account: Option
 }
 
 /// `loova enqueue --prompt TEMPLATE …`: every job as ONE batch.
-pub fn enqueue(flags: &VaryFlags, template: &str, base: JobSpec, account: &str, name: Option<&str>, yes: bool, json: bool) -> Outcome {
+#[allow(clippy::too_many_arguments)]
+pub fn enqueue(
+    flags: &VaryFlags,
+    template: &str,
+    base: JobSpec,
+    account: &str,
+    name: Option<&str>,
+    yes: bool,
+    order: loova_core::batch::QueueOrder,
+    json: bool,
+) -> Outcome {
     let prices = price_list();
     let expansion = match expansion(flags, template, base, name) {
         Ok(e) => e,
@@ -120,7 +130,7 @@ pub fn enqueue(flags: &VaryFlags, template: &str, base: JobSpec, account: &str, 
         Ok(a) => a,
         Err(e) => return Outcome::error(&e, e.is_bad_input()),
     };
-    match variations::enqueue(&db, &acc.id, &expansion, &prices, yes) {
+    match variations::enqueue_in_order(&db, &acc.id, &expansion, &prices, yes, order) {
         Ok(summary) => {
             queued(&summary, &acc.name, json);
             Outcome::Ok

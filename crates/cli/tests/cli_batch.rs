@@ -148,3 +148,17 @@ fn enqueue_copies_local_files_named_relative_to_the_working_directory() {
     assert!(err.contains("/nonexistent/v.mp4"), "{err}");
     assert_eq!(env.db().jobs(&JobFilter::default()).unwrap().len(), 1);
 }
+
+#[test]
+fn enqueue_order_soonest_queues_the_longest_expected_first() {
+    let env = Env::new();
+    let f = env.file("mix.csv", "prompt,model,duration\nshort,seedance_2_0_fast,4\nlong,seedance_2_0,15\nmiddle,seedance_2_0,8\n");
+    let (code, _, err) = env.loova(&["enqueue", "--file", &f, "--account", "Studio", "--order", "soonest"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = env.loova(&["enqueue", "--file", &f, "--account", "Studio", "--order", "listed"]);
+    assert_eq!(code, 0, "{err}");
+    let prompts: Vec<String> = env.db().jobs(&JobFilter::default()).unwrap().into_iter().map(|j| j.spec.prompt).collect();
+    assert_eq!(prompts, ["long", "middle", "short", "short", "long", "middle"], "queue order: soonest, then as listed");
+    let (code, _, err) = env.loova(&["enqueue", "--file", &f, "--account", "Studio", "--order", "fastest"]);
+    assert_eq!(code, 2, "an unknown order is refused: {err}");
+}

@@ -46,6 +46,8 @@ pub struct BatchImport {
     pub can_queue_all: bool,
     /// "Queue only the valid rows" would queue something.
     pub can_queue_valid: bool,
+    /// When the valid rows would finish in each order (with an account).
+    pub forecast: Option<batch::order::OrderForecast>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -101,13 +103,19 @@ fn load(db: &Db, accounts: &Accounts, prices: &LoadedPriceList, path: &Path, acc
 /// account, also against its balance and the rows' `account` cells.
 pub fn preview_file(db: &Db, accounts: &Accounts, prices: &LoadedPriceList, path: &Path, account_id: Option<&str>) -> Result<BatchImport, ImportError> {
     let (file, preview) = load(db, accounts, prices, path, account_id)?;
+    let forecast = match account_id {
+        Some(id) => Some(batch::order::forecast(db, prices, id, file.valid().map(|r| &r.spec))?),
+        None => None,
+    };
     let suggested_name = path.file_stem().map_or_else(|| "batch".to_string(), |s| s.to_string_lossy().into_owned());
     let usable = preview.file_errors == 0 && preview.valid_rows > 0;
-    Ok(BatchImport { can_queue_all: usable && preview.invalid_rows == 0, can_queue_valid: usable, suggested_name, file, preview })
+    Ok(BatchImport { can_queue_all: usable && preview.invalid_rows == 0, can_queue_valid: usable, suggested_name, file, preview, forecast })
 }
 
 /// Queues the file as one batch: every row, or only the valid ones if asked.
-/// The file is read again, so what is queued is what is on disk now.
+/// The file is read again, so what is queued is what is on disk now; in
+/// `order` ("finish soonest": longest expected first).
+#[allow(clippy::too_many_arguments)]
 pub fn queue_file(
     db: &Db,
     accounts: &Accounts,
@@ -116,8 +124,10 @@ pub fn queue_file(
     account_id: &str,
     name: Option<&str>,
     only_valid: bool,
+    order: batch::QueueOrder,
 ) -> Result<BatchSummary, ImportError> {
-    let (file, _) = load(db, accounts, prices, path, Some(account_id))?;
+    let (mut file, _) = load(db, accounts, prices, path, Some(account_id))?;
+    batch::order::order_rows(db, account_id, &mut file.rows, order)?;
     let name = name.map(str::trim).filter(|n| !n.is_empty());
     batch::enqueue_batch(db, account_id, &file, name, only_valid, prices).map_err(|error| {
         let shown = path.display().to_string();

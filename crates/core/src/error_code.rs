@@ -159,6 +159,20 @@ codes! {
     /// More than 10,000 jobs: refused, with the number.
     VariationsTooMany => "variations_too_many",
 
+    // A studio (slots shared through PostgreSQL).
+    /// The studio's PostgreSQL URL is not one Loova Desk can use.
+    StudioUrlInvalid => "studio_url_invalid",
+    /// The studio database does not answer: the account sends no create.
+    StudioUnreachable => "studio_unreachable",
+    /// The studio database's schema is from a newer Loova Desk.
+    StudioSchemaTooNew => "studio_schema_too_new",
+    /// The account does not share its slots with a studio.
+    StudioNotConnected => "studio_not_connected",
+    /// Disconnect refused: this computer still holds studio slots.
+    StudioLeasesHeld => "studio_leases_held",
+    /// The studio database refused something else (see the message).
+    StudioFailed => "studio_failed",
+
     // Price lists.
     PriceListInvalid => "price_list_invalid",
     PriceListBadEntry => "price_list_bad_entry",

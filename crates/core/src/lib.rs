@@ -19,11 +19,13 @@ pub mod overview;
 pub mod paths;
 pub mod preview;
 pub mod pricing;
+pub mod runtime_model;
 pub mod sandbox;
 pub mod secret;
 pub mod settings;
 pub mod spending;
 pub mod store;
+pub mod studio;
 pub mod variations;
 pub mod vault;
 

@@ -29,6 +29,9 @@ pub struct AccountQueue {
     /// Jobs of the account left out of `QueueOverview::jobs` (see [`LISTED`]).
     pub not_listed: u32,
     pub credits_charged: i64,
+    /// When the account shares its slots with a studio: the studio's slots,
+    /// per computer (filled by whoever runs the engine: `Engine::studio_status`).
+    pub studio: Option<crate::studio::StudioStatus>,
 }
 
 /// Per account, the Queue screen lists at most this many waiting jobs (the
@@ -52,9 +55,26 @@ pub struct QueueOverview {
     pub jobs: Vec<JobView>,
 }
 
+/// What changed in the queue since the window's last overview or delta:
+/// the account summaries and batches (a few rows of counts) and only the
+/// jobs that changed. The window applies it to the rows it has (replace by
+/// id, insert in queue order, drop `removed`) and counts `not_listed` from
+/// what it then lists, so no row is re-read or re-converted.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct QueueDelta {
+    pub engine_status: String,
+    pub accounts: Vec<AccountQueue>,
+    pub batches: Vec<crate::batch::BatchView>,
+    /// The changed jobs as they are now.
+    pub jobs: Vec<JobView>,
+    /// Changed jobs that no longer exist (forgotten).
+    pub removed: Vec<i64>,
+}
+
 /// The Queue screen's overview, from SQLite: counts per account and state
-/// are one `GROUP BY`, and only the listed jobs are read (see [`LISTED`]).
-/// `observed(account_id)`: the limit the service has shown, if lower.
+/// are a few rows of `job_counts`, and only the listed jobs are read (see
+/// [`LISTED`]). `observed(account_id)`: the limit the service has shown, if lower.
 pub fn queue_overview(
     db: &Db,
     accounts: &[AccountView],
@@ -62,35 +82,11 @@ pub fn queue_overview(
     observed: impl Fn(&str) -> Option<u32>,
     engine_status: String,
 ) -> Result<QueueOverview, StoreError> {
-    let counts = db.count_by_account_and_state()?;
-    let own_limits: HashMap<String, Option<i64>> = db.accounts()?.into_iter().map(|r| (r.id, r.concurrency_limit)).collect();
-    let mut summaries = Vec::with_capacity(accounts.len());
+    let mut summaries = summaries(db, accounts, price_list_limit, observed)?;
     let mut jobs = Vec::new();
-    for a in accounts {
-        let mine: Vec<&AccountStateCount> = counts.iter().filter(|c| c.account_id == a.id).collect();
-        let count = |states: &[JobState]| mine.iter().filter(|c| states.contains(&c.state)).map(|c| c.jobs).sum::<u64>() as u32;
-        let listed_here = listed(db, &a.id)?;
-        let own = own_limits.get(&a.id).copied().flatten().map(|l| l.max(1) as u32);
-        let limit = own.map_or(price_list_limit, |l| l.min(price_list_limit)).max(1);
-        let taken_elsewhere = observed(&a.id).map_or(0, |o| limit.saturating_sub(o));
-        let total = count(&JobState::ALL);
-        summaries.push(AccountQueue {
-            account_id: a.id.clone(),
-            name: a.name.clone(),
-            sandbox: a.sandbox,
-            paused: a.state == AccountState::Paused,
-            state_note: note(a.state),
-            limit,
-            taken_elsewhere,
-            in_flight: count(&[JobState::Submitting, JobState::Running, JobState::OutcomeUnknown]),
-            waiting: count(&[JobState::Queued]),
-            running: count(&[JobState::Submitting, JobState::Running]),
-            done: count(&[JobState::Succeeded, JobState::Downloading, JobState::Downloaded]),
-            failed: count(&[JobState::Failed, JobState::Invalid, JobState::Expired, JobState::OutcomeUnknown]),
-            total,
-            not_listed: total.saturating_sub(listed_here.len() as u32),
-            credits_charged: mine.iter().map(|c| c.credits_charged).sum(),
-        });
+    for s in &mut summaries {
+        let listed_here = listed(db, &s.account_id)?;
+        s.not_listed = s.total.saturating_sub(listed_here.len() as u32);
         jobs.extend(listed_here);
     }
     // In queue order across accounts, as the screen shows them.
@@ -104,6 +100,62 @@ pub fn queue_overview(
     })
 }
 
+/// The delta for the jobs `changed` (ids, any order, repeats allowed).
+pub fn queue_delta(
+    db: &Db,
+    accounts: &[AccountView],
+    price_list_limit: u32,
+    observed: impl Fn(&str) -> Option<u32>,
+    engine_status: String,
+    changed: &[i64],
+) -> Result<QueueDelta, StoreError> {
+    let (mut jobs, mut removed) = (Vec::new(), Vec::new());
+    let mut ids = changed.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    for id in ids {
+        match db.job(id)? {
+            Some(row) => jobs.push(JobView::from_row(row)),
+            None => removed.push(id),
+        }
+    }
+    Ok(QueueDelta { engine_status, accounts: summaries(db, accounts, price_list_limit, observed)?, batches: crate::batch::list_batches(db)?, jobs, removed })
+}
+
+/// Each account's slot meter and counts (`not_listed` left 0: it depends
+/// on the listed rows).
+fn summaries(db: &Db, accounts: &[AccountView], price_list_limit: u32, observed: impl Fn(&str) -> Option<u32>) -> Result<Vec<AccountQueue>, StoreError> {
+    let counts = db.count_by_account_and_state()?;
+    let own_limits: HashMap<String, Option<i64>> = db.accounts()?.into_iter().map(|r| (r.id, r.concurrency_limit)).collect();
+    let mut summaries = Vec::with_capacity(accounts.len());
+    for a in accounts {
+        let mine: Vec<&AccountStateCount> = counts.iter().filter(|c| c.account_id == a.id).collect();
+        let count = |states: &[JobState]| mine.iter().filter(|c| states.contains(&c.state)).map(|c| c.jobs).sum::<u64>() as u32;
+        let own = own_limits.get(&a.id).copied().flatten().map(|l| l.max(1) as u32);
+        let limit = own.map_or(price_list_limit, |l| l.min(price_list_limit)).max(1);
+        let taken_elsewhere = observed(&a.id).map_or(0, |o| limit.saturating_sub(o));
+        summaries.push(AccountQueue {
+            account_id: a.id.clone(),
+            name: a.name.clone(),
+            sandbox: a.sandbox,
+            paused: a.state == AccountState::Paused,
+            state_note: note(a.state),
+            limit,
+            taken_elsewhere,
+            in_flight: count(&[JobState::Submitting, JobState::Running, JobState::OutcomeUnknown]),
+            waiting: count(&[JobState::Queued]),
+            running: count(&[JobState::Submitting, JobState::Running]),
+            done: count(&[JobState::Succeeded, JobState::Downloading, JobState::Downloaded]),
+            failed: count(&[JobState::Failed, JobState::Invalid, JobState::Expired, JobState::OutcomeUnknown]),
+            total: count(&JobState::ALL),
+            not_listed: 0,
+            credits_charged: mine.iter().map(|c| c.credits_charged).sum(),
+            studio: None,
+        });
+    }
+    Ok(summaries)
+}
+
 /// One account's jobs the screen lists: the next [`LISTED`] waiting, every
 /// one in flight or needing a person, and the [`LISTED`] latest finished.
 fn listed(db: &Db, account_id: &str) -> Result<Vec<JobView>, StoreError> {
@@ -111,7 +163,16 @@ fn listed(db: &Db, account_id: &str) -> Result<Vec<JobView>, StoreError> {
     let filter = |states: Vec<JobState>, order, limit| JobFilter { account_id: Some(account_id.to_string()), states, order, limit, ..Default::default() };
     let mut rows = db.jobs(&filter(vec![JobState::Queued], JobOrder::Queue, Some(LISTED)))?;
     rows.extend(db.jobs(&filter(rest, JobOrder::Queue, None))?);
-    rows.extend(db.jobs(&filter(vec![JobState::Downloaded, JobState::Canceled], JobOrder::RecentlyFinished, Some(LISTED)))?);
+    // One read per finished state, each walking its index backwards
+    // (`jobs_account_finished`): with both states in one IN the newest
+    // [`LISTED`] could only be found by sorting every finished job.
+    let mut finished = Vec::new();
+    for state in [JobState::Downloaded, JobState::Canceled] {
+        finished.extend(db.jobs(&filter(vec![state], JobOrder::RecentlyFinished, Some(LISTED)))?);
+    }
+    finished.sort_by_key(|j| std::cmp::Reverse((j.finished_at.unwrap_or(j.updated_at), j.id)));
+    finished.truncate(LISTED);
+    rows.extend(finished);
     Ok(rows.into_iter().map(JobView::from_row).collect())
 }
 
@@ -161,3 +222,7 @@ mod tests {
         assert_eq!(done, ids[53..153].to_vec(), "the 100 most recently finished");
     }
 }
+
+#[cfg(test)]
+#[path = "overview_tests.rs"]
+mod big_queue_tests;

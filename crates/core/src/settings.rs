@@ -9,7 +9,7 @@ use crate::ErrorCode;
 use serde::Serialize;
 
 /// Every kind of notice, in the order the Settings screen lists them.
-pub const NOTICE_KINDS: [NoticeKind; 8] = [
+pub const NOTICE_KINDS: [NoticeKind; 9] = [
     NoticeKind::JobFailed,
     NoticeKind::NeedsDecision,
     NoticeKind::OutOfCredits,
@@ -18,6 +18,7 @@ pub const NOTICE_KINDS: [NoticeKind; 8] = [
     NoticeKind::Budget,
     NoticeKind::LowBalance,
     NoticeKind::KeychainLocked,
+    NoticeKind::StudioUnreachable,
 ];
 
 /// What closing the window does while jobs are queued or in flight (with
@@ -120,6 +121,7 @@ fn notice_name(kind: NoticeKind) -> &'static str {
         NoticeKind::Budget => "budget",
         NoticeKind::LowBalance => "low_balance",
         NoticeKind::KeychainLocked => "keychain_locked",
+        NoticeKind::StudioUnreachable => "studio_unreachable",
     }
 }
 
@@ -133,6 +135,7 @@ fn notice_label(kind: NoticeKind) -> &'static str {
         NoticeKind::Budget => "An account used 80 % or all of a budget",
         NoticeKind::LowBalance => "An account's API Credits are running low",
         NoticeKind::KeychainLocked => "The keychain is locked and jobs wait for it",
+        NoticeKind::StudioUnreachable => "A studio's database does not answer and its jobs wait",
     }
 }
 

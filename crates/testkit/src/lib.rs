@@ -13,10 +13,12 @@
 //! - [`rng`]: randomness seeded from `LOOVA_TEST_SEED` (or at random), with
 //!   the seed printed so a failing run can be replayed.
 //! - [`png_colours`]: tells a real screenshot from a blank (one-colour) one.
+//! - [`start_postgres`]: a throwaway PostgreSQL cluster (the studio suites).
 
 mod files;
 mod keychain;
 mod picture;
+mod postgres;
 mod seed;
 mod sim;
 mod wait;
@@ -24,6 +26,7 @@ mod wait;
 pub use files::{files_containing, files_under, part_files};
 pub use keychain::{accounts, add_account, keychain_entries, keyring_service};
 pub use picture::png_colours;
+pub use postgres::{postgres_bin, start_postgres, Postgres, PG_PASSWORD, PG_USER};
 pub use rand::Rng;
 pub use seed::{rng, rng_from, seed, SEED_ENV};
 pub use sim::{above_our_cap, free_port, serve_sandbox, sim_config, spawn_sim, start_sim, ServedSandbox, SIM_LIMIT_ABOVE_OUR_CAP};

@@ -8,6 +8,7 @@ mod pricing;
 mod queue;
 mod settings;
 mod spending;
+mod studio;
 mod variations;
 
 pub use accounts::*;
@@ -18,4 +19,5 @@ pub use pricing::*;
 pub use queue::*;
 pub use settings::*;
 pub use spending::*;
+pub use studio::*;
 pub use variations::*;

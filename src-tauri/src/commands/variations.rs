@@ -5,6 +5,7 @@
 use crate::error::CommandError;
 use crate::queue::overview;
 use crate::state::blocking;
+use loova_core::batch::QueueOrder;
 use loova_core::overview::QueueOverview;
 use loova_core::variations::{self, Segment, SyntaxError, VariationPreview, VariationQueueError, VariationRequest};
 use loova_core::ErrorCode;
@@ -38,12 +39,19 @@ pub async fn preview_variations(app: AppHandle, request: VariationRequest, accou
     blocking(&app, move |state, _| Ok(variations::preview_request(state.db()?, state.accounts()?, &state.prices, &request, account_id.as_deref())?)).await
 }
 
-/// Queues every job of the set on the account as one batch, in order.
+/// Queues every job of the set on the account as one batch, in `order` (as
+/// listed, or longest expected first).
 #[tauri::command]
 #[specta::specta]
-pub async fn queue_variations(app: AppHandle, request: VariationRequest, account_id: String, confirmed: bool) -> Result<QueueOverview, CommandError> {
+pub async fn queue_variations(
+    app: AppHandle,
+    request: VariationRequest,
+    account_id: String,
+    confirmed: bool,
+    order: QueueOrder,
+) -> Result<QueueOverview, CommandError> {
     blocking(&app, move |state, host| {
-        variations::queue_request(state.db()?, state.accounts()?, &state.prices, &request, &account_id, confirmed)?;
+        variations::queue_request(state.db()?, state.accounts()?, &state.prices, &request, &account_id, confirmed, order)?;
         host.touch();
         overview(state, host)
     })

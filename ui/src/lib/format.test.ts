@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { formatCredits, formatDuration, formatUsd, linesToList } from './format';
+import { formatAbout, formatCredits, formatDuration, formatUsd, linesToList } from './format';
 
 describe('format', () => {
   it('groups credits', () => {
@@ -31,5 +31,14 @@ describe('formatDuration', () => {
     expect(formatDuration(0.8)).toBe('0.8 s');
     expect(formatDuration(12)).toBe('12 s');
     expect(formatDuration(75)).toBe('1:15');
+  });
+});
+
+describe('formatAbout', () => {
+  it('rounds to seconds, minutes, or hours and minutes', () => {
+    expect(formatAbout(40.4)).toBe('40 s');
+    expect(formatAbout(840)).toBe('14 min');
+    expect(formatAbout(3600)).toBe('1 h');
+    expect(formatAbout(5400)).toBe('1 h 30 min');
   });
 });

@@ -65,3 +65,13 @@ export function formatDuration(secs: number): string {
   const whole = Math.round(secs);
   return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, '0')}`;
 }
+
+/** 40 → "40 s"; 840 → "14 min"; 5400 → "1 h 30 min" (a rough expectation). */
+export function formatAbout(secs: number): string {
+  const nf = new Intl.NumberFormat(locale(), { maximumFractionDigits: 0 });
+  if (secs < 60) return `${nf.format(Math.round(secs))} s`;
+  const mins = Math.round(secs / 60);
+  if (mins < 60) return `${nf.format(mins)} min`;
+  const rest = mins % 60;
+  return `${nf.format(Math.floor(mins / 60))} h${rest ? ` ${rest} min` : ''}`;
+}

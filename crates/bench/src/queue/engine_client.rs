@@ -55,6 +55,11 @@ impl Rig {
         })
     }
 
+    /// Refill times (µs) the engine measured (see `EngineStats::refill_us`).
+    pub fn refill_us(&self) -> Vec<u64> {
+        self.engine.stats().refill_us.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
     /// The engine's own count of status requests (a cross-check of the sim's).
     pub fn status_counter(&self) -> u64 {
         self.engine.stats().status_requests.load(Ordering::Relaxed)

@@ -2,18 +2,30 @@
 //! refill time of the real engine against loova-sim, next to the reference
 //! (the ideal lower bound, and a client that polls every task once a
 //! simulated minute).
+//!
+//! The engine is never told the simulator's speed: each case sets the
+//! simulator's run times (base + per video second, ±20 %) to exactly what
+//! the engine's built-in prior expects, 3 × faster, and 3 × slower, while
+//! the engine keeps `EngineConfig::scaled(time_scale)` (the same clock
+//! dilation for both, nothing about speed). Each case runs the batch in the
+//! listed order and in "finish soonest" order, side by side on two
+//! simulators; the summary keeps the worst case of each figure.
 
 mod baseline;
+mod cases;
 mod engine_client;
 mod jobs;
 mod report;
 
 use crate::{Goal, Opts, Res};
+use loova_core::batch::order::{expected_run_secs, order_indices, QueueOrder};
+use loova_core::engine::EngineConfig;
+use loova_core::JobSpec;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-/// 1 simulated second = 50 ms: both clients together finish in about a
-/// minute, and timer/scheduling noise (~1 ms) stays far below one
+/// 1 simulated second = 50 ms: a case takes about a minute (three for the
+/// slow one), and timer/scheduling noise (~1 ms) stays far below one
 /// simulated second. `LOOVA_BENCH_TIME_SCALE` overrides it.
 const DEFAULT_TIME_SCALE: f64 = 0.05;
 const JOBS: usize = 60;
@@ -22,14 +34,27 @@ const SEED: u64 = 5;
 const CAP: usize = 6;
 const KEY: &str = "sk-bench-queue-0001";
 
+/// The simulator's run times relative to the engine's prior.
+pub const CASES: [(&str, f64); 3] = [("as the prior expects", 1.0), ("3 × faster than the prior", 1.0 / 3.0), ("3 × slower than the prior", 3.0)];
+
 /// One simulator with a state file: the file keeps task times in
-/// milliseconds (the API and `/__sim/state` show whole seconds only).
-async fn start_sim(dir: &Path, name: &str, scale: f64) -> Res<(loova_sim::SimHandle, PathBuf)> {
+/// milliseconds (the API and `/__sim/state` show whole seconds only). Its
+/// run times are the engine's prior (`EngineConfig::default_run_secs`)
+/// times `factor`.
+async fn start_sim(dir: &Path, name: &str, scale: f64, factor: f64) -> Res<(loova_sim::SimHandle, PathBuf)> {
     let state_file = dir.join(format!("{name}-sim.json"));
     let mut c = loova_testkit::sim_config(&[(KEY, 100_000_000)], scale);
     c.seed = Some(SEED);
     c.request_log_limit = 1_000_000; // keep every request: we count them
     c.state_file = Some(state_file.to_string_lossy().into_owned());
+    for (model, base, per) in EngineConfig::default().default_run_secs {
+        let run = loova_sim::RunTime { base_secs: base * factor, per_video_second_secs: per * factor, jitter: 0.2 };
+        match model.as_str() {
+            "seedance_2_0" => c.timings.seedance_2_0 = run,
+            "seedance_2_0_fast" => c.timings.seedance_2_0_fast = run,
+            _ => {}
+        }
+    }
     Ok((loova_testkit::start_sim(c).await, state_file))
 }
 
@@ -41,6 +66,61 @@ fn finish(sim: loova_sim::SimHandle, state_file: &Path, out: report::Outcome) ->
     Ok(report::measure(out, &saved.tasks, &log))
 }
 
+/// The mix in "finish soonest" order, as `loova enqueue --order soonest`
+/// would queue it on a fresh account (the prior's expectations).
+fn soonest(mix: &[jobs::Job]) -> Vec<jobs::Job> {
+    let config = EngineConfig::default();
+    let secs: Vec<f64> =
+        mix.iter().map(|j| expected_run_secs(&config, &[], &JobSpec { model: j.model.into(), duration: j.duration, ..JobSpec::default() })).collect();
+    order_indices(&secs, QueueOrder::Soonest).into_iter().map(|i| mix[i].clone()).collect()
+}
+
+/// One case: both orders through the engine (and, for the first case, the
+/// baseline), concurrently, each on its own simulator.
+async fn run_case(dir: &Path, n: usize, scale: f64, case: usize, with_baseline: bool) -> Res<cases::CaseResult> {
+    let (name, factor) = CASES[case];
+    let dir = dir.join(format!("case{case}"));
+    std::fs::create_dir_all(&dir)?;
+    let listed = jobs::mix(n, SEED);
+    let sooner = soonest(&listed);
+    let (sim_s, file_s) = start_sim(&dir, "soonest", scale, factor).await?;
+    let (sim_l, file_l) = start_sim(&dir, "listed", scale, factor).await?;
+    let rig_s = engine_client::Rig::new(&dir.join("soonest"), &sim_s.base_url(), KEY, &sooner, scale).await?;
+    let rig_l = engine_client::Rig::new(&dir.join("listed"), &sim_l.base_url(), KEY, &listed, scale).await?;
+    let base_sim = if with_baseline { Some(start_sim(&dir, "baseline", scale, factor).await?) } else { None };
+    let base = base_sim.as_ref().map(|(sim, _)| baseline::Baseline {
+        base_url: sim.base_url(),
+        key: KEY.to_string(),
+        interval: Duration::from_secs_f64(60.0 * scale),
+        cap: CAP,
+        out_dir: dir.join("baseline-videos"),
+    });
+    eprintln!("case {name}: {n} jobs, both orders{} (time_scale {scale}) …", if with_baseline { " and the baseline" } else { "" });
+    let t0 = Instant::now();
+    let limit = Duration::from_secs_f64(600.0 * factor.max(1.0));
+    let base_run = async {
+        match &base {
+            Some(b) => Some(b.run(&listed).await),
+            None => None,
+        }
+    };
+    let (s, l, b) = tokio::join!(rig_s.run(limit), rig_l.run(limit), base_run);
+    eprintln!("done in {:.1} s", t0.elapsed().as_secs_f64());
+    let baseline = match (b, base_sim) {
+        (Some(b), Some((sim, file))) => Some(finish(sim, &file, b?)?),
+        _ => None,
+    };
+    Ok(cases::CaseResult {
+        name,
+        factor,
+        soonest: finish(sim_s, &file_s, s?)?,
+        listed: finish(sim_l, &file_l, l?)?,
+        refill_us: [rig_s.refill_us(), rig_l.refill_us()].concat(),
+        baseline,
+        counters: (rig_s.status_counter(), rig_l.status_counter()),
+    })
+}
+
 pub async fn run(opts: &Opts) -> Res<Goal> {
     let scale = match std::env::var("LOOVA_BENCH_TIME_SCALE") {
         Ok(s) => s.parse::<f64>()?,
@@ -49,26 +129,11 @@ pub async fn run(opts: &Opts) -> Res<Goal> {
     let n = if opts.smoke { 6 } else { JOBS };
     let dir = loova_testkit::data_dir();
     let mix = jobs::mix(n, SEED);
-    let (sim_e, file_e) = start_sim(dir.path(), "engine", scale).await?;
-    let (sim_b, file_b) = start_sim(dir.path(), "baseline", scale).await?;
-
-    // Setup (keychain, account check, enqueue) happens before the clock starts.
-    let rig = engine_client::Rig::new(&dir.path().join("engine"), &sim_e.base_url(), KEY, &mix, scale).await?;
-    let base = baseline::Baseline {
-        base_url: sim_b.base_url(),
-        key: KEY.to_string(),
-        interval: Duration::from_secs_f64(60.0 * scale),
-        cap: CAP,
-        out_dir: dir.path().join("baseline-videos"),
-    };
-    eprintln!("running {n} jobs through both clients (time_scale {scale}) …");
-    let t0 = Instant::now();
-    let (e, b) = tokio::join!(rig.run(Duration::from_secs(600)), base.run(&mix));
-    let (e, b) = (e?, b?);
-    eprintln!("done in {:.1} s", t0.elapsed().as_secs_f64());
-
-    let engine_counter = rig.status_counter();
-    let table =
-        report::table(&report::Setup { jobs: &mix, scale, seed: SEED, cap: CAP }, &finish(sim_e, &file_e, e)?, &finish(sim_b, &file_b, b)?, engine_counter);
-    Ok(Goal { name: "queue", table, figures: serde_json::Map::new(), detail: serde_json::Value::Null })
+    let mut results = Vec::new();
+    for case in 0..CASES.len() {
+        results.push(run_case(dir.path(), n, scale, case, case == 0).await?);
+    }
+    let setup = report::Setup { jobs: &mix, scale, seed: SEED, cap: CAP };
+    let (table, figures, detail) = cases::report(&setup, &results);
+    Ok(Goal { name: "queue", table, figures, detail })
 }

@@ -57,7 +57,7 @@ pub fn measure(out: Outcome, tasks: &[Task], log: &[LogEntry]) -> Measured {
 }
 
 /// Nearest-rank percentile of sorted values.
-fn pct(sorted: &[f64], p: f64) -> f64 {
+pub fn pct(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
     }
@@ -70,7 +70,7 @@ fn pct(sorted: &[f64], p: f64) -> f64 {
 /// total work spread perfectly over `cap` slots (Σrun / cap), or the
 /// longest single task (max run). It assumes a client that notices every
 /// end instantly and refills the slot at once; no real client can do better.
-fn lower_bound(m: &Measured, cap: usize) -> f64 {
+pub fn lower_bound(m: &Measured, cap: usize) -> f64 {
     (m.sum_run / cap as f64).max(m.max_run)
 }
 
@@ -114,7 +114,7 @@ pub fn table(s: &Setup, engine: &Measured, base: &Measured, engine_counter: u64)
          (the engine's own counter says {engine_counter}). Noticing delay: from the moment a task finished \
          on the service (simulator, ms precision) to the moment the client's status request saw it; \
          downloads (kept: both clients save every video) start after that and are not included. \
-         Run times: seedance_2_0 30 s + 6 s per video second, fast 15 s + 3 s, ±20 % (loova-sim defaults)."
+         Run times: this case's (see above), ±20 %."
     );
     t
 }

@@ -58,6 +58,11 @@ impl Accounts {
         &self.vault
     }
 
+    /// The data folder's database (a studio link is stored beside the account).
+    pub fn db(&self) -> &Arc<Db> {
+        &self.db
+    }
+
     /// How much faster than Loova the Sandbox runs jobs.
     pub fn sandbox_time_scale(&self) -> f64 {
         self.sandbox.time_scale()
@@ -86,7 +91,12 @@ impl Accounts {
 
     fn view(&self, row: AccountRow) -> AccountView {
         let url = if row.sandbox { "Sandbox (built-in simulator)".to_string() } else { row.base_url.clone() };
-        AccountView::from_row(row, url)
+        let studio = crate::studio::link(&self.db, &row.id).ok().flatten().map(|l| crate::studio::StudioLinkView {
+            studio_account: l.studio_account,
+            computer: l.computer,
+            url_display: l.url_display,
+        });
+        AccountView { studio, ..AccountView::from_row(row, url) }
     }
 
     /// Checks the key with `GET /v1/credits`, then stores it in the keychain
@@ -169,6 +179,11 @@ impl Accounts {
                 Some(format!("{e} The key is still in the keychain under service \"{}\", account \"{id}\": delete it there by hand.", self.vault.service()))
             }
         };
+        // A shared account's database password goes with it (the link row
+        // goes with the account in SQLite).
+        if self.db.studio_link(id)?.is_some() {
+            let _ = self.vault.delete(&crate::studio::vault_entry(id)).await;
+        }
         self.db.delete_account(id)?;
         if row.sandbox {
             self.sandbox.discard().await;

@@ -65,6 +65,8 @@ pub struct AccountView {
     pub app_credits_as_of: Option<i64>,
     /// Typed from the Loova app, or reported by the API.
     pub app_credits_source: Option<AppCreditsSource>,
+    /// Set when the account shares its slots with other computers.
+    pub studio: Option<crate::studio::StudioLinkView>,
 }
 
 pub fn hint(last4: &str) -> String {
@@ -90,6 +92,7 @@ impl AccountView {
             app_credits: row.app_credits,
             app_credits_as_of: row.app_credits_as_of,
             app_credits_source: row.app_credits_source,
+            studio: None,
         }
     }
 }

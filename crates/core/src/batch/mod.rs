@@ -12,11 +12,13 @@ mod csv_file;
 mod expand_rows;
 mod fields;
 mod jsonl;
+pub mod order;
 pub mod preview;
 pub mod queue;
 mod write;
 
 pub use fields::{EXPAND_FIELD, FIELDS, FILE_FIELDS, LIST_SEPARATOR, PRICE_PER_CREDIT_SETTING};
+pub use order::QueueOrder;
 pub use preview::{batch_preview, AccountBalance, BalanceCheck, BatchDollars, BatchPreview, BreakdownLine, APP_CREDITS_NOTE, RESERVED_RULE};
 pub use queue::{
     account_balance, batch_progress, enqueue_batch, enqueue_batch_from, list_batches, price_per_credit, reserved_credits, set_price_per_credit, BatchError,
@@ -231,19 +233,33 @@ pub fn parse_batch_in(bytes: &[u8], source: &Path, format: Option<BatchFormat>, 
 /// Validates each row (job rules, local files) and prices it: the checks of
 /// a batch file's rows, also applied to a variation set's jobs.
 pub fn check_rows(rows: &mut [BatchRow], prices: &LoadedPriceList) {
+    let mut priced = Priced::default();
     for row in rows {
         let parse_broke_price = row.errors.iter().any(|e| e.column == "duration" || e.column == "model");
         // A line that could not be read at all (not JSON, not UTF-8) is not
         // validated further: "a prompt is required" would only be noise.
-        if row.spec == JobSpec::default() && row.errors.iter().any(|e| e.column == "(row)") {
+        if row.errors.iter().any(|e| e.column == "(row)") && row.spec == JobSpec::default() {
             continue;
         }
         row.errors.extend(row.spec.validate().iter().map(|v| RowError::from_violation(row.line, v, &row.spec)));
         row.errors.extend(media_errors(row.line, &row.spec));
         let priceable = (crate::job::MIN_DURATION..=crate::job::MAX_DURATION).contains(&row.spec.duration);
         if priceable && !parse_broke_price {
-            row.estimate = crate::estimate(&row.spec, &prices.list, &prices.info);
+            row.estimate = priced.of(&row.spec, prices).clone();
         }
+    }
+}
+
+/// Estimates by what a price depends on (model, length, video reference):
+/// a batch has a few dozen of those, and pricing one (the packs' range of
+/// exact decimal prices per credit) cost more than reading its row.
+#[derive(Default)]
+pub(crate) struct Priced(std::collections::HashMap<(String, u32, bool), Option<Estimate>>);
+
+impl Priced {
+    pub(crate) fn of(&mut self, spec: &JobSpec, prices: &LoadedPriceList) -> &Option<Estimate> {
+        let key = (spec.model.clone(), spec.duration, spec.has_video_reference());
+        self.0.entry(key).or_insert_with(|| crate::estimate(spec, &prices.list, &prices.info))
     }
 }
 

@@ -111,8 +111,9 @@ pub struct BatchPreview {
 pub fn batch_preview(file: &BatchFile, prices: &LoadedPriceList, account: Option<&AccountBalance>, price_per_credit: Option<Decimal>) -> BatchPreview {
     let list = &prices.list;
     let mut breakdown: Vec<BreakdownLine> = Vec::new();
+    let mut priced = super::Priced::default();
     for row in file.valid() {
-        let Some(est) = crate::estimate(&row.spec, list, &prices.info) else {
+        let Some(est) = priced.of(&row.spec, prices) else {
             continue;
         };
         let line = match breakdown.iter_mut().find(|b| b.model == est.model && b.video_reference == est.video_reference) {

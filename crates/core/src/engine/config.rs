@@ -16,6 +16,17 @@ pub struct EngineConfig {
     /// Never poll one task more often than this, nor less often than `max_poll`.
     pub min_poll: Duration,
     pub max_poll: Duration,
+    /// The longest wait between planned status requests of one task. The
+    /// plan (around the learned quantiles) decides; this only bounds it.
+    /// Not `max_poll`: a once-a-minute floor spent 3 extra polls on every
+    /// job that runs 3 × longer than the prior expected.
+    pub longest_poll_gap: Duration,
+    /// Expected status requests to spend per job (`runtime_model::polls`):
+    /// on a slot queued jobs wait for, on one nothing waits for, and extra
+    /// for a job whose run time is still unknown (up to this many more).
+    pub polls_awaited: f64,
+    pub polls_unawaited: f64,
+    pub polls_learning: f64,
     /// Backoff of transient failures: base × 2^n, capped, ±25 % jitter.
     pub retry_base: Duration,
     pub retry_cap: Duration,
@@ -63,6 +74,10 @@ impl EngineConfig {
             default_run_secs: vec![("seedance_2_0".into(), 60.0, 6.0), ("seedance_2_0_fast".into(), 30.0, 3.0)],
             min_poll: s(1.0).max(Duration::from_millis(10)),
             max_poll: s(60.0).max(Duration::from_millis(50)),
+            longest_poll_gap: s(600.0).max(Duration::from_millis(50)),
+            polls_awaited: 2.6,
+            polls_unawaited: 1.6,
+            polls_learning: 3.0,
             retry_base: s(1.0).max(Duration::from_millis(10)),
             retry_cap: s(120.0).max(Duration::from_millis(100)),
             limit_retry: s(5.0).max(Duration::from_millis(20)),
@@ -98,6 +113,9 @@ pub struct EngineStats {
     pub creates: AtomicU64,
     pub status_requests: AtomicU64,
     pub downloads: AtomicU64,
+    /// Refill times (µs): from the poll answer that freed a slot queued jobs
+    /// waited for to the next create request leaving for that account.
+    pub refill_us: std::sync::Mutex<Vec<u64>>,
 }
 
 /// The limit the service showed us (slots used elsewhere), per account.

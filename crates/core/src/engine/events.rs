@@ -25,6 +25,8 @@ pub enum NoticeKind {
     LowBalance,
     /// The keychain is locked: jobs wait for the key (once per lock).
     KeychainLocked,
+    /// A studio account's PostgreSQL does not answer: it sends no create.
+    StudioUnreachable,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -100,6 +102,7 @@ fn summarise(p: Pending) -> Notice {
         NoticeKind::Budget => (format!("{n} budget alerts"), p.first.body),
         NoticeKind::LowBalance => (format!("{n} accounts are low on API Credits"), p.first.body),
         NoticeKind::KeychainLocked => (p.first.title, p.first.body),
+        NoticeKind::StudioUnreachable => (format!("{n} studio databases do not answer"), p.first.body),
     };
     // A summary is about several jobs: it opens the Queue, not one job.
     Notice { kind: p.first.kind, title, body, job_id: None }

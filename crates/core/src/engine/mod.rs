@@ -22,7 +22,9 @@ mod events;
 mod lock;
 mod observed;
 mod poll;
+mod runtime;
 mod scheduler;
+mod studio;
 mod submit;
 mod view;
 
@@ -33,6 +35,7 @@ pub use download::{output_root, sanitize_file_stem, OUTPUT_DIR_ENV, OUTPUT_DIR_S
 pub use errors::EngineError;
 pub use events::{EngineEvent, Notice, NoticeKind};
 pub use lock::{status_when_not_running, EngineLock, LOCK_FILE};
+pub use runtime::{poll_target, run_key};
 pub use view::{data_dir_of, enqueue, job, list_jobs, title_of, JobView};
 
 pub(crate) use client_cache::{AccountClient, ClientCache};
@@ -67,6 +70,8 @@ pub(crate) struct Inner {
     pub downloads: Semaphore,
     pub http: reqwest::Client,
     pub stats: EngineStats,
+    pub studios: studio::Studios,
+    pub runtime: runtime::Learner,
 }
 
 /// The queue engine. Cheap to clone. Hold an [`EngineLock`] while it runs.
@@ -103,6 +108,8 @@ impl Engine {
                 stop,
                 http,
                 stats: EngineStats::default(),
+                studios: studio::Studios::default(),
+                runtime: runtime::Learner::default(),
             }),
         }
     }
@@ -131,6 +138,9 @@ impl Engine {
         let inner = &self.inner;
         let _ = inner.stop.send(false);
         inner.recover()?;
+        // Studio heartbeats run beside the loop and end with it, however
+        // it ends (dropped included: a killed engine just falls silent).
+        let _heartbeats = AbortOnDrop(tokio::spawn(inner.clone().studio_heartbeats()));
         tokio::pin!(shutdown);
         let mut tasks: JoinSet<()> = JoinSet::new();
         let mut version = inner.db.data_version()?;
@@ -142,7 +152,7 @@ impl Engine {
             if dirty || next_due.is_some_and(|d| d <= now_ms()) || last_reconcile.elapsed() > Duration::from_secs(5) {
                 dirty = false;
                 last_reconcile = Instant::now();
-                let work = inner.reconcile(&mut tasks)?;
+                let work = inner.reconcile(&mut tasks).await?;
                 next_due = work.next_due;
                 if work.busy {
                     had_work = true;
@@ -286,6 +296,15 @@ pub(crate) fn jitter(d: Duration, frac: f64) -> Duration {
     use rand::Rng;
     let f = rand::thread_rng().gen_range((1.0 - frac)..=(1.0 + frac));
     Duration::from_secs_f64(d.as_secs_f64() * f)
+}
+
+/// Aborts a background task when its owner goes.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Removes the job from `active` and wakes the loop when a task ends,

@@ -1,15 +1,17 @@
-//! Following a running task. Adaptive: quiet until the task is nearly due
-//! (from the expected run time), then frequent around the expected finish,
-//! then less and less often for a task that runs long (jobs may take hours).
-//! A failed poll never fails a job: it only delays the next one.
+//! Following a running task. Polls are placed where the learned run-time
+//! distribution says the finish is likely (`runtime_model::polls`): none
+//! while it is unlikely, densest late in the likely window, then less and
+//! less often for a task that runs long (jobs may take hours). When another
+//! task finishes the model learns and a sleeping poll plans again. A failed
+//! poll never fails a job: it only delays the next one.
 
-use super::{backoff, jitter, AccountClient, EngineError, Inner, NoticeKind};
+use super::{backoff, AccountClient, EngineError, Inner, NoticeKind};
 use crate::api::{ApiError, ErrorClass, TaskInfo, TaskState};
 use crate::store::{now_ms, JobRow, JobState, Patch};
 use crate::ErrorCode;
 use crate::JobSpec;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 const FROM: &[JobState] = &[JobState::Running];
 
@@ -27,21 +29,6 @@ enum Step {
     Done,
 }
 
-/// When to poll next, from the time since the task started and its
-/// expected run time (both seconds).
-pub fn poll_delay(elapsed: f64, expected: f64, min: Duration, max: Duration) -> Duration {
-    let expected = expected.max(0.001);
-    let wait = if elapsed < 0.75 * expected {
-        0.75 * expected - elapsed
-    } else if elapsed < 1.3 * expected {
-        0.05 * expected
-    } else {
-        // Overdue: the interval grows with the overdue time.
-        0.05 * expected + 0.25 * (elapsed - 1.3 * expected)
-    };
-    jitter(Duration::from_secs_f64(wait), 0.1).clamp(min, max)
-}
-
 impl Inner {
     pub(crate) async fn poll_job(self: Arc<Self>, id: i64) {
         if let Err(e) = self.poll_loop(id).await {
@@ -55,6 +42,10 @@ impl Inner {
     /// round: wait (adaptive, or backoff after errors), ask, act on the answer.
     async fn poll_loop(self: &Arc<Self>, id: i64) -> Result<(), EngineError> {
         let mut streak = Streak::default();
+        // When the latest request that found the task still running left
+        // (ms): the lower end of its run time, and where the plan resumes.
+        let mut seen_running: Option<i64> = None;
+        let mut last_poll: Option<Instant> = None;
         loop {
             let Some(job) = self.db.job(id)? else {
                 return Ok(());
@@ -67,7 +58,8 @@ impl Inner {
                 self.db.transition(id, FROM, JobState::OutcomeUnknown, patch)?;
                 return Ok(());
             };
-            if self.pause(self.next_poll(&job, streak.errors)).await {
+            let started = job.started_at.unwrap_or(job.updated_at);
+            if self.wait_for_poll(&job, streak.errors, started, seen_running, last_poll).await? {
                 return Ok(());
             }
             let Some(used) = self.client_or_wait(&job).await? else {
@@ -75,10 +67,23 @@ impl Inner {
                 continue;
             };
             self.count(&self.stats.status_requests);
+            let sent = now_ms();
+            last_poll = Some(Instant::now());
             let step = match used.client.task(&used.key, &task_id).await {
                 Ok(info) => {
+                    let answered = Instant::now();
                     streak = Streak::default();
-                    self.status_read(&job, info)?
+                    let succeeded = matches!(info.status, TaskState::Succeeded) && info.video_url.is_some();
+                    if succeeded || matches!(info.status, TaskState::Failed) {
+                        self.slot_freed_at(&job.account_id, answered);
+                    }
+                    let step = self.status_read(&job, info)?;
+                    if step == Step::Done && succeeded {
+                        self.learn(&job, seen_running.unwrap_or(started) - started, now_ms() - started)?;
+                    } else if step == Step::Again {
+                        seen_running = Some(sent);
+                    }
+                    step
                 }
                 Err(e) => self.poll_failed(&job, &task_id, &used, e, &mut streak).await?,
             };
@@ -88,14 +93,26 @@ impl Inner {
         }
     }
 
-    /// How long to wait before the next status request.
-    fn next_poll(&self, job: &JobRow, errors: u32) -> Duration {
+    /// Sleeps until the next status request is due (planning again whenever
+    /// the model learns meanwhile). True when the engine stopped.
+    async fn wait_for_poll(&self, job: &JobRow, errors: u32, started: i64, seen: Option<i64>, last: Option<Instant>) -> Result<bool, EngineError> {
         if errors > 0 {
-            return backoff(self.config.min_poll, self.config.max_poll, errors);
+            return Ok(self.pause(backoff(self.config.min_poll, self.config.max_poll, errors)).await);
         }
-        let elapsed = (now_ms() - job.started_at.unwrap_or(job.updated_at)) as f64 / 1000.0;
-        let expected = job.expected_secs.unwrap_or_else(|| self.config.default_expected_secs(&job.spec.model, job.spec.duration));
-        poll_delay(elapsed, expected, self.config.min_poll, self.config.max_poll)
+        let mut learned = self.runtime.learned.subscribe();
+        loop {
+            let seen_secs = (seen.unwrap_or(started) - started).max(0) as f64 / 1000.0;
+            let at = started + (self.plan_poll(job, seen_secs)? * 1000.0).round() as i64;
+            let wait = poll_wait(at - now_ms(), last.map(|l| l.elapsed()), self.config.min_poll, self.config.longest_poll_gap);
+            tokio::select! {
+                stopped = self.pause(wait) => return Ok(stopped),
+                changed = learned.changed() => {
+                    if changed.is_err() {
+                        return Ok(self.pause(wait).await);
+                    }
+                }
+            }
+        }
     }
 
     /// A status answer: finished (succeeded with a link, or failed), or
@@ -212,9 +229,19 @@ impl Inner {
 
     fn finished(&self, account_id: &str, id: i64) {
         self.slot_freed(account_id);
+        // A studio lease is released at once, not at the next heartbeat.
+        self.studio_poke();
         self.job_changed(id);
         self.wake.notify_one();
     }
+}
+
+/// How long to sleep for a poll due in `due_ms` (may be past), the last one
+/// having left `since_last` ago: never two within `min`, never a gap over `max`.
+fn poll_wait(due_ms: i64, since_last: Option<Duration>, min: Duration, max: Duration) -> Duration {
+    let due = Duration::from_millis(due_ms.max(0) as u64);
+    let floor = since_last.map_or(Duration::ZERO, |s| min.saturating_sub(s));
+    due.max(floor).min(max)
 }
 
 /// What the service runs differently from what was sent, as a sentence
@@ -268,15 +295,11 @@ mod tests {
     }
 
     #[test]
-    fn quiet_early_frequent_near_the_end_slower_when_overdue() {
+    fn polls_keep_their_floor_and_ceiling() {
         let (min, max) = (Duration::from_millis(100), Duration::from_secs(60));
-        let first = poll_delay(0.0, 60.0, min, max).as_secs_f64();
-        assert!((40.0..=50.0).contains(&first), "{first}");
-        let near = poll_delay(50.0, 60.0, min, max).as_secs_f64();
-        assert!((2.5..=3.5).contains(&near), "{near}");
-        let late = poll_delay(600.0, 60.0, min, max).as_secs_f64();
-        assert!(late > 50.0, "{late}");
-        assert_eq!(poll_delay(36000.0, 60.0, min, max), max);
-        assert_eq!(poll_delay(0.0011, 0.001, min, max), min);
+        assert_eq!(poll_wait(5_000, None, min, max), Duration::from_secs(5));
+        assert_eq!(poll_wait(-20, None, min, max), Duration::ZERO, "a due poll leaves at once");
+        assert_eq!(poll_wait(10, Some(Duration::from_millis(30)), min, max), Duration::from_millis(70), "never twice within min_poll");
+        assert_eq!(poll_wait(3_600_000, None, min, max), max, "at least once per max_poll");
     }
 }

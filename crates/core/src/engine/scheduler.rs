@@ -17,12 +17,25 @@ pub(crate) struct Work {
     pub next_due: Option<i64>,
 }
 
+impl super::Engine {
+    /// One reconcile, as the run loop makes it, for diagnostics and
+    /// `scripts/bench` (issue 15 times it on a 100,000-job database). The
+    /// tasks it starts (polls, downloads, submits) are aborted when it
+    /// returns. Do not call it while `run` runs.
+    pub async fn reconcile_once(&self) -> Result<(), EngineError> {
+        let mut tasks = JoinSet::new();
+        self.inner.reconcile(&mut tasks).await?;
+        tasks.abort_all();
+        Ok(())
+    }
+}
+
 impl Inner {
     /// Starts a task for every job that needs one and fills free slots from
     /// the queue. Reads only what can act: the jobs in flight or being
     /// downloaded, and per account the next `free` due queued jobs (SQL
     /// `LIMIT`), so a queue of 100,000 costs what a short one does.
-    pub(crate) fn reconcile(self: &Arc<Self>, tasks: &mut JoinSet<()>) -> Result<Work, EngineError> {
+    pub(crate) async fn reconcile(self: &Arc<Self>, tasks: &mut JoinSet<()>) -> Result<Work, EngineError> {
         let mut busy = false;
         let mut next_due: Option<i64> = None;
         let mut due = |t: i64| work_due(&mut next_due, t);
@@ -41,14 +54,22 @@ impl Inner {
             if account.state != AccountStatus::Active {
                 continue;
             }
-            busy |= self.fill_slots(&account, tasks, &mut due)?;
+            busy |= self.fill_slots(&account, tasks, &mut due).await?;
         }
         Ok(Work { busy, next_due })
     }
 
     /// Moves the account's next due queued jobs to `submitting`, as many as
     /// it has free slots. True when its queue can progress without a person.
-    fn fill_slots(self: &Arc<Self>, account: &AccountRow, tasks: &mut JoinSet<()>, due: &mut impl FnMut(i64)) -> Result<bool, EngineError> {
+    async fn fill_slots(self: &Arc<Self>, account: &AccountRow, tasks: &mut JoinSet<()>, due: &mut impl FnMut(i64)) -> Result<bool, EngineError> {
+        // A studio account's slots are leased from PostgreSQL; the gate
+        // keeps the heartbeat's lease sync from running between a lease
+        // and the job's move to `submitting` (it would release it).
+        let studio = self.db.studio_link(&account.id)?;
+        let _gate = match studio {
+            Some(_) => Some(self.studios.gate.lock().await),
+            None => None,
+        };
         let now = now_ms();
         let (in_flight, _, unknown) = self.db.in_flight(&account.id)?;
         let (held, hold_ends) = self.held_unknowns(&account.id, unknown, now)?;
@@ -82,6 +103,7 @@ impl Inner {
         // `queued` and stops counting).
         let mut budget = self.budget_now(account)?;
         let (mut waiting, mut sent) = (None, false);
+        let mut chosen = Vec::new();
         for j in self.db.next_queued(&account.id, now, free as usize)? {
             // Its last attempt is still winding down here (reading the
             // balance after a refusal for credits, say): sent once that ends
@@ -99,6 +121,15 @@ impl Inner {
                 }
                 b.reserve(j.estimate_credits.unwrap_or(0));
             }
+            chosen.push(j);
+        }
+        if studio.is_some() {
+            // Only the jobs that got a lease (committed in PostgreSQL) are
+            // sent; none when the database does not answer.
+            let granted = self.studio_grant(account, limit, &chosen).await?;
+            chosen.retain(|j| granted.contains(&j.id));
+        }
+        for j in chosen {
             // Written before the request leaves: a crash from here on
             // leaves `submitting`, which restart turns into outcome_unknown.
             let patch = Patch::new().int("submitted_at", Some(now_ms())).int("next_attempt_at", None);
@@ -123,22 +154,27 @@ impl Inner {
             return Ok((0, None));
         }
         let filter = JobFilter { account_id: Some(account_id.to_string()), states: vec![JobState::OutcomeUnknown], ..Default::default() };
-        let min = crate::settings::unknown_hold_min(&self.db);
         let (mut held, mut first_end) = (0, None::<i64>);
         for j in self.db.jobs(&filter)? {
-            let expected = match (self.config.unknown_hold, j.expected_secs) {
-                (Some(_), _) => 0.0,
-                (None, Some(e)) => e,
-                (None, None) => self.expected_secs(&j)?,
-            };
-            let hold = unknown_hold(self.config.unknown_hold, min, expected);
-            let end = j.updated_at + hold.as_millis() as i64;
+            let end = j.updated_at + self.hold_of(&j)?.as_millis() as i64;
             if end > now {
                 held += 1;
                 first_end = Some(first_end.map_or(end, |e| e.min(end)));
             }
         }
         Ok((held, first_end))
+    }
+
+    /// How long the job holds its slot once its outcome is unknown (a
+    /// studio lease of a vanished holder is held as long).
+    pub(crate) fn hold_of(&self, j: &crate::store::JobRow) -> Result<Duration, EngineError> {
+        let min = crate::settings::unknown_hold_min(&self.db);
+        let expected = match (self.config.unknown_hold, j.expected_secs) {
+            (Some(_), _) => 0.0,
+            (None, Some(e)) => e,
+            (None, None) => self.expected_secs(j)?,
+        };
+        Ok(unknown_hold(self.config.unknown_hold, min, expected))
     }
 
     /// The account's limit now: the price list's, the person's lower one,

@@ -16,6 +16,9 @@ impl Inner {
             // and becomes outcome_unknown at the next start: never resent blindly.
             eprintln!("loova-desk: job {id}: {e}");
         }
+        // The create answered: a studio lease gets its task id, or goes
+        // (refused: back in the queue), or is held (unknown outcome).
+        self.studio_poke();
         self.job_changed(id);
     }
 
@@ -62,6 +65,7 @@ impl Inner {
         let mut tried = Vec::new();
         let answer = loop {
             self.count(&self.stats.creates);
+            self.create_leaving(&job.account_id);
             let answer = used.client.create_in(&used.key, &job.spec, dialect, self.upload_progress(id, &job.spec)).await;
             tried.push(dialect);
             match answer {
@@ -215,18 +219,10 @@ impl Inner {
         Ok(())
     }
 
-    /// Expected run time: the median of recent finished jobs of the same model
-    /// and length, else the configured default.
+    /// Expected run time: the median of the learned prediction
+    /// (`runtime_model`), the prior until the account has history.
     pub(crate) fn expected_secs(&self, job: &JobRow) -> Result<f64, EngineError> {
-        let mut times = self.db.run_times(&job.account_id, &job.spec.model, job.spec.duration, 15)?;
-        if times.len() >= 3 {
-            times.sort_by(|a, b| a.total_cmp(b));
-            return Ok(times[times.len() / 2]);
-        }
-        let default = self.config.default_expected_secs(&job.spec.model, job.spec.duration);
-        // The Sandbox's simulator runs jobs faster than Loova by a known factor.
-        let sandbox = self.db.account(&job.account_id)?.is_some_and(|a| a.sandbox);
-        Ok(if sandbox { default * self.accounts.sandbox_time_scale() } else { default })
+        Ok(self.predict(job)?.median())
     }
 }
 

@@ -50,15 +50,16 @@ impl Db {
 
     pub fn batch_counts(&self, batch_id: &str) -> Result<BatchCounts, StoreError> {
         Ok(self.conn().query_row(
-            "SELECT COUNT(*),
-                COALESCE(SUM(state = 'downloaded'), 0),
-                COALESCE(SUM(state IN ('submitting', 'running', 'outcome_unknown', 'succeeded', 'downloading')), 0),
-                COALESCE(SUM(state = 'queued'), 0),
-                COALESCE(SUM(state IN ('failed', 'invalid', 'expired')), 0),
-                COALESCE(SUM(state = 'canceled'), 0),
-                COALESCE(SUM(credits_cost), 0),
-                COALESCE(SUM(estimate_credits), 0)
-             FROM jobs WHERE batch_id = ?1",
+            // `job_counts` (migration 9): a few rows per batch, however big.
+            "SELECT COALESCE(SUM(jobs), 0),
+                COALESCE(SUM(jobs * (state = 'downloaded')), 0),
+                COALESCE(SUM(jobs * (state IN ('submitting', 'running', 'outcome_unknown', 'succeeded', 'downloading'))), 0),
+                COALESCE(SUM(jobs * (state = 'queued')), 0),
+                COALESCE(SUM(jobs * (state IN ('failed', 'invalid', 'expired'))), 0),
+                COALESCE(SUM(jobs * (state = 'canceled')), 0),
+                COALESCE(SUM(credits_charged), 0),
+                COALESCE(SUM(credits_estimated), 0)
+             FROM job_counts WHERE batch_id = ?1",
             [batch_id],
             |r| {
                 let n = |i: usize| r.get::<_, i64>(i).map(|v| v.max(0) as u64);

@@ -204,6 +204,79 @@ const MIGRATIONS: &[&str] = &[
     // job's history can say "deleted from disk".
     "ALTER TABLE library ADD COLUMN bytes INTEGER;
     ALTER TABLE library ADD COLUMN deleted_at INTEGER;",
+    // 9: big queues cost what short ones do (issue 15). `job_counts` holds
+    // the jobs and credits per account × batch ('' for none) × state, kept
+    // exact by triggers in the same transaction as every job change, so the
+    // Queue's counts and a batch's progress are a few rows whatever the
+    // queue holds (a GROUP BY over 100,000 jobs took tens of ms). The
+    // indexes serve the "latest finished" list and the next backoff end
+    // without a sort or a table walk (see store/jobs/queries.rs).
+    "CREATE TABLE job_counts (
+        account_id TEXT NOT NULL,
+        batch_id TEXT NOT NULL,
+        state TEXT NOT NULL,
+        jobs INTEGER NOT NULL,
+        credits_charged INTEGER NOT NULL,
+        credits_estimated INTEGER NOT NULL,
+        PRIMARY KEY (account_id, batch_id, state)
+    ) WITHOUT ROWID;
+    CREATE INDEX job_counts_batch ON job_counts (batch_id);
+    INSERT INTO job_counts SELECT account_id, COALESCE(batch_id, ''), state, COUNT(*), COALESCE(SUM(credits_cost), 0),
+        COALESCE(SUM(estimate_credits), 0) FROM jobs GROUP BY account_id, COALESCE(batch_id, ''), state;
+    CREATE TRIGGER job_counts_ai AFTER INSERT ON jobs BEGIN
+        INSERT INTO job_counts VALUES (new.account_id, COALESCE(new.batch_id, ''), new.state, 1, COALESCE(new.credits_cost, 0),
+            COALESCE(new.estimate_credits, 0))
+        ON CONFLICT (account_id, batch_id, state) DO UPDATE SET jobs = jobs + 1, credits_charged = credits_charged + excluded.credits_charged,
+            credits_estimated = credits_estimated + excluded.credits_estimated;
+    END;
+    CREATE TRIGGER job_counts_ad AFTER DELETE ON jobs BEGIN
+        UPDATE job_counts SET jobs = jobs - 1, credits_charged = credits_charged - COALESCE(old.credits_cost, 0),
+            credits_estimated = credits_estimated - COALESCE(old.estimate_credits, 0)
+        WHERE account_id = old.account_id AND batch_id = COALESCE(old.batch_id, '') AND state = old.state;
+        DELETE FROM job_counts WHERE account_id = old.account_id AND batch_id = COALESCE(old.batch_id, '') AND state = old.state AND jobs = 0;
+    END;
+    CREATE TRIGGER job_counts_au AFTER UPDATE OF account_id, batch_id, state, credits_cost, estimate_credits ON jobs
+    WHEN old.account_id IS NOT new.account_id OR old.batch_id IS NOT new.batch_id OR old.state IS NOT new.state
+        OR old.credits_cost IS NOT new.credits_cost OR old.estimate_credits IS NOT new.estimate_credits
+    BEGIN
+        UPDATE job_counts SET jobs = jobs - 1, credits_charged = credits_charged - COALESCE(old.credits_cost, 0),
+            credits_estimated = credits_estimated - COALESCE(old.estimate_credits, 0)
+        WHERE account_id = old.account_id AND batch_id = COALESCE(old.batch_id, '') AND state = old.state;
+        DELETE FROM job_counts WHERE account_id = old.account_id AND batch_id = COALESCE(old.batch_id, '') AND state = old.state AND jobs = 0;
+        INSERT INTO job_counts VALUES (new.account_id, COALESCE(new.batch_id, ''), new.state, 1, COALESCE(new.credits_cost, 0),
+            COALESCE(new.estimate_credits, 0))
+        ON CONFLICT (account_id, batch_id, state) DO UPDATE SET jobs = jobs + 1, credits_charged = credits_charged + excluded.credits_charged,
+            credits_estimated = credits_estimated + excluded.credits_estimated;
+    END;
+    CREATE INDEX jobs_account_finished ON jobs (account_id, state, COALESCE(finished_at, updated_at));
+    CREATE INDEX jobs_account_backoff ON jobs (account_id, state, next_attempt_at);",
+    // 10: run times the engine learns from (issue 15, runtime_model): per
+    // finished task, the interval its run time lies in (after the last
+    // "running" status, at or before the "done" one) and the prior the
+    // engine expected then, so the learned ratio is free of the clock scale.
+    "CREATE TABLE run_times (
+        id INTEGER PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+        model TEXT NOT NULL,
+        duration INTEGER NOT NULL,
+        video_reference INTEGER NOT NULL,
+        prior_secs REAL NOT NULL,
+        lo_secs REAL NOT NULL,
+        hi_secs REAL NOT NULL,
+        observed_at INTEGER NOT NULL
+    );
+    CREATE INDEX run_times_account ON run_times (account_id, id);",
+    // 11: studio links (issue 16). An account that shares its slots with
+    // other computers through PostgreSQL: the URL without its password (that
+    // is in the keychain), the studio account and this computer's name in it.
+    "CREATE TABLE studio_links (
+        account_id TEXT PRIMARY KEY REFERENCES accounts (id) ON DELETE CASCADE,
+        url TEXT NOT NULL,
+        studio_account TEXT NOT NULL,
+        computer TEXT NOT NULL,
+        version INTEGER NOT NULL DEFAULT 1,
+        created_at INTEGER NOT NULL
+    );",
 ];
 
 pub fn check_version(conn: &Connection, path: &Path) -> Result<i64, StoreError> {

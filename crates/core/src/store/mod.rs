@@ -8,14 +8,17 @@ mod compat;
 mod jobs;
 mod library;
 mod migrations;
+mod runtimes;
 mod settings;
 mod spending;
+mod studio;
 
 pub use accounts::{AccountRow, AccountStatus, AppCreditsSource, NewAccount};
 pub use batches::{BatchCounts, StoredBatch};
 pub use jobs::{AccountStateCount, JobFilter, JobOrder, JobRow, JobState, NewBatch, NewJob, Patch, StateCounts};
 pub use library::{LibraryEntry, LibraryFacets, LibraryFilter, LibraryRow};
 pub use spending::{AlertKind, BalanceRead, Budget, ChargeFilter, ChargeRow, RefundState};
+pub use studio::StoredStudioLink;
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};

@@ -25,11 +25,17 @@ pub fn preview_request(
     };
     // Without a price per credit the preview shows the packs' range instead.
     let ppc = batch::price_per_credit(db).ok().flatten();
-    Ok(super::preview(&expansion, prices, balance.as_ref(), ppc, false))
+    let mut preview = super::preview(&expansion, prices, balance.as_ref(), ppc, false);
+    if let Some(id) = account_id {
+        let file = super::as_batch(&expansion, prices);
+        preview.forecast = Some(batch::order::forecast(db, prices, id, file.valid().map(|r| &r.spec))?);
+    }
+    Ok(preview)
 }
 
 /// Expands `req` again (the wildcard files as they are now) and queues every
-/// job on `account_id` as one batch; more than `CONFIRM_ABOVE` need `confirmed`.
+/// job on `account_id` as one batch, in `order`; more than `CONFIRM_ABOVE`
+/// need `confirmed`.
 pub fn queue_request(
     db: &Db,
     accounts: &Accounts,
@@ -37,8 +43,9 @@ pub fn queue_request(
     req: &VariationRequest,
     account_id: &str,
     confirmed: bool,
+    order: batch::QueueOrder,
 ) -> Result<BatchSummary, VariationQueueError> {
     let account = accounts.get(account_id)?;
     let expansion = expand(req, &mut Wildcards::of_data_dir(&crate::engine::data_dir_of(db)))?;
-    super::enqueue(db, &account.id, &expansion, prices, confirmed)
+    super::enqueue_in_order(db, &account.id, &expansion, prices, confirmed, order)
 }

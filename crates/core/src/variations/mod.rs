@@ -20,7 +20,7 @@ pub use app::{preview_request, queue_request};
 pub use expand::{Wildcards, MAX_WILDCARD_DEPTH, WILDCARDS_DIR};
 pub use fields::{FieldValues, VaryField};
 pub use parse::{parse, segments, Node, Pos, Segment, SegmentKind, SyntaxError, Template};
-pub use price::{as_batch, enqueue, preview, VariationPreview, VariationQueueError, FIRST_ROWS};
+pub use price::{as_batch, enqueue, enqueue_in_order, preview, VariationPreview, VariationQueueError, FIRST_ROWS};
 
 use crate::job::JobSpec;
 use crate::ErrorCode;

@@ -57,6 +57,8 @@ pub struct VariationPreview {
     /// spending preview counts against the account's budget (the Composer
     /// lists only the first jobs, so it cannot gather them itself).
     pub estimates: Vec<Option<u64>>,
+    /// When the jobs would finish in each order (with an account).
+    pub forecast: Option<batch::order::OrderForecast>,
 }
 
 /// The preview of an expansion, against `account` when given.
@@ -78,6 +80,7 @@ pub fn preview(
         batch,
         errors: file.errors(),
         estimates: file.valid().map(|r| r.estimate.as_ref().map(|e| e.credits)).collect(),
+        forecast: None,
     }
 }
 
@@ -133,7 +136,20 @@ impl VariationQueueError {
 /// after it — all or nothing: a job that breaks a rule refuses the batch.
 /// More than `CONFIRM_ABOVE` jobs need `confirmed`.
 pub fn enqueue(db: &Db, account_id: &str, expansion: &Expansion, prices: &LoadedPriceList, confirmed: bool) -> Result<BatchSummary, VariationQueueError> {
+    enqueue_in_order(db, account_id, expansion, prices, confirmed, batch::QueueOrder::Listed)
+}
+
+/// [`enqueue`] in `order` ("finish soonest": longest expected first).
+pub fn enqueue_in_order(
+    db: &Db,
+    account_id: &str,
+    expansion: &Expansion,
+    prices: &LoadedPriceList,
+    confirmed: bool,
+    order: batch::QueueOrder,
+) -> Result<BatchSummary, VariationQueueError> {
     confirm(expansion, confirmed)?;
-    let file = as_batch(expansion, prices);
+    let mut file = as_batch(expansion, prices);
+    batch::order::order_rows(db, account_id, &mut file.rows, order).map_err(batch::BatchError::from)?;
     Ok(batch::enqueue_batch_from(db, account_id, &file, Some(&expansion.name), false, prices, &source_label(expansion))?)
 }

@@ -198,7 +198,7 @@ async pickBatchFile() : Promise<string | null> {
 /**
  * Reads, checks and prices a batch file (nothing is queued).
  */
-async previewBatch(path: string, accountId: string | null) : Promise<Result<BatchImport, CommandError>> {
+async previewBatch(path: string, accountId: string | null) : Promise<Result<ImportPreview, CommandError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("preview_batch", { path, accountId }) };
 } catch (e) {
@@ -207,12 +207,25 @@ async previewBatch(path: string, accountId: string | null) : Promise<Result<Batc
 }
 },
 /**
- * Queues the file as one batch: all rows, or only the valid ones if asked.
- * The file is read again, so what is queued is what is on disk now.
+ * Rows `offset..offset + limit` (at most [`PAGE`]) of the file last read
+ * by `preview_batch`.
  */
-async queueBatch(path: string, accountId: string, name: string | null, onlyValid: boolean) : Promise<Result<QueueOverview, CommandError>> {
+async batchRows(path: string, offset: number, limit: number) : Promise<Result<BatchRow[], CommandError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("queue_batch", { path, accountId, name, onlyValid }) };
+    return { status: "ok", data: await TAURI_INVOKE("batch_rows", { path, offset, limit }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Queues the file as one batch: all rows, or only the valid ones if asked.
+ * The file is read again, so what is queued is what is on disk now; in
+ * `order` (as listed, or longest expected first).
+ */
+async queueBatch(path: string, accountId: string, name: string | null, onlyValid: boolean, order: QueueOrder) : Promise<Result<QueueOverview, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("queue_batch", { path, accountId, name, onlyValid, order }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -446,15 +459,58 @@ async previewVariations(request: VariationRequest, accountId: string | null) : P
 }
 },
 /**
- * Queues every job of the set on the account as one batch, in order.
+ * Queues every job of the set on the account as one batch, in `order` (as
+ * listed, or longest expected first).
  */
-async queueVariations(request: VariationRequest, accountId: string, confirmed: boolean) : Promise<Result<QueueOverview, CommandError>> {
+async queueVariations(request: VariationRequest, accountId: string, confirmed: boolean, order: QueueOrder) : Promise<Result<QueueOverview, CommandError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("queue_variations", { request, accountId, confirmed }) };
+    return { status: "ok", data: await TAURI_INVOKE("queue_variations", { request, accountId, confirmed, order }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+async studioConnect(request: StudioConnectRequest) : Promise<Result<AccountsOverview, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("studio_connect", { request }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async studioDisconnect(accountId: string) : Promise<Result<AccountsOverview, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("studio_disconnect", { accountId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The studio as the queue last saw it (no round trip when the queue runs
+ * here); read from the database when it runs elsewhere. `None`: not shared.
+ */
+async studioStatus(accountId: string) : Promise<Result<StudioStatus | null, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("studio_status", { accountId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * What the form prefills as this computer's name.
+ */
+async studioDefaultComputer() : Promise<Result<string, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("studio_default_computer") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async firstPaint() : Promise<void> {
+    await TAURI_INVOKE("first_paint");
 }
 }
 
@@ -466,13 +522,15 @@ accountsChanged: AccountsChanged,
 filesDropped: FilesDropped,
 jobsProgress: JobsProgress,
 openJob: OpenJob,
-queueChanged: QueueChanged
+queueChanged: QueueChanged,
+queueJobsChanged: QueueJobsChanged
 }>({
 accountsChanged: "accounts-changed",
 filesDropped: "files-dropped",
 jobsProgress: "jobs-progress",
 openJob: "open-job",
-queueChanged: "queue-changed"
+queueChanged: "queue-changed",
+queueJobsChanged: "queue-jobs-changed"
 })
 
 /** user-defined constants **/
@@ -501,7 +559,12 @@ failed: number; total: number;
 /**
  * Jobs of the account left out of `QueueOverview::jobs` (see [`LISTED`]).
  */
-not_listed: number; credits_charged: number }
+not_listed: number; credits_charged: number; 
+/**
+ * When the account shares its slots with a studio: the studio's slots,
+ * per computer (filled by whoever runs the engine: `Engine::studio_status`).
+ */
+studio: StudioStatus | null }
 export type AccountState = "active" | "paused" | "needs_credits" | 
 /**
  * The service answered with an authentication failure.
@@ -538,7 +601,11 @@ app_credits_as_of: number | null;
 /**
  * Typed from the Loova app, or reported by the API.
  */
-app_credits_source: AppCreditsSource | null }
+app_credits_source: AppCreditsSource | null; 
+/**
+ * Set when the account shares its slots with other computers.
+ */
+studio: StudioLinkView | null }
 /**
  * Accounts or balances changed (a command, or the background refresher).
  */
@@ -620,31 +687,6 @@ usd_min: string;
  * The batch at the dearest pack's price per credit.
  */
 usd_max: string }
-export type BatchFile = { format: BatchFormat; source: string; rows: BatchRow[]; 
-/**
- * Problems of the file itself (header: unknown, duplicate or missing
- * columns; no header; unreadable). They block queueing even with
- * "only valid rows": they are not one row's.
- */
-file_errors: RowError[]; 
-/**
- * Set when the person's price list file was refused.
- */
-price_list_warning: string | null }
-export type BatchFormat = "csv" | "jsonl"
-export type BatchImport = { file: BatchFile; preview: BatchPreview; 
-/**
- * The batch's name unless the person types another: the file's name.
- */
-suggested_name: string; 
-/**
- * Every row can be queued as it is.
- */
-can_queue_all: boolean; 
-/**
- * "Queue only the valid rows" would queue something.
- */
-can_queue_valid: boolean }
 export type BatchPreview = { rows: number; valid_rows: number; invalid_rows: number; 
 /**
  * Lines of the rows that would be left out (invalid).
@@ -809,6 +851,24 @@ export type ComposerDraft = { spec: JobSpec; name: string | null;
  * The video's account, if it still exists.
  */
 account_id: string | null }
+export type ComputerSlots = { name: string; here: boolean; 
+/**
+ * Slots it holds (creates in flight and running tasks).
+ */
+running: number; 
+/**
+ * Its jobs waiting in its queue.
+ */
+waiting: number; 
+/**
+ * Its last heartbeat (ms since the epoch, the database's clock).
+ */
+last_seen_ms: number; 
+/**
+ * Heard from recently; a silent computer's running tasks are followed
+ * by the others.
+ */
+alive: boolean }
 /**
  * The credit pool that pays. Everything Loova Desk submits goes through the
  * API, so it is always paid from API Credits; App Credits exist only so the
@@ -927,7 +987,31 @@ export type ErrorCode =
 /**
  * More than 10,000 jobs: refused, with the number.
  */
-"variations_too_many" | "price_list_invalid" | "price_list_bad_entry" | "price_list_unreadable"
+"variations_too_many" | 
+/**
+ * The studio's PostgreSQL URL is not one Loova Desk can use.
+ */
+"studio_url_invalid" | 
+/**
+ * The studio database does not answer: the account sends no create.
+ */
+"studio_unreachable" | 
+/**
+ * The studio database's schema is from a newer Loova Desk.
+ */
+"studio_schema_too_new" | 
+/**
+ * The account does not share its slots with a studio.
+ */
+"studio_not_connected" | 
+/**
+ * Disconnect refused: this computer still holds studio slots.
+ */
+"studio_leases_held" | 
+/**
+ * The studio database refused something else (see the message).
+ */
+"studio_failed" | "price_list_invalid" | "price_list_bad_entry" | "price_list_unreadable"
 export type Estimate = { model: string; model_name: string; video_reference: boolean; credits_per_second: number; seconds: number; credits: number; pool: CreditPool; pool_note: string; 
 /**
  * Dollars at the cheapest pack's price per credit (exact decimal string).
@@ -951,6 +1035,28 @@ export type FieldValues = { field: VaryField; values: string[] }
  */
 export type FilesDropped = Dropped
 export type GroupBy = "day" | "week" | "month" | "model" | "account" | "batch"
+/**
+ * What the Import screen shows of a file: the preview and counts, the
+ * first page of rows (the rest by `batch_rows`) and the first problems.
+ */
+export type ImportPreview = { preview: BatchPreview; suggested_name: string; can_queue_all: boolean; can_queue_valid: boolean; 
+/**
+ * The file's first [`PAGE`] rows.
+ */
+first_rows: BatchRow[]; 
+/**
+ * The file's problems, then the rows', at most [`PAGE`] (`loova
+ * preview --file` lists them all); `error_count` counts them all.
+ */
+errors: RowError[]; error_count: number; 
+/**
+ * Each valid row's estimate (credits), for the spending preview.
+ */
+valid_estimates: (number | null)[]; 
+/**
+ * When the valid rows would finish in each order (with an account).
+ */
+forecast: OrderForecast | null }
 export type JobAction = 
 /**
  * Only before submission: nothing was sent, nothing is charged.
@@ -1152,6 +1258,11 @@ export type OnDisk = "present" |
  * notice was about one job.
  */
 export type OpenJob = { job_id: number | null }
+/**
+ * When a batch is expected to finish (seconds as on Loova, from its first
+ * start), in each order: what the previews show next to the choice.
+ */
+export type OrderForecast = { listed_secs: number; soonest_secs: number }
 export type PackAdvice = { needed: number; 
 /**
  * Credits bought (≥ needed).
@@ -1181,9 +1292,40 @@ export type PriceListInfo = { effective_date: string; source: string; origin: Pr
  */
 export type PriceListOrigin = { kind: "built_in" } | { kind: "file"; path: string }
 /**
- * The queue changed (coalesced: at most every 200 ms).
+ * The whole queue overview: once when the window is shown after missing
+ * changes, and when who runs the queue changes.
  */
 export type QueueChanged = QueueOverview
+/**
+ * What changed in the queue since the window's last overview or delta:
+ * the account summaries and batches (a few rows of counts) and only the
+ * jobs that changed. The window applies it to the rows it has (replace by
+ * id, insert in queue order, drop `removed`) and counts `not_listed` from
+ * what it then lists, so no row is re-read or re-converted.
+ */
+export type QueueDelta = { engine_status: string; accounts: AccountQueue[]; batches: BatchView[]; 
+/**
+ * The changed jobs as they are now.
+ */
+jobs: JobView[]; 
+/**
+ * Changed jobs that no longer exist (forgotten).
+ */
+removed: number[] }
+/**
+ * Jobs changed (coalesced: at most every 200 ms): only those rows, with
+ * the account counts and batches; the window applies it to what it shows.
+ */
+export type QueueJobsChanged = QueueDelta
+export type QueueOrder = 
+/**
+ * The person's own order (the file's rows, the variations' order).
+ */
+"listed" | 
+/**
+ * Longest expected first.
+ */
+"soonest"
 export type QueueOverview = { 
 /**
  * Who runs the queue ("this window", or `loova run` elsewhere).
@@ -1308,6 +1450,47 @@ jobs_that_fit: number | null; jobs: number }
 export type Stack = "model" | "account"
 export type StackPart = { key: string; credits: number }
 export type StateGroup = { id: JobGroup; states: JobState[] }
+export type StudioConnectRequest = { account_id: string; 
+/**
+ * postgres://USER[:PASSWORD]@HOST:PORT/DATABASE[?sslmode=require]
+ */
+url: string; 
+/**
+ * Write-only, when it is not in the URL: stored in the keychain, never returned.
+ */
+password: string | null; 
+/**
+ * The same name on every computer of the studio's Loova user.
+ */
+studio_account: string; 
+/**
+ * This computer's name as the others see it (default: the host name).
+ */
+computer: string | null }
+/**
+ * What the account card shows of a link (see `AccountView::studio`).
+ */
+export type StudioLinkView = { studio_account: string; computer: string; url_display: string }
+/**
+ * The studio's live state, from the database.
+ */
+export type StudioStatus = { account_id: string; studio_account: string; computer: string; url_display: string; reachable: boolean; 
+/**
+ * When unreachable: what happened and what to do.
+ */
+error: string | null; 
+/**
+ * min(price list limit, the account's lower limit, the studio's own).
+ */
+limit: number; 
+/**
+ * Slots held by every computer together.
+ */
+in_use: number; 
+/**
+ * Every computer of the studio account, this one included.
+ */
+computers: ComputerSlots[] }
 export type Totals = { 
 /**
  * Charged (final `credits_cost`), refunded charges included.
@@ -1369,7 +1552,11 @@ errors: RowError[];
  * spending preview counts against the account's budget (the Composer
  * lists only the first jobs, so it cannot gather them itself).
  */
-estimates: (number | null)[] }
+estimates: (number | null)[]; 
+/**
+ * When the jobs would finish in each order (with an account).
+ */
+forecast: OrderForecast | null }
 /**
  * What the person asks for: a template, the job's other fields, the fields
  * that vary and the number of takes.

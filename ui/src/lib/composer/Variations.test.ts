@@ -5,7 +5,8 @@ import type { AccountsOverview, JobSpec, QueueOverview, VariationPreview, Variat
 // Rust expands, counts, names and prices; the panel sends the request it
 // shows and renders Rust's answer verbatim.
 const previewVariations = vi.fn<(r: VariationRequest, account: string | null) => Promise<unknown>>();
-const queueVariations = vi.fn<(r: VariationRequest, account: string, confirmed: boolean) => Promise<unknown>>();
+const queueVariations =
+  vi.fn<(r: VariationRequest, account: string, confirmed: boolean, order: string) => Promise<unknown>>();
 const spendingPreview = vi.fn<(account: string, estimates: (number | null)[]) => Promise<unknown>>();
 const catalogAnswer = {
   models: [
@@ -35,7 +36,7 @@ vi.mock('../backend', () => ({
     }),
     previewVariations: (r: VariationRequest, a: string | null) => previewVariations(r, a),
     spendingPreview: (a: string, estimates: (number | null)[]) => spendingPreview(a, estimates),
-    queueVariations: (r: VariationRequest, a: string, c: boolean) => queueVariations(r, a, c),
+    queueVariations: (r: VariationRequest, a: string, c: boolean, o: string) => queueVariations(r, a, c, o),
   },
   events: {},
 }));
@@ -185,5 +186,23 @@ describe('Variations', () => {
     expect(line.textContent?.replace(/\s+/g, ' ').trim()).toBe(
       'This account spent 150 credits today and 1,200 this month. 1 of 2 jobs fit what is left of its budget now; the rest wait for it.',
     );
+  });
+
+  it('queues as listed unless “Finish soonest” is picked, and shows Rust’s forecast for each', async () => {
+    const data = { ...answer(2), forecast: { listed_secs: 960, soonest_secs: 840 } } as VariationPreview;
+    previewVariations.mockResolvedValue({ status: 'ok', data });
+    render(Variations, { spec });
+    const forecast = await screen.findByTestId('order-forecast');
+    expect(forecast.textContent?.replace(/\s+/g, ' ').trim()).toBe(
+      'Expected to finish in about 16 min (finish soonest: 14 min)',
+    );
+    expect((screen.getByTestId('order-listed') as HTMLInputElement).checked).toBe(true);
+    await fireEvent.click(screen.getByTestId('order-soonest'));
+    expect(forecast.textContent?.replace(/\s+/g, ' ').trim()).toBe(
+      'Expected to finish in about 14 min (as listed: 16 min)',
+    );
+    await fireEvent.click(screen.getByTestId('queue-variations'));
+    await waitFor(() => expect(queueVariations).toHaveBeenCalledTimes(1));
+    expect(queueVariations.mock.calls[0][3]).toBe('soonest');
   });
 });

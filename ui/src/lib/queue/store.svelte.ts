@@ -1,9 +1,12 @@
-// The queue as Rust last reported it. Rust pushes `queue-changed` (coalesced)
-// whenever the engine changes a job; actions answer with the new overview.
+// The queue as Rust last reported it. Rust pushes `queue-jobs-changed` (coalesced:
+// only the changed jobs, applied by `applyDelta`) whenever the engine changes
+// a job, and `queue-changed` (the whole overview) when the window missed
+// changes while hidden; actions answer with the new overview.
 // While jobs run, Rust also sends their progress every second. A click on a
 // desktop notification makes Rust send `open-job`: the Queue opens on that job.
 import { commands, events, type CommandError, type QueueOverview, type Result } from '../backend';
 import { nav } from '../nav.svelte';
+import { applyDelta, totalsChanged } from './delta';
 
 class QueueStore {
   overview = $state<QueueOverview | null>(null);
@@ -16,6 +19,15 @@ class QueueStore {
   async load() {
     this.take(await commands.queueOverview());
     await events.queueChanged.listen((e) => this.show(e.payload));
+    await events.queueJobsChanged.listen(async (e) => {
+      // Before the first overview there is nothing to apply it to.
+      if (!this.overview) return;
+      const before = this.overview;
+      this.overview = applyDelta(before, e.payload);
+      // Jobs were added or removed (queued by another window or `loova`):
+      // which ones to list is Rust's call, so the whole overview, once.
+      if (totalsChanged(before, this.overview)) this.take(await commands.queueOverview());
+    });
     await events.jobsProgress.listen((e) => {
       this.progress = Object.fromEntries(e.payload.jobs.map((j) => [j.id, j.progress]));
     });

@@ -105,18 +105,21 @@ impl Db {
         Ok(rows)
     }
 
-    /// Jobs per state, of one account or of all.
+    /// Jobs per state, of one account or of all (from `job_counts`).
     pub fn count_by_state(&self, account_id: Option<&str>) -> Result<StateCounts, StoreError> {
         let conn = self.conn();
-        let mut stmt = conn.prepare("SELECT state, COUNT(*) FROM jobs WHERE ?1 IS NULL OR account_id = ?1 GROUP BY state")?;
+        let mut stmt =
+            conn.prepare_cached("SELECT state, SUM(jobs) FROM job_counts WHERE ?1 IS NULL OR account_id = ?1 GROUP BY state HAVING SUM(jobs) > 0")?;
         let rows = stmt.query_map([account_id], |r| Ok((state_of(r.get(0)?)?, r.get::<_, i64>(1)? as u64)))?;
         Ok(StateCounts(rows.collect::<Result<HashMap<_, _>, _>>()?))
     }
 
-    /// Jobs and charges per account and state, in one pass.
+    /// Jobs and charges per account and state: a few rows of `job_counts`
+    /// (kept by triggers, migration 9), whatever the queue holds.
     pub fn count_by_account_and_state(&self) -> Result<Vec<AccountStateCount>, StoreError> {
         let conn = self.conn();
-        let mut stmt = conn.prepare("SELECT account_id, state, COUNT(*), COALESCE(SUM(credits_cost), 0) FROM jobs GROUP BY account_id, state")?;
+        let mut stmt =
+            conn.prepare_cached("SELECT account_id, state, SUM(jobs), SUM(credits_charged) FROM job_counts GROUP BY account_id, state HAVING SUM(jobs) > 0")?;
         let rows = stmt.query_map([], |r| {
             Ok(AccountStateCount { account_id: r.get(0)?, state: state_of(r.get(1)?)?, jobs: r.get::<_, i64>(2)? as u64, credits_charged: r.get(3)? })
         })?;

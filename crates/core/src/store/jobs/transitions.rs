@@ -43,21 +43,23 @@ impl Db {
     /// statement. False when the job was not in one of `from` (someone else
     /// moved it first) or does not exist.
     pub fn transition(&self, id: i64, from: &[JobState], to: JobState, patch: Patch) -> Result<bool, StoreError> {
-        let mut args: Vec<Value> = vec![Value::Text(to.as_str().into()), Value::Integer(now_ms()), Value::Integer(id)];
-        let mut sets = vec!["state = ?1".to_string(), "updated_at = ?2".to_string()];
-        for (col, v) in patch.sets {
-            args.push(v);
-            sets.push(format!("{col} = ?{}", args.len()));
-        }
-        let marks: Vec<String> = from
-            .iter()
-            .map(|s| {
-                args.push(Value::Text(s.as_str().into()));
-                format!("?{}", args.len())
-            })
-            .collect();
-        let sql = format!("UPDATE jobs SET {} WHERE id = ?3 AND state IN ({})", sets.join(", "), marks.join(", "));
+        let (sql, args) = transition_sql(id, from, to, patch);
         Ok(self.conn().execute(&sql, params_from_iter(args))? == 1)
+    }
+
+    /// Many guarded transitions to `to` in one transaction, each as
+    /// [`Db::transition`]; how many moved. For seeding a big queue
+    /// (`scripts/bench`): one commit instead of one per job.
+    pub fn transition_many(&self, moves: Vec<(i64, Patch)>, from: &[JobState], to: JobState) -> Result<usize, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut moved = 0;
+        for (id, patch) in moves {
+            let (sql, args) = transition_sql(id, from, to, patch);
+            moved += tx.prepare_cached(&sql)?.execute(params_from_iter(args))?;
+        }
+        tx.commit()?;
+        Ok(moved)
     }
 
     /// Columns that change without a state change (progress, last poll).
@@ -99,6 +101,24 @@ impl Db {
         tx.commit()?;
         Ok(true)
     }
+}
+
+/// One transition's guarded UPDATE and its arguments.
+fn transition_sql(id: i64, from: &[JobState], to: JobState, patch: Patch) -> (String, Vec<Value>) {
+    let mut args: Vec<Value> = vec![Value::Text(to.as_str().into()), Value::Integer(now_ms()), Value::Integer(id)];
+    let mut sets = vec!["state = ?1".to_string(), "updated_at = ?2".to_string()];
+    for (col, v) in patch.sets {
+        args.push(v);
+        sets.push(format!("{col} = ?{}", args.len()));
+    }
+    let marks: Vec<String> = from
+        .iter()
+        .map(|s| {
+            args.push(Value::Text(s.as_str().into()));
+            format!("?{}", args.len())
+        })
+        .collect();
+    (format!("UPDATE jobs SET {} WHERE id = ?3 AND state IN ({})", sets.join(", "), marks.join(", ")), args)
 }
 
 #[cfg(test)]

@@ -1,0 +1,257 @@
+//! `loova studio …`: share an account's slots with the other computers of a
+//! studio through PostgreSQL. The database password never reaches the screen:
+//! every URL printed is the one loova-core keeps, without its password.
+
+use crate::context::{open, runtime};
+use crate::{print_json, Failure, Outcome};
+use clap::Subcommand;
+use loova_core::studio::{self, StudioError, StudioStatus};
+use loova_core::ErrorCode;
+use std::io::Read;
+
+/// Where the password may come from instead of the URL (shell history and
+/// `ps` show a URL typed on the command line).
+const PASSWORD_ENV: &str = "LOOVA_STUDIO_PASSWORD";
+
+#[derive(Subcommand)]
+pub enum StudioCommand {
+    /// Share ACCOUNT's slots with the other computers that use the same Loova user.
+    Connect {
+        /// The Loova Desk account (as `loova accounts list` names it).
+        account: String,
+        /// postgres://USER@HOST:PORT/DATABASE?sslmode=require (the password may be
+        /// left out: see --password-stdin and LOOVA_STUDIO_PASSWORD).
+        #[arg(long)]
+        url: String,
+        /// The studio account's name: every computer of the same Loova user picks the same one.
+        #[arg(long = "as", value_name = "NAME")]
+        studio_account: String,
+        /// This computer's name as the others see it (default: the host name).
+        #[arg(long, value_name = "NAME")]
+        computer: Option<String>,
+        /// Read the database password from standard input (default: LOOVA_STUDIO_PASSWORD, or the URL's).
+        #[arg(long)]
+        password_stdin: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The studio's slots: in use per computer, and the jobs waiting on each.
+    Status {
+        /// One account (default: every shared one).
+        account: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop sharing ACCOUNT's slots: forgets the link and the password.
+    Disconnect { account: String },
+}
+
+impl Failure for StudioError {
+    fn code(&self) -> ErrorCode {
+        StudioError::code(self)
+    }
+    fn field(&self) -> Option<&str> {
+        match self {
+            StudioError::UrlInvalid(_) => Some("url"),
+            StudioError::NameInvalid(m) if m.contains("computer") => Some("computer"),
+            StudioError::NameInvalid(_) => Some("studio_account"),
+            _ => None,
+        }
+    }
+}
+
+/// Any failure of these commands, with whether it is bad input (exit 2).
+struct Failed(Box<dyn Failure>, bool);
+
+impl<E: Failure + 'static> From<E> for Failed {
+    fn from(e: E) -> Failed {
+        let bad = matches!(e.code(), ErrorCode::InvalidInput | ErrorCode::AccountNotFound | ErrorCode::StudioUrlInvalid | ErrorCode::StudioNotConnected);
+        Failed(Box::new(e), bad)
+    }
+}
+
+pub fn run(cmd: StudioCommand) -> Outcome {
+    let (db, accounts) = match open() {
+        Ok(a) => a,
+        Err(e) => return Outcome::error(&e, false),
+    };
+    let result: Result<(), Failed> = runtime().block_on(async {
+        match cmd {
+            StudioCommand::Connect { account, url, studio_account, computer, password_stdin, json } => {
+                let id = accounts.find(&account)?.id;
+                let password = if password_stdin { Some(read_password()?) } else { std::env::var(PASSWORD_ENV).ok().filter(|p| !p.is_empty()) };
+                let url = match password {
+                    Some(p) => with_password(&url, &p)?,
+                    None => url,
+                };
+                let link = studio::connect(&accounts, &id, &url, &studio_account, computer.as_deref()).await?;
+                if json {
+                    print_json(&link);
+                    return Ok(());
+                }
+                println!(
+                    "Connected \"{account}\" to studio \"{}\" ({}) as computer \"{}\": its jobs now take slots only when the studio has one free.",
+                    link.studio_account, link.url_display, link.computer
+                );
+                println!("The password is in the system keychain. Every computer of this Loova user connects with: --as \"{}\"", link.studio_account);
+            }
+            StudioCommand::Status { account, json } => {
+                let ids: Vec<String> = match &account {
+                    Some(name) => vec![accounts.find(name)?.id],
+                    None => accounts.list()?.into_iter().map(|a| a.id).collect(),
+                };
+                let mut shown = Vec::new();
+                for id in ids {
+                    // Without ACCOUNT, the accounts that share nothing are left out.
+                    if account.is_none() && studio::link(&db, &id)?.is_none() {
+                        continue;
+                    }
+                    shown.push(studio::status(&accounts, &id).await?);
+                }
+                if json {
+                    print_json(&shown);
+                } else if shown.is_empty() {
+                    println!("No account shares its slots. Connect one with: loova studio connect ACCOUNT --url postgres://USER@HOST/DB --as NAME");
+                }
+                if !json {
+                    shown.iter().for_each(|s| println!("{}", summary(s)));
+                }
+                // An unreachable database is a service error (exit 1), as a balance that cannot be read.
+                if let Some(s) = shown.iter().find(|s| !s.reachable) {
+                    return Err(Failed::from(crate::Msg(
+                        ErrorCode::StudioUnreachable,
+                        format!("the database of studio \"{}\" cannot be reached (what to do is above).", s.studio_account),
+                    )));
+                }
+            }
+            StudioCommand::Disconnect { account } => {
+                let id = accounts.find(&account)?.id;
+                studio::disconnect(&accounts, &id).await?;
+                println!("Disconnected \"{account}\": its slots are counted on this computer alone again, and the password is gone from the keychain.");
+            }
+        }
+        Ok(())
+    });
+    match result {
+        Ok(()) => Outcome::Ok,
+        Err(Failed(e, bad)) => Outcome::error(e.as_ref(), bad),
+    }
+}
+
+fn read_password() -> Result<String, crate::Msg> {
+    let mut buf = String::new();
+    std::io::stdin()
+        .read_to_string(&mut buf)
+        .map_err(|e| crate::Msg(ErrorCode::InvalidInput, format!("could not read the password from standard input: {e}")))?;
+    // Only the line end: a password may begin or end with a space.
+    Ok(buf.trim_end_matches(['\n', '\r']).to_string())
+}
+
+/// The URL with `password` as its password (percent-encoded). It must name
+/// the user and carry no password of its own: two would be ambiguous.
+fn with_password(url: &str, password: &str) -> Result<String, StudioError> {
+    let bad = |rule: &str| StudioError::UrlInvalid(format!("The studio URL {rule}."));
+    let (scheme, rest) = url.split_once("://").ok_or_else(|| bad("must start with postgres:// (e.g. postgres://editor@db.example.com:5432/loova)"))?;
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    let (user_info, host) =
+        authority.rsplit_once('@').ok_or_else(|| bad("must name the user when the password comes separately: postgres://USER@HOST:PORT/DATABASE"))?;
+    if user_info.contains(':') {
+        return Err(bad("has a password and one was given separately: leave it out of the URL (postgres://USER@HOST/DATABASE)"));
+    }
+    Ok(format!("{scheme}://{user_info}:{}@{host}{tail}", encode(password)))
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters.
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// `Studio "acme" (postgres://editor@db:5432/loova): 4/6 in use — 2 here
+/// (edit-linux-1), 2 on edit-mac-2; waiting: 3 here, 10 on edit-mac-2`.
+pub fn summary(s: &StudioStatus) -> String {
+    let head = format!("Studio \"{}\" ({})", s.studio_account, s.url_display);
+    if !s.reachable {
+        let why = s.error.as_deref().unwrap_or("the database does not answer");
+        return format!(
+            "{head}: database unreachable — {why} (this computer sends no new job for this account until it is back; running jobs are still followed)"
+        );
+    }
+    // This computer first (named once, in the first list), then the others that have any.
+    let per = |count: fn(&studio::ComputerSlots) -> i64, name_here: bool| {
+        let mut parts = Vec::new();
+        for c in &s.computers {
+            let n = count(c);
+            if c.here {
+                parts.insert(0, if name_here { format!("{n} here ({})", c.name) } else { format!("{n} here") });
+            } else if n > 0 {
+                // A silent computer's tasks are followed by the others until they end.
+                parts.push(format!("{n} on {}{}", c.name, if c.alive { "" } else { " (not heard from)" }));
+            }
+        }
+        parts.join(", ")
+    };
+    format!("{head}: {}/{} in use — {}; waiting: {}", s.in_use, s.limit, per(|c| c.running, true), per(|c| c.waiting, false))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use loova_core::studio::ComputerSlots;
+
+    fn computer(name: &str, here: bool, running: i64, waiting: i64) -> ComputerSlots {
+        ComputerSlots { name: name.into(), here, running, waiting, last_seen_ms: 0, alive: true }
+    }
+
+    fn status(computers: Vec<ComputerSlots>) -> StudioStatus {
+        StudioStatus {
+            account_id: "a1".into(),
+            studio_account: "acme".into(),
+            computer: "edit-linux-1".into(),
+            url_display: "postgres://editor@db:5432/loova".into(),
+            reachable: true,
+            error: None,
+            limit: 6,
+            in_use: computers.iter().map(|c| c.running).sum(),
+            computers,
+        }
+    }
+
+    #[test]
+    fn the_summary_says_what_each_computer_holds_and_waits_for() {
+        let s = status(vec![computer("edit-mac-2", false, 2, 10), computer("edit-linux-1", true, 2, 3), computer("idle-3", false, 0, 0)]);
+        assert_eq!(
+            summary(&s),
+            "Studio \"acme\" (postgres://editor@db:5432/loova): 4/6 in use — 2 here (edit-linux-1), 2 on edit-mac-2; waiting: 3 here, 10 on edit-mac-2"
+        );
+        let mut silent = s.clone();
+        silent.computers[0].alive = false;
+        assert!(summary(&silent).contains("2 on edit-mac-2 (not heard from)"), "{}", summary(&silent));
+    }
+
+    #[test]
+    fn an_unreachable_database_says_so_and_what_to_do() {
+        let mut s = status(vec![]);
+        s.reachable = false;
+        s.error = Some("Start the database or check the network, then wait: Loova Desk retries.".into());
+        let text = summary(&s);
+        assert!(text.contains("database unreachable — Start the database"), "{text}");
+        assert!(text.contains("sends no new job"), "{text}");
+    }
+
+    #[test]
+    fn a_separate_password_goes_into_the_url_encoded() {
+        assert_eq!(
+            with_password("postgres://editor@db:5432/loova?sslmode=require", "p@ss:w/rd").unwrap(),
+            "postgres://editor:p%40ss%3Aw%2Frd@db:5432/loova?sslmode=require"
+        );
+        assert!(with_password("postgres://db:5432/loova", "x").is_err(), "no user to give it to");
+        assert!(with_password("postgres://editor:old@db/loova", "x").is_err(), "two passwords");
+        assert!(with_password("db:5432", "x").is_err());
+    }
+}

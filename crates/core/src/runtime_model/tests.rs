@@ -1,0 +1,129 @@
+use super::polls::{expected_delay, expected_polls, next_after, schedule};
+use super::*;
+
+fn key(model: &str, duration: u32) -> RunKey {
+    RunKey { model: model.into(), duration, video_reference: false }
+}
+
+fn prior(model: &str, duration: u32) -> f64 {
+    match model {
+        "seedance_2_0_fast" => 30.0 + 3.0 * duration as f64,
+        _ => 60.0 + 6.0 * duration as f64,
+    }
+}
+
+/// `n` finished tasks (newest first) that ran `factor` × their prior, with a
+/// ±20 % spread like the simulator's, each known to within ±1 s.
+fn history(n: usize, factor: f64, seed: u64) -> Vec<Observation> {
+    let mut rng = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    (0..n)
+        .map(|i| {
+            rng = rng.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let u = (rng >> 11) as f64 / (1u64 << 53) as f64;
+            let model = if i % 2 == 0 { "seedance_2_0" } else { "seedance_2_0_fast" };
+            let k = key(model, 4 + (i as u32 * 7) % 12);
+            let run = prior(model, k.duration) * factor * (0.8 + 0.4 * u);
+            Observation { prior_secs: prior(model, k.duration), lo_secs: run - 1.0, hi_secs: run + 1.0, key: k }
+        })
+        .collect()
+}
+
+#[test]
+fn without_history_the_prior_is_the_median_and_wide() {
+    let p = predict(120.0, &key("seedance_2_0", 10), &[]);
+    assert!((p.median() - 120.0).abs() < 1e-9);
+    assert!(p.quantile(0.1) < 120.0 / 3.0 && p.quantile(0.9) > 120.0 * 3.0, "3 × either way is plausible: {p:?}");
+    assert_eq!(p, Prediction::prior(120.0));
+}
+
+#[test]
+fn three_times_faster_or_slower_is_learned_within_a_few_jobs() {
+    for factor in [1.0 / 3.0, 3.0] {
+        // An unseen duration of a seen model, after 1 and after 3 jobs.
+        let k = key("seedance_2_0", 9);
+        let one = predict(prior("seedance_2_0", 9), &k, &history(1, factor, 7));
+        let ratio = one.median() / (prior("seedance_2_0", 9) * factor);
+        assert!((0.75..1.33).contains(&ratio), "after one job, factor {factor}: {ratio}");
+        let three = predict(prior("seedance_2_0", 9), &k, &history(3, factor, 7));
+        let ratio = three.median() / (prior("seedance_2_0", 9) * factor);
+        assert!((0.85..1.18).contains(&ratio), "after three jobs, factor {factor}: {ratio}");
+        assert!(three.log_sigma < 0.3, "and it is sure of it: {three:?}");
+    }
+}
+
+#[test]
+fn another_model_of_the_account_moves_an_unseen_model() {
+    let fast_only: Vec<Observation> = history(6, 3.0, 1).into_iter().filter(|o| o.key.model == "seedance_2_0_fast").collect();
+    let p = predict(prior("seedance_2_0", 5), &key("seedance_2_0", 5), &fast_only);
+    assert!(p.median() > 2.0 * prior("seedance_2_0", 5), "{p:?}");
+    assert!(p.log_sigma > 0.3, "less sure than for a seen model: {p:?}");
+}
+
+#[test]
+fn quantiles_cover_the_spread_of_the_data() {
+    let h = history(30, 1.0, 3);
+    let k = key("seedance_2_0", 10);
+    let p = predict(prior("seedance_2_0", 10), &k, &h);
+    let (q05, q50, q95) = (p.quantile(0.05), p.quantile(0.5), p.quantile(0.95));
+    let mean = prior("seedance_2_0", 10);
+    assert!(q05 < q50 && q50 < q95);
+    assert!((0.95..1.05).contains(&(q50 / mean)), "{q50}");
+    // The data spread ±20 % uniformly: the 5–95 % band is about that wide.
+    assert!(q05 > 0.7 * mean && q05 < 0.88 * mean, "{q05}");
+    assert!(q95 > 1.12 * mean && q95 < 1.3 * mean, "{q95}");
+    assert!((p.cdf(q95) - 0.95).abs() < 1e-3);
+}
+
+#[test]
+fn an_exact_cell_refines_its_model() {
+    // The model runs as the prior says, except 12 s tasks, which take 1.5 ×.
+    let mut h = history(20, 1.0, 5);
+    for _ in 0..4 {
+        let run = 1.5 * prior("seedance_2_0", 12);
+        h.insert(0, Observation { key: key("seedance_2_0", 12), prior_secs: prior("seedance_2_0", 12), lo_secs: run - 1.0, hi_secs: run + 1.0 });
+    }
+    let p = predict(prior("seedance_2_0", 12), &key("seedance_2_0", 12), &h);
+    assert!(p.median() > 1.3 * prior("seedance_2_0", 12), "{p:?}");
+    let other = predict(prior("seedance_2_0", 7), &key("seedance_2_0", 7), &h);
+    assert!(other.median() < 1.2 * prior("seedance_2_0", 7), "{other:?}");
+}
+
+#[test]
+fn polls_gather_where_the_finish_is_likely_and_keep_to_the_target() {
+    let p = Prediction { log_mu: 90f64.ln(), log_sigma: 0.12, cell_observations: 10, account_observations: 10 };
+    let plan = schedule(&p, 3.0);
+    assert!((expected_polls(&p, &plan) - 3.0).abs() < 0.1, "{plan:?}");
+    assert!(plan[0] > p.quantile(0.01), "nothing is wasted early: {plan:?}");
+    assert!(*plan.last().unwrap() >= p.quantile(0.99));
+    // More polls, less delay; and each is within the W/(2k) physics.
+    let d3 = expected_delay(&p, &plan);
+    let d6 = expected_delay(&p, &schedule(&p, 6.0));
+    assert!(d6 < 0.6 * d3, "{d3} {d6}");
+    assert!(d3 < 6.0, "{d3}");
+}
+
+#[test]
+fn the_next_poll_follows_the_plan_then_backs_off_when_overdue() {
+    let p = Prediction { log_mu: 90f64.ln(), log_sigma: 0.12, cell_observations: 10, account_observations: 10 };
+    let plan = schedule(&p, 3.0);
+    assert_eq!(next_after(&p, 3.0, 0.0), plan[0]);
+    assert_eq!(next_after(&p, 3.0, plan[1]), plan[2]);
+    let end = *plan.last().unwrap();
+    let late = next_after(&p, 3.0, end + 1000.0) - (end + 1000.0);
+    assert!(late >= 250.0, "{late}");
+}
+
+#[test]
+fn a_wide_prior_starts_early_enough_for_a_three_times_faster_service() {
+    let p = Prediction::prior(120.0);
+    let first = schedule(&p, 6.0)[0];
+    assert!(first < 0.5 * 120.0, "{first}");
+}
+
+#[test]
+fn a_task_never_seen_running_is_not_halved() {
+    let o = Observation { key: key("seedance_2_0", 10), prior_secs: 120.0, lo_secs: 0.0, hi_secs: 40.0 };
+    assert!((o.log_ratio().exp() * 120.0 - 36.0).abs() < 1e-9);
+    let seen = Observation { lo_secs: 36.0, hi_secs: 40.0, ..o };
+    assert!((seen.log_ratio().exp() * 120.0 - (36.0f64 * 40.0).sqrt()).abs() < 1e-9);
+}

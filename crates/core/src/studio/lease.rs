@@ -1,0 +1,319 @@
+//! The lease protocol (docs/ARCHITECTURE.md, "A studio"). Every slot
+//! decision happens in one transaction that first locks the studio
+//! account's row, so two computers never count the same free slot; every
+//! time is the database's `now()`, never a computer's clock.
+
+use super::pg::{q, StudioDb};
+use super::{ComputerSlots, StudioError};
+
+/// A job this computer wants to send, and how long its lease is held if
+/// its holder vanishes before the create answers (the unknown-outcome hold).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Want {
+    pub job_id: i64,
+    pub hold_ms: i64,
+}
+
+/// A job of this computer that needs a lease: a create in flight, a running
+/// task, or an unknown outcome still within its hold.
+#[derive(Debug, Clone)]
+pub(crate) struct Needed {
+    pub job_id: i64,
+    pub task_id: Option<String>,
+    pub unknown: bool,
+    pub hold_ms: i64,
+}
+
+/// What the studio looks like from the database.
+pub(crate) struct Seen {
+    pub lease_limit: Option<i64>,
+    pub computers: Vec<ComputerSlots>,
+}
+
+/// Removes the leases without a task id whose holder has been silent and
+/// whose hold (from the lease, or from when its outcome became unknown)
+/// has ended: only then is such a slot assumed free.
+const EXPIRE: &str = "DELETE FROM loova_leases l USING loova_computers c
+    WHERE l.studio_account = $1 AND c.studio_account = l.studio_account AND c.name = l.computer
+      AND l.task_id IS NULL AND c.last_seen < now() - $2::bigint * interval '1 millisecond'
+      AND coalesce(l.unknown_since, l.created_at) + l.hold_ms * interval '1 millisecond' < now()";
+
+const SEEN: &str = "UPDATE loova_computers SET last_seen = now(), queued = $3 WHERE studio_account = $1 AND name = $2";
+
+impl StudioDb {
+    /// Creates the studio account and this computer if they are new.
+    pub(crate) async fn register(&self, studio: &str, computer: &str) -> Result<(), StudioError> {
+        let (studio, computer) = (studio.to_string(), computer.to_string());
+        self.call(|conn| async move {
+            conn.execute("INSERT INTO loova_studio_accounts (name) VALUES ($1) ON CONFLICT DO NOTHING", &[&studio]).await.map_err(q)?;
+            conn.execute(
+                "INSERT INTO loova_computers (studio_account, name) VALUES ($1, $2) ON CONFLICT (studio_account, name) DO UPDATE SET last_seen = now()",
+                &[&studio, &computer],
+            )
+            .await
+            .map_err(q)?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Takes up to `wants.len()` leases for this computer: free slots are
+    /// min(`limit`, the studio's own limit) less the live leases, handed out
+    /// round-robin in the order the computers began waiting (this one
+    /// last if it was not waiting). Returns the jobs that got one; only
+    /// those may be sent. The rest wait in `loova_waiters`.
+    pub(crate) async fn acquire(
+        &self,
+        studio: &str,
+        computer: &str,
+        limit: i64,
+        wants: &[Want],
+        queued: i64,
+        silence_ms: i64,
+    ) -> Result<Vec<i64>, StudioError> {
+        let (studio, computer, wants) = (studio.to_string(), computer.to_string(), wants.to_vec());
+        self.call(|mut conn| async move {
+            let tx = conn.transaction().await.map_err(q)?;
+            let row = tx.query_opt("SELECT lease_limit FROM loova_studio_accounts WHERE name = $1 FOR UPDATE", &[&studio]).await.map_err(q)?;
+            let Some(row) = row else {
+                return Err(StudioError::Failed(format!("the studio account \"{studio}\" is not in the database; connect again")));
+            };
+            let own: Option<i32> = row.get(0);
+            let limit = own.map_or(limit, |o| limit.min(o as i64));
+            if tx.execute(SEEN, &[&studio, &computer, &(queued as i32)]).await.map_err(q)? == 0 {
+                tx.execute("INSERT INTO loova_computers (studio_account, name, queued) VALUES ($1, $2, $3)", &[&studio, &computer, &(queued as i32)])
+                    .await
+                    .map_err(q)?;
+            }
+            tx.execute(EXPIRE, &[&studio, &silence_ms]).await.map_err(q)?;
+            let live: i64 = tx.query_one("SELECT count(*) FROM loova_leases WHERE studio_account = $1", &[&studio]).await.map_err(q)?.get(0);
+            let free = (limit - live).max(0);
+            // The other live computers waiting, longest first, and whether
+            // each began waiting before this one.
+            let mine = tx
+                .query_opt("SELECT waiting_since FROM loova_waiters WHERE studio_account = $1 AND computer = $2", &[&studio, &computer])
+                .await
+                .map_err(q)?
+                .is_some();
+            let others = tx
+                .query(
+                    "SELECT w.want, (NOT $3 OR w.waiting_since < (SELECT waiting_since FROM loova_waiters WHERE studio_account = $1 AND computer = $2)) AS ahead
+                     FROM loova_waiters w JOIN loova_computers c ON c.studio_account = w.studio_account AND c.name = w.computer
+                     WHERE w.studio_account = $1 AND w.computer <> $2 AND c.last_seen >= now() - $4::bigint * interval '1 millisecond'
+                     ORDER BY w.waiting_since",
+                    &[&studio, &computer, &mine, &silence_ms],
+                )
+                .await
+                .map_err(q)?;
+            let ahead: Vec<i64> = others.iter().filter(|r| r.get::<_, bool>(1)).map(|r| r.get::<_, i32>(0) as i64).collect();
+            let behind: Vec<i64> = others.iter().filter(|r| !r.get::<_, bool>(1)).map(|r| r.get::<_, i32>(0) as i64).collect();
+            let share = share_of(free, &ahead, wants.len() as i64, &behind) as usize;
+            let mut granted = Vec::new();
+            for w in wants.iter().take(share) {
+                let n = tx
+                    .execute(
+                        "INSERT INTO loova_leases (studio_account, computer, job_id, hold_ms) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                        &[&studio, &computer, &w.job_id, &w.hold_ms],
+                    )
+                    .await
+                    .map_err(q)?;
+                if n == 1 {
+                    granted.push(w.job_id);
+                }
+            }
+            let left = (wants.len() - granted.len()) as i32;
+            if left == 0 {
+                tx.execute("DELETE FROM loova_waiters WHERE studio_account = $1 AND computer = $2", &[&studio, &computer]).await.map_err(q)?;
+            } else {
+                // Served: to the back of the line. Not served: keep its place.
+                let restart = !granted.is_empty();
+                tx.execute(
+                    "INSERT INTO loova_waiters (studio_account, computer, want) VALUES ($1, $2, $3)
+                     ON CONFLICT (studio_account, computer) DO UPDATE SET want = $3,
+                       waiting_since = CASE WHEN $4 THEN now() ELSE loova_waiters.waiting_since END",
+                    &[&studio, &computer, &left, &restart],
+                )
+                .await
+                .map_err(q)?;
+            }
+            tx.commit().await.map_err(q)?;
+            Ok(granted)
+        })
+        .await
+    }
+
+    /// The heartbeat: this computer is alive, its leases match its jobs
+    /// (a lease per job that needs one, with the task id once known, none
+    /// for the others), and silent holders' expired leases go.
+    pub(crate) async fn sync(&self, studio: &str, computer: &str, needed: &[Needed], queued: i64, silence_ms: i64) -> Result<(), StudioError> {
+        let (studio, computer, needed) = (studio.to_string(), computer.to_string(), needed.to_vec());
+        self.call(|mut conn| async move {
+            let tx = conn.transaction().await.map_err(q)?;
+            tx.query_opt("SELECT 1 FROM loova_studio_accounts WHERE name = $1 FOR UPDATE", &[&studio]).await.map_err(q)?;
+            if tx.execute(SEEN, &[&studio, &computer, &(queued as i32)]).await.map_err(q)? == 0 {
+                tx.execute("INSERT INTO loova_computers (studio_account, name, queued) VALUES ($1, $2, $3)", &[&studio, &computer, &(queued as i32)])
+                    .await
+                    .map_err(q)?;
+            }
+            let ids: Vec<i64> = needed.iter().map(|n| n.job_id).collect();
+            tx.execute("DELETE FROM loova_leases WHERE studio_account = $1 AND computer = $2 AND NOT (job_id = ANY($3))", &[&studio, &computer, &ids])
+                .await
+                .map_err(q)?;
+            for n in &needed {
+                // Re-adopted after a restart (or held since before the
+                // link): inserted; the task id is set once known; an
+                // unknown outcome's hold runs from when it became unknown.
+                tx.execute(
+                    "INSERT INTO loova_leases (studio_account, computer, job_id, task_id, hold_ms, unknown_since)
+                     VALUES ($1, $2, $3, $4, $5, CASE WHEN $6 THEN now() END)
+                     ON CONFLICT (studio_account, computer, job_id) DO UPDATE SET
+                       task_id = coalesce(excluded.task_id, loova_leases.task_id), hold_ms = excluded.hold_ms,
+                       unknown_since = CASE WHEN $6 THEN coalesce(loova_leases.unknown_since, now()) END",
+                    &[&studio, &computer, &n.job_id, &n.task_id, &n.hold_ms, &n.unknown],
+                )
+                .await
+                .map_err(q)?;
+            }
+            if queued == 0 {
+                tx.execute("DELETE FROM loova_waiters WHERE studio_account = $1 AND computer = $2", &[&studio, &computer]).await.map_err(q)?;
+            } else {
+                tx.execute(
+                    "UPDATE loova_waiters SET want = LEAST(want, $3) WHERE studio_account = $1 AND computer = $2",
+                    &[&studio, &computer, &(queued as i32)],
+                )
+                .await
+                .map_err(q)?;
+            }
+            tx.execute(EXPIRE, &[&studio, &silence_ms]).await.map_err(q)?;
+            tx.commit().await.map_err(q)?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Leases with a task id whose holder has gone silent: another computer
+    /// of the studio follows those tasks and releases them when final.
+    pub(crate) async fn orphans(&self, studio: &str, computer: &str, silence_ms: i64) -> Result<Vec<(i64, String)>, StudioError> {
+        let (studio, computer) = (studio.to_string(), computer.to_string());
+        self.call(|conn| async move {
+            let rows = conn
+                .query(
+                    "SELECT l.id, l.task_id FROM loova_leases l JOIN loova_computers c ON c.studio_account = l.studio_account AND c.name = l.computer
+                     WHERE l.studio_account = $1 AND l.computer <> $2 AND l.task_id IS NOT NULL AND c.last_seen < now() - $3::bigint * interval '1 millisecond'",
+                    &[&studio, &computer, &silence_ms],
+                )
+                .await
+                .map_err(q)?;
+            Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+        })
+        .await
+    }
+
+    /// Releases a silent holder's lease whose task has ended.
+    pub(crate) async fn release_finished(&self, lease_id: i64, task_id: &str) -> Result<bool, StudioError> {
+        let task_id = task_id.to_string();
+        self.call(|conn| async move {
+            let n = conn.execute("DELETE FROM loova_leases WHERE id = $1 AND task_id = $2", &[&lease_id, &task_id]).await.map_err(q)?;
+            Ok(n == 1)
+        })
+        .await
+    }
+
+    /// Every computer of the studio account, with its leases and queue.
+    pub(crate) async fn seen(&self, studio: &str, computer: &str, silence_ms: i64) -> Result<Seen, StudioError> {
+        let (studio, computer) = (studio.to_string(), computer.to_string());
+        self.call(|conn| async move {
+            let limit = conn.query_opt("SELECT lease_limit FROM loova_studio_accounts WHERE name = $1", &[&studio]).await.map_err(q)?;
+            let lease_limit = limit.and_then(|r| r.get::<_, Option<i32>>(0)).map(i64::from);
+            let rows = conn
+                .query(
+                    "SELECT c.name, c.queued, (extract(epoch FROM c.last_seen) * 1000)::bigint,
+                       (SELECT count(*) FROM loova_leases l WHERE l.studio_account = c.studio_account AND l.computer = c.name),
+                       c.last_seen >= now() - $2::bigint * interval '1 millisecond'
+                     FROM loova_computers c WHERE c.studio_account = $1 ORDER BY c.name",
+                    &[&studio, &silence_ms],
+                )
+                .await
+                .map_err(q)?;
+            let computers = rows
+                .iter()
+                .map(|r| {
+                    let name: String = r.get(0);
+                    ComputerSlots {
+                        here: name == computer,
+                        name,
+                        waiting: r.get::<_, i32>(1) as i64,
+                        last_seen_ms: r.get(2),
+                        running: r.get(3),
+                        alive: r.get(4),
+                    }
+                })
+                .collect();
+            Ok(Seen { lease_limit, computers })
+        })
+        .await
+    }
+
+    /// How many leases this computer holds.
+    pub(crate) async fn held_by(&self, studio: &str, computer: &str) -> Result<i64, StudioError> {
+        let (studio, computer) = (studio.to_string(), computer.to_string());
+        self.call(|conn| async move {
+            let row =
+                conn.query_one("SELECT count(*) FROM loova_leases WHERE studio_account = $1 AND computer = $2", &[&studio, &computer]).await.map_err(q)?;
+            Ok(row.get(0))
+        })
+        .await
+    }
+
+    /// Forgets this computer (its waiting place with it).
+    pub(crate) async fn forget_computer(&self, studio: &str, computer: &str) -> Result<(), StudioError> {
+        let (studio, computer) = (studio.to_string(), computer.to_string());
+        self.call(|conn| async move {
+            conn.execute("DELETE FROM loova_computers WHERE studio_account = $1 AND name = $2", &[&studio, &computer]).await.map_err(q)?;
+            Ok(())
+        })
+        .await
+    }
+}
+
+/// How many of `free` slots go to this computer (wanting `mine`): one per
+/// waiting computer per round, those that began waiting earlier (`ahead`,
+/// their wants, longest first) before it and the later ones (`behind`)
+/// after, until the slots or the wants run out. A computer with 1,000
+/// queued jobs so gets no more turns than one with 3.
+pub(crate) fn share_of(free: i64, ahead: &[i64], mine: i64, behind: &[i64]) -> i64 {
+    let mut wants: Vec<i64> = ahead.iter().copied().chain(std::iter::once(mine)).chain(behind.iter().copied()).collect();
+    let me = ahead.len();
+    let (mut free, mut got) = (free, 0);
+    while free > 0 && wants.iter().any(|w| *w > 0) {
+        for (i, w) in wants.iter_mut().enumerate() {
+            if free == 0 {
+                break;
+            }
+            if *w > 0 {
+                *w -= 1;
+                free -= 1;
+                if i == me {
+                    got += 1;
+                }
+            }
+        }
+    }
+    got
+}
+
+#[cfg(test)]
+mod tests {
+    use super::share_of;
+
+    #[test]
+    fn free_slots_go_round_robin_in_waiting_order() {
+        assert_eq!(share_of(6, &[], 30, &[]), 6, "alone: every free slot");
+        assert_eq!(share_of(1, &[3], 30, &[]), 0, "one slot: to the one waiting longer");
+        assert_eq!(share_of(1, &[], 30, &[3]), 1, "this one waited longer");
+        assert_eq!(share_of(4, &[1], 30, &[3]), 2, "1 + 1 + 1, then only the two left");
+        assert_eq!(share_of(6, &[2, 2], 30, &[]), 2);
+        assert_eq!(share_of(0, &[], 5, &[]), 0);
+        assert_eq!(share_of(3, &[], 0, &[]), 0);
+    }
+}

@@ -1,0 +1,159 @@
+//! The PostgreSQL side: a small pool over TLS (rustls, Mozilla's roots) or
+//! plain TCP as the URL's sslmode says, every call bounded in time, and the
+//! studio schema created and migrated by the app like the SQLite one —
+//! embedded migrations in one transaction each, and a refusal to use a
+//! schema written by a newer Loova Desk.
+
+use super::url::{StudioUrl, CONNECT_TIMEOUT};
+use super::StudioError;
+use crate::secret::Sensitive;
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A bound on every database call: a network split must not hang the queue.
+pub(crate) const CALL_TIMEOUT: Duration = Duration::from_secs(8);
+
+/// A connection pool to one studio database, and how to name it in messages.
+#[derive(Clone)]
+pub struct StudioDb {
+    pub(crate) pool: Pool,
+    pub(crate) display: String,
+    secret: Option<Sensitive>,
+}
+
+const MIGRATIONS: &[&str] = &[
+    // 1: studio accounts (one per Loova user), the computers that share its
+    // slots, the leases (one per create in flight or task running) and the
+    // computers waiting for a slot. Times are the database's (`now()`).
+    "CREATE TABLE loova_studio_accounts (
+        name text PRIMARY KEY,
+        lease_limit integer CHECK (lease_limit > 0),
+        created_at timestamptz NOT NULL DEFAULT now()
+    );
+    CREATE TABLE loova_computers (
+        studio_account text NOT NULL REFERENCES loova_studio_accounts (name) ON DELETE CASCADE,
+        name text NOT NULL,
+        last_seen timestamptz NOT NULL DEFAULT now(),
+        queued integer NOT NULL DEFAULT 0,
+        PRIMARY KEY (studio_account, name)
+    );
+    CREATE TABLE loova_leases (
+        id bigserial PRIMARY KEY,
+        studio_account text NOT NULL,
+        computer text NOT NULL,
+        job_id bigint NOT NULL,
+        task_id text,
+        hold_ms bigint NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        unknown_since timestamptz,
+        UNIQUE (studio_account, computer, job_id),
+        FOREIGN KEY (studio_account, computer) REFERENCES loova_computers ON DELETE CASCADE
+    );
+    CREATE TABLE loova_waiters (
+        studio_account text NOT NULL,
+        computer text NOT NULL,
+        waiting_since timestamptz NOT NULL DEFAULT now(),
+        want integer NOT NULL CHECK (want > 0),
+        PRIMARY KEY (studio_account, computer),
+        FOREIGN KEY (studio_account, computer) REFERENCES loova_computers ON DELETE CASCADE
+    );",
+];
+
+/// Serialises migrations of concurrent first connections (any constant
+/// the studio's database does not use for something else).
+const MIGRATION_LOCK: i64 = 0x100a_5d15_0016;
+
+impl StudioDb {
+    /// A pool; connects lazily (the first call says whether it answers).
+    pub fn open(url: &StudioUrl, password: Option<&Sensitive>) -> Result<StudioDb, StudioError> {
+        let config = url.pg_config(password);
+        let manager_config = ManagerConfig { recycling_method: RecyclingMethod::Verified };
+        let manager = if url.may_use_tls() {
+            Manager::from_config(config, tokio_postgres_rustls::MakeRustlsConnect::new(tls_config()), manager_config)
+        } else {
+            Manager::from_config(config, tokio_postgres::NoTls, manager_config)
+        };
+        let pool = Pool::builder(manager)
+            .max_size(4)
+            .runtime(Runtime::Tokio1)
+            .wait_timeout(Some(CALL_TIMEOUT))
+            .create_timeout(Some(CONNECT_TIMEOUT + Duration::from_secs(1)))
+            .recycle_timeout(Some(CONNECT_TIMEOUT))
+            .build()
+            .map_err(|e| StudioError::Failed(e.to_string()))?;
+        Ok(StudioDb { pool, display: url.display.clone(), secret: password.cloned().or(url.password.clone()) })
+    }
+
+    /// Runs `f` on a pooled connection within [`CALL_TIMEOUT`]; any failure
+    /// becomes "unreachable" with a redacted reason.
+    pub(crate) async fn call<T, F, Fut>(&self, f: F) -> Result<T, StudioError>
+    where
+        F: FnOnce(deadpool_postgres::Object) -> Fut,
+        Fut: Future<Output = Result<T, StudioError>>,
+    {
+        let work = async {
+            let conn = self.pool.get().await.map_err(|e| self.unreachable(&e.to_string()))?;
+            f(conn).await
+        };
+        match tokio::time::timeout(CALL_TIMEOUT, work).await {
+            Ok(r) => r.map_err(|e| match e {
+                StudioError::Query(why) => self.unreachable(&why),
+                other => other,
+            }),
+            Err(_) => Err(self.unreachable(&format!("no answer within {} s", CALL_TIMEOUT.as_secs()))),
+        }
+    }
+
+    pub(crate) fn unreachable(&self, why: &str) -> StudioError {
+        StudioError::Unreachable { url: self.display.clone(), why: super::url::redact(why, self.secret.as_ref()) }
+    }
+
+    /// Creates or migrates the schema; refuses one newer than this app knows.
+    pub async fn migrate(&self) -> Result<i32, StudioError> {
+        self.call(|mut conn| async move {
+            let tx = conn.transaction().await.map_err(q)?;
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).await.map_err(q)?;
+            tx.batch_execute("CREATE TABLE IF NOT EXISTS loova_schema (id integer PRIMARY KEY CHECK (id = 1), version integer NOT NULL)").await.map_err(q)?;
+            let found: i32 = tx.query_opt("SELECT version FROM loova_schema WHERE id = 1", &[]).await.map_err(q)?.map_or(0, |r| r.get(0));
+            let known = MIGRATIONS.len() as i32;
+            if found > known {
+                // Rolled back: nothing of the newer schema is touched.
+                return Err(StudioError::SchemaTooNew { found, known });
+            }
+            for sql in MIGRATIONS.iter().skip(found as usize) {
+                tx.batch_execute(sql).await.map_err(q)?;
+            }
+            tx.execute("INSERT INTO loova_schema (id, version) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET version = $1", &[&known]).await.map_err(q)?;
+            tx.commit().await.map_err(q)?;
+            Ok(known)
+        })
+        .await
+    }
+}
+
+/// A database error inside a call (turned into "unreachable" by `call`).
+pub(crate) fn q(e: tokio_postgres::Error) -> StudioError {
+    // `Error`'s Display is terse ("db error"); the source says what happened.
+    let why = match std::error::Error::source(&e) {
+        Some(s) => format!("{e}: {s}"),
+        None => e.to_string(),
+    };
+    StudioError::Query(why)
+}
+
+/// TLS for managed databases: Mozilla's root certificates, ring for the
+/// cryptography (the provider reqwest already brings in).
+fn tls_config() -> rustls::ClientConfig {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .expect("ring supports the default TLS versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth()
+}
+
+/// The schema version this app writes (for tests and `status`).
+pub const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;

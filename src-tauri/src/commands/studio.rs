@@ -1,0 +1,112 @@
+//! A studio: an account's slots shared with other computers through
+//! PostgreSQL. The password goes in (write-only, on to the keychain) and
+//! never comes back: every URL answered is the one without it.
+
+use super::accounts::{overview, AccountsOverview};
+use crate::error::CommandError;
+use crate::events::AccountsChanged;
+use crate::queue::QueueHost;
+use crate::state::AppState;
+use loova_core::studio::{self, StudioError, StudioStatus};
+use serde::Deserialize;
+use tauri::{AppHandle, State};
+use tauri_specta::Event;
+
+impl From<StudioError> for CommandError {
+    /// The form's field a wrong value is in (the message says the rule and the fix).
+    fn from(e: StudioError) -> CommandError {
+        let field = match &e {
+            StudioError::UrlInvalid(_) => Some("url"),
+            StudioError::NameInvalid(m) if m.contains("computer") => Some("computer"),
+            StudioError::NameInvalid(_) => Some("studio_account"),
+            _ => None,
+        };
+        CommandError { code: e.code(), field: field.map(str::to_string), message: e.to_string(), fix: None }
+    }
+}
+
+#[derive(Debug, Deserialize, specta::Type)]
+pub struct StudioConnectRequest {
+    pub account_id: String,
+    /// postgres://USER[:PASSWORD]@HOST:PORT/DATABASE[?sslmode=require]
+    pub url: String,
+    /// Write-only, when it is not in the URL: stored in the keychain, never returned.
+    pub password: Option<String>,
+    /// The same name on every computer of the studio's Loova user.
+    pub studio_account: String,
+    /// This computer's name as the others see it (default: the host name).
+    pub computer: Option<String>,
+}
+
+/// What the form prefills as this computer's name.
+#[tauri::command]
+#[specta::specta]
+pub async fn studio_default_computer() -> Result<String, CommandError> {
+    Ok(studio::default_computer_name())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn studio_connect(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    host: State<'_, QueueHost>,
+    request: StudioConnectRequest,
+) -> Result<AccountsOverview, CommandError> {
+    let password = request.password.filter(|p| !p.is_empty());
+    let url = match password {
+        Some(p) => with_password(request.url.trim(), &p)?,
+        None => request.url.trim().to_string(),
+    };
+    let computer = request.computer.as_deref().map(str::trim).filter(|c| !c.is_empty());
+    studio::connect(state.accounts()?, &request.account_id, &url, request.studio_account.trim(), computer).await?;
+    changed(&app, &state, &host)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn studio_disconnect(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    host: State<'_, QueueHost>,
+    account_id: String,
+) -> Result<AccountsOverview, CommandError> {
+    studio::disconnect(state.accounts()?, &account_id).await?;
+    changed(&app, &state, &host)
+}
+
+/// The studio as the queue last saw it (no round trip when the queue runs
+/// here); read from the database when it runs elsewhere. `None`: not shared.
+#[tauri::command]
+#[specta::specta]
+pub async fn studio_status(state: State<'_, AppState>, host: State<'_, QueueHost>, account_id: String) -> Result<Option<StudioStatus>, CommandError> {
+    if let Some(s) = host.engine().and_then(|e| e.studio_status(&account_id)) {
+        return Ok(Some(s));
+    }
+    if studio::link(state.db()?, &account_id)?.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(studio::status(state.accounts()?, &account_id).await?))
+}
+
+/// The form's separate password put into the URL (percent-encoded), where
+/// loova-core takes it out again for the keychain. Two passwords are refused.
+fn with_password(url: &str, password: &str) -> Result<String, CommandError> {
+    let bad = |why: &str| CommandError::from(StudioError::UrlInvalid(format!("The studio URL {why}.")));
+    let mut parsed = tauri::Url::parse(url).map_err(|_| bad("cannot be read (write it as postgres://USER@HOST:5432/DATABASE?sslmode=require)"))?;
+    if parsed.password().is_some() {
+        return Err(bad("has a password and one was typed separately: leave it out of the URL"));
+    }
+    if parsed.username().is_empty() || parsed.set_password(Some(password)).is_err() {
+        return Err(bad("must name the user: postgres://USER@HOST:5432/DATABASE"));
+    }
+    Ok(parsed.to_string())
+}
+
+/// The queue takes the new link (or its end) at once; every screen is told.
+fn changed(app: &AppHandle, state: &AppState, host: &QueueHost) -> Result<AccountsOverview, CommandError> {
+    host.touch();
+    let o = overview(state)?;
+    let _ = AccountsChanged(o.clone()).emit(app);
+    Ok(o)
+}

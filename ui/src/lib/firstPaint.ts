@@ -1,0 +1,18 @@
+import { commands } from './backend';
+
+// scripts/bench's start-up figure (issue 15): once `selector` (the Composer's
+// form) is in the page, the next animation frame comes after the one that
+// painted it, and tells Rust — which writes the time only when the benchmark
+// asked for it (LOOVA_DESK_BENCH_READY_FILE) and does nothing otherwise. It
+// gives up after `maxFrames` so a start on another screen costs nothing.
+export function reportFirstPaint(selector: string, maxFrames = 600) {
+  let frames = 0;
+  const check = () => {
+    if (document.querySelector(selector)) {
+      requestAnimationFrame(() => void commands.firstPaint());
+    } else if (++frames < maxFrames) {
+      requestAnimationFrame(check);
+    }
+  };
+  requestAnimationFrame(check);
+}

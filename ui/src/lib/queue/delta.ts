@@ -1,0 +1,55 @@
+// Applies a queue delta (Rust's `QueueDelta`: only the jobs that changed,
+// with fresh account counts and batches) to the overview the window shows.
+// Rows are replaced by id or inserted at their place in queue order (a
+// binary search: the list is kept in Rust's order, position then id); the
+// other rows keep their objects, so Svelte redraws only what changed.
+import type { JobView, QueueDelta, QueueOverview } from '../backend';
+
+const before = (a: JobView, b: JobView) => a.position < b.position || (a.position === b.position && a.id < b.id);
+
+function insertAt(jobs: JobView[], job: JobView): number {
+  let lo = 0;
+  let hi = jobs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (before(jobs[mid], job)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export function applyDelta(overview: QueueOverview, delta: QueueDelta): QueueOverview {
+  const changed = new Map(delta.jobs.map((j) => [j.id, j]));
+  const removed = new Set(delta.removed);
+  const jobs: JobView[] = [];
+  const moved: JobView[] = [];
+  for (const j of overview.jobs) {
+    if (removed.has(j.id)) continue;
+    const now = changed.get(j.id);
+    if (now === undefined) {
+      jobs.push(j);
+      continue;
+    }
+    changed.delete(j.id);
+    // Same place in the queue: replaced where it is; else moved below.
+    if (now.position === j.position) jobs.push(now);
+    else moved.push(now);
+  }
+  // Moved rows, and rows the window did not list yet, go to their place.
+  for (const j of [...moved, ...changed.values()]) jobs.splice(insertAt(jobs, j), 0, j);
+  const listed = new Map<string, number>();
+  for (const j of jobs) listed.set(j.account_id, (listed.get(j.account_id) ?? 0) + 1);
+  const accounts = delta.accounts.map((a) => ({
+    ...a,
+    not_listed: Math.max(0, a.total - (listed.get(a.account_id) ?? 0)),
+  }));
+  return { ...overview, engine_status: delta.engine_status, accounts, batches: delta.batches, jobs };
+}
+
+/** An account's number of jobs changed: jobs were queued or deleted, not just moved on. */
+export function totalsChanged(before: QueueOverview, after: QueueOverview): boolean {
+  const totals = new Map(before.accounts.map((a) => [a.account_id, a.total]));
+  return (
+    after.accounts.some((a) => totals.get(a.account_id) !== a.total) || before.accounts.length !== after.accounts.length
+  );
+}
