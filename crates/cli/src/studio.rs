@@ -51,12 +51,7 @@ impl Failure for StudioError {
         StudioError::code(self)
     }
     fn field(&self) -> Option<&str> {
-        match self {
-            StudioError::UrlInvalid(_) => Some("url"),
-            StudioError::NameInvalid(m) if m.contains("computer") => Some("computer"),
-            StudioError::NameInvalid(_) => Some("studio_account"),
-            _ => None,
-        }
+        StudioError::field(self)
     }
 }
 
@@ -81,7 +76,7 @@ pub fn run(cmd: StudioCommand) -> Outcome {
                 let id = accounts.find(&account)?.id;
                 let password = if password_stdin { Some(read_password()?) } else { std::env::var(PASSWORD_ENV).ok().filter(|p| !p.is_empty()) };
                 let url = match password {
-                    Some(p) => with_password(&url, &p)?,
+                    Some(p) => studio::with_password(&url, &p)?,
                     None => url,
                 };
                 let link = studio::connect(&accounts, &id, &url, &studio_account, computer.as_deref()).await?;
@@ -145,31 +140,6 @@ fn read_password() -> Result<String, crate::Msg> {
         .map_err(|e| crate::Msg(ErrorCode::InvalidInput, format!("could not read the password from standard input: {e}")))?;
     // Only the line end: a password may begin or end with a space.
     Ok(buf.trim_end_matches(['\n', '\r']).to_string())
-}
-
-/// The URL with `password` as its password (percent-encoded). It must name
-/// the user and carry no password of its own: two would be ambiguous.
-fn with_password(url: &str, password: &str) -> Result<String, StudioError> {
-    let bad = |rule: &str| StudioError::UrlInvalid(format!("The studio URL {rule}."));
-    let (scheme, rest) = url.split_once("://").ok_or_else(|| bad("must start with postgres:// (e.g. postgres://editor@db.example.com:5432/loova)"))?;
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(authority_end);
-    let (user_info, host) =
-        authority.rsplit_once('@').ok_or_else(|| bad("must name the user when the password comes separately: postgres://USER@HOST:PORT/DATABASE"))?;
-    if user_info.contains(':') {
-        return Err(bad("has a password and one was given separately: leave it out of the URL (postgres://USER@HOST/DATABASE)"));
-    }
-    Ok(format!("{scheme}://{user_info}:{}@{host}{tail}", encode(password)))
-}
-
-/// Percent-encodes everything but RFC 3986's unreserved characters.
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// `Studio "acme" (postgres://editor@db:5432/loova): 4/6 in use — 2 here
@@ -242,16 +212,5 @@ mod tests {
         let text = summary(&s);
         assert!(text.contains("database unreachable — Start the database"), "{text}");
         assert!(text.contains("sends no new job"), "{text}");
-    }
-
-    #[test]
-    fn a_separate_password_goes_into_the_url_encoded() {
-        assert_eq!(
-            with_password("postgres://editor@db:5432/loova?sslmode=require", "p@ss:w/rd").unwrap(),
-            "postgres://editor:p%40ss%3Aw%2Frd@db:5432/loova?sslmode=require"
-        );
-        assert!(with_password("postgres://db:5432/loova", "x").is_err(), "no user to give it to");
-        assert!(with_password("postgres://editor:old@db/loova", "x").is_err(), "two passwords");
-        assert!(with_password("db:5432", "x").is_err());
     }
 }

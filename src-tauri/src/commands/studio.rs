@@ -15,13 +15,7 @@ use tauri_specta::Event;
 impl From<StudioError> for CommandError {
     /// The form's field a wrong value is in (the message says the rule and the fix).
     fn from(e: StudioError) -> CommandError {
-        let field = match &e {
-            StudioError::UrlInvalid(_) => Some("url"),
-            StudioError::NameInvalid(m) if m.contains("computer") => Some("computer"),
-            StudioError::NameInvalid(_) => Some("studio_account"),
-            _ => None,
-        };
-        CommandError { code: e.code(), field: field.map(str::to_string), message: e.to_string(), fix: None }
+        CommandError { code: e.code(), field: e.field().map(str::to_string), message: e.to_string(), fix: None }
     }
 }
 
@@ -55,7 +49,7 @@ pub async fn studio_connect(
 ) -> Result<AccountsOverview, CommandError> {
     let password = request.password.filter(|p| !p.is_empty());
     let url = match password {
-        Some(p) => with_password(request.url.trim(), &p)?,
+        Some(p) => studio::with_password(request.url.trim(), &p)?,
         None => request.url.trim().to_string(),
     };
     let computer = request.computer.as_deref().map(str::trim).filter(|c| !c.is_empty());
@@ -87,20 +81,6 @@ pub async fn studio_status(state: State<'_, AppState>, host: State<'_, QueueHost
         return Ok(None);
     }
     Ok(Some(studio::status(state.accounts()?, &account_id).await?))
-}
-
-/// The form's separate password put into the URL (percent-encoded), where
-/// loova-core takes it out again for the keychain. Two passwords are refused.
-fn with_password(url: &str, password: &str) -> Result<String, CommandError> {
-    let bad = |why: &str| CommandError::from(StudioError::UrlInvalid(format!("The studio URL {why}.")));
-    let mut parsed = tauri::Url::parse(url).map_err(|_| bad("cannot be read (write it as postgres://USER@HOST:5432/DATABASE?sslmode=require)"))?;
-    if parsed.password().is_some() {
-        return Err(bad("has a password and one was typed separately: leave it out of the URL"));
-    }
-    if parsed.username().is_empty() || parsed.set_password(Some(password)).is_err() {
-        return Err(bad("must name the user: postgres://USER@HOST:5432/DATABASE"));
-    }
-    Ok(parsed.to_string())
 }
 
 /// The queue takes the new link (or its end) at once; every screen is told.

@@ -14,7 +14,7 @@ mod url;
 
 pub(crate) use lease::{Needed, Want};
 pub use pg::{StudioDb, SCHEMA_VERSION};
-pub use url::{redact, StudioUrl};
+pub use url::{redact, with_password, StudioUrl};
 
 use crate::accounts::{AccountError, Accounts};
 use crate::store::{Db, StoreError};
@@ -89,8 +89,9 @@ pub enum StudioError {
     NotConnected(String),
     #[error("This computer still holds {0} of the studio's slots (jobs being sent or running). Wait until they finish, or pause the account and let them finish, then disconnect.")]
     LeasesHeld(i64),
-    #[error("{0}")]
-    NameInvalid(String),
+    /// A name the person typed is not usable: which field, and the rule.
+    #[error("{1}")]
+    NameInvalid(&'static str, String),
     #[error("The studio database failed: {0}")]
     Failed(String),
     /// A query failed inside a call (becomes `Unreachable` with the URL).
@@ -112,11 +113,21 @@ impl StudioError {
             StudioError::SchemaTooNew { .. } => ErrorCode::StudioSchemaTooNew,
             StudioError::NotConnected(_) => ErrorCode::StudioNotConnected,
             StudioError::LeasesHeld(_) => ErrorCode::StudioLeasesHeld,
-            StudioError::NameInvalid(_) => ErrorCode::InvalidInput,
+            StudioError::NameInvalid(..) => ErrorCode::InvalidInput,
             StudioError::Failed(_) => ErrorCode::StudioFailed,
             StudioError::Store(e) => e.code(),
             StudioError::Vault(e) => e.code(),
             StudioError::Account(e) => e.code(),
+        }
+    }
+
+    /// The field of the connect form (and `loova studio connect`) a wrong
+    /// value is in; the message says the rule and the fix.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            StudioError::UrlInvalid(_) => Some("url"),
+            StudioError::NameInvalid(field, _) => Some(field),
+            _ => None,
         }
     }
 }
@@ -131,10 +142,10 @@ pub fn default_computer_name() -> String {
     whoami::hostname().ok().map(|h| h.trim().to_string()).filter(|h| !h.is_empty()).unwrap_or_else(|| "this-computer".to_string())
 }
 
-fn check_name(what: &str, name: &str) -> Result<String, StudioError> {
+fn check_name(field: &'static str, what: &str, name: &str) -> Result<String, StudioError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-        return Err(StudioError::NameInvalid(format!("The {what} must be 1 to 100 characters without control characters.")));
+        return Err(StudioError::NameInvalid(field, format!("The {what} must be 1 to 100 characters without control characters.")));
     }
     Ok(name.to_string())
 }
@@ -145,8 +156,8 @@ fn check_name(what: &str, name: &str) -> Result<String, StudioError> {
 pub async fn connect(accounts: &Accounts, account_id: &str, url: &str, studio_account: &str, computer: Option<&str>) -> Result<StudioLink, StudioError> {
     let account = accounts.get(account_id)?;
     let parsed = StudioUrl::parse(url)?;
-    let studio_account = check_name("studio account name", studio_account)?;
-    let computer = check_name("computer name", &computer.map(str::to_string).unwrap_or_else(default_computer_name))?;
+    let studio_account = check_name("studio_account", "studio account name", studio_account)?;
+    let computer = check_name("computer", "computer name", &computer.map(str::to_string).unwrap_or_else(default_computer_name))?;
     let sdb = StudioDb::open(&parsed, None)?;
     sdb.migrate().await?;
     sdb.register(&studio_account, &computer).await?;

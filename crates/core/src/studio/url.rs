@@ -26,6 +26,23 @@ pub struct StudioUrl {
 /// How long connecting (TCP + TLS + authentication) may take.
 pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// `url` with `password` put in as its password (percent-encoded), for a
+/// password given apart from the URL (the form's own field, the CLI's
+/// environment or standard input); `StudioUrl::parse` takes it out again
+/// for the keychain. The URL must name the user and carry no password of
+/// its own: two would be ambiguous.
+pub fn with_password(url: &str, password: &str) -> Result<String, StudioError> {
+    let bad = |why: &str| StudioError::UrlInvalid(format!("The studio URL {why}."));
+    let mut parsed = url::Url::parse(url.trim()).map_err(|_| bad("cannot be read (write it as postgres://USER@HOST:5432/DATABASE?sslmode=require)"))?;
+    if parsed.password().is_some() {
+        return Err(bad("has a password and one was given separately: leave it out of the URL (postgres://USER@HOST/DATABASE)"));
+    }
+    if parsed.username().is_empty() || parsed.set_password(Some(password)).is_err() {
+        return Err(bad("must name the user when the password comes separately: postgres://USER@HOST:5432/DATABASE"));
+    }
+    Ok(parsed.to_string())
+}
+
 impl StudioUrl {
     /// `postgres://` or `postgresql://`, with a host, a user and a database;
     /// `sslmode` disable, prefer (the default, as libpq's) or require. Any
@@ -133,6 +150,17 @@ pub fn redact(text: &str, secret: Option<&Sensitive>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_separate_password_goes_into_the_url_encoded() {
+        assert_eq!(
+            with_password("postgres://editor@db:5432/loova?sslmode=require", "p@ss:w/rd").unwrap(),
+            "postgres://editor:p%40ss%3Aw%2Frd@db:5432/loova?sslmode=require"
+        );
+        assert!(with_password("postgres://db:5432/loova", "x").is_err(), "no user to give it to");
+        assert!(with_password("postgres://editor:old@db/loova", "x").is_err(), "two passwords");
+        assert!(with_password("db:5432", "x").is_err());
+    }
 
     #[test]
     fn the_password_is_taken_out_of_what_is_stored_and_shown() {
