@@ -139,11 +139,14 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
-        .manage(app_state())
         .manage(queue::QueueHost::default())
         .invoke_handler(builder.invoke_handler())
         .on_window_event(|window, event| match event {
-            WindowEvent::Focused(true) => window.state::<AppState>().refresh.notify_one(),
+            WindowEvent::Focused(true) => {
+                if let Some(state) = window.try_state::<AppState>() {
+                    state.refresh.notify_one();
+                }
+            }
             WindowEvent::CloseRequested { api, .. } => lifecycle::close_requested(window, api),
             // Dropping a batch file anywhere on the window opens the import;
             // other files are references for the Composer.
@@ -155,6 +158,12 @@ pub fn run() {
             _ => {}
         })
         .setup(move |app| {
+            // Tauri has created the window (its web process is starting and
+            // loading the page) before this hook runs, and no command can
+            // reach Rust until the hook returns and the event loop runs: the
+            // database and price list open here overlap the page's start-up
+            // instead of delaying the window (issue 15, "Light").
+            app.manage(app_state());
             builder.mount_events(app);
             let media = media_server::start(app.handle()).unwrap_or_else(|e| {
                 eprintln!("loova-desk: the Library cannot play videos: {e}");
