@@ -12,6 +12,30 @@
 
 use super::Prediction;
 
+/// A run-time distribution to place polls for: the engine's [`Prediction`];
+/// the tests also give the simulator's true (uniform) spread, to measure how
+/// far the engine's plan is from the best possible one.
+pub trait RunTimeDistribution {
+    /// Probability that the task has finished within `secs`.
+    fn cdf(&self, secs: f64) -> f64;
+    /// Density at `secs` (per second).
+    fn pdf(&self, secs: f64) -> f64;
+    /// The run time below which the task finishes with probability `p`.
+    fn quantile(&self, p: f64) -> f64;
+}
+
+impl RunTimeDistribution for Prediction {
+    fn cdf(&self, secs: f64) -> f64 {
+        Prediction::cdf(self, secs)
+    }
+    fn pdf(&self, secs: f64) -> f64 {
+        Prediction::pdf(self, secs)
+    }
+    fn quantile(&self, p: f64) -> f64 {
+        Prediction::quantile(self, p)
+    }
+}
+
 /// The schedule covers the distribution up to this quantile; a task still
 /// running after it is "overdue" (see [`next_after`]).
 const COVER: f64 = 0.999;
@@ -23,7 +47,7 @@ struct Profile {
     lambda: Vec<f64>,
 }
 
-fn profile(pred: &Prediction) -> Profile {
+fn profile(pred: &impl RunTimeDistribution) -> Profile {
     let (lo, hi) = (pred.quantile(1e-4), pred.quantile(COVER));
     let dt = (hi - lo) / STEPS as f64;
     let (mut t, mut lambda) = (Vec::with_capacity(STEPS + 1), Vec::with_capacity(STEPS + 1));
@@ -67,13 +91,13 @@ fn points(p: &Profile, delta: f64) -> Vec<f64> {
 
 /// Expected number of polls of a task following `points`: poll j is sent
 /// when the task was still running at poll j − 1.
-pub fn expected_polls(pred: &Prediction, points: &[f64]) -> f64 {
+pub fn expected_polls(pred: &impl RunTimeDistribution, points: &[f64]) -> f64 {
     let mut prev = 0.0;
     points.iter().map(|&t| std::mem::replace(&mut prev, t)).map(|before| 1.0 - pred.cdf(before)).sum()
 }
 
 /// Expected noticing delay (seconds) of `points`, for the mass they cover.
-pub fn expected_delay(pred: &Prediction, points: &[f64]) -> f64 {
+pub fn expected_delay(pred: &impl RunTimeDistribution, points: &[f64]) -> f64 {
     let mut prev = 0.0;
     let mut total = 0.0;
     for &t in points {
@@ -91,7 +115,7 @@ pub fn expected_delay(pred: &Prediction, points: &[f64]) -> f64 {
 
 /// The poll times (seconds since start) that spend `target` expected polls
 /// with the least expected delay.
-pub fn schedule(pred: &Prediction, target: f64) -> Vec<f64> {
+pub fn schedule(pred: &impl RunTimeDistribution, target: f64) -> Vec<f64> {
     let p = profile(pred);
     let total = p.lambda[p.lambda.len() - 1].max(1e-9);
     let (mut lo, mut hi) = (total / 400.0, total);
