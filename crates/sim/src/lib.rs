@@ -39,6 +39,11 @@ pub struct Shared {
     /// `http://HOST:PORT`, used to build video URLs.
     pub root_url: String,
     state_file: Option<PathBuf>,
+    /// Held from the snapshot to the rename: the ticker and `shutdown` both
+    /// save, and two writers of the one `.tmp` file could interleave (a
+    /// shorter document over a longer one left trailing bytes) or rename an
+    /// older snapshot over a newer one.
+    save_lock: Mutex<()>,
 }
 
 impl Shared {
@@ -51,6 +56,7 @@ impl Shared {
     /// Write the state file now if anything changed.
     pub fn save_if_dirty(&self) {
         let Some(path) = &self.state_file else { return };
+        let _saving = self.save_lock.lock().unwrap_or_else(|e| e.into_inner());
         let snapshot = {
             let mut inner = self.lock();
             inner.advance_all();
@@ -97,7 +103,7 @@ async fn start_running(config: SimConfig) -> anyhow::Result<Running> {
             inner.restore(saved);
         }
     }
-    let shared = Arc::new(Shared { inner: Mutex::new(inner), root_url: format!("http://{addr}"), state_file });
+    let shared = Arc::new(Shared { inner: Mutex::new(inner), root_url: format!("http://{addr}"), state_file, save_lock: Mutex::new(()) });
     let (stop_tx, stop_rx) = watch::channel(false);
     let app = routes::router(shared.clone());
     tokio::spawn(server::serve(listener, app, stop_rx.clone()));
