@@ -232,9 +232,19 @@ impl Inner {
 /// service reads another encoding). Such a refusal creates and charges
 /// nothing. Any other answer, ambiguous ones above all, is never followed
 /// by another create.
+///
+/// A validation refusal whose body could not be read (a garbled or cut
+/// answer: the chaos campaign's faults, a proxy's error page) is as definite
+/// — nothing was created — but names no field, so each dialect not yet tried
+/// is tried once; without this a local-file job whose first answer was lost
+/// ended "invalid" although it was valid.
 fn next_dialect(spec: &crate::JobSpec, sent: Dialect, e: &ApiError, tried: &[Dialect]) -> Option<Dialect> {
-    if e.class() != ErrorClass::Invalid || e.service_message().is_none() {
+    if e.class() != ErrorClass::Invalid {
         return None;
+    }
+    if e.service_message().is_none() {
+        let next = sent.next();
+        return (!tried.contains(&next)).then_some(next);
     }
     let field = e.field()?;
     if !sent.sent_fields(spec).contains(&field) {
