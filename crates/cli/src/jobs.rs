@@ -268,6 +268,10 @@ fn summary(db: &loova_core::store::Db) {
     let counts = db.count_by_state(None).unwrap_or_default();
     let parts: Vec<String> = JobState::ALL.into_iter().filter(|s| counts.get(*s) > 0).map(|s| format!("{} {s}", counts.get(s))).collect();
     println!("Queue idle: {}", if parts.is_empty() { "no jobs".into() } else { parts.join(", ") });
+    // Idle means nothing more happens without a person: say what each wait needs.
+    for reason in engine::idle_reasons(db).unwrap_or_default() {
+        println!("  {reason}");
+    }
 }
 
 /// A progress bar on a terminal; one line per change otherwise (logs, CI).

@@ -75,3 +75,35 @@ async fn attach_follows_the_found_task_or_says_why_not() {
     let o = env.loova(&["attach", "1", &task]).await;
     assert_eq!(o.status.code(), Some(2), "only an unknown outcome: {}", text(&o));
 }
+
+/// Idle means "nothing more can happen without a person": six lost create
+/// answers hold six slots for 5 s, and the six jobs queued behind them are
+/// sent when the holds end, in the same `run --until-idle`. Before, the run
+/// stopped at once with "6 queued, 6 outcome_unknown".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the Secret Service: run by scripts/test"]
+async fn until_idle_waits_out_the_holds_of_lost_answers() {
+    let mut cfg = loova_testkit::above_our_cap(sim_config(&[(KEY, 1_000_000)], 0.01));
+    cfg.faults.create.script = std::iter::repeat_n(FaultKind::CreatedThenDropped, 6).collect();
+    let sim = loova_testkit::start_sim(cfg).await;
+    let env = Env { data: loova_testkit::data_dir(), service: loova_testkit::keyring_service("cli-idle-holds") };
+    let db = Arc::new(Db::open_in(env.data.path()).unwrap());
+    let accounts = loova_testkit::accounts(db.clone(), &env.service);
+    loova_testkit::add_account(&accounts, "Holds", &sim.base_url(), KEY).await;
+    db.set_setting("output_dir", env.data.path().join("videos").to_str().unwrap()).unwrap();
+    for i in 1..=12 {
+        let o = env.loova(&["enqueue", "--account", "Holds", "--prompt", &format!("a held fox {i}"), "--duration", "5"]).await;
+        assert!(o.status.success(), "{}", text(&o));
+    }
+
+    let mut c = env.cmd(&["run", "--until-idle"]);
+    c.env("LOOVA_DESK_UNKNOWN_HOLD_SECS", "5");
+    let o = tokio::task::spawn_blocking(move || c.output().unwrap()).await.unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+
+    let counts = db.count_by_state(None).unwrap();
+    assert_eq!((counts.get(JobState::Downloaded), counts.get(JobState::OutcomeUnknown)), (6, 6), "{}", text(&o));
+    assert_eq!(counts.get(JobState::Queued), 0, "{}", text(&o));
+    assert!(text(&o).contains("6 jobs need your decision"), "it says why it stopped: {}", text(&o));
+    assert_eq!(sim.state().key(KEY).unwrap().tasks_created, 12, "each job created once");
+}

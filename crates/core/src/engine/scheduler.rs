@@ -86,13 +86,13 @@ impl Inner {
         if let Some(t) = self.db.next_backoff_end(&account.id, now)? {
             due(t);
         }
-        // Queued jobs wait for a person when every slot is held by an
-        // unknown outcome (never resent by itself); otherwise a slot
-        // will free up or the observed limit will recover. A hold that ends
-        // later wakes the loop (`due` above) but does not keep `run
-        // --until-idle` going: with only held unknowns left, a person is
-        // asked, as before.
-        let busy = free > 0 || in_flight > unknown || recovering;
+        // Queued jobs behind full slots progress by themselves: a slot frees
+        // when a running job ends, when the observed limit recovers, or when
+        // a held unknown outcome's hold ends (a bounded wait: `due` above
+        // wakes the loop then, and the queued jobs are sent). So every one
+        // of those keeps `run --until-idle` going; only what needs a person
+        // or the calendar (paused, credits, key, budget period) ends it.
+        let busy = free > 0 || in_flight > unknown || recovering || hold_ends.is_some();
         if free <= 0 {
             return Ok(busy);
         }
