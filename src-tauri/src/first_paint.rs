@@ -1,4 +1,4 @@
-//! The benchmark's first-paint marker (issue 15, `scripts/bench`). When
+//! The benchmark's first-paint marker (`scripts/bench`). When
 //! `LOOVA_DESK_BENCH_READY_FILE` is set, the page calls [`first_paint`] once
 //! the Composer's form has been painted, and this writes the time to that
 //! file: CLOCK_MONOTONIC in nanoseconds, the clock the benchmark read just

@@ -162,7 +162,8 @@ pub fn run() {
             // loading the page) before this hook runs, and no command can
             // reach Rust until the hook returns and the event loop runs: the
             // database and price list open here overlap the page's start-up
-            // instead of delaying the window (issue 15, "Light").
+            // instead of delaying the window (a cold start close to an empty
+            // Tauri app's).
             app.manage(app_state());
             builder.mount_events(app);
             let media = media_server::start(app.handle()).unwrap_or_else(|e| {

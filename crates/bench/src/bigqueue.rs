@@ -1,4 +1,4 @@
-//! Issue 15, goal 2 ("big queues are free"): with 100,000 jobs in SQLite
+//! Goal 2 ("big queues are free", docs/PERFORMANCE.md): with 100,000 jobs in SQLite
 //! (95,000 finished, 5,000 waiting, 6 running), what the Queue window's
 //! overview (`loova_core::overview::queue_overview`, what src-tauri calls)
 //! and the engine's reconcile (`Engine::reconcile_once`, the real one) cost,
@@ -17,11 +17,11 @@ use std::time::Instant;
 
 /// The seeded account's id (one account holds every job).
 pub const ACCOUNT: &str = "bench-bigqueue";
-/// Goals from the issue, milliseconds.
+/// The goals of docs/PERFORMANCE.md, milliseconds.
 pub const OVERVIEW_GOAL_MS: f64 = 10.0;
 pub const RECONCILE_GOAL_MS: f64 = 5.0;
 
-/// Builds `dir/loova.db` (migrated, as the app opens it) holding one
+/// Builds `dir/loova-desk.sqlite3` (migrated, as the app opens it) holding one
 /// **paused** account [`ACCOUNT`] ("Big queue", base URL
 /// `http://127.0.0.1:9/api`, which nothing listens on, and no key in any
 /// keychain) with, in queue order:

@@ -1,4 +1,4 @@
-//! Issue 15, goal 4 ("batch reading"): a CSV batch of 100,000 rows read,
+//! Goal 4 ("batch reading", docs/PERFORMANCE.md): a CSV batch of 100,000 rows read,
 //! validated and priced the way `loova preview --file` and the Import
 //! screen do it (`batch::load_batch` + `batch::batch_preview`), median of N
 //! runs. The rows mix both models, every ratio and length, URL lists,

@@ -1,5 +1,5 @@
-//! What a durable job-state transition costs (issue 14, "Durability against
-//! power loss"): the store's own `Db::transition`, on a real SQLite file in a
+//! What a durable job-state transition costs (every state change must
+//! survive a power loss, not only a crash): the store's own `Db::transition`, on a real SQLite file in a
 //! temporary folder, with `synchronous=FULL` (what the app uses: each commit
 //! is fsynced) and with WAL's default `NORMAL`. Each job makes the two
 //! transitions the engine writes around a create: `queued → submitting`

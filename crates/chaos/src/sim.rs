@@ -37,7 +37,9 @@ pub struct SimSetup {
     pub slow_ms: u64,
     pub state_file: PathBuf,
     pub log: PathBuf,
-    /// Loova's script variants (issue 18) instead of the documented API.
+    /// The way Loova's own client script talks (its status words, task-id
+    /// spelling, multipart form and base path) instead of the documented API,
+    /// so the campaign also covers what the app must discover by itself.
     pub script_variant: bool,
 }
 

@@ -1,4 +1,4 @@
-//! Issue 15 ("big queues are free"): on a queue of thousands of jobs, every
+//! Big queues cost what short ones do: on a queue of thousands of jobs, every
 //! statement the Queue overview and the engine's reconcile run is an index
 //! SEARCH or a read of the few `job_counts` rows, never a walk of `jobs`
 //! (SQLite's plan says SCAN for that), and the counts the triggers keep are

@@ -1,5 +1,6 @@
 //! The queue against loova-sim set up as Loova's own clients say the service
-//! may behave (issue 18): script status words, the task id elsewhere, each
+//! may behave (their published script and notes disagree with the
+//! documentation, and the real service cannot be asked): script status words, the task id elsewhere, each
 //! multipart dialect, the other base path. Real SQLite, the real keychain
 //! (run by scripts/test inside dbus-run-session), HTTP on 127.0.0.1.
 

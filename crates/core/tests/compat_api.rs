@@ -1,5 +1,5 @@
 //! The API client alone against loova-sim in each compatibility variant
-//! (issue 18): where the id stands, the script's status words, each
+//! (Loova's own clients disagree with its documentation): where the id stands, the script's status words, each
 //! multipart dialect as the service sees it. No keychain needed.
 
 use loova_core::api::{ApiError, Dialect, ErrorClass, LoovaClient, TaskState};

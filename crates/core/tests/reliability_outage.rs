@@ -1,4 +1,5 @@
-//! The service unreachable for a while (issue 14): jobs are running when
+//! The service unreachable for a while (a network or Loova outage must not
+//! fail jobs or create them twice): jobs are running when
 //! loova-sim stops; it comes back later on the same port from its state
 //! file. Polls back off (few requests while it is down), no job fails, all
 //! finish once it is back, and nothing is created twice. Needs the Secret

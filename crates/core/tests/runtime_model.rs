@@ -1,4 +1,4 @@
-//! The learned run-time model in the real engine (issue 15): against a
+//! The learned run-time model in the real engine: against a
 //! loova-sim whose tasks take a third of what the engine's prior expects —
 //! the engine is not told — the later jobs are expected at their real run
 //! time and noticed promptly, with a few status requests each.

@@ -1,6 +1,6 @@
 import { commands } from './backend';
 
-// scripts/bench's start-up figure (issue 15): once `selector` (the Composer's
+// scripts/bench's start-up figure: once `selector` (the Composer's
 // form) is in the page, the next animation frame comes after the one that
 // painted it, and tells Rust — which writes the time only when the benchmark
 // asked for it (LOOVA_DESK_BENCH_READY_FILE) and does nothing otherwise. It

@@ -1,4 +1,4 @@
-//! An empty Tauri 2 app (issue 15's reference): one window with one static
+//! An empty Tauri 2 app (the "Light" goal's reference): one window with one static
 //! page. Its only command is the same first-paint marker Loova Desk has
 //! (src-tauri/src/first_paint.rs), so both start-up times end the same way.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]

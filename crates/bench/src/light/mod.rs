@@ -1,4 +1,4 @@
-//! Issue 15, goal 3 ("Light"): Loova Desk against an empty Tauri 2 app
+//! Goal 3 ("Light", docs/PERFORMANCE.md): Loova Desk against an empty Tauri 2 app
 //! (crates/bench/empty-app), both built with the same release profile and
 //! run under the same Xvfb display:
 //! - idle memory: PSS summed over the app's process tree (its WebKit web and

@@ -1,4 +1,4 @@
-//! Goal 1 (issue 15): makespan, status requests per job, noticing delay and
+//! Goal 1 (docs/PERFORMANCE.md): makespan, status requests per job, noticing delay and
 //! refill time of the real engine against loova-sim, next to the reference
 //! (the ideal lower bound, and a client that polls every task once a
 //! simulated minute).

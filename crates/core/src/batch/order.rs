@@ -1,4 +1,4 @@
-//! "Order: as listed / finish soonest" (issue 15). Finish soonest queues the
+//! "Order: as listed / finish soonest". Finish soonest queues the
 //! longest expected jobs first (LPT), which is what closes the tail: the
 //! last jobs to start are short, so the slots end together. Expectations
 //! come from the run-time model (the account's history, else the prior).

@@ -19,7 +19,7 @@ pub(crate) struct Work {
 
 impl super::Engine {
     /// One reconcile, as the run loop makes it, for diagnostics and
-    /// `scripts/bench` (issue 15 times it on a 100,000-job database). The
+    /// `scripts/bench` (which times it on a 100,000-job database). The
     /// tasks it starts (polls, downloads, submits) are aborted when it
     /// returns. Do not call it while `run` runs.
     pub async fn reconcile_once(&self) -> Result<(), EngineError> {

@@ -1,4 +1,5 @@
-//! How long a task will run, learned from the tasks that finished (issue 15).
+//! How long a task will run, learned from the tasks that finished, so polls
+//! land near the finish instead of on a fixed interval.
 //!
 //! The engine knows a prior per model (`EngineConfig::default_run_secs`:
 //! base + per second of video). What it learns is the *ratio* of the actual

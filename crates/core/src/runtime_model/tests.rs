@@ -150,7 +150,8 @@ impl RunTimeDistribution for Uniform {
     }
 }
 
-/// Issue 15's delay goal against the information limit. Once learned, the
+/// The noticing-delay goal (docs/PERFORMANCE.md) against the information
+/// limit. Once learned, the
 /// engine's log-normal plan for a run of mean T with the simulator's ±20 %
 /// uniform spread is within 15 % of the delay of the best plan that knows
 /// the true distribution exactly and spends as many polls — and even that

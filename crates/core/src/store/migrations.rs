@@ -204,7 +204,7 @@ const MIGRATIONS: &[&str] = &[
     // job's history can say "deleted from disk".
     "ALTER TABLE library ADD COLUMN bytes INTEGER;
     ALTER TABLE library ADD COLUMN deleted_at INTEGER;",
-    // 9: big queues cost what short ones do (issue 15). `job_counts` holds
+    // 9: big queues cost what short ones do. `job_counts` holds
     // the jobs and credits per account × batch ('' for none) × state, kept
     // exact by triggers in the same transaction as every job change, so the
     // Queue's counts and a batch's progress are a few rows whatever the
@@ -250,7 +250,7 @@ const MIGRATIONS: &[&str] = &[
     END;
     CREATE INDEX jobs_account_finished ON jobs (account_id, state, COALESCE(finished_at, updated_at));
     CREATE INDEX jobs_account_backoff ON jobs (account_id, state, next_attempt_at);",
-    // 10: run times the engine learns from (issue 15, runtime_model): per
+    // 10: run times the engine learns from (runtime_model): per
     // finished task, the interval its run time lies in (after the last
     // "running" status, at or before the "done" one) and the prior the
     // engine expected then, so the learned ratio is free of the clock scale.
@@ -266,8 +266,9 @@ const MIGRATIONS: &[&str] = &[
         observed_at INTEGER NOT NULL
     );
     CREATE INDEX run_times_account ON run_times (account_id, id);",
-    // 11: studio links (issue 16). An account that shares its slots with
-    // other computers through PostgreSQL: the URL without its password (that
+    // 11: studio links. An account that shares its slots with other
+    // computers through PostgreSQL (several computers of one Loova user
+    // must not exceed its 6 tasks together): the URL without its password (that
     // is in the keychain), the studio account and this computer's name in it.
     "CREATE TABLE studio_links (
         account_id TEXT PRIMARY KEY REFERENCES accounts (id) ON DELETE CASCADE,
