@@ -23,8 +23,16 @@ describe('the player', () => {
   });
 
   it('names the package to install when the decoder is missing', () => {
-    for (const code of [3, 4]) expect(mediaErrorMessage(code)).toContain('gstreamer1.0-libav');
-    expect(mediaErrorMessage(2)).not.toContain('gstreamer');
+    for (const code of [3, 4]) expect(mediaErrorMessage(code, 'linux')).toContain('gstreamer1.0-libav');
+    expect(mediaErrorMessage(2, 'linux')).not.toContain('gstreamer');
+  });
+
+  it('gives each system its own advice, never Linux packages on a Mac or Windows', () => {
+    for (const code of [3, 4]) {
+      expect(mediaErrorMessage(code, 'windows')).toContain('Media Feature Pack');
+      expect(mediaErrorMessage(code, 'mac')).toContain('QuickTime Player');
+      for (const on of ['mac', 'windows'] as const) expect(mediaErrorMessage(code, on)).not.toContain('gstreamer');
+    }
   });
 
   it('keeps seeks inside the video', () => {

@@ -1,6 +1,8 @@
 // What the player does with a key, what it says when a video cannot play,
 // and how compare keeps its videos together.
 
+import { os, type Os } from '../platform';
+
 export type KeyAction = 'toggle' | 'back' | 'forward' | 'fullscreen' | 'close';
 
 /** Seconds ← and → move. */
@@ -37,14 +39,25 @@ export function isTyping(target: EventTarget | null): boolean {
   return el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName);
 }
 
+/** What to do when the system's player has no way to decode the video. */
+const NO_DECODER: Record<Os, string> = {
+  // WebKitGTK plays through GStreamer, whose H.264 decoder is a separate package.
+  linux: 'This video cannot be played: install gstreamer1.0-libav (H.264 decoder).',
+  // WebView2 uses Windows' own decoders, which "N" editions leave out.
+  windows:
+    'This video cannot be played: Windows has no H.264 decoder here (on Windows "N" editions, install the Media Feature Pack from Microsoft). Use "Reveal in folder" to open it in another player.',
+  // WebKit on macOS always decodes H.264: the file itself is the problem.
+  mac: 'This video cannot be played: macOS could not decode it (the file may be damaged). Use "Reveal in folder" and try QuickTime Player.',
+};
+
 /** The sentence for a `<video>` error (MediaError codes). */
-export function mediaErrorMessage(code: number | null | undefined): string {
+export function mediaErrorMessage(code: number | null | undefined, on: Os = os): string {
   switch (code) {
-    // 3: MEDIA_ERR_DECODE, 4: MEDIA_ERR_SRC_NOT_SUPPORTED. On Linux both mean
-    // GStreamer has no H.264 decoder: a black box would say nothing.
+    // 3: MEDIA_ERR_DECODE, 4: MEDIA_ERR_SRC_NOT_SUPPORTED: no decoder for
+    // the video's format; a black box would say nothing.
     case 3:
     case 4:
-      return 'This video cannot be played: install gstreamer1.0-libav (H.264 decoder).';
+      return NO_DECODER[on];
     case 2:
       return 'The video could not be read from disk. It may have been moved: close this and check the Library.';
     case 1:
