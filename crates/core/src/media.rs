@@ -282,8 +282,22 @@ mod tests {
 
     /// Makes a folder look `age` old.
     fn age(dir: &Path, age: std::time::Duration) {
-        let f = std::fs::File::open(dir).unwrap();
-        f.set_modified(std::time::SystemTime::now() - age).unwrap();
+        open_folder_to_set_times(dir).set_modified(std::time::SystemTime::now() - age).unwrap();
+    }
+
+    #[cfg(not(windows))]
+    fn open_folder_to_set_times(dir: &Path) -> std::fs::File {
+        std::fs::File::open(dir).unwrap()
+    }
+
+    /// Windows opens a folder only with FILE_FLAG_BACKUP_SEMANTICS, and
+    /// setting its times needs FILE_WRITE_ATTRIBUTES access.
+    #[cfg(windows)]
+    fn open_folder_to_set_times(dir: &Path) -> std::fs::File {
+        use std::os::windows::fs::OpenOptionsExt;
+        const FILE_WRITE_ATTRIBUTES: u32 = 0x0100;
+        const FILE_FLAG_BACKUP_SEMANTICS: u32 = 0x0200_0000;
+        std::fs::OpenOptions::new().access_mode(FILE_WRITE_ATTRIBUTES).custom_flags(FILE_FLAG_BACKUP_SEMANTICS).open(dir).unwrap()
     }
 
     #[test]
