@@ -169,3 +169,40 @@ async fn sigkill_at_random_points_loses_nothing_and_sends_nothing_twice() {
     assert!(parts.is_empty(), "{parts:?}");
     eprintln!("killed {kills} times; {unknowns} outcome_unknown before decisions");
 }
+
+/// A crash exactly between recording the video's name and creating its
+/// `.part` (the failpoint aborts the process there, as a SIGKILL would)
+/// leaves no `.part` nobody holds: the restart saves the video under the
+/// name the job holds. When the `.part` was created first, a kill between
+/// the two steps left `crash job 2.mp4.part` orphaned in the output folder
+/// and the video saved as `… (2).mp4`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the Secret Service: run by scripts/test"]
+async fn a_crash_between_naming_and_the_part_file_leaves_no_orphan() {
+    let sim = loova_testkit::start_sim(sim_config(&[(KEY, 1_000_000)], 0.01)).await;
+    let env = setup(&sim, "failpoint").await;
+    let o = env.loova(&["enqueue", "--account", "Crash", "--prompt", "a named fox", "--duration", "4", "--name", "Named fox"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let mut c = env.cmd(&["run", "--until-idle"]);
+    c.env(loova_core::failpoint::FAILPOINT_ENV, "download_named");
+    let o = tokio::task::spawn_blocking(move || c.output().unwrap()).await.unwrap();
+    assert!(!o.status.success(), "the failpoint ended the run: {}", text(&o));
+    let job = env.db().job(1).unwrap().unwrap();
+    assert_eq!(job.state, JobState::Downloading, "killed after the name was recorded");
+    let held = job.video_path.clone().expect("the name is recorded before the .part exists");
+    assert!(part_files(env.data.path()).is_empty(), "no .part yet: {:?}", part_files(env.data.path()));
+
+    let c = env.cmd(&["run", "--until-idle"]);
+    let o = tokio::task::spawn_blocking(move || {
+        let mut c = c;
+        c.output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let job = env.db().job(1).unwrap().unwrap();
+    assert_eq!((job.state, job.video_path.as_deref()), (JobState::Downloaded, Some(held.as_str())), "saved under the held name");
+    assert!(held.ends_with("Named fox.mp4"), "{held}");
+    assert!(part_files(env.data.path()).is_empty(), "{:?}", part_files(env.data.path()));
+    assert_eq!(sim.state().key(KEY).unwrap().tasks_created, 1);
+}

@@ -7,18 +7,21 @@
 //! or an output folder that cannot be written (`disk`) is told as such.
 
 use super::disk::{self, DiskFault, Op};
+use super::download_limits::home_of;
 use super::{backoff, EngineError, Inner, NoticeKind};
+use crate::api::address::Reach;
 use crate::store::{now_ms, Db, JobRow, JobState, Patch};
 use crate::ErrorCode;
 use std::fs::{File, OpenOptions};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Instant;
 
 /// Settings key of the output folder.
 pub const OUTPUT_DIR_SETTING: &str = "output_dir";
-const MAX_STEM: usize = 76; // + ".mp4" = 80
+/// Bytes (not characters) of a video's file stem, its " (2)" included:
+/// with ".mp4.part" a name stays far below the 255 bytes file systems allow,
+/// whatever the script of the prompt.
+const MAX_STEM: usize = 76;
 
 /// Overrides the output folder setting (tests, portable use).
 pub const OUTPUT_DIR_ENV: &str = "LOOVA_DESK_OUTPUT_DIR";
@@ -37,42 +40,7 @@ pub fn output_root(db: &Db) -> PathBuf {
     dirs::video_dir().or_else(dirs::home_dir).unwrap_or_else(|| PathBuf::from(".")).join("Loova Desk")
 }
 
-/// A file or folder name safe on Windows, macOS and Linux: no reserved
-/// characters or names, no trailing dots/spaces, at most `max` characters.
-pub fn sanitize_file_stem(text: &str, max: usize) -> String {
-    let mut out = String::new();
-    let mut space = false;
-    for c in text.chars() {
-        let bad = c.is_control() || matches!(c, '<' | '>' | ':' | '"' | '/' | '\\' | '|' | '?' | '*');
-        if bad || c.is_whitespace() {
-            if !out.is_empty() {
-                space = true;
-            }
-            continue;
-        }
-        if space {
-            out.push(' ');
-            space = false;
-        }
-        out.push(c);
-    }
-    let mut out: String = out.chars().take(max).collect();
-    while out.ends_with(['.', ' ']) {
-        out.pop();
-    }
-    let out = out.trim_start_matches(['.', ' ']).to_string();
-    if out.is_empty() {
-        return "video".into();
-    }
-    let upper = out.split('.').next().unwrap_or("").to_ascii_uppercase();
-    let reserved = matches!(upper.as_str(), "CON" | "PRN" | "AUX" | "NUL")
-        || ((upper.starts_with("COM") || upper.starts_with("LPT")) && upper.len() == 4 && upper.as_bytes()[3].is_ascii_digit());
-    if reserved {
-        format!("_{out}")
-    } else {
-        out
-    }
-}
+pub use super::file_name::sanitize_file_stem;
 
 fn part_of(path: &Path) -> PathBuf {
     let mut p = path.as_os_str().to_owned();
@@ -80,25 +48,19 @@ fn part_of(path: &Path) -> PathBuf {
     PathBuf::from(p)
 }
 
-/// Picks `<stem>.mp4`, `<stem> (2).mp4`, … that exists neither as a file nor
-/// as another download's `.part`, and reserves it by creating the `.part`.
-fn reserve(dir: &Path, stem: &str) -> std::io::Result<(PathBuf, File)> {
-    std::fs::create_dir_all(dir)?;
-    for n in 1..10_000 {
+/// The candidate names for a stem: `<stem>.mp4`, `<stem> (2).mp4`, … each
+/// within `MAX_STEM` bytes (file systems limit names in bytes, and a
+/// multi-byte stem cut by characters could exceed it), cut at a character
+/// boundary.
+fn candidates<'a>(dir: &'a Path, stem: &'a str) -> impl Iterator<Item = PathBuf> + 'a {
+    (1..10_000).map(move |n| {
         let suffix = if n == 1 { String::new() } else { format!(" ({n})") };
-        let keep = MAX_STEM - suffix.chars().count();
-        let base: String = stem.chars().take(keep).collect();
-        let path = dir.join(format!("{}{suffix}.mp4", base.trim_end_matches(['.', ' '])));
-        if path.exists() {
-            continue;
+        let mut keep = MAX_STEM.saturating_sub(suffix.len()).min(stem.len());
+        while !stem.is_char_boundary(keep) {
+            keep -= 1;
         }
-        match OpenOptions::new().write(true).create_new(true).open(part_of(&path)) {
-            Ok(f) => return Ok((path, f)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e),
-        }
-    }
-    Err(std::io::Error::other("no free file name"))
+        dir.join(format!("{}{suffix}.mp4", stem[..keep].trim_end_matches(['.', ' '])))
+    })
 }
 
 /// Opens (truncating) the `.part` of a name this job already holds.
@@ -114,12 +76,20 @@ fn folder_of(path: &Path) -> &Path {
     path.parent().unwrap_or(Path::new("."))
 }
 
-enum Fail {
+pub(super) enum Fail {
     /// The link no longer works: 403/404/410.
     Expired(u16),
     Retry(String),
+    /// The link or a redirect leads where a video may not come from
+    /// (`download_limits`); retried, as the next answer may give another.
+    Refused(String),
+    /// Larger than the `max_video_mb` setting allows.
+    TooLarge(String),
     /// This computer's disk or folder, not the network.
     Disk(DiskFault),
+    /// The complete video could not be renamed into place (on Windows a
+    /// file held by another program): its `.part` is kept for the next try.
+    Held(DiskFault),
 }
 
 impl Inner {
@@ -159,10 +129,22 @@ impl Inner {
             self.job_changed(id);
             return Ok(true);
         };
-        let url = match self.db.account(&job.account_id)? {
-            Some(account) => self.accounts.video_url(&account, &url).await?,
-            None => url,
+        // What the link may reach depends on where the account's service is.
+        let (url, home) = match self.db.account(&job.account_id)? {
+            Some(account) => (self.accounts.video_url(&account, &url).await?, home_of(&self.accounts.service_url(&account).await?)),
+            None => (url, Reach::Public),
         };
+        // A complete, checked video whose rename was refused (a file held
+        // by another program): only the rename is tried again.
+        if let (Some(p), Some(total)) = (job.video_path.as_deref().map(Path::new), job.bytes_total) {
+            let part = part_of(p);
+            if !p.exists() && std::fs::metadata(&part).is_ok_and(|m| m.len() as i64 == total) && crate::library::mp4::check(&part).is_ok() {
+                if let Err(e) = crate::fs_retry::rename(&part, p).await {
+                    let f = disk::fault(folder_of(p), Op::Create, &e);
+                    return self.retry_later(id, f.code, &f.text);
+                }
+            }
+        }
         // A file saved before a crash, or before its recipe could be
         // written (a full disk), renamed but not yet recorded.
         if let (Some(p), Some(total)) = (&job.video_path, job.bytes_total) {
@@ -183,28 +165,36 @@ impl Inner {
             Some(p) => folder_of(p).to_path_buf(),
             None => self.target(&job)?,
         };
-        let reserved = match kept {
-            Some(path) => reopen(&path).map(|f| (path, f)),
+        // The name is recorded (committed) before its `.part` exists, so a
+        // crash at any point leaves either no `.part` or one this job holds
+        // and reopens; creating the `.part` first left, after a kill between
+        // the two steps, a `.part` no job held in the person's folder.
+        let path = match kept {
+            Some(path) => {
+                if !self.start_download(id, &from, &path)? {
+                    return Ok(true);
+                }
+                path
+            }
             None => {
                 let stem = sanitize_file_stem(job.name.as_deref().filter(|n| !n.trim().is_empty()).unwrap_or(&job.spec.prompt), MAX_STEM);
-                reserve(&dir, &stem)
+                match self.claim_name(id, &from, &dir, &stem)? {
+                    Ok(path) => path,
+                    Err(done) => return Ok(done),
+                }
             }
         };
-        let (path, file) = match reserved {
-            Ok(r) => r,
+        crate::failpoint::hit("download_named");
+        let file = match reopen(&path) {
+            Ok(f) => f,
             Err(e) => {
                 let f = disk::fault(&dir, Op::Create, &e);
                 return self.retry_later(id, f.code, &f.text);
             }
         };
-        let path_text = path.display().to_string();
-        let patch = Patch::new().text("video_path", Some(&path_text)).int("bytes_done", Some(0)).int("bytes_total", None);
-        if !self.db.transition(id, &from, JobState::Downloading, patch)? {
-            return Ok(true);
-        }
         self.job_changed(id);
         self.count(&self.stats.downloads);
-        match self.fetch(id, &url, &path, file).await {
+        match self.fetch(id, &url, home, &path, file).await {
             Ok(size) => {
                 if let Some(f) = self.record(id, &path) {
                     return self.retry_later(id, f.code, &f.text);
@@ -229,7 +219,45 @@ impl Inner {
                 let _ = std::fs::remove_file(part_of(&path));
                 self.retry_later(id, f.code, &f.text)
             }
+            Err(Fail::Held(f)) => self.retry_later(id, f.code, &f.text),
+            Err(Fail::Refused(why)) => {
+                let _ = std::fs::remove_file(part_of(&path));
+                self.retry_later(id, ErrorCode::DownloadRefused, &format!("The video was not fetched: {why}. Trying again later."))
+            }
+            Err(Fail::TooLarge(why)) => {
+                let _ = std::fs::remove_file(part_of(&path));
+                self.retry_later(
+                    id,
+                    ErrorCode::DownloadTooLarge,
+                    &format!("Saving the video stopped: {why}. Raise the setting if this video should be this large; trying again later."),
+                )
+            }
         }
+    }
+
+    /// Records `path` as the job's video and moves it to `downloading`.
+    /// False when the job has left `from` meanwhile.
+    fn start_download(&self, id: i64, from: &[JobState], path: &Path) -> Result<bool, EngineError> {
+        let path_text = path.display().to_string();
+        let patch = Patch::new().text("video_path", Some(&path_text)).int("bytes_done", Some(0)).int("bytes_total", None);
+        Ok(self.db.transition(id, from, JobState::Downloading, patch)?)
+    }
+
+    /// Picks the first free candidate name (no file, no `.part`, no other
+    /// download holding it) and records it, under one lock so two of this
+    /// engine's downloads never pick the same name (only one engine runs
+    /// per data folder). Err(what `download_once` returns) when there is
+    /// no name to take: the job left `from` meanwhile, or every name is used.
+    fn claim_name(&self, id: i64, from: &[JobState], dir: &Path, stem: &str) -> Result<Result<PathBuf, bool>, EngineError> {
+        let _naming = self.naming.lock().unwrap_or_else(|e| e.into_inner());
+        for path in candidates(dir, stem) {
+            if path.exists() || part_of(&path).exists() || self.db.video_path_held(&path.display().to_string(), id)? {
+                continue;
+            }
+            return Ok(if self.start_download(id, from, &path)? { Ok(path) } else { Err(true) });
+        }
+        let f = disk::fault(dir, Op::Create, &std::io::Error::other("no free file name"));
+        Ok(Err(self.retry_later(id, f.code, &f.text)?))
     }
 
     /// This try failed; the next one comes after a backoff. Meanwhile the
@@ -281,43 +309,9 @@ impl Inner {
         Ok(())
     }
 
-    async fn fetch(&self, id: i64, url: &str, path: &Path, mut file: File) -> Result<i64, Fail> {
-        let mut resp = self.http.get(url).send().await.map_err(|e| Fail::Retry(format!("the download did not start: {e}")))?;
-        let status = resp.status().as_u16();
-        if matches!(status, 403 | 404 | 410) {
-            return Err(Fail::Expired(status));
-        }
-        if !resp.status().is_success() {
-            return Err(Fail::Retry(format!("the server answered HTTP {status}")));
-        }
-        let total = resp.content_length().map(|t| t as i64);
+    async fn fetch(&self, id: i64, url: &str, home: Reach, path: &Path, mut file: File) -> Result<i64, Fail> {
         let dir = folder_of(path);
-        // Told before a byte is written when the disk has too little room.
-        if let (Some(t), Ok(room)) = (total, fs4::available_space(dir)) {
-            if let Some(f) = disk::too_little_room(dir, room, t.max(0) as u64) {
-                return Err(Fail::Disk(f));
-            }
-        }
-        let _ = self.db.patch_job(id, Patch::new().int("bytes_total", total));
-        let mut done: i64 = 0;
-        let mut shown = Instant::now();
-        loop {
-            let chunk = match resp.chunk().await {
-                Ok(Some(c)) => c,
-                Ok(None) => break,
-                Err(e) => return Err(Fail::Retry(format!("the download was cut off after {done} bytes: {e}"))),
-            };
-            file.write_all(&chunk).map_err(|e| Fail::Disk(disk::fault(dir, Op::Write, &e)))?;
-            done += chunk.len() as i64;
-            if shown.elapsed() >= self.config.progress_every {
-                shown = Instant::now();
-                let _ = self.db.patch_job(id, Patch::new().int("bytes_done", Some(done)));
-                self.job_changed(id);
-            }
-            if *self.stop.borrow() {
-                return Err(Fail::Retry("Loova Desk is stopping".into()));
-            }
-        }
+        let (done, total) = self.receive(id, url, home, dir, &mut file).await?;
         if let Some(t) = total.filter(|t| *t != done) {
             return Err(Fail::Retry(format!("received {done} of {t} bytes")));
         }
@@ -326,7 +320,11 @@ impl Inner {
         // An error page or a corrupted body served with 200 and the right
         // length is not a video: retried, never saved under the name.
         crate::library::mp4::check(&part_of(path)).map_err(|why| Fail::Retry(format!("the download is not an MP4 video ({why})")))?;
-        std::fs::rename(part_of(path), path).map_err(|e| Fail::Disk(disk::fault(dir, Op::Create, &e)))?;
+        if let Err(e) = crate::fs_retry::rename(&part_of(path), path).await {
+            // The next try finds the complete `.part` by this size.
+            let _ = self.db.patch_job(id, Patch::new().int("bytes_total", Some(done)));
+            return Err(Fail::Held(disk::fault(dir, Op::Create, &e)));
+        }
         #[cfg(unix)]
         if let Some(dir) = path.parent() {
             // Makes the rename itself durable.
@@ -349,7 +347,6 @@ mod tests {
         assert_eq!(sanitize_file_stem("com3.txt", 76), "_com3.txt");
         assert_eq!(sanitize_file_stem("///", 76), "video");
         assert_eq!(sanitize_file_stem("line\nbreak\ttab", 76), "line break tab");
-        assert_eq!(sanitize_file_stem(&"é".repeat(200), 76).chars().count(), 76);
     }
 
     #[test]

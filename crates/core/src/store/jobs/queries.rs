@@ -150,12 +150,12 @@ impl Db {
     /// Per account: in flight, of which `running`, of which `outcome_unknown`.
     pub fn in_flight(&self, account_id: &str) -> Result<(i64, i64, i64), StoreError> {
         let conn = self.conn();
-        let counts = conn.query_row(
+        let sql = format!(
             "SELECT COUNT(*), COALESCE(SUM(state = 'running'), 0), COALESCE(SUM(state = 'outcome_unknown'), 0) FROM jobs
-             WHERE account_id = ?1 AND state IN ('submitting', 'running', 'outcome_unknown')",
-            [account_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?;
+             WHERE account_id = ?1 AND state IN ({})",
+            JobState::sql_list(&JobState::IN_FLIGHT)
+        );
+        let counts = conn.prepare_cached(&sql)?.query_row([account_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         Ok(counts)
     }
 
@@ -183,6 +183,17 @@ impl Db {
         )?;
         let rows = stmt.query_map(params![model, duration, limit as i64, account_id], |r| r.get(0))?.collect::<Result<Vec<f64>, _>>()?;
         Ok(rows)
+    }
+
+    /// Whether a job other than `except` is saving its video under `path`
+    /// now (`succeeded` between tries, or `downloading`): that name is taken
+    /// even before its `.part` exists.
+    pub fn video_path_held(&self, path: &str, except: i64) -> Result<bool, StoreError> {
+        Ok(self.conn().query_row(
+            "SELECT EXISTS(SELECT 1 FROM jobs WHERE state IN ('succeeded', 'downloading') AND video_path = ?1 AND id != ?2)",
+            params![path, except],
+            |r| r.get(0),
+        )?)
     }
 
     /// Changes whenever another connection (another process) commits: a
