@@ -6,7 +6,7 @@ mod support;
 use loova_sim::SimConfig;
 use loova_testkit::{files_containing, keychain_entries, keyring_service, wait_for};
 use std::path::PathBuf;
-use support::{repo_root, App};
+use support::App;
 
 const KEY: &str = "sk-live-e2e-7f3a9c2d4b1e8f60";
 const NEW_KEY: &str = "sk-live-e2e-rotated-0d0e";
@@ -58,7 +58,7 @@ fn accounts_balances_sandbox_and_no_key_leaks() {
     assert!(sandbox_card.contains("10,000"), "{sandbox_card}");
     // The key is nowhere but the keychain: not in the page, not in the data dir.
     let page = app.eval("return document.documentElement.outerHTML").as_str().unwrap_or_default().to_string();
-    app.screenshot(&repo_root().join("docs/screenshots/accounts.png"));
+    app.screenshot("accounts");
     assert!(!page.contains(KEY) && !page.contains(&KEY[..KEY.len() - 4]), "the key reached the webview");
 
     // Rotate Studio's key: the new one is checked, then replaces the old.

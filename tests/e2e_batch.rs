@@ -5,7 +5,7 @@
 mod support;
 
 use loova_testkit::wait_for;
-use support::{repo_root, App};
+use support::App;
 
 const BAD: &str = "name,prompt,model,duration,video_urls\n\
 shot-1,\"A sneaker on marble, slow orbit\",seedance_2_0,6,\n\
@@ -23,8 +23,9 @@ fn import_fix_and_queue_a_batch_in_the_sandbox() {
     let app = App::with_sandbox(data.path(), videos.path(), "batch");
 
     app.click("nav-import");
-    app.type_into("batch-path-input", &csv.display().to_string());
-    app.click("open-batch-path");
+    App::will_pick(data.path(), &csv);
+    app.click("choose-batch-file");
+    app.wait_text("batch-file-name", |t| t == "spring-shoot.csv");
 
     // The bad row and what to do about it; nothing can be queued yet.
     let errors = app.wait_text("batch-errors", |t| !t.is_empty());
@@ -37,11 +38,11 @@ fn import_fix_and_queue_a_batch_in_the_sandbox() {
 
     // Fix the file and read it again: 90 + 20×15 + 60 = 450 credits.
     std::fs::write(&csv, BAD.replace(",20,https", ",15,https")).unwrap();
-    app.click("open-batch-path");
+    app.click("reload-batch-file");
     app.wait_text("batch-total-credits", |t| t == "450");
     assert!(!app.exists("batch-errors"));
     app.wait_text("batch-balance-after", |t| t == "9,550");
-    app.screenshot(&repo_root().join("docs/screenshots/import.png"));
+    app.screenshot("import");
 
     // Finish soonest: with no history on the account, the prior expects
     // shot-1 (Seedance 2.0, 6 s) longest, then shot-3 (2.0, 4 s), then
@@ -62,10 +63,13 @@ fn import_fix_and_queue_a_batch_in_the_sandbox() {
         if app.exists("batch-progress") {
             return Ok(());
         }
-        let button = app.eval("const b = document.querySelector('[data-testid=queue-batch]'); return b ? (b.disabled ? 'disabled' : 'enabled') : 'gone';");
+        let button = app.eval(
+            "const b = document.querySelector('[data-testid=queue-batch]'); return b ? `${b.disabled ? 'disabled' : 'enabled'} (clicks received: ${b.dataset.clicks}, last command: ${b.dataset.commandMs ?? 'none'} ms, screen scrolled to ${Math.round(window.scrollY)})` : 'gone';",
+        );
         let button = button.as_str().unwrap_or("?").to_owned();
         looks += 1;
-        if button == "enabled" && looks % 80 == 0 {
+        if button.starts_with("enabled") && looks % 80 == 0 {
+            eprintln!("e2e_batch: the Queue batch button is still {button}: clicking again");
             app.click("queue-batch");
         }
         Err(format!("no batch progress yet; the Queue batch button is {button}"))

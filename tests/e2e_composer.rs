@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::{repo_root, App};
+use support::App;
 
 #[test]
 #[ignore = "drives the built app: needs Xvfb, tauri-driver and WebKitWebDriver (scripts/test)"]
@@ -26,7 +26,7 @@ fn composer_prices_a_video_reference_job_exactly() {
     assert!(app.text("price-list").contains("2026-11-25 (built in)"));
     app.wait_text("pack-hint", |t| t.contains("300 credits for $24.00"));
     assert!(!app.exists("violation-count"), "a valid job shows nothing to fix");
-    app.screenshot(&repo_root().join("docs/screenshots/composer.png"));
+    app.screenshot("composer");
 
     // The fast model without a video reference.
     app.select("model", "seedance_2_0_fast");

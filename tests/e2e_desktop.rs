@@ -136,7 +136,7 @@ fn closing_with_nothing_to_do_quits() {
     app.wait_text("about", |t| t == format!("Loova Desk {}", loova_core::VERSION));
     assert_eq!(app.text("data-dir"), data.path().display().to_string());
     assert!(app.exists("setting-close_behaviour-keep_running") && app.exists("setting-notify_queue_finished-toggle"));
-    app.screenshot(&support::repo_root().join("docs/screenshots/settings.png"));
+    app.screenshot("settings");
     the_app(data.path());
     close_window(&app);
     wait_for("the app to quit", || app_pids(data.path()).is_empty());

@@ -9,7 +9,7 @@ mod support;
 use loova_testkit::{wait_for, wait_for_within};
 use serde_json::json;
 use std::time::Duration;
-use support::{repo_root, App};
+use support::App;
 
 /// Name, model, seconds: two models, so the day's bar has two parts.
 const JOBS: [(&str, &str, &str); 3] = [("Fox", "seedance_2_0", "4"), ("Boat", "seedance_2_0_fast", "6"), ("Lighthouse", "seedance_2_0", "9")];
@@ -82,7 +82,7 @@ fn history_shows_the_days_spending_and_exports_the_same_total() {
     let table_charges: i64 =
         numbers(&app.eval("return [...document.querySelectorAll('[data-testid=charge-credits]')].map(e => e.textContent.replace(/[^0-9]/g, ''))")).iter().sum();
     assert_eq!(table_charges, sum, "the charges table lists the same charges");
-    app.screenshot(&repo_root().join("docs/screenshots/history.png"));
+    app.screenshot("history");
 
     // The chart's Table view: one row, today (the person's local day), with the jobs' total.
     app.click("spending-table-view");

@@ -8,7 +8,7 @@ mod support;
 
 use loova_testkit::{wait_for, wait_for_within};
 use std::time::Duration;
-use support::{repo_root, App};
+use support::App;
 
 const TAKES: [(&str, &str); 3] = [
     ("Fox", "A red fox running through fresh snow at dawn"),
@@ -61,7 +61,7 @@ fn the_library_shows_posters_plays_a_take_and_searches() {
     assert_eq!(cached.len(), 3, "one cached poster per video: {cached:?}");
     let names = app.eval("return [...document.querySelectorAll('[data-testid=card-name]')].map(e => e.textContent)");
     assert_eq!(names, serde_json::json!(["Lighthouse", "Boat", "Fox"]), "newest first");
-    app.screenshot(&repo_root().join("docs/screenshots/library.png"));
+    app.screenshot("library");
 
     // Search narrows the grid (FTS5, a word from the middle of a prompt).
     app.type_into("library-search", "fresh snow");
@@ -121,11 +121,11 @@ fn the_library_shows_posters_plays_a_take_and_searches() {
     app.wait_text("library-count", |t| t == "1 video");
     wait_for("the moved video shown missing", || app.exists("missing-badge"));
     app.click("open-video");
-    app.type_into("locate-path", &folder.join("Fox.mp4").display().to_string());
-    app.click("locate-save");
+    App::will_pick(data.path(), &folder.join("Fox.mp4"));
+    app.click("locate-pick");
     app.wait_text("player-action-error", |t| t.contains("is not this video"));
-    app.type_into("locate-path", &moved.display().to_string());
-    app.click("locate-save");
+    App::will_pick(data.path(), &moved);
+    app.click("locate-pick");
     wait_for("the located video present again", || !app.exists("player") && !app.exists("missing-badge") && app.exists("poster"));
     assert!(moved.with_extension("mp4.json").exists(), "its recipe is written beside it");
 }

@@ -44,7 +44,7 @@ fn local_image_and_video_are_priced_queued_and_finished() {
     // A local video is a video reference: 30 credits/s.
     app.wait_text("formula", |t| t == "30 credits/s × 5 s = 150 credits");
     app.eval("document.activeElement.blur(); document.querySelector('[data-testid=local-files]').scrollIntoView({block: 'center'})");
-    app.screenshot(&repo_root().join("docs/screenshots/local-media.png"));
+    app.screenshot("local-media");
 
     app.type_into("job-name", "Product with camera move");
     app.click_when_enabled("add-to-queue");

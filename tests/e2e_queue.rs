@@ -4,7 +4,7 @@
 mod support;
 
 use loova_testkit::{above_our_cap, serve_sandbox, sim_config, wait_for};
-use support::{repo_root, App, SANDBOX_TIME_SCALE};
+use support::{App, SANDBOX_TIME_SCALE};
 
 #[test]
 #[ignore = "drives the built app: needs Xvfb, tauri-driver, WebKitWebDriver and a Secret Service (scripts/test)"]
@@ -47,7 +47,7 @@ fn eight_sandbox_jobs_run_at_most_six_at_once_and_land_on_disk() {
         most_in_flight = most_in_flight.max(in_flight);
         assert!(in_flight <= 6, "more than 6 in flight: {count}");
         if !screenshot_taken && in_flight == 6 {
-            app.screenshot(&repo_root().join("docs/screenshots/queue.png"));
+            app.screenshot("queue");
             screenshot_taken = true;
         }
         let saved = app.eval("return document.querySelectorAll('[data-state=downloaded]').length").as_u64().unwrap_or(0);

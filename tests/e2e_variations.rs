@@ -7,7 +7,7 @@ mod support;
 use loova_testkit::wait_for;
 use serde_json::json;
 use std::collections::BTreeSet;
-use support::{repo_root, App};
+use support::App;
 
 /// The price list's facts (2026-11-25), written out here so the total below
 /// is the test's own arithmetic, not the app's.
@@ -64,7 +64,7 @@ fn a_two_by_two_by_two_variation_set_is_priced_queued_as_one_batch_and_saved_by_
     assert_eq!(prompts[7], "A fox in snow at dusk", "{prompts}");
     assert!(app.text("template-highlight").contains("{rain|snow}"));
     app.wait_text("queue-variations", |t| t == "Queue 8 jobs");
-    app.screenshot(&repo_root().join("docs/screenshots/variations.png"));
+    app.screenshot("variations");
 
     app.click_when_enabled("queue-variations");
     wait_for("the variations to be queued", || {

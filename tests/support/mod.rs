@@ -17,16 +17,25 @@ use display::Display;
 use fantoccini::{Client, ClientBuilder};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 /// tauri-driver running the app, on a display of its own.
+/// In the data folder: the path the next native picker answers.
+const TEST_PICK_FILE: &str = "test-pick";
+
 pub struct App {
     rt: tokio::runtime::Runtime,
     client: Option<Client>,
     driver: Child,
     display: Display,
+    /// One app at a time: the end-to-end tests share one test binary, and
+    /// two WebKit apps at once on 2 cores turn waits on a busy machine into
+    /// timeouts. Released last, after the app is closed (`Drop`).
+    _one_at_a_time: std::sync::MutexGuard<'static, ()>,
 }
+
+static ONE_APP: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 impl App {
     /// Starts the app with `data_dir` as its data folder and `extra_env`
@@ -35,12 +44,17 @@ impl App {
         // Each app gets its own X server: windows of apps launched by tests
         // running in parallel would otherwise overlap at +0+0, and a capture
         // of one would show another.
+        // A test that failed while holding it poisons it; the next app may
+        // still start (the failed one is gone).
+        let one_at_a_time = ONE_APP.lock().unwrap_or_else(|e| e.into_inner());
         let display = Display::start();
         let port = loova_testkit::free_port();
         let mut cmd = Command::new(tauri_driver());
         cmd.args(["--port", &port.to_string(), "--native-port", &loova_testkit::free_port().to_string()])
             .env("DISPLAY", display.name())
             .env("LOOVA_DESK_DATA_DIR", data_dir)
+            // The native pickers answer from this file (see `will_pick`).
+            .env("LOOVA_DESK_TEST_PICK_FILE", data_dir.join(TEST_PICK_FILE))
             .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
             .stdout(Stdio::null())
             .stderr(Stdio::null());
@@ -56,7 +70,7 @@ impl App {
         let client = wait_for("a WebDriver session with the app", || {
             rt.block_on(ClientBuilder::new(HttpConnector::new()).capabilities(caps.clone()).connect(&url)).map_err(|e| e.to_string())
         });
-        App { rt, client: Some(client), driver, display }
+        App { rt, client: Some(client), driver, display, _one_at_a_time: one_at_a_time }
     }
 
     /// Runs one WebDriver call on the app's runtime.
@@ -70,9 +84,14 @@ impl App {
 
     /// The app's window as a person sees it, saved as a PNG at `path`.
     /// Fails if the capture is blank (one colour).
-    pub fn screenshot(&self, path: &Path) {
+    /// Captures the window as `target/screenshots/<name>.png`. A test run
+    /// never rewrites tracked files: `scripts/screenshots` copies these into
+    /// docs/screenshots/ when someone means to commit them.
+    pub fn screenshot(&self, name: &str) {
         self.wait_for_paint();
-        self.display.capture_window("Loova Desk", path);
+        let dir = screenshots_dir();
+        std::fs::create_dir_all(&dir).expect("a folder for screenshots");
+        self.display.capture_window("Loova Desk", &dir.join(format!("{name}.png")));
     }
 }
 
@@ -119,6 +138,14 @@ impl App {
     /// The app with its Sandbox account made, as a person's first click
     /// makes it: keys under a keychain service of its own (named after
     /// `test`), videos saved under `videos`, Sandbox jobs fast.
+    /// The next native picker the app opens answers `path` instead of
+    /// showing (WebDriver cannot reach a native dialog): the route the
+    /// app's `LOOVA_DESK_TEST_PICK_FILE` gives tests, as the page itself
+    /// can name no path.
+    pub fn will_pick(data_dir: &Path, path: &Path) {
+        std::fs::write(data_dir.join(TEST_PICK_FILE), path.display().to_string()).unwrap();
+    }
+
     pub fn with_sandbox(data_dir: &Path, videos: &Path, test: &str) -> App {
         let service = keyring_service(test);
         let videos = videos.display().to_string();
@@ -139,4 +166,12 @@ fn tauri_driver() -> String {
 /// The repository root (for screenshots committed under docs/).
 pub fn repo_root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Where the end-to-end tests leave their screenshots: the build's target
+/// folder (`CARGO_TARGET_DIR` when set), never the tracked docs.
+pub fn screenshots_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root().join("target"));
+    let target = if target.is_absolute() { target } else { repo_root().join(target) };
+    target.join("screenshots")
 }

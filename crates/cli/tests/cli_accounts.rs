@@ -191,3 +191,28 @@ fn the_sandbox_survives_restarts_and_can_be_reset_and_removed() {
     assert!(!env.data.path().join("sandbox").exists(), "the simulator's state goes with it");
     assert!(!keychain_entries(&env.service).contains("sk-sandbox-"));
 }
+
+/// `loova accounts limit`: a person's own limit below Loova's is the one the
+/// queue uses; 0 is refused with what to do instead; above Loova's cannot
+/// raise it; --clear goes back to Loova's.
+#[test]
+#[ignore = "needs the Secret Service (gnome-keyring under dbus-run-session): run by scripts/test"]
+fn an_own_limit_is_set_refused_capped_and_cleared() {
+    let mut env = Env::new("limit");
+    let (code, out, err) = env.loova(&["accounts", "sandbox"], "", &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = env.loova(&["accounts", "limit", "Sandbox", "2"], "", &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("runs at most 2 tasks at once (Loova's limit: 6)"), "{out}");
+    let (code, out, err) = env.loova(&["accounts", "limit", "Sandbox", "0"], "", &[]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("limit") && err.contains("pause the account"), "{err}");
+    let (code, out, _) = env.loova(&["accounts", "limit", "Sandbox", "9"], "", &[]);
+    assert_eq!(code, 0);
+    assert!(out.contains("runs at most 6 tasks at once"), "{out}");
+    let (code, out, _) = env.loova(&["accounts", "limit", "Sandbox", "--clear"], "", &[]);
+    assert_eq!(code, 0);
+    assert!(out.contains("runs at most 6 tasks at once"), "{out}");
+    let db = loova_core::store::Db::open_in(env.data.path()).unwrap();
+    assert_eq!(db.accounts().unwrap()[0].concurrency_limit, None);
+}
