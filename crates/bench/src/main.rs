@@ -1,9 +1,10 @@
-//! `scripts/bench` (issue 15): every performance goal measured against its
-//! reference in one run. Each goal is a subcommand that prints its table and
-//! writes `target/bench/<goal>.md` and `<goal>.json`; every run also merges
-//! the goal's figures into `target/bench/summary.json` (the keys the issue
-//! names). `--smoke` runs each goal on a toy size, in seconds, so the code
-//! cannot rot (scripts/test runs it); its figures mean nothing.
+//! `scripts/bench`: every performance goal measured against its reference in
+//! one run. Each goal is a subcommand that prints its table and writes
+//! `target/bench/<goal>.md` and `<goal>.json`; every run also merges the
+//! goal's figures into `target/bench/summary.json` (the keys `readme` turns
+//! into the table of docs/PERFORMANCE.md). `--smoke` runs each goal on a toy
+//! size, in seconds, so the code cannot rot (scripts/test runs it); its
+//! figures mean nothing.
 //!
 //! Usage: loova-bench [--smoke] [all|durability|queue|bigqueue|csv|light|readme] …
 
@@ -29,7 +30,7 @@ pub struct Opts {
     pub out_dir: PathBuf,
 }
 
-/// One goal's result: a markdown table for people, the issue's summary keys
+/// One goal's result: a markdown table for people, the summary keys
 /// (numbers), and anything else worth keeping in `<goal>.json`.
 pub struct Goal {
     pub name: &'static str,
@@ -86,11 +87,20 @@ async fn main() -> Res<()> {
     let out_dir = if smoke { base.join("smoke") } else { base };
     std::fs::create_dir_all(&out_dir)?;
     let opts = Opts { smoke, out_dir };
-    // Not a goal: the README's table from the last run's summary.json.
+    // Not a goal: the table of docs/PERFORMANCE.md from the last run's
+    // summary.json. A smoke run's figures mean nothing and a test run must
+    // not change tracked files, so --smoke writes the table under target/ only.
     if names == ["readme"] {
         let table = readme::markdown(&opts.out_dir)?;
-        std::fs::write(opts.out_dir.join("README.md"), &table)?;
+        std::fs::write(opts.out_dir.join("PERFORMANCE.md"), &table)?;
         println!("{table}");
+        if !smoke {
+            let doc_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/PERFORMANCE.md");
+            let doc = std::fs::read_to_string(&doc_path).map_err(|e| format!("{}: {e}", doc_path.display()))?;
+            let spliced = readme::splice(&doc, &table).map_err(|e| format!("{}: {e}", doc_path.display()))?;
+            std::fs::write(&doc_path, spliced)?;
+            eprintln!("written to {}", doc_path.display());
+        }
         return Ok(());
     }
     for name in names {

@@ -1,12 +1,18 @@
-//! `loova-bench readme`: the README's Performance table, from the last run's
-//! `target/bench/summary.json`, with the date and the machine it ran on.
-//! scripts/bench prints it at the end and writes `target/bench/README.md`.
+//! `loova-bench readme`: the table of figures against goals in
+//! docs/PERFORMANCE.md, from the last run's `target/bench/summary.json`, with
+//! the date and the machine it ran on. The table sits between two markers in
+//! that file; the prose around it (what limits each goal, how it works) is
+//! written by a person reading the run, so only the table is replaced.
 
 use crate::Res;
 use std::fmt::Write;
 use std::path::Path;
 
-/// Every key issue 15 asks for: (key, what it is, goal as text, goal met?).
+/// The generated table lies between these lines of docs/PERFORMANCE.md.
+pub const BEGIN: &str = "<!-- loova-bench readme: begin (generated, do not edit by hand) -->";
+pub const END: &str = "<!-- loova-bench readme: end -->";
+
+/// Every performance goal: (key, what it is, goal as text, goal met?).
 type Check = fn(f64) -> bool;
 const KEYS: &[(&str, &str, &str, Check)] = &[
     ("makespan_ratio_soonest", "Makespan ÷ lower bound, order \"finish soonest\" (worst prior case)", "≤ 1.03", |v| v <= 1.03),
@@ -39,6 +45,15 @@ pub fn markdown(out_dir: &Path) -> Res<String> {
         }
     }
     Ok(t)
+}
+
+/// `doc` with the text between [`BEGIN`] and [`END`] replaced by `table`.
+/// Missing or out-of-order markers are an error rather than a guess, so the
+/// person's prose is never overwritten.
+pub fn splice(doc: &str, table: &str) -> Res<String> {
+    let start = doc.find(BEGIN).ok_or_else(|| format!("the line {BEGIN:?} is missing"))? + BEGIN.len();
+    let end = doc[start..].find(END).ok_or_else(|| format!("the line {END:?} is missing after the begin marker"))? + start;
+    Ok(format!("{}\n{}\n{}", &doc[..start], table.trim_end(), &doc[end..]))
 }
 
 fn shown(v: f64) -> String {
@@ -88,5 +103,22 @@ mod tests {
         let d = super::today();
         assert_eq!(d.len(), 10);
         assert!(d.starts_with("20"));
+    }
+
+    #[test]
+    fn splice_replaces_only_the_table_between_the_markers() {
+        use super::{splice, BEGIN, END};
+        let doc = format!("# Performance\nprose before\n{BEGIN}\nold table\n{END}\nprose after\n");
+        let new = splice(&doc, "new table\n").unwrap();
+        assert_eq!(new, format!("# Performance\nprose before\n{BEGIN}\nnew table\n{END}\nprose after\n"));
+        assert_eq!(splice(&new, "new table").unwrap(), new, "splicing the same table twice changes nothing");
+    }
+
+    #[test]
+    fn splice_refuses_a_document_without_both_markers() {
+        use super::{splice, BEGIN, END};
+        assert!(splice("no markers", "t").is_err());
+        assert!(splice(&format!("{BEGIN}\nonly the start"), "t").is_err());
+        assert!(splice(&format!("{END}\n{BEGIN}\n"), "t").is_err(), "an end before the begin is not a pair");
     }
 }
