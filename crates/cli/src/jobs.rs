@@ -230,8 +230,7 @@ pub fn run(until_idle: bool) -> Outcome {
         Ok(x) => x,
         Err(e) => return Outcome::error(&e, false),
     };
-    let scale = std::env::var(TIME_SCALE_ENV).ok().and_then(|s| s.parse::<f64>().ok()).filter(|s| *s > 0.0).unwrap_or(1.0);
-    let engine = Engine::new(db.clone(), accounts, price_list(), EngineConfig::scaled(scale));
+    let engine = new_engine(db.clone(), accounts);
     let rt = runtime();
     let result = rt.block_on(async {
         let (stopped, done) = tokio::sync::oneshot::channel();
@@ -251,7 +250,14 @@ pub fn run(until_idle: bool) -> Outcome {
     }
 }
 
-async fn shutdown_signal() {
+/// The engine `loova run` and `loova mcp --run` run: this data folder's
+/// price list, timings scaled by [`TIME_SCALE_ENV`].
+pub fn new_engine(db: std::sync::Arc<loova_core::store::Db>, accounts: loova_core::accounts::Accounts) -> Engine {
+    let scale = std::env::var(TIME_SCALE_ENV).ok().and_then(|s| s.parse::<f64>().ok()).filter(|s| *s > 0.0).unwrap_or(1.0);
+    Engine::new(db, accounts, price_list(), EngineConfig::scaled(scale))
+}
+
+pub async fn shutdown_signal() {
     #[cfg(unix)]
     {
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("a SIGTERM handler");

@@ -15,6 +15,7 @@ mod format;
 mod job_flags;
 mod jobs;
 mod library;
+mod mcp;
 mod packs;
 mod preview;
 mod prices;
@@ -98,6 +99,8 @@ enum Command {
     },
     /// Cancel a job that has not been sent yet.
     Cancel { id: i64 },
+    /// Serve AI assistants over MCP (stdio): price, queue and watch jobs through this queue.
+    Mcp(mcp::McpArgs),
     /// Show, or set, the folder finished videos are saved in (one sub-folder per account).
     OutputDir { path: Option<std::path::PathBuf> },
     /// List batches with their progress.
@@ -209,6 +212,13 @@ impl Outcome {
 pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
     let args: Vec<std::ffi::OsString> = args.into_iter().collect();
     JSON.store(args.iter().any(|a| a == "--json"), Ordering::Relaxed);
+    // Before clap: its "unexpected argument" error would repeat a key.
+    if args.first().is_some_and(|a| a == "mcp") {
+        if let Some(refusal) = mcp::secrets::refuse_args(&args) {
+            eprintln!("{refusal}");
+            return ExitCode::from(2);
+        }
+    }
     let cli = Cli::parse_from(std::iter::once(std::ffi::OsString::from("loova")).chain(args));
     context::apply_settings();
     let outcome = match cli.command {
@@ -228,6 +238,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
         Command::Attach { id, task_id } => jobs::attach(id, &task_id),
         Command::OutputDir { path } => output_dir(path),
         Command::Batches { json } => batch::batches(json),
+        Command::Mcp(args) => mcp::run(args),
         Command::Library(args) => library::run(args),
         Command::Settings(args) => settings::run(args),
         Command::Studio(cmd) => studio::run(cmd),
