@@ -2,7 +2,7 @@
 
 use crate::context::{accounts, runtime};
 use crate::format::thousands;
-use crate::{print_json, Outcome};
+use crate::{price_list, print_json, Outcome};
 use clap::Subcommand;
 use loova_core::accounts::{AccountError, AccountView, AddAccount};
 use loova_core::secret::Sensitive;
@@ -45,6 +45,14 @@ pub enum AccountsCommand {
         name: String,
         #[arg(long, required = true)]
         key_stdin: bool,
+    },
+    /// Run at most N of this account's tasks at once (below Loova's limit), or --clear to use Loova's.
+    Limit {
+        name: String,
+        #[arg(required_unless_present = "clear", conflicts_with = "clear")]
+        tasks: Option<i64>,
+        #[arg(long)]
+        clear: bool,
     },
     /// Record the App Credits the Loova app shows (no API reports them).
     SetAppCredits { name: String, amount: i64 },
@@ -116,6 +124,14 @@ pub fn run(cmd: AccountsCommand) -> Outcome {
                 let view = accounts.replace_key(&id, read_key()?).await?;
                 println!("Key replaced for \"{}\" ({}).", view.name, view.key_hint);
             }
+            AccountsCommand::Limit { name, tasks, clear } => {
+                let id = accounts.find(&name)?.id;
+                let list = price_list().list.concurrency_limit;
+                let view = accounts.set_concurrency_limit(&id, if clear { None } else { tasks })?;
+                let row = accounts.db().account(&id)?.and_then(|r| r.concurrency_limit);
+                let limit = loova_core::pricing::limit::effective_limit(list, row);
+                println!("\"{}\" runs at most {limit} tasks at once (Loova's limit: {list}).", view.name);
+            }
             AccountsCommand::SetAppCredits { name, amount } => {
                 let id = accounts.find(&name)?.id;
                 let view = accounts.set_app_credits(&id, amount, None)?;
@@ -175,7 +191,8 @@ pub fn balance(name: Option<String>, json: bool) -> Outcome {
 }
 
 fn read_key() -> Result<Sensitive, AccountError> {
-    let mut buf = String::new();
+    // The read buffer is wiped when it goes: only the `Sensitive` remains.
+    let mut buf = loova_core::secret::Zeroizing::new(String::new());
     std::io::stdin()
         .read_to_string(&mut buf)
         .map_err(|e| AccountError::Invalid { field: "key", message: format!("could not read the key from standard input: {e}") })?;

@@ -37,12 +37,8 @@ pub struct AlertArgs {
 
 /// The id of the account with this name (or id), or the error already printed.
 pub fn account_id(db: &Db, name: &str) -> Result<String, Outcome> {
-    let found = db.account_by_name(name).map_err(|e| Outcome::error(&e, false))?;
-    let found = match found {
-        Some(a) => Some(a),
-        None => db.account(name).map_err(|e| Outcome::error(&e, false))?,
-    };
-    found
+    db.find_account(name)
+        .map_err(|e| Outcome::error(&e, false))?
         .map(|a| a.id)
         .ok_or_else(|| Outcome::error(&Msg(ErrorCode::AccountNotFound, format!("No account is named \"{name}\" (see `loova accounts list`).")), true))
 }

@@ -54,7 +54,7 @@ impl JobGroup {
     pub fn states(self) -> &'static [JobState] {
         match self {
             JobGroup::Waiting => &[JobState::Queued],
-            JobGroup::InFlight => &[JobState::Submitting, JobState::Running, JobState::OutcomeUnknown],
+            JobGroup::InFlight => &JobState::IN_FLIGHT,
             JobGroup::NeedsYou => &[JobState::OutcomeUnknown, JobState::Failed, JobState::Invalid, JobState::Expired],
             JobGroup::Done => &[JobState::Succeeded, JobState::Downloading, JobState::Downloaded],
         }

@@ -131,8 +131,7 @@ fn summaries(db: &Db, accounts: &[AccountView], price_list_limit: u32, observed:
     for a in accounts {
         let mine: Vec<&AccountStateCount> = counts.iter().filter(|c| c.account_id == a.id).collect();
         let count = |states: &[JobState]| mine.iter().filter(|c| states.contains(&c.state)).map(|c| c.jobs).sum::<u64>() as u32;
-        let own = own_limits.get(&a.id).copied().flatten().map(|l| l.max(1) as u32);
-        let limit = own.map_or(price_list_limit, |l| l.min(price_list_limit)).max(1);
+        let limit = crate::pricing::limit::effective_limit(price_list_limit, own_limits.get(&a.id).copied().flatten()) as u32;
         let taken_elsewhere = observed(&a.id).map_or(0, |o| limit.saturating_sub(o));
         summaries.push(AccountQueue {
             account_id: a.id.clone(),
@@ -142,7 +141,7 @@ fn summaries(db: &Db, accounts: &[AccountView], price_list_limit: u32, observed:
             state_note: note(a.state),
             limit,
             taken_elsewhere,
-            in_flight: count(&[JobState::Submitting, JobState::Running, JobState::OutcomeUnknown]),
+            in_flight: count(&JobState::IN_FLIGHT),
             waiting: count(&[JobState::Queued]),
             running: count(&[JobState::Submitting, JobState::Running]),
             done: count(&[JobState::Succeeded, JobState::Downloading, JobState::Downloaded]),

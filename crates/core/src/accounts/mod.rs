@@ -1,10 +1,14 @@
 //! Loova accounts: the key in the keychain, everything else in SQLite, and
 //! both credit pools side by side.
 
+mod confirm;
+mod env_key;
 mod error;
 mod support;
 mod view;
 
+pub use confirm::{base_url_to_confirm, confirm_text};
+pub use env_key::take_env_key;
 pub use error::AccountError;
 pub use support::TIMEOUT_ENV;
 use support::{check_key, new_id, random_hex, timeouts};
@@ -78,10 +82,7 @@ impl Accounts {
 
     /// An account by name (case-insensitive) or id, as the CLI names them.
     pub fn find(&self, name_or_id: &str) -> Result<AccountView, AccountError> {
-        let row = match self.db.account_by_name(name_or_id)? {
-            Some(r) => r,
-            None => self.db.account(name_or_id)?.ok_or_else(|| AccountError::NotFound(name_or_id.into()))?,
-        };
+        let row = self.db.find_account(name_or_id)?.ok_or_else(|| AccountError::NotFound(name_or_id.into()))?;
         Ok(self.view(row))
     }
 
@@ -95,6 +96,7 @@ impl Accounts {
             studio_account: l.studio_account,
             computer: l.computer,
             url_display: l.url_display,
+            no_tls: l.no_tls,
         });
         AccountView { studio, ..AccountView::from_row(row, url) }
     }
@@ -104,7 +106,7 @@ impl Accounts {
     pub async fn add(&self, req: AddAccount) -> Result<AccountView, AccountError> {
         let name = self.check_name(&req.name, None)?;
         let base_url = req.base_url.as_deref().map(str::trim).filter(|u| !u.is_empty()).unwrap_or(DEFAULT_BASE_URL);
-        let client = LoovaClient::with_timeouts(base_url, timeouts()).map_err(|e| AccountError::invalid("base_url", e.to_string()))?;
+        let client = LoovaClient::with_timeouts(base_url, timeouts()).map_err(AccountError::from_base_url)?;
         check_key(&req.key)?;
         // The base URL that answers with the envelope is the one stored
         // (and shown), whichever form was typed.
@@ -139,15 +141,16 @@ impl Accounts {
         self.get(&id)
     }
 
-    /// Adds an account with the key in `LOOVA_API_KEY`.
+    /// Adds an account with the key in `LOOVA_API_KEY` (taken out of the
+    /// environment, see `take_env_key`).
     pub async fn import_env_key(&self, name: &str, base_url: Option<String>, save_unverified: bool) -> Result<AccountView, AccountError> {
-        let key = std::env::var(KEY_ENV).ok().filter(|k| !k.trim().is_empty()).ok_or_else(|| {
+        let key = take_env_key().ok_or_else(|| {
             AccountError::invalid(
                 "key",
                 format!("{KEY_ENV} is not set in Loova Desk's environment; export it before starting the app, or paste the key instead."),
             )
         })?;
-        self.add(AddAccount { name: name.into(), base_url, key: Sensitive::new(key.trim()), save_unverified }).await
+        self.add(AddAccount { name: name.into(), base_url, key, save_unverified }).await
     }
 
     pub fn rename(&self, id: &str, name: &str) -> Result<AccountView, AccountError> {
@@ -200,6 +203,21 @@ impl Accounts {
         self.get(id)
     }
 
+    /// The person's own limit on the account's tasks at once (below Loova's
+    /// price-list limit, to leave slots to another tool), or None for none.
+    /// The queue uses `pricing::limit::effective_limit` of it.
+    pub fn set_concurrency_limit(&self, id: &str, limit: Option<i64>) -> Result<AccountView, AccountError> {
+        self.row(id)?;
+        if limit.is_some_and(|l| l < 1) {
+            return Err(AccountError::Invalid {
+                field: "limit",
+                message: "A limit of your own must be at least 1 task at once; to send nothing, pause the account; to use Loova's limit, clear yours.".into(),
+            });
+        }
+        self.db.set_concurrency_limit(id, limit)?;
+        self.get(id)
+    }
+
     pub fn set_paused(&self, id: &str, paused: bool) -> Result<AccountView, AccountError> {
         self.row(id)?;
         self.db.set_account_state(id, if paused { AccountStatus::Paused } else { AccountStatus::Active })?;
@@ -239,8 +257,10 @@ impl Accounts {
     }
 
     async fn read_balance(&self, row: &AccountRow) -> Result<(), AccountError> {
-        let key = self.key(&row.id).await?;
+        // The client first: a base URL that may not carry the key is refused
+        // before the key is even read.
         let client = self.client(row).await?;
+        let key = self.key(&row.id).await?;
         let c = client.credits(&key).await.map_err(AccountError::from_check)?;
         self.db.record_balance(&row.id, c.api_available_credits, c.api_total_credits, c.app_credits)?;
         Ok(())
@@ -257,7 +277,7 @@ impl Accounts {
     /// started on demand).
     pub async fn client(&self, row: &AccountRow) -> Result<LoovaClient, AccountError> {
         let url = self.service_url(row).await?;
-        LoovaClient::with_timeouts(&url, timeouts()).map_err(|e| AccountError::invalid("base_url", e.to_string()))
+        LoovaClient::with_timeouts(&url, timeouts()).map_err(AccountError::from_base_url)
     }
 
     /// Where a finished video of the account is fetched from now.

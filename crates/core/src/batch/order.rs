@@ -115,7 +115,7 @@ pub fn forecast<'a>(
     specs: impl IntoIterator<Item = &'a JobSpec>,
 ) -> Result<OrderForecast, StoreError> {
     let own = db.account(account_id)?.and_then(|a| a.concurrency_limit);
-    let limit = crate::studio::price_limit(i64::from(prices.list.concurrency_limit), own).max(1) as usize;
+    let limit = crate::pricing::limit::effective_limit(prices.list.concurrency_limit, own) as usize;
     expected_finish(db, &EngineConfig::default(), account_id, specs, limit)
 }
 

@@ -350,16 +350,19 @@ mod tests {
     }
 
     #[test]
-    fn never_overwrites() {
-        let dir = tempfile::tempdir().unwrap();
-        let (a, _fa) = reserve(dir.path(), "fox").unwrap();
-        let (b, _fb) = reserve(dir.path(), "fox").unwrap();
-        std::fs::write(dir.path().join("cat.mp4"), b"x").unwrap();
-        let (c, _fc) = reserve(dir.path(), "cat").unwrap();
-        assert_eq!(a.file_name().unwrap(), "fox.mp4");
-        assert_eq!(b.file_name().unwrap(), "fox (2).mp4");
-        assert_eq!(c.file_name().unwrap(), "cat (2).mp4");
-        let (d, _) = reserve(dir.path(), &"x".repeat(100)).unwrap();
-        assert!(d.file_name().unwrap().to_str().unwrap().chars().count() <= 80);
+    fn candidate_names_count_bytes_and_number_the_taken_ones() {
+        let dir = Path::new("out");
+        let names: Vec<String> = candidates(dir, "fox").take(3).map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+        assert_eq!(names, ["fox.mp4", "fox (2).mp4", "fox (3).mp4"]);
+        // 120 clapperboards are 480 bytes: cut at a character boundary
+        // within MAX_STEM bytes, the suffix included.
+        let clap = "\u{1F3AC}".repeat(120);
+        for p in candidates(dir, &clap).take(12) {
+            let stem = p.file_stem().unwrap().to_str().unwrap().to_string();
+            assert!(stem.len() <= MAX_STEM, "{} bytes: {stem}", stem.len());
+        }
+        let long = "x".repeat(100);
+        let first = candidates(dir, &long).next().unwrap();
+        assert_eq!(first.file_name().unwrap().len(), MAX_STEM + ".mp4".len());
     }
 }

@@ -180,10 +180,7 @@ impl Inner {
     /// The account's limit now: the price list's, the person's lower one,
     /// and what the service showed us (recovering one step at a time).
     fn limit_for(&self, account: &AccountRow, due: &mut impl FnMut(i64)) -> (i64, bool) {
-        let mut limit = self.prices.list.concurrency_limit as i64;
-        if let Some(own) = account.concurrency_limit.filter(|l| *l > 0) {
-            limit = limit.min(own);
-        }
+        let limit = crate::pricing::limit::effective_limit(self.prices.list.concurrency_limit, account.concurrency_limit);
         let mut observed = self.observed.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(o) = observed.get_mut(&account.id) {
             let every = self.config.limit_recover;

@@ -130,7 +130,7 @@ impl Inner {
         }
         let seen = sdb.seen(&stored.studio_account, &stored.computer, silence).await;
         let link = self.link_of(stored);
-        let status = studio::status_from(&link, studio::price_limit(self.prices.list.concurrency_limit as i64, account.concurrency_limit), seen);
+        let status = studio::status_from(&link, crate::pricing::limit::effective_limit(self.prices.list.concurrency_limit, account.concurrency_limit), seen);
         let has_room = status.reachable && status.in_use < status.limit;
         self.studio_set_status(account, status);
         if has_room && self.queued_count(&account.id)? > 0 {
@@ -143,11 +143,7 @@ impl Inner {
     /// The jobs of this computer that hold a slot: a create in flight, a
     /// running task, an unknown outcome within its hold.
     fn needed_leases(&self, account_id: &str) -> Result<Vec<Needed>, EngineError> {
-        let filter = JobFilter {
-            account_id: Some(account_id.to_string()),
-            states: vec![JobState::Submitting, JobState::Running, JobState::OutcomeUnknown],
-            ..Default::default()
-        };
+        let filter = JobFilter { account_id: Some(account_id.to_string()), states: JobState::IN_FLIGHT.to_vec(), ..Default::default() };
         let now = now_ms();
         let mut needed = Vec::new();
         for j in self.db.jobs(&filter)? {
@@ -199,8 +195,7 @@ impl Inner {
     }
 
     fn link_of(&self, stored: &StoredStudioLink) -> StudioLink {
-        let url_display = studio::StudioUrl::parse(&stored.url).map(|u| u.display).unwrap_or_else(|_| studio::redact(&stored.url, None));
-        StudioLink { account_id: stored.account_id.clone(), url_display, studio_account: stored.studio_account.clone(), computer: stored.computer.clone() }
+        studio::link_from(&stored.account_id, &stored.url, &stored.studio_account, &stored.computer)
     }
 
     fn studio_known_down(&self, account_id: &str) -> bool {
@@ -211,7 +206,7 @@ impl Inner {
     /// does; said once on the card and in one notification.
     fn studio_down(&self, account: &AccountRow, stored: &StoredStudioLink, e: StudioError) {
         let link = self.link_of(stored);
-        let limit = studio::price_limit(self.prices.list.concurrency_limit as i64, account.concurrency_limit);
+        let limit = crate::pricing::limit::effective_limit(self.prices.list.concurrency_limit, account.concurrency_limit);
         let mut status = studio::status_from(&link, limit, Err(e));
         if let Some(old) = self.studio_status_of(&account.id) {
             // The last known computers stay on the meter, greyed by `reachable`.

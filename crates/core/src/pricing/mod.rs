@@ -2,7 +2,9 @@
 //! person may drop a newer one into the data directory (Loova says prices
 //! change). Either way it is validated before anything is priced with it.
 
+pub mod charge_note;
 pub mod estimate;
+pub mod limit;
 pub mod packs;
 
 use rust_decimal::Decimal;

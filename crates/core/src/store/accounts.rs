@@ -156,6 +156,15 @@ impl Db {
         Ok(row)
     }
 
+    /// The account a person names: by its name first (case-insensitive),
+    /// else by its id. The one lookup every front end uses.
+    pub fn find_account(&self, name_or_id: &str) -> Result<Option<AccountRow>, StoreError> {
+        match self.account_by_name(name_or_id)? {
+            Some(row) => Ok(Some(row)),
+            None => self.account(name_or_id),
+        }
+    }
+
     pub fn name_taken(&self, name: &str, except_id: Option<&str>) -> Result<bool, StoreError> {
         let n: i64 =
             self.conn()

@@ -8,12 +8,15 @@
 //! password is in the keychain, in the same vault as API keys, under
 //! `studio:<account id>`.
 
+mod connect;
 mod lease;
 mod pg;
+mod tls;
 mod url;
 
 pub(crate) use lease::{Needed, Want};
 pub use pg::{StudioDb, SCHEMA_VERSION};
+pub use tls::TlsChoice;
 pub use url::{redact, with_password, StudioUrl};
 
 use crate::accounts::{AccountError, Accounts};
@@ -31,6 +34,9 @@ pub struct StudioLink {
     pub url_display: String,
     pub studio_account: String,
     pub computer: String,
+    /// No TLS to a host that is not this computer, as the person chose:
+    /// the password and the traffic cross the network readable.
+    pub no_tls: bool,
 }
 
 /// What the account card shows of a link (see `AccountView::studio`).
@@ -40,6 +46,8 @@ pub struct StudioLinkView {
     pub studio_account: String,
     pub computer: String,
     pub url_display: String,
+    /// Shown in red on the card: no TLS to another computer, as chosen.
+    pub no_tls: bool,
 }
 
 /// The studio's live state, from the database.
@@ -83,6 +91,14 @@ pub enum StudioError {
     UrlInvalid(String),
     #[error("The studio database at {url} cannot be reached ({why}). Check that it is running and that this computer can reach it; jobs of this account wait until it answers.")]
     Unreachable { url: String, why: String },
+    /// The connection was stopped before the password could leave: the
+    /// server wanted it in a readable form, offered no TLS although the URL
+    /// requires it, or showed a certificate that could not be verified.
+    #[error("Loova Desk did not send the password to the studio database at {url}: {why}. Jobs of this account wait until this is fixed.")]
+    Refused { url: String, why: String },
+    /// A value of the connect form (or a CLI flag) other than the URL.
+    #[error("{1}")]
+    FieldInvalid(&'static str, String),
     #[error("The studio database was set up by a newer Loova Desk (schema {found}; this one knows up to {known}). Update Loova Desk on this computer; nothing was changed.")]
     SchemaTooNew { found: i32, known: i32 },
     #[error("The account {0} does not share its slots with a studio. Connect it first: loova studio connect ACCOUNT --url postgres://… --as NAME")]
@@ -109,7 +125,9 @@ impl StudioError {
     pub fn code(&self) -> ErrorCode {
         match self {
             StudioError::UrlInvalid(_) => ErrorCode::StudioUrlInvalid,
-            StudioError::Unreachable { .. } | StudioError::Query(_) => ErrorCode::StudioUnreachable,
+            // Refused: as unreachable for the queue (no create without the database), with its own sentence.
+            StudioError::Unreachable { .. } | StudioError::Refused { .. } | StudioError::Query(_) => ErrorCode::StudioUnreachable,
+            StudioError::FieldInvalid(..) => ErrorCode::StudioUrlInvalid,
             StudioError::SchemaTooNew { .. } => ErrorCode::StudioSchemaTooNew,
             StudioError::NotConnected(_) => ErrorCode::StudioNotConnected,
             StudioError::LeasesHeld(_) => ErrorCode::StudioLeasesHeld,
@@ -126,7 +144,7 @@ impl StudioError {
     pub fn field(&self) -> Option<&'static str> {
         match self {
             StudioError::UrlInvalid(_) => Some("url"),
-            StudioError::NameInvalid(field, _) => Some(field),
+            StudioError::NameInvalid(field, _) | StudioError::FieldInvalid(field, _) => Some(field),
             _ => None,
         }
     }
@@ -150,12 +168,19 @@ fn check_name(field: &'static str, what: &str, name: &str) -> Result<String, Stu
     Ok(name.to_string())
 }
 
-/// Checks the URL, connects, creates or migrates the schema, registers this
-/// computer, then stores the password in the keychain and the link in
-/// SQLite. Nothing is saved when a step fails.
-pub async fn connect(accounts: &Accounts, account_id: &str, url: &str, studio_account: &str, computer: Option<&str>) -> Result<StudioLink, StudioError> {
+/// Checks the URL and the TLS choices, connects, creates or migrates the
+/// schema, registers this computer, then stores the password in the
+/// keychain and the link in SQLite. Nothing is saved when a step fails.
+pub async fn connect(
+    accounts: &Accounts,
+    account_id: &str,
+    url: &str,
+    tls: &TlsChoice,
+    studio_account: &str,
+    computer: Option<&str>,
+) -> Result<StudioLink, StudioError> {
     let account = accounts.get(account_id)?;
-    let parsed = StudioUrl::parse(url)?;
+    let parsed = StudioUrl::parse_with(url, tls)?;
     let studio_account = check_name("studio_account", "studio account name", studio_account)?;
     let computer = check_name("computer", "computer name", &computer.map(str::to_string).unwrap_or_else(default_computer_name))?;
     let sdb = StudioDb::open(&parsed, None)?;
@@ -169,7 +194,7 @@ pub async fn connect(accounts: &Accounts, account_id: &str, url: &str, studio_ac
         }
     }
     accounts.db().set_studio_link(&account.id, &parsed.stored, &studio_account, &computer)?;
-    Ok(StudioLink { account_id: account.id, url_display: parsed.display, studio_account, computer })
+    Ok(StudioLink { account_id: account.id, no_tls: parsed.no_tls_chosen(), url_display: parsed.display, studio_account, computer })
 }
 
 /// Forgets the link and its password. Refused while this computer holds
@@ -199,18 +224,26 @@ fn ignore_unreachable(e: StudioError) -> Result<(), StudioError> {
 
 /// The account's link, if it shares its slots.
 pub fn link(db: &Db, account_id: &str) -> Result<Option<StudioLink>, StudioError> {
-    Ok(db.studio_link(account_id)?.map(|l| StudioLink {
-        account_id: l.account_id,
-        url_display: StudioUrl::parse(&l.url).map(|u| u.display).unwrap_or_else(|_| redact(&l.url, None)),
-        studio_account: l.studio_account,
-        computer: l.computer,
-    }))
+    Ok(db.studio_link(account_id)?.map(|l| link_from(&l.account_id, &l.url, &l.studio_account, &l.computer)))
+}
+
+/// A stored link as shown: the URL without its password, and whether it
+/// goes without TLS to another computer.
+pub(crate) fn link_from(account_id: &str, stored_url: &str, studio_account: &str, computer: &str) -> StudioLink {
+    let parsed = StudioUrl::parse_stored(stored_url);
+    StudioLink {
+        account_id: account_id.to_string(),
+        url_display: parsed.as_ref().map(|u| u.display.clone()).unwrap_or_else(|_| redact(stored_url, None)),
+        no_tls: parsed.is_ok_and(|u| u.no_tls_chosen()),
+        studio_account: studio_account.to_string(),
+        computer: computer.to_string(),
+    }
 }
 
 /// The pool for an account's link, with its password from the keychain.
 pub(crate) async fn open_for(accounts: &Accounts, account_id: &str) -> Result<StudioDb, StudioError> {
     let stored = accounts.db().studio_link(account_id)?.ok_or_else(|| StudioError::NotConnected(account_id.to_string()))?;
-    let url = StudioUrl::parse(&stored.url)?;
+    let url = StudioUrl::parse_stored(&stored.url)?;
     let password = accounts.vault().get(&vault_entry(account_id)).await?;
     StudioDb::open(&url, password.as_ref())
 }
@@ -221,8 +254,8 @@ pub async fn status(accounts: &Accounts, account_id: &str) -> Result<StudioStatu
     let account = accounts.get(account_id)?;
     let link = link(accounts.db(), &account.id)?.ok_or_else(|| StudioError::NotConnected(account.name.clone()))?;
     let row = accounts.db().account(&account.id)?;
-    let list = crate::load_price_list(&crate::engine::data_dir_of(accounts.db())).list.concurrency_limit as i64;
-    let limit = price_limit(list, row.as_ref().and_then(|r| r.concurrency_limit));
+    let list = crate::load_price_list(&crate::engine::data_dir_of(accounts.db())).list.concurrency_limit;
+    let limit = crate::pricing::limit::effective_limit(list, row.as_ref().and_then(|r| r.concurrency_limit));
     let seen = match open_for(accounts, &account.id).await {
         Ok(sdb) => sdb.seen(&link.studio_account, &link.computer, silence_ms(1.0)).await,
         Err(e) => Err(e),
@@ -255,11 +288,6 @@ pub(crate) fn status_from(link: &StudioLink, limit: i64, seen: Result<lease::See
         }
     }
     s
-}
-
-/// The price list's limit (6), or the account's lower one.
-pub(crate) fn price_limit(list: i64, own: Option<i64>) -> i64 {
-    own.filter(|l| *l > 0).map_or(list, |o| o.min(list))
 }
 
 /// How often a computer heartbeats: every 2 s × the time scale (at least

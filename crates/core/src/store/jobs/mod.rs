@@ -76,9 +76,19 @@ impl JobState {
         JobState::ALL.into_iter().find(|st| st.as_str() == s)
     }
 
+    /// The states counted against the account's concurrency limit: the one
+    /// list of them (SQL gets it through [`JobState::sql_list`]).
+    pub const IN_FLIGHT: [JobState; 3] = [JobState::Submitting, JobState::Running, JobState::OutcomeUnknown];
+
     /// Counted against the account's concurrency limit.
     pub fn in_flight(self) -> bool {
-        matches!(self, JobState::Submitting | JobState::Running | JobState::OutcomeUnknown)
+        Self::IN_FLIGHT.contains(&self)
+    }
+
+    /// `'a', 'b', …` for an SQL `IN (…)`: state names are fixed identifiers
+    /// of this enum, never input, so they are spelled into the statement.
+    pub fn sql_list(states: &[JobState]) -> String {
+        states.iter().map(|s| format!("'{}'", s.as_str())).collect::<Vec<_>>().join(", ")
     }
 
     /// Nothing more will happen without a person.
