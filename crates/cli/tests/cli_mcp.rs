@@ -176,6 +176,9 @@ async fn tools_have_schemas_pricing_is_offline_and_keys_are_refused() {
     assert!(said(&r).contains("jobs[0].prompt") && !said(&r).contains(KEY), "{}", said(&r));
     let r = s.call("list_jobs", json!({"api_key": "anything"})).await;
     assert_eq!(error_code(&r).as_deref(), Some("invalid_input"));
+    // Arguments that break the schema are tool errors with a code, too.
+    let r = s.call("job_status", json!({"id": "seven"})).await;
+    assert_eq!(error_code(&r).as_deref(), Some("invalid_input"), "{}", said(&r));
     assert!(env.jobs().is_empty());
     s.client.cancel().await.unwrap();
 }

@@ -143,7 +143,19 @@ impl ServerHandler for LoovaMcp {
             return Ok(reply::error(ErrorCode::InvalidInput, said, Some(&field)).into());
         }
         let tcc = ToolCallContext::new(self, request, context);
-        self.tool_router.call(tcc).await
+        // Arguments that do not fit the schema are the caller's to fix: rmcp
+        // answers them (as a protocol error or a bare tool error) before our
+        // code runs; they become tool errors with a code, like every other.
+        let schema =
+            |why: &str| reply::error(ErrorCode::InvalidInput, format!("The arguments do not fit the tool's input schema ({why}). Nothing was done."), None);
+        match self.tool_router.call(tcc).await {
+            Err(e) if e.code == rmcp::model::ErrorCode::INVALID_PARAMS => Ok(schema(&e.message).into()),
+            Ok(CallToolResponse::Complete(r)) if r.is_error == Some(true) && r.structured_content.is_none() => {
+                let why: Vec<String> = r.content.iter().filter_map(|c| c.as_text()).map(|t| t.text.clone()).collect();
+                Ok(schema(&why.join("; ")).into())
+            }
+            other => other,
+        }
     }
 
     async fn list_resources(&self, _request: Option<PaginatedRequestParams>, _context: RequestContext<RoleServer>) -> Result<ListResourcesResult, ErrorData> {
