@@ -43,7 +43,7 @@ impl OutputDirError {
 }
 
 fn example() -> String {
-    dirs::home_dir().unwrap_or_else(|| PathBuf::from("/home/you")).join("Videos").join("Loova Desk").display().to_string()
+    dirs::home_dir().unwrap_or_else(|| PathBuf::from(crate::platform::Os::current().example_home())).join("Videos").join("Loova Desk").display().to_string()
 }
 
 /// The folder `input` names: absolute, or under the home folder for `~`.

@@ -190,7 +190,10 @@ impl SettingKey {
         match self {
             SettingKey::OutputDir => "Finished videos are saved here, one sub-folder per account. A full path, or ~ for your home folder.",
             SettingKey::CloseBehaviour => "While jobs are queued or running. With nothing to do, closing the window always quits.",
-            SettingKey::StartAtLogin => "Starts hidden in the tray and resumes the queue.",
+            SettingKey::StartAtLogin => match crate::platform::Os::current() {
+                crate::platform::Os::MacOs => "Starts hidden in the menu bar and resumes the queue.",
+                _ => "Starts hidden in the tray and resumes the queue.",
+            },
             SettingKey::Notify(_) => "A desktop notification, also while the window is hidden.",
             SettingKey::SandboxSpeed => "How fast the Sandbox's play jobs run, as a fraction of real time (0.1 = ten times faster). Applies at the next start.",
             SettingKey::RequestTimeoutMs => "How long to wait for Loova's answer to one request, in milliseconds. Applies at the next start.",
@@ -202,7 +205,7 @@ impl SettingKey {
         let option = |value: &str, label: &str| SettingOption { value: value.into(), label: label.into() };
         match self {
             SettingKey::OutputDir => SettingInput::Folder,
-            SettingKey::CloseBehaviour => SettingInput::Choice { options: vec![option(KEEP_RUNNING, "Keep running in the tray"), option(QUIT, "Quit")] },
+            SettingKey::CloseBehaviour => SettingInput::Choice { options: vec![option(KEEP_RUNNING, &format!("Keep running in the {}", crate::platform::Os::current().tray())), option(QUIT, "Quit")] },
             SettingKey::StartAtLogin | SettingKey::Notify(_) => SettingInput::Toggle,
             SettingKey::SandboxSpeed => SettingInput::Number { min: 0.001, max: 1.0, unit: "× real time".into() },
             SettingKey::RequestTimeoutMs => SettingInput::Number { min: TIMEOUT_MS_RANGE.0 as f64, max: TIMEOUT_MS_RANGE.1 as f64, unit: "ms".into() },

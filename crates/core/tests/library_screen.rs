@@ -182,7 +182,10 @@ fn a_moved_video_is_missing_until_it_is_located() {
     check(&moved).unwrap();
     let item = fox(&r);
     assert_eq!(item.on_disk, OnDisk::Present);
-    assert_eq!(Path::new(&item.path), moved.canonicalize().unwrap());
+    // The same file, stored as people write it: on Windows without the
+    // `\\?\` prefix std's canonicalize() adds.
+    assert_eq!(Path::new(&item.path).canonicalize().unwrap(), moved.canonicalize().unwrap());
+    assert!(!item.path.starts_with(r"\\?\"), "{}", item.path);
     assert!(moved.with_extension("mp4.json").exists(), "the recipe is written beside it");
     assert_eq!(serve::answer(&r.db, &r.data, TOKEN, &format!("/t0ken/video/{id}"), Some("bytes=0-9")).status, 206);
 }

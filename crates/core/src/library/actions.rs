@@ -61,11 +61,25 @@ pub fn delete(db: &Db, data_dir: &Path, id: i64) -> Result<(), ActionError> {
     let beside = sidecar::path_for(&video);
     let present: Vec<&Path> = [video.as_path(), beside.as_path()].into_iter().filter(|p| p.exists()).collect();
     if !present.is_empty() {
-        trash::delete_all(&present).map_err(|e| ActionError::Trash { path: r.path.clone(), reason: e.to_string() })?;
+        trash_context().delete_all(&present).map_err(|e| ActionError::Trash { path: r.path.clone(), reason: e.to_string() })?;
     }
     db.mark_library_deleted(id, now_ms())?;
     poster::forget(data_dir, &r.path);
     Ok(())
+}
+
+/// The OS trash. On macOS through NSFileManager: the crate's default asks
+/// Finder over AppleScript (`osascript`), which needs the Automation
+/// permission (a prompt, then failures if refused) and a running Finder.
+fn trash_context() -> trash::TrashContext {
+    #[allow(unused_mut)]
+    let mut context = trash::TrashContext::new();
+    #[cfg(target_os = "macos")]
+    {
+        use trash::macos::{DeleteMethod, TrashContextExtMacos};
+        context.set_delete_method(DeleteMethod::NsFileManager);
+    }
+    context
 }
 
 /// Why `candidate` is not the library's video `r`, if it is not.
@@ -106,7 +120,9 @@ pub fn locate(db: &Db, data_dir: &Path, id: i64, candidate: &str) -> Result<(), 
     if !serve::is_under(&path, &root) {
         return Err(ActionError::OutsideOutput { path: path.display().to_string(), root: root.display().to_string() });
     }
-    let canonical = path.canonicalize().unwrap_or(path);
+    // dunce: on Windows std's canonicalize() gives `\\?\C:\…`, which the
+    // Library would store and show, and which no other path compares equal to.
+    let canonical = dunce::canonicalize(&path).unwrap_or(path);
     let text = canonical.display().to_string();
     if !db.move_library_entry(id, &text)? {
         return Err(ActionError::Taken(text));

@@ -81,6 +81,13 @@ impl Db {
         // back `queued` and is sent (and charged) twice. See ARCHITECTURE.md,
         // "Durability and unknown outcomes".
         conn.pragma_update(None, "synchronous", "FULL")?;
+        // On macOS fsync() only hands the data to the drive, whose cache may
+        // still lose it on power loss; F_FULLFSYNC flushes the drive too. So
+        // FULL alone is not durable there: these make every commit (and every
+        // checkpoint) use F_FULLFSYNC. Set on every OS because elsewhere
+        // SQLite accepts and ignores them, so one code path is tested.
+        conn.pragma_update(None, "fullfsync", "ON")?;
+        conn.pragma_update(None, "checkpoint_fullfsync", "ON")?;
         // Migrations run with foreign keys off (SQLite's advice for rebuilding
         // a table; `apply` checks them before each commit), then they are on.
         conn.pragma_update(None, "foreign_keys", "OFF")?;
@@ -141,6 +148,17 @@ mod tests {
         assert_eq!(synchronous(&reopened), 2, "reopened database");
         let mode: String = reopened.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
         assert_eq!(mode, "wal");
+    }
+
+    /// macOS: a plain fsync may leave a commit in the drive's cache; these
+    /// two make SQLite use F_FULLFSYNC (a no-op elsewhere, still set).
+    #[test]
+    fn commits_and_checkpoints_flush_the_drive_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open_in(dir.path()).unwrap();
+        let pragma = |name: &str| -> i64 { db.conn().query_row(&format!("PRAGMA {name}"), [], |r| r.get(0)).unwrap() };
+        assert_eq!(pragma("fullfsync"), 1, "fullfsync");
+        assert_eq!(pragma("checkpoint_fullfsync"), 1, "checkpoint_fullfsync");
     }
 
     /// Only the benchmark lowers it; the setting is per connection.
