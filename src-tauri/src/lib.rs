@@ -1,6 +1,8 @@
 //! The desktop shell: plugins, state and commands. Logic lives in loova-core.
 
 mod balances;
+#[cfg(any(target_os = "macos", test))]
+mod cli_link;
 mod commands;
 mod error;
 mod events;
@@ -115,8 +117,13 @@ fn app_state() -> AppState {
     }
 }
 
-/// One instance per data folder (a D-Bus name on Linux): two folders —
-/// e.g. `LOOVA_DESK_DATA_DIR` for a portable copy — are two apps.
+/// One window per data folder on Linux (the D-Bus name): two folders —
+/// e.g. `LOOVA_DESK_DATA_DIR` for a portable copy — are two apps. The plugin
+/// uses this id only on Linux; on macOS and Windows it keys on the bundle
+/// identifier (a socket, a named mutex), so there a second launch always
+/// brings the running window forward, whatever its data folder: one app per
+/// user. The queue itself is one per data folder on every system (the
+/// engine lock, an OS file lock).
 fn instance_id(data_dir: &std::path::Path) -> String {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -188,10 +195,13 @@ pub fn run() {
         })
         .build(tauri::generate_context!())
         .expect("Loova Desk failed to start")
-        .run(|app, event| {
-            if let RunEvent::ExitRequested { api, .. } = event {
-                lifecycle::exit_requested(app, &api);
-            }
+        .run(|app, event| match event {
+            RunEvent::ExitRequested { api, .. } => lifecycle::exit_requested(app, &api),
+            RunEvent::Exit => lifecycle::exiting(app),
+            // macOS: a click on the Dock icon with the window closed (hidden).
+            #[cfg(target_os = "macos")]
+            RunEvent::Reopen { has_visible_windows: false, .. } => lifecycle::show(app),
+            _ => {}
         });
 }
 

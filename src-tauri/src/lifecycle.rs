@@ -1,11 +1,14 @@
 //! When the window closes and how the app quits. Closing with work queued or
 //! in flight hides the window (the engine keeps going; the tray icon stays);
 //! with nothing to do, or when the person chose "quit", closing quits. Every
-//! way out — tray, Ctrl+Q, the app menu, the OS, the last window — goes
-//! through [`quit`], which stops the engine and waits for it.
+//! way out — tray, Ctrl+Q (Cmd+Q), the app menu, the OS, the last window —
+//! goes through [`quit`], which stops the engine and waits for it; what
+//! reaches only `RunEvent::Exit` (macOS: Dock → Quit, log-out, the app
+//! menu's Quit) stops it there, see [`exiting`].
 
 use crate::queue::QueueHost;
 use crate::state::AppState;
+use loova_core::platform::Os;
 use loova_core::settings::{self, CloseBehaviour};
 use loova_core::store::JobState;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -97,12 +100,16 @@ fn first_hide_notice(app: &AppHandle) {
     if !settings::take_hidden_notice(&db) {
         return;
     }
-    crate::notify::send(
-        app,
-        "Loova Desk keeps running",
-        "Your queue goes on with the window closed. Open it or quit from the Loova Desk icon in the tray (or press Ctrl+Q in the window). Settings → \"When I close the window\" changes this.",
-        None,
-    );
+    crate::notify::send(app, "Loova Desk keeps running", &hidden_notice(Os::current()), None);
+}
+
+/// Where the window went, in the words of the system it runs on.
+fn hidden_notice(os: Os) -> String {
+    format!(
+        "Your queue goes on with the window closed. Open it or quit from the Loova Desk icon in the {} (or press {} in the window). Settings → \"When I close the window\" changes this.",
+        os.tray(),
+        os.quit_keys()
+    )
 }
 
 /// What happens to the jobs in flight if the person quits now.
@@ -180,8 +187,34 @@ pub fn exit_requested(app: &AppHandle, api: &tauri::ExitRequestApi) {
     }
 }
 
+/// `RunEvent::Exit` without [`quit`] first: on macOS, Dock → Quit, log-out
+/// and the app menu's Quit end the app through `applicationWillTerminate`,
+/// which Tauri reports only as `Exit` and which cannot be refused. The
+/// process ends when this returns, so the engine is stopped here, blocking
+/// (bounded like every quit): a create request on its way is let finish and
+/// recorded instead of being cut off ("outcome unknown" at the next start).
+/// The engine runs on the async runtime's workers and needs nothing from
+/// this (the main) thread.
+pub fn exiting(app: &AppHandle) {
+    if !MAY_EXIT.swap(true, Ordering::SeqCst) {
+        tauri::async_runtime::block_on(app.state::<QueueHost>().stop(STOP_WITHIN));
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use loova_core::platform::Os;
+
+    #[test]
+    fn the_hidden_notice_names_each_systems_place_and_keys() {
+        let mac = super::hidden_notice(Os::MacOs);
+        assert!(mac.contains("icon in the menu bar (or press Cmd+Q"), "{mac}");
+        assert!(!mac.contains("tray") && !mac.contains("Ctrl"), "{mac}");
+        for os in [Os::Linux, Os::Windows] {
+            assert!(super::hidden_notice(os).contains("icon in the tray (or press Ctrl+Q"));
+        }
+    }
+
     #[test]
     fn quitting_says_what_happens_to_running_jobs() {
         assert_eq!(super::quit_question(1), "1 job is running on Loova. It keeps running there, and Loova Desk picks it up (and saves its video) the next time it starts. Queued jobs wait until then.");

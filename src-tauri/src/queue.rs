@@ -148,7 +148,7 @@ async fn run_here(app: &AppHandle, lock: EngineLock) {
     let engine = Engine::new(db.clone(), accounts.clone(), state.prices.clone(), EngineConfig::default());
     let host = app.state::<QueueHost>();
     *host.engine.lock().unwrap_or_else(|p| p.into_inner()) = Some(engine.clone());
-    host.set_status("Running the queue in this app, also while its window is closed (Quit from the tray icon or Ctrl+Q stops it; nothing is lost).");
+    host.set_status(&running_here(loova_core::platform::Os::current()));
     let mut events = engine.subscribe();
     let listener = app.clone();
     tauri::async_runtime::spawn(async move {
@@ -192,6 +192,15 @@ async fn run_here(app: &AppHandle, lock: EngineLock) {
         host.set_status(&format!("The queue stopped: {e} Restart Loova Desk to resume it."));
         emit(app);
     }
+}
+
+/// The status line while this app runs the queue, in its system's words.
+fn running_here(os: loova_core::platform::Os) -> String {
+    format!(
+        "Running the queue in this app, also while its window is closed (Quit from the {} icon or {} stops it; nothing is lost).",
+        os.tray(),
+        os.quit_keys()
+    )
 }
 
 /// The queue now, to the tray always and to the window if it is shown.
@@ -258,6 +267,13 @@ mod tests {
     use super::QueueHost;
     use std::sync::Arc;
     use std::time::{Duration, Instant};
+
+    #[test]
+    fn the_status_line_uses_each_systems_words() {
+        use loova_core::platform::Os;
+        assert!(super::running_here(Os::MacOs).contains("Quit from the menu bar icon or Cmd+Q stops it"));
+        assert!(super::running_here(Os::Windows).contains("Quit from the tray icon or Ctrl+Q stops it"));
+    }
 
     #[tokio::test]
     async fn stop_asks_the_engine_to_end_and_waits_for_it() {

@@ -1,7 +1,9 @@
 //! The tray icon: what the queue is doing ("Loova Desk — 4 running, 12
 //! waiting", from SQL counts) and Open, Pause all / Resume all, Quit. Linux
 //! tray hosts (AppIndicator) show no tooltip and need a menu, so the same
-//! line is also the menu's first, disabled, item.
+//! line is also the menu's first, disabled, item. On macOS it is a menu bar
+//! icon: a template image (macOS tints it for light and dark menu bars),
+//! and the menu offers "Install the loova command…" (cli_link.rs).
 
 use crate::lifecycle::{self, Activity};
 use crate::state::AppState;
@@ -13,6 +15,8 @@ use tauri::{AppHandle, Manager};
 const OPEN: &str = "tray-open";
 const PAUSE: &str = "tray-pause";
 const QUIT: &str = "tray-quit";
+#[cfg(target_os = "macos")]
+const INSTALL_CLI: &str = "tray-install-cli";
 
 pub struct Tray {
     icon: TrayIcon,
@@ -35,6 +39,8 @@ pub fn create(app: &AppHandle) -> tauri::Result<()> {
     let quit = MenuItem::with_id(app, QUIT, "Quit", true, None::<&str>)?;
     let separator = PredefinedMenuItem::separator(app)?;
     let menu = Menu::with_items(app, &[&status, &separator, &open, &pause, &quit])?;
+    #[cfg(target_os = "macos")]
+    menu.insert(&MenuItem::with_id(app, INSTALL_CLI, "Install the loova command…", true, None::<&str>)?, 4)?;
     let mut builder = TrayIconBuilder::with_id("main")
         .menu(&menu)
         .tooltip(summary(Activity::now(app)))
@@ -43,6 +49,8 @@ pub fn create(app: &AppHandle) -> tauri::Result<()> {
             OPEN => lifecycle::show(app),
             PAUSE => pause_or_resume_all(app),
             QUIT => lifecycle::quit_asking(app),
+            #[cfg(target_os = "macos")]
+            INSTALL_CLI => install_cli(app),
             _ => {}
         })
         .on_tray_icon_event(|tray, event| {
@@ -50,12 +58,32 @@ pub fn create(app: &AppHandle) -> tauri::Result<()> {
                 lifecycle::show(tray.app_handle());
             }
         });
+    #[cfg(target_os = "macos")]
+    {
+        builder = builder.icon(tauri::image::Image::from_bytes(include_bytes!("../../icons/tray-template.png"))?).icon_as_template(true);
+    }
+    #[cfg(not(target_os = "macos"))]
     if let Some(icon) = app.default_window_icon() {
         builder = builder.icon(icon.clone());
     }
     let icon = builder.build(app)?;
     app.manage(Tray { icon, status, pause });
     Ok(())
+}
+
+/// Links /usr/local/bin/loova to the bundled CLI (macOS may ask for a
+/// password, so off the main thread) and says how it went.
+#[cfg(target_os = "macos")]
+fn install_cli(app: &AppHandle) {
+    use tauri_plugin_dialog::{DialogExt, MessageDialogKind};
+    let app = app.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        let (kind, text) = match crate::cli_link::install() {
+            Ok(done) => (MessageDialogKind::Info, done),
+            Err(why) => (MessageDialogKind::Error, why),
+        };
+        app.dialog().message(text).title("The loova command").kind(kind).show(|_| {});
+    });
 }
 
 /// Every account paused means "Resume all"; otherwise "Pause all".
