@@ -210,6 +210,9 @@ impl Outcome {
 /// Runs one command. `args` are the words after the program's name (what
 /// `std::env::args_os().skip(1)` gives); help and errors call it `loova`.
 pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
+    // First, while this is the only thread: the key leaves the environment
+    // so no process started from here inherits it.
+    let _ = loova_core::accounts::take_env_key();
     let args: Vec<std::ffi::OsString> = args.into_iter().collect();
     JSON.store(args.iter().any(|a| a == "--json"), Ordering::Relaxed);
     // Before clap: its "unexpected argument" error would repeat a key.

@@ -142,6 +142,12 @@ codes! {
     BatchFileErrors => "batch_file_errors",
     BatchNoValidRows => "batch_no_valid_rows",
     BatchUnreadable => "batch_unreadable",
+    /// The batch file is larger, or makes more jobs, than one import takes.
+    BatchTooLarge => "batch_too_large",
+    /// A cell of a batch file is longer than any field needs.
+    CellTooLong => "cell_too_long",
+    /// A prompt is longer than the app accepts.
+    PromptTooLong => "prompt_too_long",
     BadPricePerCredit => "bad_price_per_credit",
 
     // Variations (a prompt template expanded into a batch).

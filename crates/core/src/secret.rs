@@ -2,7 +2,9 @@
 //! header: this type cannot be printed, serialized or compared by accident.
 
 use std::fmt;
-use zeroize::Zeroizing;
+/// For the app and the CLI, which wipe their own copies of a secret (an
+/// IPC string, a URL with a password) without a dependency of their own.
+pub use zeroize::{Zeroize, Zeroizing};
 
 /// A secret string. `Debug` and `Display` print `<redacted>`; there is no
 /// `Serialize`; the only ways out are `expose` (for the header) and `last4`.
@@ -59,3 +61,23 @@ mod tests {
         assert_eq!(Sensitive::new("ab").last4(), "ab");
     }
 }
+
+/// Fails to compile when `$t` implements `Debug`: for the types that carry
+/// a key or a password in a plain `String` (requests as they arrive), whose
+/// `{:?}` would print it. The two blanket impls are ambiguous exactly when
+/// `$t: Debug`.
+#[macro_export]
+macro_rules! assert_not_debug {
+    ($t:ty) => {
+        const _: fn() = || {
+            trait AmbiguousIfDebug<A> {
+                fn some_item() {}
+            }
+            impl<T: ?Sized> AmbiguousIfDebug<()> for T {}
+            impl<T: ?Sized + std::fmt::Debug> AmbiguousIfDebug<u8> for T {}
+            let _ = <$t as AmbiguousIfDebug<_>>::some_item;
+        };
+    };
+}
+
+assert_not_debug!(crate::accounts::AddAccount);

@@ -337,3 +337,28 @@ async fn restart_recovers_every_state() {
     // Nothing was created by the engine: the sent-or-not job waits for a person.
     assert_eq!(rig.sim.state().key(KEY).unwrap().tasks_created, 2);
 }
+
+/// File systems limit a name in bytes: a prompt of 120 four-byte emoji (cut
+/// by characters, a 304-byte name the OS refused, so the video was never
+/// saved) and a prompt hiding an extension behind a right-to-left override
+/// are both saved, under names that fit and show what they are.
+#[tokio::test]
+#[ignore = "needs the Secret Service: run by scripts/test"]
+async fn emoji_and_direction_override_prompts_are_saved_under_safe_names() {
+    let rig = Rig::new(sim_config(&[(KEY, 1_000_000)])).await;
+    let acct = rig.account("Studio", KEY).await;
+    for prompt in ["🎬".repeat(120), "invoice\u{202E}gpj.exe".to_string()] {
+        let spec = loova_core::JobSpec { prompt, duration: 4, ..Default::default() };
+        loova_core::engine::enqueue(&rig.db, &acct, &spec, None, &rig.prices).unwrap();
+    }
+    rig.run_until_idle(&rig.engine(), Duration::from_secs(60)).await;
+    assert_eq!(rig.count(JobState::Downloaded), 2, "{:#?}", rig.jobs());
+    rig.check_files();
+    let mut names: Vec<String> =
+        rig.jobs().iter().map(|j| std::path::Path::new(j.video_path.as_ref().unwrap()).file_name().unwrap().to_string_lossy().into_owned()).collect();
+    names.sort();
+    assert_eq!(names, ["invoicegpj.exe.mp4".to_string(), format!("{}.mp4", "🎬".repeat(19))]);
+    for n in &names {
+        assert!(n.len() + ".part".len() <= 255, "{n}");
+    }
+}

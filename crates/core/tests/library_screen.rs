@@ -198,3 +198,55 @@ fn open_in_composer_brings_back_the_recipe() {
     assert_eq!(name.as_deref(), Some("Boat"));
     assert_eq!(account, None, "no account of that name here");
 }
+
+/// A library row is only a path in SQLite (or in a rebuilt folder's
+/// sidecar): "Delete" must not trash a file outside the output folder,
+/// whether the row names it directly or through a link inside the folder.
+#[test]
+fn delete_refuses_files_outside_the_output_folder_and_they_survive() {
+    let r = rig();
+    std::env::set_var("XDG_DATA_HOME", r.data.join("xdg"));
+    let precious = r.data.join("precious.mp4");
+    std::fs::write(&precious, SAMPLE).unwrap();
+    let row_for = |path: &Path, name: &str| {
+        r.db.upsert_library(&path.display().to_string(), &sidecar(name, "a prompt", "16:9", 10, 5_000)).unwrap();
+        id_of(&r, name)
+    };
+    #[cfg_attr(not(unix), allow(unused_mut))]
+    let mut attempts = vec![("named directly", precious.clone()), ("through ..", r.out.join("Studio").join("..").join("..").join("data").join("precious.mp4"))];
+    #[cfg(unix)]
+    {
+        let link = r.out.join("Studio").join("link.mp4");
+        std::os::unix::fs::symlink(&precious, &link).unwrap();
+        std::os::unix::fs::symlink(&r.data, r.out.join("data-link")).unwrap();
+        attempts.push(("a link to it inside the folder", link));
+        attempts.push(("inside a linked folder", r.out.join("data-link").join("precious.mp4")));
+    }
+    for (i, (how, path)) in attempts.into_iter().enumerate() {
+        let id = row_for(&path, &format!("Evil{i}"));
+        let e = actions::delete(&r.db, &r.data, id).unwrap_err();
+        assert!(matches!(e, ActionError::NotInOutput { .. }), "{how}: {e}");
+        assert_eq!(e.code(), loova_core::ErrorCode::InvalidInput);
+        assert!(precious.is_file() && std::fs::read(&precious).unwrap() == SAMPLE, "{how}: the file survives");
+        assert!(r.db.library_row(id).unwrap().unwrap().deleted_at.is_none(), "{how}: the row is not marked deleted");
+    }
+}
+
+/// Rebuild reads only what is inside the folder: a video that is a link to
+/// a file elsewhere is skipped, so no row can name that file.
+#[cfg(unix)]
+#[test]
+fn rebuild_skips_a_video_that_links_outside_the_folder() {
+    let r = rig();
+    let precious = r.data.join("precious.mp4");
+    std::fs::write(&precious, SAMPLE).unwrap();
+    let link = r.out.join("Studio").join("Linked.mp4");
+    std::os::unix::fs::symlink(&precious, &link).unwrap();
+    sidecar("Linked", "a linked video", "16:9", 10, 6_000).write_beside(&link).unwrap();
+    let fresh = tempfile::tempdir().unwrap();
+    let db = Db::open_in(fresh.path()).unwrap();
+    let report = loova_core::library::rebuild(&db, &r.out).unwrap();
+    assert_eq!(report.videos, 3, "{report:?}");
+    assert_eq!(report.skipped.len(), 1, "{report:?}");
+    assert!(report.skipped[0].reason.contains("link"), "{report:?}");
+}

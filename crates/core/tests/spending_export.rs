@@ -67,3 +67,44 @@ async fn the_export_holds_every_charge_and_its_total_equals_the_reports() {
     assert_eq!(grouped.lines().count(), 3, "{grouped}");
     assert_eq!(credits_column(&grouped).iter().sum::<i64>(), report.total.credits);
 }
+
+/// A spreadsheet opening the export must not run a formula hidden in an
+/// account or batch name (a batch's name is its file's name): every such
+/// cell starts with `'`, while the numbers stay numbers.
+#[tokio::test(flavor = "multi_thread")]
+async fn names_that_look_like_formulas_are_written_as_text() {
+    const FORMULA: &str = "=HYPERLINK(\"http://x\",\"y\")";
+    let rig = Rig::new(sim_config(&[(KEY, 1_000_000)])).await;
+    let account = rig.account(FORMULA, KEY).await;
+    let spec = loova_core::JobSpec { prompt: FORMULA.into(), duration: 4, ..Default::default() };
+    let file = loova_core::batch::parse_batch(
+        loova_core::batch::write_csv(&[loova_core::batch::WriteRow { name: None, account: None, spec }]).as_bytes(),
+        std::path::Path::new("@SUM(A1).csv"),
+        None,
+        &rig.prices,
+    );
+    assert_eq!(file.rows[0].spec.prompt, FORMULA, "our own CSV gives the prompt back unchanged");
+    loova_core::batch::enqueue_batch(&rig.db, &account, &file, Some("+cmd|' /C calc'!A0"), false, &rig.prices).unwrap();
+    rig.run_until_idle(&rig.engine(), Duration::from_secs(60)).await;
+
+    let out = tempfile::tempdir().unwrap();
+    let export = spending::export_charges(&rig.db, &UsageQuery::default(), utc(), out.path(), loova_core::store::now_ms()).unwrap();
+    let mut reader = csv::Reader::from_path(&export.path).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let row = reader.records().next().unwrap().unwrap();
+    let cell = |name: &str| row.get(header.iter().position(|h| h == name).unwrap()).unwrap().to_string();
+    assert_eq!(cell("account"), format!("'{FORMULA}"));
+    assert_eq!(cell("batch"), "'+cmd|' /C calc'!A0");
+    assert!(cell("credits").parse::<i64>().is_ok(), "numbers stay numbers: {}", cell("credits"));
+    for r in csv::Reader::from_path(&export.path).unwrap().records() {
+        for c in r.unwrap().iter() {
+            assert!(!c.starts_with(['=', '+', '-', '@', '\t', '\r']) || c.parse::<f64>().is_ok(), "a live formula cell: {c:?}");
+        }
+    }
+
+    let by_account = spending::usage(&rig.db, &UsageQuery { by: GroupBy::Account, ..Default::default() }, utc()).unwrap();
+    let mut grouped = Vec::new();
+    spending::write_usage_csv(&mut grouped, "account", &by_account).unwrap();
+    let grouped = String::from_utf8(grouped).unwrap();
+    assert!(grouped.lines().nth(1).unwrap().starts_with("\"'=HYPERLINK("), "{grouped}");
+}

@@ -19,7 +19,7 @@ use reqwest::header::{HeaderValue, AUTHORIZATION};
 use serde::Serialize;
 
 use crate::job::JobSpec;
-use crate::secret::Sensitive;
+use crate::secret::{Sensitive, Zeroizing};
 
 pub use dialect::Dialect;
 pub use error::{classify, invalid_field, ApiError, ErrorClass, Op};
@@ -213,7 +213,10 @@ impl LoovaClient {
     async fn call(&self, op: &Op, key: &Sensitive, req: reqwest::RequestBuilder) -> Result<envelope::Opened, ApiError> {
         // The only use of `expose`. The header value is marked sensitive so
         // that reqwest/hyper never print it.
-        let mut auth = HeaderValue::from_str(&format!("Bearer {}", key.expose())).map_err(|_| ApiError::MalformedKey { op: op.clone() })?;
+        // The formatted copy is wiped when it goes; the header's own copy
+        // lives in hyper's buffers, out of our reach.
+        let bearer = Zeroizing::new(format!("Bearer {}", key.expose()));
+        let mut auth = HeaderValue::from_str(&bearer).map_err(|_| ApiError::MalformedKey { op: op.clone() })?;
         auth.set_sensitive(true);
         let resp = req.header(AUTHORIZATION, auth).send().await.map_err(|e| transport(op, None, e))?;
         let http_status = resp.status().as_u16();

@@ -3,6 +3,7 @@
 //! where a record starts, so a row after a multi-line prompt is still found.
 
 use super::fields::{apply_cell, column, empty_row, valid_columns};
+use super::limits::{cell_too_long, shown, too_many_rows, MAX_ROWS};
 use super::{BatchRow, RowError};
 
 /// The rows, the file's own problems, and each row's `expand` cell (None
@@ -40,10 +41,12 @@ pub(crate) fn read(bytes: &[u8]) -> (Vec<BatchRow>, Vec<RowError>, Vec<Option<St
         let field = column(&name, true);
         match field {
             None => {
-                let rule = if name.is_empty() { format!("column {} has no name", i + 1) } else { format!("\"{name}\" is not a column this app knows") };
+                let rule =
+                    if name.is_empty() { format!("column {} has no name", i + 1) } else { format!("\"{}\" is not a column this app knows", shown(&name)) };
+                let column = if name.is_empty() { "(header)".to_string() } else { shown(&name) };
                 file_errors.push(RowError::new(
                     header_line,
-                    if name.is_empty() { "(header)" } else { &name },
+                    &column,
                     name.clone(),
                     rule,
                     format!("Rename it to one of {}, or remove the column.", valid_columns()),
@@ -84,6 +87,11 @@ pub(crate) fn read(bytes: &[u8]) -> (Vec<BatchRow>, Vec<RowError>, Vec<Option<St
         if record.len() == 1 && record.get(0).is_some_and(|c| c.iter().all(u8::is_ascii_whitespace)) {
             continue;
         }
+        if rows.len() == MAX_ROWS {
+            // Bounded work and memory for any file: the rest is not read.
+            file_errors.push(too_many_rows(line));
+            break;
+        }
         let mut row = empty_row(line);
         if record.len() > columns.len() {
             let extra: Vec<String> = record.iter().skip(columns.len()).map(|c| String::from_utf8_lossy(c).into_owned()).collect();
@@ -97,8 +105,13 @@ pub(crate) fn read(bytes: &[u8]) -> (Vec<BatchRow>, Vec<RowError>, Vec<Option<St
         }
         for (cell, column) in record.iter().zip(&columns) {
             let Some(field) = column else { continue };
+            if let Some(e) = cell_too_long(line, field, &String::from_utf8_lossy(cell)) {
+                row.errors.push(e);
+                continue;
+            }
             match std::str::from_utf8(cell) {
-                Ok(text) => apply_cell(&mut row, field, text),
+                // The `'` our writer puts before a formula-like cell comes off.
+                Ok(text) => apply_cell(&mut row, field, crate::csv_cell::restore(text)),
                 Err(_) => row.errors.push(RowError::new(
                     line,
                     field,
@@ -109,7 +122,7 @@ pub(crate) fn read(bytes: &[u8]) -> (Vec<BatchRow>, Vec<RowError>, Vec<Option<St
             }
         }
         rows.push(row);
-        expand.push(expand_column.map(|i| record.get(i).map_or(String::new(), |c| String::from_utf8_lossy(c).trim().to_string())));
+        expand.push(expand_column.map(|i| record.get(i).map_or(String::new(), |c| crate::csv_cell::restore(&String::from_utf8_lossy(c)).trim().to_string())));
     }
     (rows, file_errors, expand)
 }

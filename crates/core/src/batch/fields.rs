@@ -91,7 +91,7 @@ pub(crate) fn bad_duration(line: u64, value: &str) -> RowError {
         line,
         "duration",
         value,
-        format!("\"{value}\" is not a whole number of seconds"),
+        format!("\"{}\" is not a whole number of seconds", super::limits::shown(value)),
         format!("Write a whole number from {} to {}, e.g. 8.", crate::job::MIN_DURATION, crate::job::MAX_DURATION),
     )
 }

@@ -2,19 +2,27 @@
 //! as arrays of strings. Blank lines are skipped (but counted for line numbers).
 
 use super::fields::{bad_duration, column, empty_row, is_list, set_list, set_text, valid_columns};
+use super::limits::{cell_too_long, shown, too_many_rows, MAX_ROWS};
 use super::{BatchRow, RowError};
 use serde_json::Value;
 
-/// The rows, no file problems (JSON Lines has no header), and each row's
+/// The rows, the file's problems (JSON Lines has no header: only too many
+/// rows), and each row's
 /// `expand` key (`"yes"`/`"no"`, or true/false; None when absent).
 pub(crate) fn read(bytes: &[u8]) -> (Vec<BatchRow>, Vec<RowError>, Vec<Option<String>>) {
     let mut rows = Vec::new();
     let mut expand = Vec::new();
+    let mut file_errors = Vec::new();
     for (i, raw) in bytes.split(|b| *b == b'\n').enumerate() {
         let line = i as u64 + 1;
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         if raw.iter().all(u8::is_ascii_whitespace) {
             continue;
+        }
+        if rows.len() == MAX_ROWS {
+            // Bounded work and memory for any file: the rest is not read.
+            file_errors.push(too_many_rows(line));
+            break;
         }
         let mut row = empty_row(line);
         let mut expand_cell = None;
@@ -31,7 +39,7 @@ pub(crate) fn read(bytes: &[u8]) -> (Vec<BatchRow>, Vec<RowError>, Vec<Option<St
         rows.push(row);
         expand.push(expand_cell);
     }
-    (rows, Vec::new(), expand)
+    (rows, file_errors, expand)
 }
 
 fn type_name(v: &Value) -> &'static str {
@@ -75,15 +83,24 @@ fn read_object(text: &str, row: &mut BatchRow) -> Option<String> {
         let Some(field) = column(&key, false) else {
             row.errors.push(RowError::new(
                 line,
-                &key,
+                &shown(&key),
                 v.to_string(),
-                format!("\"{key}\" is not a field this app knows"),
+                format!("\"{}\" is not a field this app knows", shown(&key)),
                 format!("Use only {}, or remove it.", valid_columns()),
             ));
             continue;
         };
         if v.is_null() {
             continue; // The API default, as for an empty CSV cell.
+        }
+        let longest = match &v {
+            Value::String(s) => s.len(),
+            Value::Array(items) => items.iter().map(|i| i.as_str().map_or(0, str::len)).sum(),
+            _ => 0,
+        };
+        if longest > super::limits::MAX_CELL_BYTES {
+            row.errors.extend(cell_too_long(line, field, &v.to_string()));
+            continue;
         }
         if field == super::fields::EXPAND_FIELD {
             expand = Some(match &v {

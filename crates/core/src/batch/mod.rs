@@ -12,6 +12,7 @@ mod csv_file;
 mod expand_rows;
 mod fields;
 mod jsonl;
+pub mod limits;
 pub mod order;
 pub mod preview;
 pub mod queue;
@@ -71,7 +72,8 @@ pub struct RowError {
     pub code: ErrorCode,
     pub line: u64,
     pub column: String,
-    /// The value as written in the file (lists joined with `|`).
+    /// The value as written in the file (lists joined with `|`), cut to
+    /// `limits::SHOWN_CHARS` characters with `…`.
     pub value: String,
     /// What is wrong.
     pub rule: String,
@@ -80,8 +82,12 @@ pub struct RowError {
 }
 
 impl RowError {
+    /// `value` is kept only up to `limits::SHOWN_CHARS` characters: errors
+    /// travel to the page and the terminal, and a huge cell (or a line of a
+    /// file that is not a batch file at all) must not come with them.
     pub fn new(line: u64, column: &str, value: impl Into<String>, rule: impl Into<String>, fix: impl Into<String>) -> RowError {
-        RowError { code: ErrorCode::BadCell, line, column: column.into(), value: value.into(), rule: rule.into(), fix: fix.into() }
+        let value = limits::shown(&value.into());
+        RowError { code: ErrorCode::BadCell, line, column: column.into(), value, rule: rule.into(), fix: fix.into() }
     }
 
     pub fn with_code(mut self, code: ErrorCode) -> RowError {
@@ -197,9 +203,19 @@ pub(crate) fn account_error(row: &BatchRow, account_name: &str, account_id: &str
 
 /// Reads, parses, validates and prices a batch file. Only an unreadable file
 /// is an `Err`; everything wrong inside it is in the `BatchFile`.
+/// A file over `limits::MAX_FILE_BYTES` is not read past the limit: it
+/// comes back with that one file error and no rows.
 pub fn load_batch(path: &Path, prices: &LoadedPriceList) -> Result<BatchFile, std::io::Error> {
-    let bytes = std::fs::read(path)?;
-    Ok(parse_batch(&bytes, path, None, prices))
+    match limits::read_capped(path)? {
+        Ok(bytes) => Ok(parse_batch(&bytes, path, None, prices)),
+        Err(too_large) => Ok(BatchFile {
+            format: BatchFormat::detect(path, b""),
+            source: path.to_path_buf(),
+            rows: Vec::new(),
+            file_errors: vec![too_large],
+            price_list_warning: prices.warning.clone(),
+        }),
+    }
 }
 
 /// Parses `bytes` (format by `format`, else detected from `source` and the
@@ -218,10 +234,11 @@ pub fn parse_batch_in(bytes: &[u8], source: &Path, format: Option<BatchFormat>, 
         BatchFormat::Jsonl => jsonl::read(body),
     };
     // Templates in `prompt` cells, only where the `expand` cell says yes.
-    let mut rows = expand_rows::expand(rows, &expand, data_dir);
-    for e in &mut file_errors {
+    let (mut rows, too_many) = expand_rows::expand(rows, &expand, data_dir);
+    for e in file_errors.iter_mut().filter(|e| e.code == ErrorCode::BadCell) {
         e.code = ErrorCode::BadFile;
     }
+    file_errors.extend(too_many);
     let base = source.parent().map(Path::to_path_buf).unwrap_or_default();
     for row in &mut rows {
         resolve_files(&mut row.spec, &base);
@@ -242,6 +259,7 @@ pub fn check_rows(rows: &mut [BatchRow], prices: &LoadedPriceList) {
             continue;
         }
         row.errors.extend(row.spec.validate().iter().map(|v| RowError::from_violation(row.line, v, &row.spec)));
+        row.errors.extend(limits::prompt_too_long(row.line, &row.spec.prompt));
         row.errors.extend(media_errors(row.line, &row.spec));
         let priceable = (crate::job::MIN_DURATION..=crate::job::MAX_DURATION).contains(&row.spec.duration);
         if priceable && !parse_broke_price {

@@ -13,6 +13,8 @@ pub struct WriteRow {
 
 /// Writes rows as CSV with every column (lists joined with `|`); what
 /// `load_batch` reads back unchanged (URLs must not contain `|`: write %7C).
+/// Cells that a spreadsheet would run as a formula get a leading `'`
+/// (`crate::csv_cell`), which the reader takes off again.
 pub fn write_csv(rows: &[WriteRow]) -> String {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
     // The local-file columns only when a row has local files, so files
@@ -42,7 +44,9 @@ pub fn write_csv(rows: &[WriteRow]) -> String {
         if with_files {
             record.extend([s.image_files.join("|"), s.video_files.join("|"), s.audio_files.join("|")]);
         }
-        w.write_record(&record).expect("writing to memory");
+        // Safe to open in a spreadsheet; `csv_file` restores each cell.
+        let record: Vec<_> = record.iter().map(|c| crate::csv_cell::neutralise(c)).collect();
+        w.write_record(record.iter().map(|c| c.as_bytes())).expect("writing to memory");
     }
     String::from_utf8(w.into_inner().expect("writing to memory")).expect("written from strings")
 }

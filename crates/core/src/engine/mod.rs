@@ -19,6 +19,7 @@ mod disk;
 mod download;
 mod errors;
 mod events;
+mod file_name;
 mod idle;
 mod lock;
 mod observed;

@@ -18,6 +18,8 @@ pub enum ActionError {
     NotTheSame { path: String, why: String },
     #[error("{path} is outside the output folder ({root}). Move it into the output folder, then locate it there.")]
     OutsideOutput { path: String, root: String },
+    #[error("{path} is not a file inside the output folder ({root}), so Loova Desk does not delete it. Delete it in your file manager if you mean to.")]
+    NotInOutput { path: String, root: String },
     #[error("Another video in the library is already at {0}.")]
     Taken(String),
     #[error("Could not move {path} to the trash: {reason}")]
@@ -32,7 +34,7 @@ impl ActionError {
             ActionError::NotFound(_) => ErrorCode::VideoNotFound,
             ActionError::Missing(_) => ErrorCode::VideoMissing,
             ActionError::NotTheSame { .. } | ActionError::Taken(_) => ErrorCode::NotTheSameVideo,
-            ActionError::OutsideOutput { .. } => ErrorCode::InvalidInput,
+            ActionError::OutsideOutput { .. } | ActionError::NotInOutput { .. } => ErrorCode::InvalidInput,
             ActionError::Trash { .. } => ErrorCode::TrashFailed,
             ActionError::Store(e) => e.code(),
         }
@@ -54,18 +56,41 @@ pub fn present_path(db: &Db, id: i64) -> Result<PathBuf, ActionError> {
 }
 
 /// Moves the video and its sidecar to the OS trash and marks the row
-/// deleted. A video already gone from disk is only marked.
+/// deleted. A video already gone from disk is only marked. Only files in
+/// the output folder are ever trashed: a row's path comes from SQLite or a
+/// rebuilt sidecar folder, and must not make "Delete" reach anything else.
 pub fn delete(db: &Db, data_dir: &Path, id: i64) -> Result<(), ActionError> {
     let r = row(db, id)?;
     let video = PathBuf::from(&r.path);
     let beside = sidecar::path_for(&video);
-    let present: Vec<&Path> = [video.as_path(), beside.as_path()].into_iter().filter(|p| p.exists()).collect();
+    // `symlink_metadata`: a link counts as present (and is refused below),
+    // even one whose target is gone.
+    let present: Vec<&Path> = [video.as_path(), beside.as_path()].into_iter().filter(|p| p.symlink_metadata().is_ok()).collect();
+    let root = crate::engine::output_root(db);
+    for p in &present {
+        if !is_trashable_in(p, &root) {
+            return Err(ActionError::NotInOutput { path: p.display().to_string(), root: root.display().to_string() });
+        }
+    }
     if !present.is_empty() {
         trash_context().delete_all(&present).map_err(|e| ActionError::Trash { path: r.path.clone(), reason: e.to_string() })?;
     }
     db.mark_library_deleted(id, now_ms())?;
     poster::forget(data_dir, &r.path);
     Ok(())
+}
+
+/// Whether `file` is a regular file (not a link: the link's target is not
+/// ours to trash) whose folder, resolved (`..`, links), is inside `root`,
+/// resolved too.
+fn is_trashable_in(file: &Path, root: &Path) -> bool {
+    let is_plain_file = file.symlink_metadata().is_ok_and(|m| m.file_type().is_file());
+    let (Some(folder), Some(name)) = (file.parent(), file.file_name()) else { return false };
+    let inside = match (folder.canonicalize(), root.canonicalize()) {
+        (Ok(f), Ok(r)) => f.join(name).starts_with(r),
+        _ => false,
+    };
+    is_plain_file && inside
 }
 
 /// The OS trash. On macOS through NSFileManager: the crate's default asks

@@ -47,16 +47,34 @@ fn sidecars(dir: &Path, out: &mut Vec<PathBuf>, skipped: &mut Vec<Skipped>) {
     }
 }
 
-/// Reads the sidecars under `folder` into the library.
+/// Reads the sidecars under `folder` into the library. A video that is a
+/// link is skipped (its target may be anywhere), and every video kept must
+/// resolve (`..`, links) to a place inside the resolved folder, so a
+/// rebuilt row never names a file outside the folder that was read. Paths
+/// are kept as found under `folder`, the way the engine records them, so a
+/// rebuild gives the same rows on systems where the temporary or home
+/// folder is itself behind a link (macOS's /var).
 pub fn rebuild(db: &Db, folder: &Path) -> Result<RebuildReport, StoreError> {
     let mut report = RebuildReport { folder: folder.display().to_string(), ..Default::default() };
+    let resolved = folder.canonicalize().unwrap_or_else(|_| folder.to_path_buf());
     let mut found = Vec::new();
     sidecars(folder, &mut found, &mut report.skipped);
     for json in found {
         let text = json.to_string_lossy();
         let video = PathBuf::from(&text[..text.len() - ".json".len()]);
-        if !video.is_file() {
-            report.skipped.push(Skipped { path: json.display().to_string(), reason: "its video is not beside it".into() });
+        match video.symlink_metadata() {
+            Ok(m) if m.file_type().is_file() => {}
+            Ok(m) if m.file_type().is_symlink() => {
+                report.skipped.push(Skipped { path: json.display().to_string(), reason: "its video is a link to another place, not a file".into() });
+                continue;
+            }
+            _ => {
+                report.skipped.push(Skipped { path: json.display().to_string(), reason: "its video is not beside it".into() });
+                continue;
+            }
+        }
+        if !video.canonicalize().is_ok_and(|v| v.starts_with(&resolved)) {
+            report.skipped.push(Skipped { path: json.display().to_string(), reason: "its video resolves to a place outside this folder".into() });
             continue;
         }
         match Sidecar::read(&json) {

@@ -13,14 +13,16 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The grouped usage as CSV: a header row (`group` names the first column,
-/// e.g. "day") and one row per group, as `loova usage --csv` prints it.
+/// e.g. "day") and one row per group, as `loova usage --csv` prints it. A
+/// group's key (an account or batch name) is neutralised like every text
+/// cell this app writes (`crate::csv_cell`).
 pub fn write_usage_csv<W: Write>(out: W, group: &str, report: &UsageReport) -> csv::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record([group, "credits", "estimate_credits", "jobs", "refunded_credits", "differing"])?;
     for g in &report.groups {
         let t = &g.totals;
         w.write_record([
-            g.key.clone(),
+            crate::csv_cell::neutralise(&g.key).into_owned(),
             t.credits.to_string(),
             t.estimate_credits.to_string(),
             t.jobs.to_string(),
@@ -123,7 +125,16 @@ pub fn exports_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("exports")
 }
 
+/// One charge's cells. Every cell goes through `csv_cell::neutralise`:
+/// account and batch names (taken from file names), model ids, task ids
+/// and price-list dates come from people or from the service, and a cell
+/// beginning like a formula must not run when the file is opened in a
+/// spreadsheet. Numbers pass through unchanged.
 fn charge_record(c: &ChargeRow, zone: Zone, batches: &BTreeMap<String, String>) -> [String; 14] {
+    charge_cells(c, zone, batches).map(|cell| crate::csv_cell::neutralise(&cell).into_owned())
+}
+
+fn charge_cells(c: &ChargeRow, zone: Zone, batches: &BTreeMap<String, String>) -> [String; 14] {
     let opt = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
     [
         local_time(zone, c.charged_at).to_rfc3339_opts(SecondsFormat::Secs, false),

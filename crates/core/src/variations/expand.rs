@@ -42,7 +42,7 @@ impl Wildcards {
             return Ok(lines.clone());
         }
         let path = self.path_of(name);
-        let text = match std::fs::read_to_string(&path) {
+        let text = match read_capped(&path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(VariationError::UnknownWildcard { name: name.into(), path: path.display().to_string(), at, used_in: used_in.map(String::from) })
@@ -57,6 +57,24 @@ impl Wildcards {
         self.cache.insert(name.into(), lines.clone());
         Ok(lines)
     }
+}
+
+/// The largest wildcard file read (1 MiB: tens of thousands of values).
+/// Its values multiply into jobs, and the job count is capped anyway; a
+/// bigger file is a mistake (a log, a dictionary) rather than a list.
+pub const MAX_WILDCARD_BYTES: u64 = 1024 * 1024;
+
+fn read_capped(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?.take(MAX_WILDCARD_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_WILDCARD_BYTES {
+        return Err(std::io::Error::other(format!(
+            "it is larger than {} KB, the most a wildcard file may have; keep one list of values per file",
+            MAX_WILDCARD_BYTES / 1024
+        )));
+    }
+    String::from_utf8(bytes).map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text; save it as UTF-8"))
 }
 
 /// A template with its wildcards read: text, or a choice among sequences.

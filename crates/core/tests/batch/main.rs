@@ -4,5 +4,6 @@
 //! One test binary, one module per part.
 
 mod helpers;
+mod hostile;
 mod parsing;
 mod preview_and_queue;
