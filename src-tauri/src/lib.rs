@@ -10,6 +10,7 @@ mod first_paint;
 mod lifecycle;
 mod media_server;
 mod notify;
+mod picks;
 mod progress;
 mod queue;
 mod state;
@@ -132,6 +133,9 @@ fn instance_id(data_dir: &std::path::Path) -> String {
 }
 
 pub fn run() {
+    // First, while this is the only thread: the key leaves the environment
+    // so no process the app starts (browser, file manager) inherits it.
+    let _ = loova_core::accounts::take_env_key();
     let builder = specta_builder();
     tauri::Builder::default()
         // First: a second launch for the same data folder only brings the
@@ -147,6 +151,8 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .manage(queue::QueueHost::default())
+        // Paths the person picked or dropped, by the handles the page holds.
+        .manage(loova_core::path_grants::PathGrants::default())
         .invoke_handler(builder.invoke_handler())
         .on_window_event(|window, event| match event {
             WindowEvent::Focused(true) => {
@@ -158,9 +164,9 @@ pub fn run() {
             // Dropping a batch file anywhere on the window opens the import;
             // other files are references for the Composer.
             WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) => {
-                let paths = paths.iter().map(|p| p.display().to_string()).collect();
-                let dropped = loova_core::batch_import::sort_dropped(paths);
-                let _ = tauri_specta::Event::emit(&events::FilesDropped(dropped), window.app_handle());
+                let app = window.app_handle();
+                let dropped = events::FilesDropped::of(&app.state::<loova_core::path_grants::PathGrants>(), paths);
+                let _ = tauri_specta::Event::emit(&dropped, app);
             }
             _ => {}
         })

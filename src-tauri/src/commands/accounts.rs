@@ -4,10 +4,11 @@
 use crate::error::CommandError;
 use crate::events::AccountsChanged;
 use crate::state::AppState;
-use loova_core::accounts::{totals, AccountView, AddAccount, BalanceTotals, Removed};
-use loova_core::secret::Sensitive;
+use loova_core::accounts::{base_url_to_confirm, confirm_text, totals, AccountView, AddAccount, BalanceTotals, Removed};
+use loova_core::secret::{Sensitive, Zeroize, Zeroizing};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
+use tauri_plugin_dialog::{DialogExt, MessageDialogButtons, MessageDialogKind};
 use tauri_specta::Event;
 
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
@@ -37,7 +38,9 @@ pub async fn list_accounts(state: State<'_, AppState>) -> Result<AccountsOvervie
     overview(&state)
 }
 
-#[derive(Debug, Deserialize, specta::Type)]
+/// No `Debug`: it holds a key, and a `{:?}` in a log line must not be able
+/// to print it. Its copy of the key is wiped when it is dropped.
+#[derive(Deserialize, specta::Type)]
 pub struct AddAccountRequest {
     pub name: String,
     pub base_url: Option<String>,
@@ -46,13 +49,45 @@ pub struct AddAccountRequest {
     pub save_unverified: bool,
 }
 
+loova_core::assert_not_debug!(AddAccountRequest);
+
+impl Drop for AddAccountRequest {
+    fn drop(&mut self) {
+        self.key.zeroize();
+    }
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn add_account(app: AppHandle, state: State<'_, AppState>, request: AddAccountRequest) -> Result<AccountsOverview, CommandError> {
+    let mut request = request;
     let key = Sensitive::new(request.key.trim());
-    let req = AddAccount { name: request.name, base_url: request.base_url, key, save_unverified: request.save_unverified };
+    let req = AddAccount { name: std::mem::take(&mut request.name), base_url: request.base_url.take(), key, save_unverified: request.save_unverified };
+    drop(request);
+    confirm_base_url(&app, req.base_url.as_deref()).await?;
     state.accounts()?.add(req).await?;
     changed(&app, &state)
+}
+
+/// A base URL other than Loova's own or this computer's is confirmed by the
+/// person in a native dialog, shown by Rust: the page alone cannot send a
+/// key (or, later, local reference files) to a service it chose.
+async fn confirm_base_url(app: &AppHandle, base_url: Option<&str>) -> Result<(), CommandError> {
+    let Some(url) = base_url_to_confirm(base_url) else { return Ok(()) };
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .message(confirm_text(&url))
+        .title("Send the key to another service?")
+        .kind(MessageDialogKind::Warning)
+        .buttons(MessageDialogButtons::OkCancelCustom("Send the key".into(), "Cancel".into()))
+        .show(move |confirmed| {
+            let _ = tx.send(confirmed);
+        });
+    if rx.await.unwrap_or(false) {
+        Ok(())
+    } else {
+        Err(CommandError::invalid("base_url", format!("Not added: sending the key to {url} was not confirmed. Leave the base URL empty to use Loova's own.")))
+    }
 }
 
 /// Adds an account with the key in `LOOVA_API_KEY` (what Loova's scripts use).
@@ -65,6 +100,7 @@ pub async fn import_env_account(
     base_url: Option<String>,
     save_unverified: bool,
 ) -> Result<AccountsOverview, CommandError> {
+    confirm_base_url(&app, base_url.as_deref()).await?;
     state.accounts()?.import_env_key(&name, base_url, save_unverified).await?;
     changed(&app, &state)
 }
@@ -80,6 +116,8 @@ pub async fn rename_account(app: AppHandle, state: State<'_, AppState>, id: Stri
 #[tauri::command]
 #[specta::specta]
 pub async fn replace_key(app: AppHandle, state: State<'_, AppState>, id: String, key: String) -> Result<AccountsOverview, CommandError> {
+    // The IPC copy is wiped at once; only the `Sensitive` goes on.
+    let key = Zeroizing::new(key);
     state.accounts()?.replace_key(&id, Sensitive::new(key.trim())).await?;
     changed(&app, &state)
 }

@@ -8,21 +8,18 @@ use loova_core::batch::order::OrderForecast;
 use loova_core::batch::{BatchPreview, BatchRow, QueueOrder, RowError};
 use loova_core::batch_import::{self, BatchImport, ImportError};
 use loova_core::overview::QueueOverview;
+use loova_core::path_grants::{Granted, PathGrants};
 use serde::Serialize;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use tauri::AppHandle;
-use tauri_plugin_dialog::DialogExt;
+use tauri::{AppHandle, Manager, State};
 
-/// Opens the system file picker; `None` when the person cancels.
+/// Opens the system file picker; `None` when the person cancels. The page
+/// gets a handle for the file and its name, never its path.
 #[tauri::command]
 #[specta::specta]
-pub async fn pick_batch_file(app: AppHandle) -> Option<String> {
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog().file().set_title("Import a batch of jobs").add_filter("Batch files (CSV, JSON Lines)", &batch_import::EXTENSIONS).pick_file(move |picked| {
-        let _ = tx.send(picked.and_then(|p| p.into_path().ok()).map(|p| p.display().to_string()));
-    });
-    rx.await.ok().flatten()
+pub async fn pick_batch_file(app: AppHandle) -> Option<Granted> {
+    let picked = crate::picks::pick_file(&app, "Import a batch of jobs", "Batch files (CSV, JSON Lines)", &batch_import::EXTENSIONS).await?;
+    Some(app.state::<PathGrants>().grant(&picked))
 }
 
 impl From<ImportError> for CommandError {
@@ -76,15 +73,16 @@ impl ImportPreview {
     }
 }
 
-/// Reads, checks and prices a batch file (nothing is queued).
+/// Reads, checks and prices a batch file (nothing is queued). `file` is the
+/// handle the picker or a drop gave.
 #[tauri::command]
 #[specta::specta]
-pub async fn preview_batch(app: AppHandle, path: String, account_id: Option<String>) -> Result<ImportPreview, CommandError> {
+pub async fn preview_batch(app: AppHandle, grants: State<'_, PathGrants>, file: String, account_id: Option<String>) -> Result<ImportPreview, CommandError> {
+    let path = grants.resolve(&file)?;
     blocking(&app, move |state, _| {
-        let file = PathBuf::from(&path);
-        let read = Arc::new(batch_import::preview_file(state.db()?, state.accounts()?, &state.prices, &file, account_id.as_deref())?);
+        let read = Arc::new(batch_import::preview_file(state.db()?, state.accounts()?, &state.prices, &path, account_id.as_deref())?);
         let answer = ImportPreview::of(&read);
-        *LAST.lock().unwrap_or_else(|p| p.into_inner()) = Some((path, read));
+        *LAST.lock().unwrap_or_else(|p| p.into_inner()) = Some((file, read));
         Ok(answer)
     })
     .await
@@ -94,10 +92,10 @@ pub async fn preview_batch(app: AppHandle, path: String, account_id: Option<Stri
 /// by `preview_batch`.
 #[tauri::command]
 #[specta::specta]
-pub async fn batch_rows(path: String, offset: u32, limit: u32) -> Result<Vec<BatchRow>, CommandError> {
+pub async fn batch_rows(file: String, offset: u32, limit: u32) -> Result<Vec<BatchRow>, CommandError> {
     let last = LAST.lock().unwrap_or_else(|p| p.into_inner()).clone();
     match last {
-        Some((read, b)) if read == path => Ok(b.file.rows.iter().skip(offset as usize).take((limit as usize).min(PAGE)).cloned().collect()),
+        Some((read, b)) if read == file => Ok(b.file.rows.iter().skip(offset as usize).take((limit as usize).min(PAGE)).cloned().collect()),
         _ => Err(CommandError::invalid("file", "This file is no longer open here: choose it again.")),
     }
 }
@@ -109,17 +107,18 @@ pub async fn batch_rows(path: String, offset: u32, limit: u32) -> Result<Vec<Bat
 #[specta::specta]
 pub async fn queue_batch(
     app: AppHandle,
-    path: String,
+    grants: State<'_, PathGrants>,
+    file: String,
     account_id: String,
     name: Option<String>,
     only_valid: bool,
     order: QueueOrder,
 ) -> Result<QueueOverview, CommandError> {
+    let path = grants.resolve(&file)?;
     blocking(&app, move |state, host| {
         // Queued (or not), the pages of the last preview are not needed.
         *LAST.lock().unwrap_or_else(|p| p.into_inner()) = None;
-        let file = PathBuf::from(&path);
-        batch_import::queue_file(state.db()?, state.accounts()?, &state.prices, &file, &account_id, name.as_deref(), only_valid, order)?;
+        batch_import::queue_file(state.db()?, state.accounts()?, &state.prices, &path, &account_id, name.as_deref(), only_valid, order)?;
         host.touch();
         overview(state, host)
     })

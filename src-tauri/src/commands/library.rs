@@ -9,11 +9,10 @@ use loova_core::library::actions::{self, ActionError};
 use loova_core::library::poster::{self, PosterError};
 use loova_core::library::query::{self, LibraryPage, LibraryQuery};
 use loova_core::library::rebuild::{self, RebuildReport};
+use loova_core::path_grants::{Granted, PathGrants};
 use loova_core::JobSpec;
 use serde::{Deserialize, Serialize};
-use std::path::PathBuf;
 use tauri::{AppHandle, Manager};
-use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;
 
 impl From<ActionError> for CommandError {
@@ -74,36 +73,24 @@ pub async fn library_action(app: AppHandle, id: i64, action: LibraryAction) -> R
     }
 }
 
-/// The system file picker for "Locate…"; `None` when canceled.
+/// The system file picker for "Locate…"; `None` when canceled. The page
+/// gets a handle for the file and its name, never its path.
 #[tauri::command]
 #[specta::specta]
-pub async fn pick_video_file(app: AppHandle) -> Option<String> {
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog().file().set_title("Where is this video now?").add_filter("MP4 video", &["mp4"]).pick_file(move |picked| {
-        let _ = tx.send(picked.and_then(|p| p.into_path().ok()).map(|p| p.display().to_string()));
-    });
-    rx.await.ok().flatten()
+pub async fn pick_video_file(app: AppHandle) -> Option<Granted> {
+    let picked = crate::picks::pick_file(&app, "Where is this video now?", "MP4 video", &["mp4"]).await?;
+    Some(app.state::<PathGrants>().grant(&picked))
 }
 
-/// "Rebuild library from folder": the sidecars under `folder` (or a folder the
-/// person picks, the output folder offered first) read back into the library;
-/// `None` when the picker was canceled.
+/// "Rebuild library from folder": the sidecars under a folder the person
+/// picks (the output folder offered first) read back into the library;
+/// `None` when the picker was canceled. The page names no folder.
 #[tauri::command]
 #[specta::specta]
-pub async fn rebuild_library(app: AppHandle, folder: Option<String>) -> Result<Option<RebuildReport>, CommandError> {
-    let folder = match folder {
-        Some(f) => PathBuf::from(f),
-        None => {
-            let start = blocking(&app, |state, _| Ok(loova_core::output_dir::output_root(state.db()?))).await?;
-            let (tx, rx) = tokio::sync::oneshot::channel();
-            app.dialog().file().set_title("Rebuild the library from which folder?").set_directory(start).pick_folder(move |picked| {
-                let _ = tx.send(picked.and_then(|p| p.into_path().ok()));
-            });
-            match rx.await.ok().flatten() {
-                Some(f) => f,
-                None => return Ok(None),
-            }
-        }
+pub async fn rebuild_library(app: AppHandle) -> Result<Option<RebuildReport>, CommandError> {
+    let start = blocking(&app, |state, _| Ok(loova_core::output_dir::output_root(state.db()?))).await?;
+    let Some(folder) = crate::picks::pick_folder(&app, "Rebuild the library from which folder?", start).await else {
+        return Ok(None);
     };
     if !folder.is_dir() {
         return Err(CommandError::new(
@@ -114,10 +101,12 @@ pub async fn rebuild_library(app: AppHandle, folder: Option<String>) -> Result<O
     blocking(&app, move |state, _| Ok(Some(rebuild::rebuild(state.db()?, &folder)?))).await
 }
 
-/// Points a missing video at `path` (checked to be the same video).
+/// Points a missing video at the file `file` is the handle of (from
+/// `pick_video_file`), checked to be the same video.
 #[tauri::command]
 #[specta::specta]
-pub async fn locate_video(app: AppHandle, id: i64, path: String) -> Result<(), CommandError> {
+pub async fn locate_video(app: AppHandle, grants: tauri::State<'_, PathGrants>, id: i64, file: String) -> Result<(), CommandError> {
+    let path = grants.resolve(&file)?.display().to_string();
     let data_dir = loova_core::paths::data_dir();
     blocking(&app, move |state, _| Ok(actions::locate(state.db()?, &data_dir, id, &path)?)).await
 }

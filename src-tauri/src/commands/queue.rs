@@ -85,15 +85,23 @@ impl From<OutputDirError> for CommandError {
     }
 }
 
-/// Where finished videos go (one sub-folder per account); the rule is
-/// `loova_core::output_dir`, the same as `loova output-dir`.
+/// Where finished videos go (one sub-folder per account): a folder the
+/// person picks in the native dialog. The page names none: the output
+/// folder is also the only place Delete may trash and videos are served
+/// from. The rule is `loova_core::output_dir`, the same as `loova
+/// output-dir`. `None` when the picker was canceled.
 #[tauri::command]
 #[specta::specta]
-pub async fn set_output_dir(app: AppHandle, path: String) -> Result<QueueOverview, CommandError> {
+pub async fn set_output_dir(app: AppHandle) -> Result<Option<QueueOverview>, CommandError> {
+    let start = blocking(&app, |state, _| Ok(loova_core::output_dir::output_root(state.db()?))).await?;
+    let Some(path) = crate::picks::pick_folder(&app, "Save finished videos in which folder?", start).await else {
+        return Ok(None);
+    };
+    let path = path.display().to_string();
     blocking(&app, move |state, host| {
         loova_core::output_dir::set_output_dir(state.db()?, &path)?;
         host.touch();
-        overview(state, host)
+        Ok(Some(overview(state, host)?))
     })
     .await
 }

@@ -7,6 +7,7 @@ use crate::error::CommandError;
 use crate::events::AccountsChanged;
 use crate::queue::QueueHost;
 use crate::state::AppState;
+use loova_core::secret::{Zeroize, Zeroizing};
 use loova_core::studio::{self, StudioError, StudioStatus};
 use serde::Deserialize;
 use tauri::{AppHandle, State};
@@ -19,7 +20,9 @@ impl From<StudioError> for CommandError {
     }
 }
 
-#[derive(Debug, Deserialize, specta::Type)]
+/// No `Debug`: the URL or the field may hold the database password. Both
+/// copies are wiped when it is dropped.
+#[derive(Deserialize, specta::Type)]
 pub struct StudioConnectRequest {
     pub account_id: String,
     /// postgres://USER[:PASSWORD]@HOST:PORT/DATABASE[?sslmode=require]
@@ -30,6 +33,15 @@ pub struct StudioConnectRequest {
     pub studio_account: String,
     /// This computer's name as the others see it (default: the host name).
     pub computer: Option<String>,
+}
+
+loova_core::assert_not_debug!(StudioConnectRequest);
+
+impl Drop for StudioConnectRequest {
+    fn drop(&mut self) {
+        self.url.zeroize();
+        self.password.zeroize();
+    }
 }
 
 /// What the form prefills as this computer's name.
@@ -47,11 +59,11 @@ pub async fn studio_connect(
     host: State<'_, QueueHost>,
     request: StudioConnectRequest,
 ) -> Result<AccountsOverview, CommandError> {
-    let password = request.password.filter(|p| !p.is_empty());
-    let url = match password {
-        Some(p) => studio::with_password(request.url.trim(), &p)?,
+    // The URL may carry the password: every copy is wiped when it goes.
+    let url = Zeroizing::new(match request.password.as_deref().filter(|p| !p.is_empty()) {
+        Some(p) => studio::with_password(request.url.trim(), p)?,
         None => request.url.trim().to_string(),
-    };
+    });
     let computer = request.computer.as_deref().map(str::trim).filter(|c| !c.is_empty());
     studio::connect(state.accounts()?, &request.account_id, &url, request.studio_account.trim(), computer).await?;
     changed(&app, &state, &host)

@@ -178,29 +178,34 @@ async openDashboard() : Promise<Result<null, CommandError>> {
 }
 },
 /**
- * Where finished videos go (one sub-folder per account); the rule is
- * `loova_core::output_dir`, the same as `loova output-dir`.
+ * Where finished videos go (one sub-folder per account): a folder the
+ * person picks in the native dialog. The page names none: the output
+ * folder is also the only place Delete may trash and videos are served
+ * from. The rule is `loova_core::output_dir`, the same as `loova
+ * output-dir`. `None` when the picker was canceled.
  */
-async setOutputDir(path: string) : Promise<Result<QueueOverview, CommandError>> {
+async setOutputDir() : Promise<Result<QueueOverview | null, CommandError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("set_output_dir", { path }) };
+    return { status: "ok", data: await TAURI_INVOKE("set_output_dir") };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
 },
 /**
- * Opens the system file picker; `None` when the person cancels.
+ * Opens the system file picker; `None` when the person cancels. The page
+ * gets a handle for the file and its name, never its path.
  */
-async pickBatchFile() : Promise<string | null> {
+async pickBatchFile() : Promise<Granted | null> {
     return await TAURI_INVOKE("pick_batch_file");
 },
 /**
- * Reads, checks and prices a batch file (nothing is queued).
+ * Reads, checks and prices a batch file (nothing is queued). `file` is the
+ * handle the picker or a drop gave.
  */
-async previewBatch(path: string, accountId: string | null) : Promise<Result<ImportPreview, CommandError>> {
+async previewBatch(file: string, accountId: string | null) : Promise<Result<ImportPreview, CommandError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("preview_batch", { path, accountId }) };
+    return { status: "ok", data: await TAURI_INVOKE("preview_batch", { file, accountId }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -210,9 +215,9 @@ async previewBatch(path: string, accountId: string | null) : Promise<Result<Impo
  * Rows `offset..offset + limit` (at most [`PAGE`]) of the file last read
  * by `preview_batch`.
  */
-async batchRows(path: string, offset: number, limit: number) : Promise<Result<BatchRow[], CommandError>> {
+async batchRows(file: string, offset: number, limit: number) : Promise<Result<BatchRow[], CommandError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("batch_rows", { path, offset, limit }) };
+    return { status: "ok", data: await TAURI_INVOKE("batch_rows", { file, offset, limit }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -223,9 +228,9 @@ async batchRows(path: string, offset: number, limit: number) : Promise<Result<Ba
  * The file is read again, so what is queued is what is on disk now; in
  * `order` (as listed, or longest expected first).
  */
-async queueBatch(path: string, accountId: string, name: string | null, onlyValid: boolean, order: QueueOrder) : Promise<Result<QueueOverview, CommandError>> {
+async queueBatch(file: string, accountId: string, name: string | null, onlyValid: boolean, order: QueueOrder) : Promise<Result<QueueOverview, CommandError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("queue_batch", { path, accountId, name, onlyValid, order }) };
+    return { status: "ok", data: await TAURI_INVOKE("queue_batch", { file, accountId, name, onlyValid, order }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -394,17 +399,19 @@ async libraryAction(id: number, action: LibraryAction) : Promise<Result<null, Co
 }
 },
 /**
- * The system file picker for "Locate…"; `None` when canceled.
+ * The system file picker for "Locate…"; `None` when canceled. The page
+ * gets a handle for the file and its name, never its path.
  */
-async pickVideoFile() : Promise<string | null> {
+async pickVideoFile() : Promise<Granted | null> {
     return await TAURI_INVOKE("pick_video_file");
 },
 /**
- * Points a missing video at `path` (checked to be the same video).
+ * Points a missing video at the file `file` is the handle of (from
+ * `pick_video_file`), checked to be the same video.
  */
-async locateVideo(id: number, path: string) : Promise<Result<null, CommandError>> {
+async locateVideo(id: number, file: string) : Promise<Result<null, CommandError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("locate_video", { id, path }) };
+    return { status: "ok", data: await TAURI_INVOKE("locate_video", { id, file }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -422,13 +429,13 @@ async libraryComposerDraft(id: number) : Promise<Result<ComposerDraft, CommandEr
 }
 },
 /**
- * "Rebuild library from folder": the sidecars under `folder` (or a folder the
- * person picks, the output folder offered first) read back into the library;
- * `None` when the picker was canceled.
+ * "Rebuild library from folder": the sidecars under a folder the person
+ * picks (the output folder offered first) read back into the library;
+ * `None` when the picker was canceled. The page names no folder.
  */
-async rebuildLibrary(folder: string | null) : Promise<Result<RebuildReport | null, CommandError>> {
+async rebuildLibrary() : Promise<Result<RebuildReport | null, CommandError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("rebuild_library", { folder }) };
+    return { status: "ok", data: await TAURI_INVOKE("rebuild_library") };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -615,6 +622,10 @@ export type AccountsOverview = { accounts: AccountView[]; totals: BalanceTotals;
  * The ids of the accounts new jobs may be queued on, in list order.
  */
 can_take_jobs: string[] }
+/**
+ * No `Debug`: it holds a key, and a `{:?}` in a log line must not be able
+ * to print it. Its copy of the key is wiped when it is dropped.
+ */
 export type AddAccountRequest = { name: string; base_url: string | null; 
 /**
  * Write-only: stored in the keychain, never returned.
@@ -875,12 +886,6 @@ alive: boolean }
  * UI can say plainly that they cannot pay.
  */
 export type CreditPool = "api" | "app"
-/**
- * Files dropped on the window, sorted: a batch file opens the Import
- * screen (the other files are left alone); otherwise every file is a
- * reference for the job being composed.
- */
-export type Dropped = { batch_file: string | null; media: string[] }
 export type Enqueued = { job: JobView; overview: QueueOverview }
 export type ErrorCode = 
 /**
@@ -900,6 +905,10 @@ export type ErrorCode =
  * (another model or duration, or already another job's).
  */
 "attach_mismatch" | "unknown_model" | "prompt_required" | "unknown_function_mode" | "unknown_ratio" | "duration_out_of_range" | "too_many_references" | "not_a_web_url" | "file_without_path" | "too_many_frames" | "audio_needs_image_or_video" | 
+/**
+ * `first_last_frames` with audio and no image: there is no first frame.
+ */
+"first_frame_required" | 
 /**
  * A batch row names another account than the one the batch goes to.
  */
@@ -936,7 +945,26 @@ export type ErrorCode =
 /**
  * The base URL (or the HTTP client) is wrong: nothing was created.
  */
-"config" | "bad_base_url" | "malformed_key" | "local_file_gone" | "no_answer" | "unreadable_answer" | "service_busy" | "task_not_found" | "outcome_unknown" | "not_sent" | "stopped_while_sending" | "no_task_id" | "task_failed" | "poll_failed" | "no_video_url" | "video_expired" | "download_failed" | "canceled" | "forgotten" | 
+"config" | "bad_base_url" | 
+/**
+ * The base URL is plain http:// to another computer: the key would
+ * travel unencrypted, so nothing is sent.
+ */
+"insecure_base_url" | "malformed_key" | "local_file_gone" | "no_answer" | "unreadable_answer" | "service_busy" | "task_not_found" | "outcome_unknown" | "not_sent" | "stopped_while_sending" | "no_task_id" | "task_failed" | "poll_failed" | "no_video_url" | "video_expired" | "download_failed" | 
+/**
+ * The video link (or a redirect) leads where a video may not come from:
+ * plain http://, or a private, link-local or metadata address.
+ */
+"download_refused" | 
+/**
+ * The video grew past the `max_video_mb` setting; the try was stopped.
+ */
+"download_too_large" | "canceled" | "forgotten" | 
+/**
+ * Loova has not finished the task within the deadline setting: the job
+ * stopped polling and waits for the person (attach again or mark failed).
+ */
+"task_overdue" | 
 /**
  * The job's video is not on disk (yet).
  */
@@ -966,7 +994,19 @@ export type ErrorCode =
 /**
  * The OS trash refused the video or its sidecar.
  */
-"trash_failed" | "media_unreadable" | "media_unsupported" | "media_too_large" | "media_wrong_kind" | "media_copy_failed" | "batch_invalid_rows" | "batch_file_errors" | "batch_no_valid_rows" | "batch_unreadable" | "bad_price_per_credit" | 
+"trash_failed" | "media_unreadable" | "media_unsupported" | "media_too_large" | "media_wrong_kind" | "media_copy_failed" | "batch_invalid_rows" | "batch_file_errors" | "batch_no_valid_rows" | "batch_unreadable" | 
+/**
+ * The batch file is larger, or makes more jobs, than one import takes.
+ */
+"batch_too_large" | 
+/**
+ * A cell of a batch file is longer than any field needs.
+ */
+"cell_too_long" | 
+/**
+ * A prompt is longer than the app accepts.
+ */
+"prompt_too_long" | "bad_price_per_credit" | 
 /**
  * A template's braces are wrong (never closed, no alternatives…); the
  * message names the column.
@@ -1031,9 +1071,15 @@ formula: string; price_list: PriceListInfo }
 export type FieldValues = { field: VaryField; values: string[] }
 /**
  * Files dropped onto the window, sorted by Rust: a batch file opens the
- * import screen, anything else is a reference for the Composer.
+ * import screen (as a handle: the page never holds its path), anything
+ * else is a reference for the Composer.
  */
-export type FilesDropped = Dropped
+export type FilesDropped = { batch_file: Granted | null; media: string[] }
+/**
+ * A granted path as the page sees it: the handle, and the file's name to
+ * show (never the folders above it).
+ */
+export type Granted = { handle: string; name: string }
 export type GroupBy = "day" | "week" | "month" | "model" | "account" | "batch"
 /**
  * What the Import screen shows of a file: the preview and counts, the
@@ -1078,7 +1124,13 @@ export type JobAction =
 /**
  * Outcome unknown: stop tracking it and free the slot.
  */
-"forget" | "move_up" | "move_down" | 
+"forget" | 
+/**
+ * A task Loova has not finished within the deadline (outcome unknown,
+ * its task id known): the person saw on Loova that it will not finish
+ * and ends the job as failed. Nothing is sent.
+ */
+"mark_failed" | "move_up" | "move_down" | 
 /**
  * Open the saved video (the shell opens it).
  */
@@ -1145,7 +1197,13 @@ credits_cost: number | null;
 /**
  * Charged differs from the estimate.
  */
-charge_differs: boolean; created_at: number; submitted_at: number | null; started_at: number | null; finished_at: number | null; updated_at: number; attempts: number; next_attempt_at: number | null; error: string | null; error_code: ErrorCode | null; trace_id: string | null; video_path: string | null; bytes_done: number | null; bytes_total: number | null; expected_secs: number | null; 
+charge_differs: boolean; 
+/**
+ * Why, when the difference is a pattern Loova Desk recognises: "Loova
+ * seems to charge the reference video's 6 s too" (while the job's
+ * copies of its reference videos are there to measure).
+ */
+charge_note: string | null; created_at: number; submitted_at: number | null; started_at: number | null; finished_at: number | null; updated_at: number; attempts: number; next_attempt_at: number | null; error: string | null; error_code: ErrorCode | null; trace_id: string | null; video_path: string | null; bytes_done: number | null; bytes_total: number | null; expected_secs: number | null; 
 /**
  * "Loova ran this as omni_reference — the mode field was not
  * understood": the service ran other settings than were sent.
@@ -1280,6 +1338,12 @@ export type Preview = {
  */
 estimate: Estimate | null; violations: Violation[]; 
 /**
+ * Limits Loova's page leaves out that the references may exceed
+ * (Seedance 2.0's upstream ones), each with its source: warnings,
+ * never refusals.
+ */
+warnings: ReferenceWarning[]; 
+/**
  * Set when the person's price list file was refused.
  */
 price_list_warning: string | null }
@@ -1365,6 +1429,23 @@ export type ReferenceLimits = { images: number; videos: number; audios: number;
  */
 first_last_frames_images: number }
 /**
+ * One reference that may be over a limit Loova does not state.
+ */
+export type ReferenceWarning = { 
+/**
+ * The list it concerns (`image_urls`, `video_files`, …, or `references`
+ * for all of them together).
+ */
+field: string; 
+/**
+ * What may be over which limit, as a sentence.
+ */
+message: string; 
+/**
+ * Where the limit comes from: [`SOURCE`].
+ */
+source: string }
+/**
  * Whether the credits of a failed task came back. Loova does not document
  * refunds, so "refunded" is only said when the balance showed it.
  */
@@ -1389,7 +1470,8 @@ export type RowError = {
  */
 code: ErrorCode; line: number; column: string; 
 /**
- * The value as written in the file (lists joined with `|`).
+ * The value as written in the file (lists joined with `|`), cut to
+ * `limits::SHOWN_CHARS` characters with `…`.
  */
 value: string; 
 /**
@@ -1450,9 +1532,13 @@ jobs_that_fit: number | null; jobs: number }
 export type Stack = "model" | "account"
 export type StackPart = { key: string; credits: number }
 export type StateGroup = { id: JobGroup; states: JobState[] }
+/**
+ * No `Debug`: the URL or the field may hold the database password. Both
+ * copies are wiped when it is dropped.
+ */
 export type StudioConnectRequest = { account_id: string; 
 /**
- * postgres://USER[:PASSWORD]@HOST:PORT/DATABASE[?sslmode=require]
+ * postgres://USER[:PASSWORD]@HOST:PORT/DATABASE[?sslmode=verify-full]
  */
 url: string; 
 /**
@@ -1466,11 +1552,23 @@ studio_account: string;
 /**
  * This computer's name as the others see it (default: the host name).
  */
-computer: string | null }
+computer: string | null; 
+/**
+ * The PEM file of a self-hosted server's certificate authority (sslrootcert).
+ */
+ssl_root_cert: string | null; 
+/**
+ * No TLS to a database on another computer, as the person ticked it.
+ */
+insecure_no_tls: boolean }
 /**
  * What the account card shows of a link (see `AccountView::studio`).
  */
-export type StudioLinkView = { studio_account: string; computer: string; url_display: string }
+export type StudioLinkView = { studio_account: string; computer: string; url_display: string; 
+/**
+ * Shown in red on the card: no TLS to another computer, as chosen.
+ */
+no_tls: boolean }
 /**
  * The studio's live state, from the database.
  */

@@ -22,6 +22,7 @@ export type {
   Enqueued,
   Estimate,
   FieldValues,
+  Granted,
   GroupBy,
   JobAction,
   JobGroup,

@@ -1,0 +1,54 @@
+//! The native file and folder pickers, opened by Rust: the only way (with
+//! a drop on the window) a path reaches the app from the person. What was
+//! picked is registered in `PathGrants` and the page gets a handle.
+//!
+//! WebDriver cannot reach a native dialog, so the end-to-end tests start
+//! the app with `LOOVA_DESK_TEST_PICK_FILE` naming a file: while it is set,
+//! a picker does not open and answers the path written in that file (empty:
+//! canceled), and the file is emptied. It is read from the environment the
+//! app was started with, which the page cannot change: a script in the page
+//! gains nothing from it.
+
+use std::path::PathBuf;
+use tauri::AppHandle;
+use tauri_plugin_dialog::DialogExt;
+
+pub const TEST_PICK_ENV: &str = "LOOVA_DESK_TEST_PICK_FILE";
+
+impl From<loova_core::path_grants::UnknownHandle> for crate::error::CommandError {
+    fn from(e: loova_core::path_grants::UnknownHandle) -> crate::error::CommandError {
+        crate::error::CommandError::invalid("file", e.to_string())
+    }
+}
+
+/// `Some(answer)` when the tests' file stands in for the dialog.
+fn test_answer() -> Option<Option<PathBuf>> {
+    let file = std::env::var_os(TEST_PICK_ENV).filter(|f| !f.is_empty())?;
+    let text = std::fs::read_to_string(&file).unwrap_or_default();
+    let _ = std::fs::write(&file, "");
+    Some(Some(PathBuf::from(text.trim())).filter(|p| !p.as_os_str().is_empty()))
+}
+
+/// One file, of the kinds in `extensions`; `None` when canceled.
+pub async fn pick_file(app: &AppHandle, title: &str, filter: &str, extensions: &[&str]) -> Option<PathBuf> {
+    if let Some(answer) = test_answer() {
+        return answer;
+    }
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog().file().set_title(title).add_filter(filter, extensions).pick_file(move |picked| {
+        let _ = tx.send(picked.and_then(|p| p.into_path().ok()));
+    });
+    rx.await.ok().flatten()
+}
+
+/// One folder, the dialog opening at `start`; `None` when canceled.
+pub async fn pick_folder(app: &AppHandle, title: &str, start: PathBuf) -> Option<PathBuf> {
+    if let Some(answer) = test_answer() {
+        return answer;
+    }
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog().file().set_title(title).set_directory(start).pick_folder(move |picked| {
+        let _ = tx.send(picked.and_then(|p| p.into_path().ok()));
+    });
+    rx.await.ok().flatten()
+}
