@@ -1,6 +1,7 @@
 //! The job mix: both models, every length, several ratios, some jobs with a
-//! video reference (the other price) and some with a local image (sent as
-//! multipart, so the script variant's dialect must be learned). Every prompt
+//! video reference (the other price), some with a local image (sent as
+//! multipart, so the script variant's dialect must be learned) and some in
+//! `first_last_frames` (so the late-2026 variant's JSON mode name must be). Every prompt
 //! is unique: it is how the person (and the checks) find a job's task in the
 //! ledger, as a person would recognise it on Loova's dashboard.
 
@@ -21,6 +22,9 @@ pub async fn enqueue(loova: &Loova, account: &str, n: usize, seed: u64, rng: &mu
         match (i % 5, &image) {
             (1, _) => args.extend(["--video-url", "https://example.com/reference.mp4"]),
             (3, Some(path)) => args.extend(["--image-file", path.as_str()]),
+            // A JSON create whose mode matters: a service that reads only
+            // one name of the mode must still run it as asked.
+            (4, _) => args.extend(["--mode", "first_last_frames"]),
             _ => {}
         }
         loova.ok(&args).await?;

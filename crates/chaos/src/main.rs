@@ -27,7 +27,7 @@ mod sim;
 
 use std::process::ExitCode;
 
-/// Command line: `--jobs N --kills K --seed S --variant documented|script
+/// Command line: `--jobs N --kills K --seed S --variant documented|script|late2026
 /// --outage-secs SECS --show-faults`.
 #[cfg(unix)]
 pub struct Args {
@@ -35,6 +35,11 @@ pub struct Args {
     pub kills: usize,
     pub seed: u64,
     pub script_variant: bool,
+    /// What late-2026 sources say a service may do (JSON and multipart read
+    /// camelCase only, `aspect_ratio` refused, `expired` for failed tasks,
+    /// `"message": "success"`, decimal charges, the limit as HTTP 400
+    /// "parallel task limit reached").
+    pub late_variant: bool,
     pub outage_secs: f64,
     /// Also list the injected faults per endpoint and kind (stderr).
     pub show_faults: bool,
@@ -42,7 +47,7 @@ pub struct Args {
 
 #[cfg(unix)]
 fn parse_args() -> Result<Args, String> {
-    let mut a = Args { jobs: 30, kills: 8, seed: 1, script_variant: false, outage_secs: 20.0, show_faults: false };
+    let mut a = Args { jobs: 30, kills: 8, seed: 1, script_variant: false, late_variant: false, outage_secs: 20.0, show_faults: false };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -52,15 +57,18 @@ fn parse_args() -> Result<Args, String> {
             "--seed" => a.seed = value()?.parse().map_err(|_| "--seed must be a whole number")?,
             "--outage-secs" => a.outage_secs = value()?.parse().map_err(|_| "--outage-secs must be a number")?,
             "--variant" => {
-                a.script_variant = match value()?.as_str() {
-                    "documented" => false,
-                    "script" => true,
-                    other => return Err(format!("--variant must be documented or script, got {other:?}")),
+                (a.script_variant, a.late_variant) = match value()?.as_str() {
+                    "documented" => (false, false),
+                    "script" => (true, false),
+                    "late2026" => (false, true),
+                    other => return Err(format!("--variant must be documented, script or late2026, got {other:?}")),
                 }
             }
             "--show-faults" => a.show_faults = true,
             "-h" | "--help" => {
-                return Err("usage: loova-chaos [--jobs N] [--kills K] [--seed S] [--variant documented|script] [--outage-secs SECS] [--show-faults]".into())
+                return Err(
+                    "usage: loova-chaos [--jobs N] [--kills K] [--seed S] [--variant documented|script|late2026] [--outage-secs SECS] [--show-faults]".into()
+                )
             }
             other => return Err(format!("unknown argument {other:?} (see --help)")),
         }

@@ -49,6 +49,7 @@ pub async fn campaign(args: &Args) -> anyhow::Result<Report> {
         state_file: work.path().join("sim-state.json"),
         log: work.path().join("sim.log"),
         script_variant: args.script_variant,
+        late_variant: args.late_variant,
     })
     .await?;
     let data = work.path().join("data");
@@ -146,7 +147,13 @@ pub async fn campaign(args: &Args) -> anyhow::Result<Report> {
     let f = &found.figures;
     let line = format!(
         "chaos: variant={} seed={} jobs={} kills={kills} engine_restarts={kills} sim_restarts={sim_restarts} unknowns={} attached={} resubmitted={} keys_entered_again={} accounts_resumed={} tasks_created={} max_running={} faults_injected={} videos_verified={} multipart_tasks={} jobs_failed={} outage_s={} duration_s={:.0}",
-        if args.script_variant { "script" } else { "documented" },
+        if args.late_variant {
+            "late2026"
+        } else if args.script_variant {
+            "script"
+        } else {
+            "documented"
+        },
         args.seed,
         args.jobs,
         d.attached + d.resubmitted,

@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 /// Every fault kind the simulator knows (`FaultKind` without `none`).
-pub const FAULT_KINDS: [&str; 11] = [
+pub const FAULT_KINDS: [&str; 12] = [
     "http_500",
     "http_502",
     "http_503",
@@ -22,6 +22,7 @@ pub const FAULT_KINDS: [&str; 11] = [
     "business_failure",
     "auth_failure",
     "insufficient_credits",
+    "limit_reached",
 ];
 pub const ENDPOINTS: [&str; 4] = ["create", "status", "credits", "download"];
 
@@ -41,6 +42,8 @@ pub struct SimSetup {
     /// spelling, multipart form and base path) instead of the documented API,
     /// so the campaign also covers what the app must discover by itself.
     pub script_variant: bool,
+    /// The late-2026 variants (`Args::late_variant`).
+    pub late_variant: bool,
 }
 
 pub struct Sim {
@@ -85,7 +88,33 @@ impl SimSetup {
                 a.push(v.into());
             }
         }
+        if self.late_variant {
+            let config = self.limit_wording_config().display().to_string();
+            for (flag, v) in [
+                ("--json-dialect", "camel"),
+                ("--multipart-dialect", "camel"),
+                ("--failed-word", "expired"),
+                ("--success-message", "success"),
+                ("--credits-cost-format", "decimal"),
+                ("--config", config.as_str()),
+            ] {
+                a.push(flag.into());
+                a.push(v.into());
+            }
+            a.push("--refuse-aspect-ratio".into());
+        }
         a
+    }
+
+    /// A config file whose only change is the concurrency refusal's wording:
+    /// HTTP 400 / code 400 "parallel task limit reached", as another public
+    /// client of Loova expects (the `limit_reached` fault answers with it).
+    fn limit_wording_config(&self) -> PathBuf {
+        let path = self.state_file.with_file_name("sim-late2026.json");
+        let config = serde_json::json!({"responses": {"concurrency": {"http_status": 400, "code": 400, "message": "parallel task limit reached"}}});
+        // Written before every start; a failure shows as the simulator refusing to start.
+        let _ = std::fs::write(&path, config.to_string());
+        path
     }
 }
 

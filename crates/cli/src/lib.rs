@@ -83,6 +83,9 @@ enum Command {
     Retry { id: i64 },
     /// Give up on a job whose outcome is unknown (it may still have been charged).
     Forget { id: i64 },
+    /// End a job whose task Loova has not finished in time as failed (after
+    /// checking it on Loova). Nothing is sent.
+    MarkFailed { id: i64 },
     /// Submit a job whose outcome is unknown again: it may be charged twice.
     Resubmit {
         id: i64,
@@ -236,6 +239,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
         Command::Run { until_idle } => jobs::run(until_idle),
         Command::Retry { id } => jobs::action(id, JobAction::Retry),
         Command::Forget { id } => jobs::action(id, JobAction::Forget),
+        Command::MarkFailed { id } => jobs::action(id, JobAction::MarkFailed),
         Command::Resubmit { id, yes } => jobs::resubmit(id, yes),
         Command::Cancel { id } => jobs::action(id, JobAction::Cancel),
         Command::Attach { id, task_id } => jobs::attach(id, &task_id),

@@ -56,6 +56,10 @@ pub fn run(args: PreviewArgs) -> Outcome {
         }
         return Outcome::BadInput;
     }
+    // Limits Loova does not state (Seedance 2.0's upstream ones): warnings.
+    for w in &result.warnings {
+        eprintln!("warning: {} (source: {})", w.message, w.source);
+    }
     let video_ref = args.video_ref || spec.has_video_reference();
     let estimate = estimate_parts(&spec.model, spec.duration, video_ref, &prices.list, &prices.info).expect("a valid spec has a priced model");
     if args.json {

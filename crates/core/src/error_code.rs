@@ -52,6 +52,8 @@ codes! {
     FileWithoutPath => "file_without_path",
     TooManyFrames => "too_many_frames",
     AudioNeedsImageOrVideo => "audio_needs_image_or_video",
+    /// `first_last_frames` with audio and no image: there is no first frame.
+    FirstFrameRequired => "first_frame_required",
     /// A batch row names another account than the one the batch goes to.
     OtherAccount => "other_account",
     /// A cell or line of a batch file cannot be read (see the message).
@@ -119,6 +121,9 @@ codes! {
     /// The job waits: it would take the account over its daily or monthly
     /// budget (it starts by itself when the period turns or the cap is raised).
     BudgetReached => "budget_reached",
+    /// Loova has not finished the task within the deadline setting: the job
+    /// stopped polling and waits for the person (attach again or mark failed).
+    TaskOverdue => "task_overdue",
 
     // The library of saved videos.
     /// No video with that id in the library.

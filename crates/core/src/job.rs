@@ -162,6 +162,17 @@ impl JobSpec {
                 format!("Remove {} or switch to omni_reference.", images - MAX_FIRST_LAST_IMAGES),
             );
         }
+        // Loova's script says first_last_frames needs at least one image, and
+        // the model's upstream service says Seedance 2.0 cannot start from
+        // audio alone: such a job would be refused or run without a frame.
+        if self.function_mode == "first_last_frames" && audios > 0 && images == 0 {
+            add(
+                ErrorCode::FirstFrameRequired,
+                if self.audio_urls.is_empty() { "audio_files" } else { "audio_urls" },
+                "first_last_frames needs at least one image; audio alone gives it no frame to start from".into(),
+                "Add a first frame (an image), or switch to omni_reference with an image or video.".into(),
+            );
+        }
         if self.function_mode == "omni_reference" && audios > 0 && images == 0 && videos == 0 {
             add(
                 ErrorCode::AudioNeedsImageOrVideo,

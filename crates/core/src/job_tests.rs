@@ -73,7 +73,23 @@ fn omni_reference_rejects_audio_only() {
     assert_eq!(v[0].code, ErrorCode::AudioNeedsImageOrVideo);
     assert!(v[0].fix.contains("Add at least one image or video"));
     assert!(JobSpec { audio_urls: urls(1), video_urls: urls(1), ..valid() }.validate().is_empty());
-    assert!(JobSpec { audio_urls: urls(1), function_mode: "first_last_frames".into(), ..valid() }.validate().is_empty());
+}
+
+#[test]
+fn first_last_frames_refuses_audio_without_a_first_frame() {
+    let flf = |spec: JobSpec| JobSpec { function_mode: "first_last_frames".into(), ..spec };
+    for (spec, field) in [
+        (flf(JobSpec { audio_urls: urls(1), ..valid() }), "audio_urls"),
+        (flf(JobSpec { audio_files: files(1, "mp3"), ..valid() }), "audio_files"),
+        (flf(JobSpec { audio_urls: urls(1), video_urls: urls(1), ..valid() }), "audio_urls"),
+    ] {
+        let v = spec.validate();
+        assert_eq!(v.len(), 1, "{v:?}");
+        assert_eq!((v[0].code, v[0].field.as_str()), (ErrorCode::FirstFrameRequired, field));
+        assert!(v[0].fix.starts_with("Add a first frame"), "{}", v[0].fix);
+    }
+    assert!(flf(JobSpec { audio_urls: urls(1), image_urls: urls(1), ..valid() }).validate().is_empty());
+    assert!(flf(JobSpec { audio_files: files(1, "mp3"), image_files: files(1, "png"), ..valid() }).validate().is_empty());
 }
 
 #[test]

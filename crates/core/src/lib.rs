@@ -24,6 +24,7 @@ pub mod platform;
 pub mod preview;
 pub mod pricing;
 pub mod runtime_model;
+pub mod reference_limits;
 pub mod sandbox;
 pub mod secret;
 pub mod settings;

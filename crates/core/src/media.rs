@@ -14,7 +14,7 @@ pub const MEDIA_DIR: &str = "media";
 /// The formats that work, as a person reads them.
 pub const SUPPORTED: &str = "images: PNG, JPEG, WebP, GIF; videos: MP4, MOV, WebM; audio: MP3, WAV, M4A, OGG";
 
-/// The setting (JSON, e.g. `{"image_mb":50,"video_mb":200,"audio_mb":200}`)
+/// The setting (JSON, e.g. `{"image_mb":30,"video_mb":50,"audio_mb":15}`)
 /// that changes the size limits.
 pub const LIMITS_SETTING: &str = "media_limits";
 
@@ -66,9 +66,10 @@ pub struct Sniffed {
     pub size: u64,
 }
 
-/// Largest file accepted per kind, in bytes. Defaults: 50 MB for images,
-/// 200 MB for videos and audio (Loova documents no limit; these keep an
-/// upload within what a create request can carry in reasonable time).
+/// Largest file accepted per kind, in bytes. Loova documents no limit; the
+/// defaults are the same model's upstream limits (`reference_limits`):
+/// images under 30 MB, reference videos 50 MB (upstream: all of them
+/// together), audio 15 MB. A person may raise them (the setting).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct MediaLimits {
@@ -84,7 +85,12 @@ pub(crate) const MB: u64 = 1024 * 1024;
 
 impl Default for MediaLimits {
     fn default() -> Self {
-        MediaLimits { image_bytes: 50 * MB, video_bytes: 200 * MB, audio_bytes: 200 * MB }
+        use crate::reference_limits::default_file_limit;
+        MediaLimits {
+            image_bytes: default_file_limit(MediaKind::Image),
+            video_bytes: default_file_limit(MediaKind::Video),
+            audio_bytes: default_file_limit(MediaKind::Audio),
+        }
     }
 }
 

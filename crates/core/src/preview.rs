@@ -16,6 +16,10 @@ pub struct Preview {
     /// fields still need fixing: the person sees the cost while typing.
     pub estimate: Option<Estimate>,
     pub violations: Vec<Violation>,
+    /// Limits Loova's page leaves out that the references may exceed
+    /// (Seedance 2.0's upstream ones), each with its source: warnings,
+    /// never refusals.
+    pub warnings: Vec<crate::reference_limits::ReferenceWarning>,
     /// Set when the person's price list file was refused.
     pub price_list_warning: Option<String>,
 }
@@ -25,6 +29,7 @@ pub fn preview(spec: &JobSpec, prices: &LoadedPriceList) -> Preview {
     Preview {
         estimate: priceable.then(|| estimate(spec, &prices.list, &prices.info)).flatten(),
         violations: spec.validate(),
+        warnings: crate::reference_limits::warnings(spec),
         price_list_warning: prices.warning.clone(),
     }
 }

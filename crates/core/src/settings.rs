@@ -38,6 +38,7 @@ pub enum SettingKey {
     SandboxSpeed,
     RequestTimeoutMs,
     UnknownHoldMinSecs,
+    TaskDeadlineHours,
 }
 
 /// How a value is entered (the UI draws the field from this).
@@ -110,6 +111,13 @@ const TIMEOUT_MS_RANGE: (u64, u64) = (1_000, 600_000);
 /// lost answer may have created has ended before its slot is reused.
 const UNKNOWN_HOLD_MIN_DEFAULT: u64 = 1_200;
 const HOLD_SECS_RANGE: (u64, u64) = (60, 86_400);
+/// 6 hours: twice the "up to about 3 hours" Loova gives for one generation,
+/// so a slow but healthy task is never given up on, and far inside the 48
+/// hours after which the same model's upstream service expires a task
+/// (Loova would have ended it by then, so a task still "running" after 6 h
+/// is stuck or reported in a word we do not know: a person should look).
+const TASK_DEADLINE_HOURS_DEFAULT: u64 = 6;
+const DEADLINE_HOURS_RANGE: (u64, u64) = (1, 72);
 
 fn notice_name(kind: NoticeKind) -> &'static str {
     match kind {
@@ -143,7 +151,7 @@ impl SettingKey {
     pub fn all() -> Vec<SettingKey> {
         let mut keys = vec![SettingKey::OutputDir, SettingKey::CloseBehaviour, SettingKey::StartAtLogin];
         keys.extend(NOTICE_KINDS.iter().map(|k| SettingKey::Notify(*k)));
-        keys.extend([SettingKey::SandboxSpeed, SettingKey::RequestTimeoutMs, SettingKey::UnknownHoldMinSecs]);
+        keys.extend([SettingKey::SandboxSpeed, SettingKey::RequestTimeoutMs, SettingKey::UnknownHoldMinSecs, SettingKey::TaskDeadlineHours]);
         keys
     }
 
@@ -157,6 +165,7 @@ impl SettingKey {
             SettingKey::SandboxSpeed => "sandbox_speed".into(),
             SettingKey::RequestTimeoutMs => "request_timeout_ms".into(),
             SettingKey::UnknownHoldMinSecs => "unknown_hold_min_secs".into(),
+            SettingKey::TaskDeadlineHours => "task_deadline_hours".into(),
         }
     }
 
@@ -170,7 +179,7 @@ impl SettingKey {
             SettingKey::CloseBehaviour | SettingKey::StartAtLogin => "Window and start",
             SettingKey::Notify(_) => "Notifications",
             SettingKey::SandboxSpeed | SettingKey::RequestTimeoutMs => "Connection and Sandbox",
-            SettingKey::UnknownHoldMinSecs => "Queue",
+            SettingKey::UnknownHoldMinSecs | SettingKey::TaskDeadlineHours => "Queue",
         }
     }
 
@@ -183,6 +192,7 @@ impl SettingKey {
             SettingKey::SandboxSpeed => "Sandbox speed".into(),
             SettingKey::RequestTimeoutMs => "Request timeout".into(),
             SettingKey::UnknownHoldMinSecs => "Hold a slot for an unknown outcome at least".into(),
+            SettingKey::TaskDeadlineHours => "Stop following a task Loova has not finished after".into(),
         }
     }
 
@@ -198,6 +208,7 @@ impl SettingKey {
             SettingKey::SandboxSpeed => "How fast the Sandbox's play jobs run, as a fraction of real time (0.1 = ten times faster). Applies at the next start.",
             SettingKey::RequestTimeoutMs => "How long to wait for Loova's answer to one request, in milliseconds. Applies at the next start.",
             SettingKey::UnknownHoldMinSecs => "A job whose answer was lost keeps its slot while the task it may have created could still run: three times its expected run time, and at least this long (seconds). Then the slot goes to the next job; the job still waits for your decision.",
+            SettingKey::TaskDeadlineHours => "Loova says a video takes up to about 3 hours. A task still not finished after this many hours stops being checked and waits for you: look at it on Loova, then attach it again or mark it failed. It is never sent again by itself.",
         }
     }
 
@@ -205,11 +216,14 @@ impl SettingKey {
         let option = |value: &str, label: &str| SettingOption { value: value.into(), label: label.into() };
         match self {
             SettingKey::OutputDir => SettingInput::Folder,
-            SettingKey::CloseBehaviour => SettingInput::Choice { options: vec![option(KEEP_RUNNING, &format!("Keep running in the {}", crate::platform::Os::current().tray())), option(QUIT, "Quit")] },
+            SettingKey::CloseBehaviour => SettingInput::Choice {
+                options: vec![option(KEEP_RUNNING, &format!("Keep running in the {}", crate::platform::Os::current().tray())), option(QUIT, "Quit")],
+            },
             SettingKey::StartAtLogin | SettingKey::Notify(_) => SettingInput::Toggle,
             SettingKey::SandboxSpeed => SettingInput::Number { min: 0.001, max: 1.0, unit: "× real time".into() },
             SettingKey::RequestTimeoutMs => SettingInput::Number { min: TIMEOUT_MS_RANGE.0 as f64, max: TIMEOUT_MS_RANGE.1 as f64, unit: "ms".into() },
             SettingKey::UnknownHoldMinSecs => SettingInput::Number { min: HOLD_SECS_RANGE.0 as f64, max: HOLD_SECS_RANGE.1 as f64, unit: "s".into() },
+            SettingKey::TaskDeadlineHours => SettingInput::Number { min: DEADLINE_HOURS_RANGE.0 as f64, max: DEADLINE_HOURS_RANGE.1 as f64, unit: "h".into() },
         }
     }
 
@@ -222,6 +236,7 @@ impl SettingKey {
             SettingKey::SandboxSpeed => SANDBOX_SPEED_DEFAULT.to_string(),
             SettingKey::RequestTimeoutMs => crate::api::Timeouts::default().request.as_millis().to_string(),
             SettingKey::UnknownHoldMinSecs => UNKNOWN_HOLD_MIN_DEFAULT.to_string(),
+            SettingKey::TaskDeadlineHours => TASK_DEADLINE_HOURS_DEFAULT.to_string(),
         }
     }
 
@@ -240,7 +255,7 @@ impl SettingKey {
             },
             SettingInput::Number { min, max, unit } => {
                 let n: f64 = value.parse().map_err(|_| format!("enter a number between {min} and {max} {unit}."))?;
-                let whole = matches!(self, SettingKey::RequestTimeoutMs | SettingKey::UnknownHoldMinSecs);
+                let whole = matches!(self, SettingKey::RequestTimeoutMs | SettingKey::UnknownHoldMinSecs | SettingKey::TaskDeadlineHours);
                 if !n.is_finite() || n < min || n > max || (whole && n.fract() != 0.0) {
                     let kind = if whole { "a whole number" } else { "a number" };
                     return Err(format!("enter {kind} between {min} and {max} {unit}."));
@@ -337,6 +352,12 @@ pub fn unknown_hold_min(db: &Db) -> std::time::Duration {
     std::time::Duration::from_secs(secs)
 }
 
+/// After how many hours (of Loova's time) a task that has not finished
+/// stops being polled and waits for the person.
+pub fn task_deadline_hours(db: &Db) -> u64 {
+    stored(db, SettingKey::TaskDeadlineHours).ok().flatten().and_then(|v| v.parse::<f64>().ok()).map_or(TASK_DEADLINE_HOURS_DEFAULT, |n| n as u64)
+}
+
 /// Puts the Sandbox speed and request timeout the person set into the
 /// environment variables the Sandbox host and the API client read, unless
 /// those are set already (tests and scripts keep their say). Call it at
@@ -377,5 +398,16 @@ mod tests {
         assert_eq!(unknown_hold_min(&db), std::time::Duration::from_secs(90));
         assert!(set(&db, SettingKey::UnknownHoldMinSecs, "10").is_err(), "under a minute");
         assert!(set(&db, SettingKey::UnknownHoldMinSecs, "90.5").is_err(), "whole seconds");
+    }
+
+    #[test]
+    fn the_task_deadline_is_6_hours_unless_set() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open_in(dir.path()).unwrap();
+        assert_eq!(task_deadline_hours(&db), 6);
+        set(&db, SettingKey::parse("task_deadline_hours").unwrap(), "48").unwrap();
+        assert_eq!(task_deadline_hours(&db), 48);
+        assert!(set(&db, SettingKey::TaskDeadlineHours, "0").is_err(), "at least an hour");
+        assert!(set(&db, SettingKey::TaskDeadlineHours, "2.5").is_err(), "whole hours");
     }
 }

@@ -229,3 +229,89 @@ async fn an_unreadable_refusal_of_a_multipart_create_moves_on_to_the_next_dialec
     assert_eq!(rig.db.account_dialect(&acct).unwrap(), Some(Dialect::Params));
     rig.check_files();
 }
+
+/// The model's upstream service ends a task `expired` ("task timed out");
+/// other clients see `cancelled`, `timeout`… Such a word was "not final",
+/// so the job was polled forever and kept its slot: with 7 jobs and a cap
+/// of 6, the 7th never started. Now each ends failed with the word shown.
+#[tokio::test]
+#[ignore = "needs the Secret Service: run by scripts/test"]
+async fn a_task_that_turns_expired_ends_failed_with_the_word_and_frees_its_slot() {
+    let mut config = loova_testkit::above_our_cap(sim_config(&[(KEY, 100_000)]));
+    config.fail_rate = 1.0;
+    config.fail_message = "task timed out".into();
+    config.compat.failed_word = Some("expired".into());
+    let rig = Rig::new(config).await;
+    let acct = rig.account("Expired", KEY).await;
+    let ids = rig.enqueue_many(&acct, 7, "expiring");
+    let engine = rig.engine();
+    rig.run_until_idle(&engine, IDLE).await;
+    for id in ids {
+        let j = rig.db.job(id).unwrap().unwrap();
+        assert_eq!((j.state, j.raw_status.as_deref()), (JobState::Failed, Some("expired")), "{j:?}");
+        assert_eq!(j.last_error.as_deref(), Some("Loova: the task ended \"expired\": task timed out"));
+    }
+    assert_eq!(rig.sim.state().key(KEY).unwrap().tasks_created, 7, "each created once; the 7th got a freed slot");
+}
+
+/// Seedance 2.0 cannot start from audio alone: a `first_last_frames` job
+/// with audio and no image is refused before anything is sent, with its fix.
+#[tokio::test]
+#[ignore = "needs the Secret Service: run by scripts/test"]
+async fn audio_only_first_last_frames_is_refused_before_sending_with_its_fix() {
+    let rig = Rig::new(sim_config(&[(KEY, 100_000)])).await;
+    let acct = rig.account("Frames", KEY).await;
+    let spec = JobSpec {
+        prompt: "a song, no frame".into(),
+        function_mode: "first_last_frames".into(),
+        audio_urls: vec!["https://example.com/a.mp3".into()],
+        ..JobSpec::default()
+    };
+    let e = engine::enqueue(&rig.db, &acct, &spec, None, &rig.prices).unwrap_err();
+    let engine::EngineError::InvalidSpec(v) = &e else { panic!("refused as invalid: {e}") };
+    assert_eq!((v[0].code, v[0].field.as_str()), (loova_core::ErrorCode::FirstFrameRequired, "audio_urls"));
+    assert!(e.to_string().contains("Add a first frame"), "{e}");
+    assert!(rig.jobs().is_empty(), "not queued, so never priced or charged");
+    let engine = rig.engine();
+    rig.run_until_idle(&engine, IDLE).await;
+    assert_eq!(creates(&rig), 0, "nothing sent");
+    assert_eq!(rig.sim.state().key(KEY).unwrap().credits_available, 100_000);
+}
+
+/// A JSON create (no local files) to a service that reads only
+/// `functionMode`, as Loova's newest script sends it. Before, the mode went
+/// as `function_mode` alone: such a service refused it (or, ignoring it,
+/// made an omni_reference video). Now the first job costs at most one
+/// refused create, nothing is charged twice, it runs in the mode asked, and
+/// the account's later jobs go straight.
+#[tokio::test]
+#[ignore = "needs the Secret Service: run by scripts/test"]
+async fn a_camel_only_json_service_runs_first_last_frames_created_once_and_later_jobs_go_straight() {
+    let mut config = sim_config(&[(KEY, 100_000)]);
+    config.compat.json_dialect = loova_sim::JsonDialect::Camel;
+    let rig = Rig::new(config).await;
+    let acct = rig.account("Camel JSON", KEY).await;
+    let engine = rig.engine();
+    let url_frames = |p: &str| JobSpec { image_urls: vec!["https://example.com/first.png".into()], image_files: vec![], ..frames_job(p) };
+    let first = engine::enqueue(&rig.db, &acct, &url_frames("first"), None, &rig.prices).unwrap();
+    rig.run_until_idle(&engine, IDLE).await;
+    assert_eq!(rig.db.job(first.id).unwrap().unwrap().state, JobState::Downloaded);
+    let (sent, refused) = (creates(&rig), refused_creates(&rig));
+    assert!(refused <= 1 && sent == refused + 1, "{sent} creates, {refused} refused");
+    assert_eq!(rig.db.account_json_mode(&acct).unwrap(), Some(loova_core::api::ModeField::Camel));
+    let second = engine::enqueue(&rig.db, &acct, &url_frames("second"), None, &rig.prices).unwrap();
+    rig.run_until_idle(&engine, IDLE).await;
+    assert_eq!(rig.db.job(second.id).unwrap().unwrap().state, JobState::Downloaded);
+    assert_eq!((creates(&rig), refused_creates(&rig)), (sent + 1, refused), "straight to functionMode");
+    let state = rig.sim.state();
+    let key = state.key(KEY).unwrap();
+    assert_eq!(key.tasks_created, 2, "each created once");
+    assert_eq!(key.credits_available, 100_000 - 2 * 90, "charged once each");
+    for t in &key.tasks {
+        assert_eq!(
+            (t.function_mode, t.mode_field.as_deref(), t.dialect),
+            (FunctionMode::FirstLastFrames, Some("functionMode"), loova_sim::Dialect::Json),
+            "{t:?}"
+        );
+    }
+}

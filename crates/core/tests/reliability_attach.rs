@@ -82,3 +82,55 @@ async fn a_lost_answer_is_recovered_by_its_task_id_and_downloaded() {
     let e = attach(&rig.db, &rig.accounts, id, &made.task_id).await.unwrap_err();
     assert_eq!(e.code(), ErrorCode::WrongState, "{e}");
 }
+
+/// A task Loova does not finish within the deadline stops being polled
+/// (before: polled forever) and waits for the person with the message and
+/// its task id: attached again it is followed (here to its video), marked
+/// failed it ends; it is never sent again, so it is charged once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the Secret Service: run by scripts/test"]
+async fn a_task_past_the_deadline_stops_and_is_attached_again_or_marked_failed() {
+    let mut cfg = sim_config(&[(KEY, 1_000_000)]);
+    // About 2 s of real time per task at the rig's scale: longer than the deadline.
+    cfg.timings.seedance_2_0 = loova_sim::RunTime { base_secs: 400.0, per_video_second_secs: 0.0, jitter: 0.0 };
+    let rig = Rig::new(cfg).await;
+    let acct = rig.account("Deadline", KEY).await;
+    let mut config = EngineConfig::scaled(SCALE);
+    config.output_dir = Some(rig.out.clone());
+    config.unknown_hold = Some(Duration::ZERO);
+    config.task_deadline = Some(Duration::from_millis(300));
+    let engine = Engine::new(rig.db.clone(), rig.accounts.clone(), rig.prices.clone(), config);
+    let spec = |p: &str| JobSpec { prompt: p.into(), duration: 5, ..Default::default() };
+
+    let slow = loova_core::engine::enqueue(&rig.db, &acct, &spec("slow but finishing"), None, &rig.prices).unwrap().id;
+    rig.run_until_idle(&engine, Duration::from_secs(60)).await;
+    let j = rig.db.job(slow).unwrap().unwrap();
+    assert_eq!((j.state, j.last_error_code), (JobState::OutcomeUnknown, Some(ErrorCode::TaskOverdue)), "{:?}", j.last_error);
+    let text = j.last_error.clone().unwrap_or_default();
+    assert!(text.starts_with("Loova has not finished this task in 6 hours — check it on Loova, then attach or mark failed."), "{text}");
+    let task = j.task_id.clone().expect("the task id is kept");
+    assert!(text.contains(&task), "{text}");
+    let view = loova_core::engine::JobView::from_row(j);
+    assert_eq!(view.allowed_actions, [loova_core::engine::JobAction::Attach, loova_core::engine::JobAction::MarkFailed]);
+    let e = loova_core::engine::resubmit_unknown(&rig.db, slow).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::WrongState, "never sent again: {e}");
+    // The person sees on Loova that it finished, and attaches it.
+    loova_testkit::wait_for_async("Loova finishes the slow task", || rig.sim.state().task(&task).is_some_and(|t| t.status.is_final())).await;
+    assert_eq!(attach(&rig.db, &rig.accounts, slow, &task).await.unwrap().state, JobState::Running);
+    rig.run_until_idle(&engine, Duration::from_secs(60)).await;
+    assert_eq!(rig.db.job(slow).unwrap().unwrap().state, JobState::Downloaded);
+    rig.check_files();
+
+    // A task that never finishes: stopped at the deadline, then marked failed.
+    rig.sim.update_config(|c| c.timings.seedance_2_0.base_secs = 1.0e9).unwrap();
+    let stuck = loova_core::engine::enqueue(&rig.db, &acct, &spec("never finishing"), None, &rig.prices).unwrap().id;
+    rig.run_until_idle(&engine, Duration::from_secs(60)).await;
+    assert_eq!(rig.db.job(stuck).unwrap().unwrap().last_error_code, Some(ErrorCode::TaskOverdue));
+    let view = loova_core::engine::mark_failed(&rig.db, stuck).unwrap();
+    assert_eq!((view.state, view.error_code), (JobState::Failed, Some(ErrorCode::TaskOverdue)));
+    assert!(view.error.unwrap_or_default().starts_with("Marked failed by you"));
+    let st = rig.sim.state();
+    let key = st.key(KEY).unwrap();
+    assert_eq!(key.tasks_created, 2, "each job created once, nothing sent again");
+    assert_eq!(key.credits_available, 1_000_000 - 2 * 75, "charged once each");
+}

@@ -52,3 +52,34 @@ async fn every_create_fault_ends_where_the_table_says() {
         assert_eq!(sent, 1, "{fault:?}: sent once, never again by itself");
     }
 }
+
+/// Another public client of Loova matches "parallel task limit"; a service
+/// that says it with HTTP 400 / code 400 was filed as a validation refusal,
+/// so the job ended `invalid` instead of waiting for a slot. The
+/// simulator's own limit is far above 6 (it answers the limit wording only
+/// when its script says so), so the peak measures the app's own cap.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the Secret Service: run by scripts/test"]
+async fn a_parallel_task_limit_400_makes_jobs_wait_and_all_finish_at_most_six_at_once() {
+    let mut cfg = sim_config(&[(KEY, 1_000_000)]);
+    cfg.limits.concurrency = 50;
+    cfg.responses.concurrency = loova_sim::ErrorReply { http_status: 400, code: 400, message: "parallel task limit reached".into() };
+    let refusals = [FaultKind::LimitReached, FaultKind::LimitReached, FaultKind::None, FaultKind::LimitReached, FaultKind::None, FaultKind::LimitReached];
+    cfg.faults.create.script = refusals.into_iter().collect();
+    let rig = Rig::new(cfg).await;
+    let acct = rig.account("Parallel", KEY).await;
+    let ids = rig.enqueue_many(&acct, 12, "parallel");
+    let engine = rig.engine();
+    rig.run_until_idle(&engine, Duration::from_secs(120)).await;
+    for id in &ids {
+        let j = rig.db.job(*id).unwrap().unwrap();
+        assert_eq!(j.state, JobState::Downloaded, "job {id}: {:?} {:?}", j.last_error_code, j.last_error);
+    }
+    let st = rig.sim.state();
+    let key = st.key(KEY).unwrap();
+    assert_eq!(key.tasks_created, 12, "each job created once");
+    assert!(key.max_running_at_once <= 6, "our cap, not the simulator's 50: {}", key.max_running_at_once);
+    let refused = st.requests.iter().filter(|r| r.path.ends_with("/v1/video/seedance-2") && r.status == Some(400)).count();
+    assert_eq!(refused, 4, "every scripted limit refusal was answered and waited out");
+    rig.check_files();
+}

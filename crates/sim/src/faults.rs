@@ -49,6 +49,12 @@ pub enum FaultKind {
     AuthFailure,
     /// The configured insufficient-credits rejection; not processed.
     InsufficientCredits,
+    /// The configured concurrency-limit rejection (`responses.concurrency`),
+    /// whatever the number running; not processed. With a limit far above 6
+    /// and a limit wording of another client (HTTP 400 "parallel task
+    /// limit reached"), a client's handling of that wording is tested while
+    /// its own cap is what keeps it at 6.
+    LimitReached,
 }
 
 /// Faults for one endpoint.

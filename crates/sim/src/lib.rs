@@ -18,8 +18,8 @@ pub mod state;
 pub mod validate;
 
 pub use config::{
-    BasePath, Compat, CostFormat, ErrorReply, Faults, IdField, KeyGrant, LimitMode, Limits, ModelPrice, MultipartDialect, Prices, Responses, RunTime,
-    SimConfig, StatusWords, Timings,
+    BasePath, Compat, CostFormat, ErrorReply, Faults, IdField, JsonDialect, KeyGrant, LimitMode, Limits, ModelPrice, MultipartDialect, Prices, Responses,
+    RunTime, SimConfig, StatusWords, Timings,
 };
 pub use faults::{Endpoint, FaultKind, FaultPlan};
 pub use state::{KeySnapshot, LogEntry, ReceivedFile, ReceivedForm, StateSnapshot, TaskSnapshot, TaskStatus, UserSnapshot};

@@ -38,6 +38,11 @@ struct Args {
     /// e.g. 100 to measure a client's own cap).
     #[arg(long, value_name = "N")]
     limit: Option<usize>,
+    /// Also refuse what Seedance 2.0's upstream pages rule out and Loova's
+    /// page does not state (over 12 references, 50 MB of videos, 15 MB audio
+    /// files, 30 MB images).
+    #[arg(long)]
+    upstream_reference_limits: bool,
     /// Over the limit: reject the create, or queue the task.
     #[arg(long, value_name = "reject|queue")]
     limit_mode: Option<String>,
@@ -47,7 +52,8 @@ struct Args {
     /// Do not refund the credits of failed tasks (default: refund).
     #[arg(long)]
     no_refund: bool,
-    /// How task status writes credits_cost: integer (12) or decimal (12.0).
+    /// How create and task-status answers write credits_cost: integer (12)
+    /// or decimal (12.0).
     #[arg(long, value_name = "integer|decimal")]
     credits_cost_format: Option<String>,
     /// Video URLs expire this many real seconds after the task finished.
@@ -56,13 +62,19 @@ struct Args {
     /// HTTP status of an expired video URL: 404 or 403.
     #[arg(long, value_name = "404|403")]
     expired_status: Option<u16>,
+    /// `message` of successful answers, e.g. success (the quickstart's
+    /// envelope); default null.
+    #[arg(long, value_name = "TEXT")]
+    success_message: Option<String>,
     /// Delay of the `slow` fault in milliseconds.
     #[arg(long, value_name = "MS")]
     slow_ms: Option<u64>,
     /// Random fault: ENDPOINT:KIND=PROBABILITY, e.g. create:http_503=0.1.
     /// Endpoints: create, status, credits, download. Kinds: http_500,
     /// http_502, http_503, slow, dropped, created_then_dropped, malformed,
-    /// truncated, business_failure, auth_failure, insufficient_credits.
+    /// truncated, business_failure, auth_failure, insufficient_credits,
+    /// limit_reached, endless; downloads also drip, not_mp4,
+    /// redirect_metadata, redirect_private.
     /// Repeatable.
     #[arg(long = "fault", value_name = "ENDPOINT:KIND=P")]
     faults: Vec<String>,
@@ -76,6 +88,14 @@ struct Args {
     /// Loova's script) or any.
     #[arg(long, value_name = "flat|camel|params|any")]
     multipart_dialect: Option<String>,
+    /// The mode spelling JSON creates are read with: snake (function_mode,
+    /// the reference), camel (functionMode, Loova's newest script) or any.
+    /// A one-spelling service refuses the other as an unknown parameter.
+    #[arg(long, value_name = "snake|camel|any")]
+    json_dialect: Option<String>,
+    /// The camel multipart dialect refuses the legacy aspect_ratio (send ratio).
+    #[arg(long)]
+    refuse_aspect_ratio: bool,
     /// Words of finished tasks: documented (succeeded/failed) or script
     /// (success/error).
     #[arg(long, value_name = "documented|script")]
@@ -91,6 +111,11 @@ struct Args {
     /// reference's fields).
     #[arg(long)]
     hide_status_settings: bool,
+    /// The status word of failed tasks instead of failed/error, e.g.
+    /// expired, cancelled, canceled, timeout, timed_out, fail (words of the
+    /// model's upstream service and of other clients).
+    #[arg(long, value_name = "WORD")]
+    failed_word: Option<String>,
     /// Save keys (as SHA-256 digests, never in clear), credits and tasks
     /// here; restore them on start.
     #[arg(long, value_name = "PATH")]
@@ -132,6 +157,9 @@ fn build_config(a: Args) -> anyhow::Result<SimConfig> {
     if let Some(v) = a.limit {
         c.limits.concurrency = v;
     }
+    if a.upstream_reference_limits {
+        c.limits.upstream_reference_limits = true;
+    }
     if let Some(m) = a.limit_mode.as_deref() {
         c.limits.mode = match m {
             "reject" => LimitMode::Reject,
@@ -151,6 +179,9 @@ fn build_config(a: Args) -> anyhow::Result<SimConfig> {
             "decimal" => CostFormat::Decimal,
             _ => anyhow::bail!("--credits-cost-format must be integer or decimal"),
         };
+    }
+    if a.success_message.is_some() {
+        c.responses.success_message = a.success_message.clone();
     }
     if let Some(v) = a.url_ttl_secs {
         c.video_url_ttl_secs = v;
@@ -190,6 +221,12 @@ fn set_compat(c: &mut SimConfig, a: &Args) -> anyhow::Result<()> {
     if let Some(v) = &a.multipart_dialect {
         c.compat.multipart_dialect = word("multipart-dialect", v, "flat, camel, params or any")?;
     }
+    if let Some(v) = &a.json_dialect {
+        c.compat.json_dialect = word("json-dialect", v, "snake, camel or any")?;
+    }
+    if a.refuse_aspect_ratio {
+        c.compat.refuse_aspect_ratio = true;
+    }
     if let Some(v) = &a.status_words {
         c.compat.status_words = word("status-words", v, "documented or script")?;
     }
@@ -201,6 +238,9 @@ fn set_compat(c: &mut SimConfig, a: &Args) -> anyhow::Result<()> {
     }
     if a.hide_status_settings {
         c.compat.status_shows_settings = false;
+    }
+    if let Some(w) = a.failed_word.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
+        c.compat.failed_word = Some(w.to_string());
     }
     Ok(())
 }

@@ -34,7 +34,7 @@ fn prints_the_listening_line_first_and_serves() {
         let v: serde_json::Value = c.get(&url).bearer_auth("sk-bin-test-abcd").send().await.unwrap().json().await.unwrap();
         assert_eq!(v["data"]["api_total_credits"], 1234);
         let cfg: serde_json::Value = c.get(format!("http://127.0.0.1:{port}/__sim/config")).send().await.unwrap().json().await.unwrap();
-        assert_eq!(cfg["data"]["limits"], serde_json::json!({"concurrency": 2, "mode": "queue"}));
+        assert_eq!(cfg["data"]["limits"], serde_json::json!({"concurrency": 2, "mode": "queue", "upstream_reference_limits": false}));
     });
 }
 
@@ -96,6 +96,8 @@ fn users_and_client_variants_from_the_command_line() {
         .args(["--key", "sk-bin-a-0001=100@studio", "--key", "sk-bin-b-0002=50@studio"])
         .args(["--base-path", "/", "--id-field", "taskId", "--status-words", "script"])
         .args(["--multipart-dialect", "params", "--limit", "100"])
+        .args(["--json-dialect", "camel", "--failed-word", "expired", "--refuse-aspect-ratio", "--success-message", "success"])
+        .args(["--upstream-reference-limits"])
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -112,9 +114,12 @@ fn users_and_client_variants_from_the_command_line() {
         assert_eq!(
             cfg["data"]["compat"],
             serde_json::json!({"multipart_dialect": "params", "status_words": "script",
-                "id_field": "taskId", "base_path": "/", "status_shows_settings": true})
+                "id_field": "taskId", "base_path": "/", "status_shows_settings": true,
+                "json_dialect": "camel", "failed_word": "expired", "refuse_aspect_ratio": true})
         );
         assert_eq!(cfg["data"]["limits"]["concurrency"], 100);
+        assert_eq!(cfg["data"]["limits"]["upstream_reference_limits"], true);
+        assert_eq!(cfg["data"]["responses"]["success_message"], "success");
     });
 }
 
@@ -135,7 +140,7 @@ fn config_file_is_the_base_and_flags_override_it() {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let cfg: serde_json::Value = rt.block_on(async { reqwest::get(format!("{root}/__sim/config")).await.unwrap().json().await.unwrap() });
     let d = &cfg["data"];
-    assert_eq!(d["limits"], serde_json::json!({"concurrency": 4, "mode": "queue"}));
+    assert_eq!(d["limits"], serde_json::json!({"concurrency": 4, "mode": "queue", "upstream_reference_limits": false}));
     assert_eq!(d["fail_rate"], 0.25);
     assert_eq!(d["prices"]["seedance_2_0"], serde_json::json!({"per_second": 11, "per_second_with_video": 30}));
     assert!(!cfg.to_string().contains("sk-cfg-0007"));

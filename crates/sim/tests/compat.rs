@@ -183,3 +183,56 @@ async fn the_other_base_path_answers_a_plain_404_without_the_envelope() {
     let plain = s.requests.iter().filter(|r| r.status == Some(404)).count();
     assert_eq!(plain, 4, "plain 404s are logged too");
 }
+
+/// What late-2026 sources say a service may do: read the mode in JSON under
+/// one name only (refusing the other), refuse the legacy `aspect_ratio`,
+/// end a task `expired`, answer `"message": "success"` with a decimal
+/// charge, and refuse a create with the "parallel task limit" wording.
+#[tokio::test]
+async fn the_late_2026_variants_answer_as_configured() {
+    let c = client();
+    let flf = |name: &str| json!({"prompt": "a fox", name: "first_last_frames", "image_urls": ["https://x/a.png"]});
+    for (service, own, other) in
+        [(loova_sim::JsonDialect::Snake, "function_mode", "functionMode"), (loova_sim::JsonDialect::Camel, "functionMode", "function_mode")]
+    {
+        let sim = sim_with(10_000, |c| c.compat.json_dialect = service).await;
+        let a = create(&c, &sim, KEY, flf(other)).await;
+        assert_eq!((a.status, a.body["message"].as_str().unwrap_or_default().contains(&format!("`{other}`"))), (400, true), "{service:?}: {}", a.body);
+        let a = create(&c, &sim, KEY, flf(own)).await;
+        assert_eq!(a.status, 200, "{service:?}: {}", a.body);
+        let t = sim.state().task(a.body["data"]["task_id"].as_str().unwrap()).unwrap().clone();
+        assert_eq!((t.function_mode, t.mode_field.as_deref()), (FunctionMode::FirstLastFrames, Some(own)), "{service:?}");
+        assert_eq!(sim.state().key(KEY).unwrap().credits_available, 10_000 - 75, "{service:?}: the refusal cost nothing");
+    }
+
+    let sim = sim_with(10_000, |c| {
+        c.compat.multipart_dialect = MultipartDialect::Camel;
+        c.compat.refuse_aspect_ratio = true;
+    })
+    .await;
+    let a = send_form(&c, &sim, form(Dialect::Camel)).await;
+    assert_eq!(
+        (a.status, &a.body["message"]),
+        (400, &json!("invalid parameter `aspect_ratio`: is the legacy name of `ratio` and no longer accepted: send `ratio`"))
+    );
+    let with_ratio = Form::new().text("prompt", "a fox").text("functionMode", "first_last_frames").text("ratio", "9:16").part("files", image());
+    assert_eq!(send_form(&c, &sim, with_ratio).await.status, 200);
+
+    let sim = sim_with(10_000, |c| {
+        c.compat.failed_word = Some("expired".into());
+        c.fail_rate = 1.0;
+        c.responses.success_message = Some("success".into());
+        c.credits_cost_format = loova_sim::CostFormat::Decimal;
+        c.limits.concurrency = 50;
+        c.responses.concurrency = loova_sim::ErrorReply { http_status: 400, code: 400, message: "parallel task limit reached".into() };
+        c.faults.create.script = [loova_sim::FaultKind::LimitReached].into_iter().collect();
+    })
+    .await;
+    let a = create(&c, &sim, KEY, prompt()).await;
+    assert_eq!((a.status, &a.body["code"], &a.body["message"]), (400, &json!(400), &json!("parallel task limit reached")));
+    let a = create(&c, &sim, KEY, prompt()).await;
+    assert_eq!((a.status, &a.body["message"], &a.body["data"]["credits_cost"]), (200, &json!("success"), &json!(75.0)), "{}", a.body);
+    let id = a.body["data"]["task_id"].as_str().unwrap().to_string();
+    wait_state(&sim, "the task ends", |s| s.task(&id).unwrap().status.is_final()).await;
+    assert_eq!(status(&c, &sim, KEY, &id).await.body["data"]["status"], "expired");
+}

@@ -36,6 +36,9 @@ async fn json_rejections_name_the_field() {
         (json!({"prompt": "x", "function_mode": "first_last_frames", "image_urls": urls(3, "i")}), "image_urls"),
         (json!({"prompt": "x", "audio_urls": urls(1, "a")}), "audio_urls"),
         (json!({"prompt": "x", "function_mode": "omni_reference", "audio_urls": urls(2, "a")}), "audio_urls"),
+        // Seedance 2.0 cannot start from audio alone: first_last_frames needs a frame.
+        (json!({"prompt": "x", "function_mode": "first_last_frames", "audio_urls": urls(1, "a")}), "audio_urls"),
+        (json!({"prompt": "x", "function_mode": "first_last_frames", "audio_urls": urls(1, "a"), "video_urls": urls(1, "v")}), "audio_urls"),
         (json!(["prompt"]), "body"),
     ];
     for (body, field) in cases {
@@ -74,8 +77,7 @@ async fn json_accepts_the_documented_edges_and_defaults() {
         json!({"prompt": "x", "function_mode": "first_last_frames", "image_urls": urls(2, "i")}),
         json!({"prompt": "x", "audio_urls": urls(1, "a"), "video_urls": urls(1, "v")}),
         json!({"prompt": "x", "audio_urls": urls(1, "a"), "image_urls": urls(1, "i")}),
-        // Audio-only is an omni_reference rule; first_last_frames does not state it.
-        json!({"prompt": "x", "function_mode": "first_last_frames", "audio_urls": urls(1, "a")}),
+        json!({"prompt": "x", "function_mode": "first_last_frames", "audio_urls": urls(1, "a"), "image_urls": urls(1, "i")}),
     ];
     for r in ["21:9", "16:9", "4:3", "1:1", "3:4", "9:16"] {
         let a = create(&c, &sim, KEY, json!({"prompt": "x", "ratio": r})).await;

@@ -18,8 +18,11 @@ pub enum Dialect {
     /// (a) The reference: flat snake_case fields (`function_mode`, `ratio`),
     /// lists as repeated keys.
     Flat,
-    /// (b) Loova's reference notes: the same, spelled `functionMode` and
-    /// `aspect_ratio`.
+    /// (b) Loova's reference notes and newest script: the same, with the
+    /// mode spelled `functionMode`. The ratio goes as `ratio`: the notes
+    /// call `aspect_ratio` legacy and the newest script sends `ratio`, so a
+    /// service may refuse `aspect_ratio`, while one that still knows the
+    /// legacy name knows `ratio` too.
     Camel,
     /// (c) Loova's script: a `model` field and a `params` field holding the
     /// rest as a JSON string.
@@ -55,7 +58,7 @@ impl Dialect {
         let present = lists.iter().filter(|(_, l)| !l.is_empty()).map(|(k, _)| *k);
         let mut fields = match self {
             Dialect::Flat => vec!["model", "prompt", "function_mode", "ratio", "duration"],
-            Dialect::Camel => vec!["model", "prompt", "functionMode", "aspect_ratio", "duration"],
+            Dialect::Camel => vec!["model", "prompt", "functionMode", "ratio", "duration"],
             // Inside `params` the service reports the inner field's name.
             Dialect::Params => vec!["model", "params", "prompt", "functionMode", "ratio", "duration"],
         };
@@ -84,8 +87,7 @@ impl Dialect {
             (Dialect::Params, _) => "params",
             (Dialect::Flat, "mode") => "top:function_mode",
             (Dialect::Camel, "mode") => "top:functionMode",
-            (Dialect::Flat, "ratio") => "top:ratio",
-            (Dialect::Camel, "ratio") => "top:aspect_ratio",
+            (_, "ratio") => "top:ratio",
             (_, "prompt") => "top:prompt",
             (_, "duration") => "top:duration",
             (_, "image_urls") => "top:image_urls",
@@ -130,11 +132,11 @@ impl Dialect {
             }
             return form.text("params", params.to_string());
         }
-        let (mode, ratio) = if self == Dialect::Flat { ("function_mode", "ratio") } else { ("functionMode", "aspect_ratio") };
+        let mode = if self == Dialect::Flat { "function_mode" } else { "functionMode" };
         form = form
             .text("prompt", spec.prompt.clone())
             .text(mode, spec.function_mode.clone())
-            .text(ratio, spec.ratio.clone())
+            .text("ratio", spec.ratio.clone())
             .text("duration", spec.duration.to_string());
         for (key, list) in lists {
             for u in list {
@@ -145,9 +147,66 @@ impl Dialect {
     }
 }
 
+/// The name a JSON create gives the mode. The reference says
+/// `function_mode`; Loova's newest script and its reference notes send
+/// `functionMode` in JSON as well, and the documented status does not echo
+/// the mode, so a service that reads only the other name would silently run
+/// an `omni_reference` video for a `first_last_frames` job. Until an
+/// account's service has shown which name it reads (`None`), both are sent
+/// with the same value: a service that reads either runs the mode asked,
+/// and one that refuses the name it does not know refuses definitely —
+/// nothing created, nothing charged — and the job is sent again at once
+/// under the other name, which the account keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ModeField {
+    #[serde(rename = "function_mode")]
+    Snake,
+    #[serde(rename = "functionMode")]
+    Camel,
+}
+
+impl ModeField {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ModeField::Snake => "function_mode",
+            ModeField::Camel => "functionMode",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ModeField> {
+        [ModeField::Snake, ModeField::Camel].into_iter().find(|m| m.as_str() == s)
+    }
+
+    pub fn other(self) -> ModeField {
+        match self {
+            ModeField::Snake => ModeField::Camel,
+            ModeField::Camel => ModeField::Snake,
+        }
+    }
+
+    /// After a JSON create sent with `sent` (`None`: both names) was refused
+    /// naming `field`: the one name to send instead, if the refusal was about
+    /// a name of the mode that we sent.
+    pub fn after_refusal(sent: Option<ModeField>, field: &str) -> Option<ModeField> {
+        let refused = ModeField::parse(field)?;
+        sent.is_none_or(|s| s == refused).then(|| refused.other())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Dialect::{self, *};
+    use super::ModeField;
+
+    #[test]
+    fn a_refused_mode_name_gives_the_other() {
+        assert_eq!(ModeField::after_refusal(None, "function_mode"), Some(ModeField::Camel));
+        assert_eq!(ModeField::after_refusal(None, "functionMode"), Some(ModeField::Snake));
+        assert_eq!(ModeField::after_refusal(Some(ModeField::Camel), "functionMode"), Some(ModeField::Snake));
+        assert_eq!(ModeField::after_refusal(Some(ModeField::Camel), "function_mode"), None, "not sent: about something else");
+        assert_eq!(ModeField::after_refusal(None, "prompt"), None);
+        assert_eq!(ModeField::parse("functionMode").map(ModeField::other), Some(ModeField::Snake));
+    }
 
     #[test]
     fn names_round_trip_and_order_wraps() {
@@ -164,6 +223,8 @@ mod tests {
         assert_eq!(Flat.after_refusal("prompt", &[Flat]), Some(Params));
         // The mode is spelled differently in (b).
         assert_eq!(Flat.after_refusal("function_mode", &[Flat]), Some(Camel));
+        // The ratio is not: (b) sends `ratio` like (a), not the legacy `aspect_ratio`.
+        assert_eq!(Flat.after_refusal("ratio", &[Flat]), Some(Params));
         assert_eq!(Camel.after_refusal("prompt", &[Camel]), Some(Params));
         assert_eq!(Params.after_refusal("prompt", &[Params]), Some(Flat));
         // Everything tried.
@@ -178,6 +239,7 @@ mod tests {
         let spec = crate::JobSpec { prompt: "x".into(), image_urls: vec!["https://a/b.png".into()], ..Default::default() };
         assert!(Flat.sent_fields(&spec).contains(&"function_mode"));
         assert!(Camel.sent_fields(&spec).contains(&"functionMode"));
+        assert!(Camel.sent_fields(&spec).contains(&"ratio") && !Camel.sent_fields(&spec).contains(&"aspect_ratio"));
         assert!(Params.sent_fields(&spec).contains(&"prompt"));
         assert!(Flat.sent_fields(&spec).contains(&"image_urls"));
         assert!(!Flat.sent_fields(&spec).contains(&"video_urls"));

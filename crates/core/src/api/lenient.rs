@@ -47,13 +47,24 @@ impl Answer<'_> {
 
 /// A status word, normalised: `succeeded` (reference), `success`,
 /// `completed` (script) are done; `failed` (reference), `error` (script)
-/// are failed. `None`: not final.
+/// are failed, and so are the end words of the same model's upstream
+/// service (`cancelled`, `expired` — "task timed out") and of other
+/// clients (`canceled`, `timeout`, `timed_out`, `fail`): polled as "not
+/// final", such a task was followed forever. `None`: not final.
 pub(crate) fn final_word(raw: &str) -> Option<bool> {
     match raw.trim().to_ascii_lowercase().as_str() {
         "succeeded" | "success" | "completed" => Some(true),
-        "failed" | "error" => Some(false),
+        "failed" | "error" | "fail" | "cancelled" | "canceled" | "expired" | "timeout" | "timed_out" => Some(false),
         _ => None,
     }
+}
+
+/// A failed status word other than the documented `failed`, which the
+/// person should see because it says why (`expired`: the task ran out of
+/// time on Loova's side; `cancelled`: someone or something stopped it).
+pub fn telling_failure_word(raw: &str) -> Option<&str> {
+    let w = raw.trim();
+    (final_word(w) == Some(false) && !w.eq_ignore_ascii_case("failed") && !w.eq_ignore_ascii_case("error")).then_some(w)
 }
 
 #[cfg(test)]
@@ -110,11 +121,14 @@ mod tests {
         for w in ["succeeded", "success", "completed", "SUCCESS"] {
             assert_eq!(final_word(w), Some(true), "{w}");
         }
-        for w in ["failed", "error", "Error"] {
+        for w in ["failed", "error", "Error", "cancelled", "canceled", "expired", "timeout", "timed_out", "fail", "EXPIRED"] {
             assert_eq!(final_word(w), Some(false), "{w}");
         }
-        for w in ["running", "queued", "post_processing"] {
+        for w in ["running", "queued", "pending", "post_processing"] {
             assert_eq!(final_word(w), None, "{w}");
         }
+        assert_eq!(telling_failure_word(" expired "), Some("expired"));
+        assert_eq!(telling_failure_word("failed"), None);
+        assert_eq!(telling_failure_word("succeeded"), None);
     }
 }

@@ -21,9 +21,10 @@ use serde::Serialize;
 use crate::job::JobSpec;
 use crate::secret::{Sensitive, Zeroizing};
 
-pub use dialect::Dialect;
+pub use dialect::{Dialect, ModeField};
 pub use error::{classify, invalid_field, ApiError, ErrorClass, Op};
 pub use types::{parse_amount, whole_credits, Created, Credits, TaskInfo, TaskState};
+pub use lenient::telling_failure_word;
 
 /// The production API base (every path hangs off it).
 /// Called with (bytes sent, bytes total) while local files upload.
@@ -76,12 +77,16 @@ impl std::fmt::Debug for LoovaClient {
 }
 
 /// The JSON body of a create, field by field, so that a change to `JobSpec`
-/// cannot silently change what goes over the wire.
+/// cannot silently change what goes over the wire. The mode goes under one
+/// or both of its names (see [`ModeField`]).
 #[derive(Serialize)]
 struct CreateBody<'a> {
     model: &'a str,
     prompt: &'a str,
-    function_mode: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    function_mode: Option<&'a str>,
+    #[serde(rename = "functionMode", skip_serializing_if = "Option::is_none")]
+    function_mode_camel: Option<&'a str>,
     ratio: &'a str,
     duration: u32,
     image_urls: &'a [String],
@@ -152,7 +157,20 @@ impl LoovaClient {
     /// files, is the same in every dialect).
     pub async fn create_in(&self, key: &Sensitive, spec: &JobSpec, dialect: Dialect, progress: Option<UploadProgress>) -> Result<Created, ApiError> {
         let op = Op::Create;
-        let req = self.create_request(spec, dialect, progress)?;
+        self.create_with(key, spec, dialect, None, progress).await
+    }
+
+    /// `create_in`, a JSON create naming the mode `json_mode` only (`None`:
+    /// under both names, until the account's service has shown which it reads).
+    pub async fn create_with(
+        &self,
+        key: &Sensitive,
+        spec: &JobSpec,
+        dialect: Dialect,
+        json_mode: Option<ModeField>,
+        progress: Option<UploadProgress>,
+    ) -> Result<Created, ApiError> {
+        let req = self.create_request(spec, dialect, json_mode, progress)?;
         let answer = self.call(&op, key, req).await?;
         // A success envelope without a usable task id: the task probably
         // exists, but we cannot follow it -> Unreadable -> OutcomeUnknown.
@@ -175,13 +193,21 @@ impl LoovaClient {
     /// its file name and the content type sniffed from its bytes. The files
     /// are streamed, not read into memory. A file that cannot be opened or
     /// recognized is an error before anything is sent.
-    fn create_request(&self, spec: &JobSpec, dialect: Dialect, progress: Option<UploadProgress>) -> Result<reqwest::RequestBuilder, ApiError> {
+    fn create_request(
+        &self,
+        spec: &JobSpec,
+        dialect: Dialect,
+        json_mode: Option<ModeField>,
+        progress: Option<UploadProgress>,
+    ) -> Result<reqwest::RequestBuilder, ApiError> {
         let url = format!("{}/v1/video/seedance-2", self.base);
         if !spec.has_local_files() {
             let body = CreateBody {
+            let mode = spec.function_mode.as_str();
                 model: &spec.model,
                 prompt: &spec.prompt,
-                function_mode: &spec.function_mode,
+                function_mode: (json_mode != Some(ModeField::Camel)).then_some(mode),
+                function_mode_camel: (json_mode != Some(ModeField::Snake)).then_some(mode),
                 ratio: &spec.ratio,
                 duration: spec.duration,
                 image_urls: &spec.image_urls,

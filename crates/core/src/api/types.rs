@@ -181,6 +181,10 @@ mod tests {
         assert_eq!(TaskState::from_raw("success"), TaskState::Succeeded);
         assert_eq!(TaskState::from_raw("completed"), TaskState::Succeeded);
         assert_eq!(TaskState::from_raw("error"), TaskState::Failed);
+        // The upstream service's and other clients' end words.
+        for w in ["cancelled", "canceled", "expired", "timeout", "timed_out", "fail"] {
+            assert_eq!(TaskState::from_raw(w), TaskState::Failed, "{w}");
+        }
         assert_eq!(TaskState::from_raw("post_processing"), TaskState::Other);
         assert!(!TaskState::Other.is_final());
     }

@@ -24,6 +24,10 @@ pub enum JobAction {
     Attach,
     /// Outcome unknown: stop tracking it and free the slot.
     Forget,
+    /// A task Loova has not finished within the deadline (outcome unknown,
+    /// its task id known): the person saw on Loova that it will not finish
+    /// and ends the job as failed. Nothing is sent.
+    MarkFailed,
     MoveUp,
     MoveDown,
     /// Open the saved video (the shell opens it).
@@ -40,12 +44,13 @@ pub enum Performed {
 }
 
 impl JobAction {
-    pub const ALL: [JobAction; 9] = [
+    pub const ALL: [JobAction; 10] = [
         JobAction::Cancel,
         JobAction::Retry,
         JobAction::Resubmit,
         JobAction::Attach,
         JobAction::Forget,
+        JobAction::MarkFailed,
         JobAction::MoveUp,
         JobAction::MoveDown,
         JobAction::OpenVideo,
@@ -58,13 +63,27 @@ impl JobAction {
         match self {
             JobAction::Cancel | JobAction::MoveUp | JobAction::MoveDown => &[JobState::Queued],
             JobAction::Retry => &[JobState::Failed, JobState::Invalid, JobState::Expired, JobState::Canceled],
-            JobAction::Resubmit | JobAction::Attach | JobAction::Forget => &[JobState::OutcomeUnknown],
+            JobAction::Resubmit | JobAction::Attach | JobAction::Forget | JobAction::MarkFailed => &[JobState::OutcomeUnknown],
             JobAction::OpenVideo | JobAction::ShowInFolder => &[JobState::Downloaded],
         }
     }
 
     pub fn allowed_in(self, state: JobState) -> bool {
         self.from_states().contains(&state)
+    }
+
+    /// What a job in `state` allows, knowing whether it has a task on Loova.
+    /// An unknown outcome with a task id is a task that did not finish in
+    /// time: it exists and was charged, so sending it again (a second
+    /// charge) is not offered and "forget" is "mark failed"; one without a
+    /// task id is a lost create answer, which nothing can mark failed.
+    pub fn allowed_for(self, state: JobState, has_task: bool) -> bool {
+        let fits = match self {
+            JobAction::Resubmit | JobAction::Forget => !has_task,
+            JobAction::MarkFailed => has_task,
+            _ => true,
+        };
+        fits && self.allowed_in(state)
     }
 
     /// "Job 3 is running; it cannot be …"
@@ -75,6 +94,7 @@ impl JobAction {
             JobAction::Resubmit => "submitted again (only a job whose outcome is unknown can be)",
             JobAction::Attach => "given a task found on Loova (only a job whose outcome is unknown can be)",
             JobAction::Forget => "forgotten (only a job whose outcome is unknown can be)",
+            JobAction::MarkFailed => "marked failed (only a job whose task Loova has not finished in time can be)",
             JobAction::MoveUp | JobAction::MoveDown => "moved (only a queued job can be)",
             JobAction::OpenVideo | JobAction::ShowInFolder => "opened (only a downloaded job has a video)",
         }
@@ -88,6 +108,7 @@ impl JobAction {
             JobAction::Resubmit => "queued to be submitted again",
             JobAction::Attach => "follows the task found on Loova; its video is downloaded when it is ready",
             JobAction::Forget => "forgotten",
+            JobAction::MarkFailed => "marked failed (nothing was sent again)",
             JobAction::MoveUp => "moved up",
             JobAction::MoveDown => "moved down",
             JobAction::OpenVideo | JobAction::ShowInFolder => "opened",
@@ -102,6 +123,7 @@ pub fn perform(db: &Db, id: i64, action: JobAction) -> Result<Performed, EngineE
         JobAction::Retry => retry(db, id)?,
         JobAction::Resubmit => resubmit_unknown(db, id)?,
         JobAction::Forget => forget(db, id)?,
+        JobAction::MarkFailed => mark_failed(db, id)?,
         JobAction::Attach => return Err(super::AttachError::NoTaskId.into()),
         JobAction::MoveUp => move_job(db, id, true)?,
         JobAction::MoveDown => move_job(db, id, false)?,
@@ -163,16 +185,43 @@ pub fn retry(db: &Db, id: i64) -> Result<JobView, EngineError> {
     act(db, id, JobState::Queued, fresh, JobAction::Retry)
 }
 
+/// The job must allow `action` knowing whether it has a task (see
+/// [`JobAction::allowed_for`]).
+fn check_task_rule(db: &Db, id: i64, action: JobAction) -> Result<(), EngineError> {
+    let current = db.job(id)?.ok_or(EngineError::NoSuchJob(id))?;
+    if action.allowed_for(current.state, current.task_id.is_some()) {
+        return Ok(());
+    }
+    Err(EngineError::WrongState { id, state: current.state, action })
+}
+
 /// "Submit again (may be charged twice)": the person accepts the risk.
+/// Never for a job whose task Loova made (it did not finish in time): that
+/// is a second charge for certain.
 pub fn resubmit_unknown(db: &Db, id: i64) -> Result<JobView, EngineError> {
+    check_task_rule(db, id, JobAction::Resubmit)?;
     let patch = Patch::new().clear_error().text("task_id", None).int("next_attempt_at", None).int("submitted_at", None);
     act(db, id, JobState::Queued, patch, JobAction::Resubmit)
 }
 
 /// "Forget": the person gives up on an unknown outcome; frees the slot.
 pub fn forget(db: &Db, id: i64) -> Result<JobView, EngineError> {
+    check_task_rule(db, id, JobAction::Forget)?;
     let patch = Patch::new().error(ErrorCode::Forgotten, "Forgotten: it may still have been created and charged on Loova.", None);
     let view = act(db, id, JobState::Canceled, patch, JobAction::Forget)?;
+    drop_copies(db, id);
+    Ok(view)
+}
+
+/// "Mark failed": a task Loova did not finish in time, which the person
+/// saw will not finish. Frees the slot; nothing is sent. The charge stays
+/// as Loova reported it (a refund shows in the balance if Loova makes one).
+pub fn mark_failed(db: &Db, id: i64) -> Result<JobView, EngineError> {
+    check_task_rule(db, id, JobAction::MarkFailed)?;
+    let task = db.job(id)?.and_then(|j| j.task_id).unwrap_or_default();
+    let text = format!("Marked failed by you: Loova had not finished task {task}. Nothing was sent again; Retry would make (and charge) a new task.");
+    let patch = Patch::new().int("finished_at", Some(crate::store::now_ms())).error(ErrorCode::TaskOverdue, &text, None);
+    let view = act(db, id, JobState::Failed, patch, JobAction::MarkFailed)?;
     drop_copies(db, id);
     Ok(view)
 }

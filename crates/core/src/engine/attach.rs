@@ -76,7 +76,9 @@ pub async fn attach(db: &Db, accounts: &Accounts, id: i64, task_id: &str) -> Res
         .text("task_id", Some(&task.task_id))
         .text("raw_status", Some(&task.raw_status))
         .int("credits_cost", task.credits_cost.or(current.estimate_credits))
-        .int("started_at", Some(current.submitted_at.unwrap_or_else(now_ms)))
+        // A task that did not finish in time gets a fresh deadline from now;
+        // a lost create answer's task started when it was sent.
+        .int("started_at", Some(if current.task_id.is_some() { now_ms() } else { current.submitted_at.unwrap_or_else(now_ms) }))
         .int("next_attempt_at", None)
         .clear_error();
     if !db.transition(id, JobAction::Attach.from_states(), JobState::Running, patch)? {

@@ -61,6 +61,10 @@ pub struct EngineConfig {
 pub const UNKNOWN_HOLD_ENV: &str = "LOOVA_DESK_UNKNOWN_HOLD_SECS";
 
 fn unknown_hold_from_env() -> Option<Duration> {
+    /// How long a task may run before its job stops polling and waits for
+    /// the person, replacing the `task_deadline_hours` setting (× the time
+    /// scale). For tests, whose tasks "never finish" within seconds.
+    pub task_deadline: Option<Duration>,
     let secs: f64 = std::env::var(UNKNOWN_HOLD_ENV).ok()?.trim().parse().ok()?;
     (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs))
 }
@@ -103,6 +107,7 @@ impl EngineConfig {
 
 impl Default for EngineConfig {
     fn default() -> Self {
+            task_deadline: None,
         EngineConfig::scaled(1.0)
     }
 }

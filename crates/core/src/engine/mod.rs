@@ -24,13 +24,14 @@ mod idle;
 mod lock;
 mod observed;
 mod poll;
+mod overdue;
 mod runtime;
 mod scheduler;
 mod studio;
 mod submit;
 mod view;
 
-pub use actions::{cancel, forget, move_job, perform, resubmit_unknown, retry, JobAction, Performed};
+pub use actions::{cancel, forget, mark_failed, move_job, perform, resubmit_unknown, retry, JobAction, Performed};
 pub use attach::{attach, AttachError};
 pub use config::{EngineConfig, EngineStats, UNKNOWN_HOLD_ENV};
 pub use download::{output_root, sanitize_file_stem, OUTPUT_DIR_ENV, OUTPUT_DIR_SETTING};
@@ -39,6 +40,7 @@ pub use events::{EngineEvent, Notice, NoticeKind};
 pub use idle::idle_reasons;
 pub use lock::{status_when_not_running, EngineLock, LOCK_FILE};
 pub use runtime::{poll_target, run_key};
+pub use overdue::overdue_text;
 pub use view::{data_dir_of, enqueue, job, list_jobs, title_of, JobView};
 
 pub(crate) use client_cache::{AccountClient, ClientCache};

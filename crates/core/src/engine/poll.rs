@@ -46,6 +46,7 @@ impl Inner {
         // (ms): the lower end of its run time, and where the plan resumes.
         let mut seen_running: Option<i64> = None;
         let mut last_poll: Option<Instant> = None;
+        let deadline = self.task_deadline();
         loop {
             let Some(job) = self.db.job(id)? else {
                 return Ok(());
@@ -87,7 +88,7 @@ impl Inner {
                 }
                 Err(e) => self.poll_failed(&job, &task_id, &used, e, &mut streak).await?,
             };
-            if step == Step::Done {
+            if step == Step::Done || self.stop_if_overdue(&job, &task_id, started, deadline)? {
                 return Ok(());
             }
         }
@@ -143,7 +144,7 @@ impl Inner {
                 Ok(Step::Done)
             }
             TaskState::Failed => {
-                let why = info.error_message.clone().unwrap_or_else(|| "Loova reported that the task failed (no reason given).".into());
+                let why = failure_reason(&info.raw_status, info.error_message.as_deref());
                 let patch = Patch::new().text("raw_status", Some(&info.raw_status)).int("credits_cost", cost).int("finished_at", Some(now_ms())).error(
                     ErrorCode::TaskFailed,
                     &format!("Loova: {why}"),
@@ -218,7 +219,15 @@ impl Inner {
             Some(d) if self.db.move_account_dialect(&job.account_id, Some(d), d.next())? => {
                 format!(" It was sent as {} form fields; the next jobs of this account are sent as {}.", d.as_str(), d.next().as_str())
             }
-            _ => String::new(),
+            Some(_) => String::new(),
+            // JSON: the one name of the mode the account had learned was not
+            // read after all; the next jobs send both names again.
+            None => match self.db.account_json_mode(&job.account_id)? {
+                Some(m) if mode_differs(&job.spec, info) && self.db.move_account_json_mode(&job.account_id, Some(m), None)? => {
+                    format!(" The mode was sent as `{}`; the next jobs of this account name it both ways.", m.as_str())
+                }
+                _ => String::new(),
+            },
         };
         let text = format!("{found}.{moved}");
         if self.db.note_settings_mismatch(job.id, &text)? {
@@ -236,6 +245,19 @@ impl Inner {
     }
 }
 
+/// Why a task failed, as Loova said it: its `error_message`, and the status
+/// word itself when it is not the plain `failed`/`error` (`expired` says the
+/// task ran out of time on Loova's side, `cancelled` that it was stopped).
+pub fn failure_reason(raw_status: &str, error_message: Option<&str>) -> String {
+    let message = error_message.map(str::trim).filter(|m| !m.is_empty());
+    match (crate::api::telling_failure_word(raw_status), message) {
+        (Some(word), Some(m)) => format!("the task ended \"{word}\": {m}"),
+        (Some(word), None) => format!("the task ended \"{word}\" (no reason given)."),
+        (None, Some(m)) => m.to_string(),
+        (None, None) => "Loova reported that the task failed (no reason given).".into(),
+    }
+}
+
 /// How long to sleep for a poll due in `due_ms` (may be past), the last one
 /// having left `since_last` ago: never two within `min`, never a gap over `max`.
 fn poll_wait(due_ms: i64, since_last: Option<Duration>, min: Duration, max: Duration) -> Duration {
@@ -244,12 +266,17 @@ fn poll_wait(due_ms: i64, since_last: Option<Duration>, min: Duration, max: Dura
     due.max(floor).min(max)
 }
 
+/// The status shows a mode, and not the one asked.
+fn mode_differs(spec: &JobSpec, info: &TaskInfo) -> bool {
+    info.function_mode.as_deref().is_some_and(|m| !m.eq_ignore_ascii_case(&spec.function_mode))
+}
+
 /// What the service runs differently from what was sent, as a sentence
 /// ("Loova ran this as omni_reference — the mode field was not understood"),
 /// or `None` when the status shows no setting or they all match.
 pub fn settings_mismatch(spec: &JobSpec, info: &TaskInfo) -> Option<String> {
     let mut found = Vec::new();
-    if let Some(mode) = info.function_mode.as_deref().filter(|m| !m.eq_ignore_ascii_case(&spec.function_mode)) {
+    if let Some(mode) = info.function_mode.as_deref().filter(|_| mode_differs(spec, info)) {
         found.push(format!("Loova ran this as {mode} — the mode field was not understood"));
     }
     if let Some(ratio) = info.ratio.as_deref().filter(|r| r.trim() != spec.ratio) {
@@ -292,6 +319,14 @@ mod tests {
         );
         let both = settings_mismatch(&spec, &info(Some("omni_reference"), Some("16:9"), Some(5))).unwrap();
         assert!(both.contains("16:9") && both.contains("5 s") && both.contains("omni_reference"), "{both}");
+    }
+
+    #[test]
+    fn a_failure_shows_the_word_loova_ended_the_task_with() {
+        assert_eq!(failure_reason("expired", Some("task timed out")), "the task ended \"expired\": task timed out");
+        assert_eq!(failure_reason("cancelled", None), "the task ended \"cancelled\" (no reason given).");
+        assert_eq!(failure_reason("failed", Some("video generation failed")), "video generation failed");
+        assert_eq!(failure_reason("failed", None), "Loova reported that the task failed (no reason given).");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! requires. The job is already `submitting` (written before this runs).
 
 use super::{backoff, jitter, AccountClient, EngineError, Inner, NoticeKind};
-use crate::api::{ApiError, Dialect, ErrorClass};
+use crate::api::{ApiError, Dialect, ErrorClass, ModeField};
 use crate::store::{now_ms, AccountStatus, JobRow, JobState, Patch};
 use crate::ErrorCode;
 use std::sync::Arc;
@@ -63,14 +63,23 @@ impl Inner {
         let multipart = job.spec.has_local_files();
         let mut dialect = learned.unwrap_or(Dialect::Flat);
         let mut tried = Vec::new();
+        // JSON only: the mode's name the service reads, once known.
+        let json_learned = self.db.account_json_mode(&job.account_id)?;
+        let mut json_mode = json_learned;
         let answer = loop {
             self.count(&self.stats.creates);
             self.create_leaving(&job.account_id);
-            let answer = used.client.create_in(&used.key, &job.spec, dialect, self.upload_progress(id, &job.spec)).await;
+            let answer = used.client.create_with(&used.key, &job.spec, dialect, json_mode, self.upload_progress(id, &job.spec)).await;
             tried.push(dialect);
             match answer {
                 Err(e) if multipart => match next_dialect(&job.spec, dialect, &e, &tried) {
                     Some(next) => dialect = next,
+                    None => break Err(e),
+                },
+                // A definite refusal of a name of the mode we sent: nothing
+                // was created; sent again at once under the other name only.
+                Err(e) if json_mode == json_learned => match refused_mode_name(json_mode, &e) {
+                    Some(other) => json_mode = Some(other),
                     None => break Err(e),
                 },
                 other => break other,
@@ -83,6 +92,9 @@ impl Inner {
                     // Learned: the next jobs go straight to it. A no-op when
                     // another job moved it meanwhile.
                     self.db.move_account_dialect(&job.account_id, learned, dialect)?;
+                }
+                if !multipart && json_mode != json_learned {
+                    self.db.move_account_json_mode(&job.account_id, json_learned, json_mode)?;
                 }
                 let expected = self.expected_secs(&job)?;
                 let raw = if created.status.is_empty() { "running".to_string() } else { created.status.clone() };
@@ -238,6 +250,16 @@ impl Inner {
 /// — nothing was created — but names no field, so each dialect not yet tried
 /// is tried once; without this a local-file job whose first answer was lost
 /// ended "invalid" although it was valid.
+/// After a refused JSON create: the one name of the mode to send instead,
+/// when the refusal is a definite validation refusal naming a name of the
+/// mode we sent (`ModeField::after_refusal`).
+fn refused_mode_name(sent: Option<ModeField>, e: &ApiError) -> Option<ModeField> {
+    if e.class() != ErrorClass::Invalid {
+        return None;
+    }
+    ModeField::after_refusal(sent, e.field()?)
+}
+
 fn next_dialect(spec: &crate::JobSpec, sent: Dialect, e: &ApiError, tried: &[Dialect]) -> Option<Dialect> {
     if e.class() != ErrorClass::Invalid {
         return None;

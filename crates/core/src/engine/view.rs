@@ -29,6 +29,10 @@ pub struct JobView {
     pub credits_cost: Option<i64>,
     /// Charged differs from the estimate.
     pub charge_differs: bool,
+    /// Why, when the difference is a pattern Loova Desk recognises: "Loova
+    /// seems to charge the reference video's 6 s too" (while the job's
+    /// copies of its reference videos are there to measure).
+    pub charge_note: Option<String>,
     pub created_at: i64,
     pub submitted_at: Option<i64>,
     pub started_at: Option<i64>,
@@ -105,8 +109,9 @@ impl JobView {
         JobView {
             title: title_of(r.name.as_deref(), &r.spec.prompt),
             charge_differs: matches!((r.estimate_credits, r.credits_cost), (Some(e), Some(c)) if e != c),
+            charge_note: crate::pricing::charge_note::reference_video_note(&r.spec, r.estimate_credits, r.credits_cost),
             has_video_reference: r.spec.has_video_reference(),
-            allowed_actions: JobAction::ALL.into_iter().filter(|a| a.allowed_in(r.state)).collect(),
+            allowed_actions: JobAction::ALL.into_iter().filter(|a| a.allowed_for(r.state, r.task_id.is_some())).collect(),
             can_open_in_composer: matches!(r.state, JobState::Failed | JobState::Invalid | JobState::Expired | JobState::Canceled | JobState::Downloaded),
             unrecognized_status,
             progress,

@@ -72,6 +72,11 @@ fn actions_follow_the_state() {
     assert_eq!(actions(JobState::Queued), [JobAction::Cancel, JobAction::MoveUp, JobAction::MoveDown]);
     assert_eq!(actions(JobState::Failed), [JobAction::Retry]);
     assert_eq!(actions(JobState::OutcomeUnknown), [JobAction::Resubmit, JobAction::Attach, JobAction::Forget]);
+    // A task Loova did not finish in time: it exists and was charged, so it
+    // is attached again or marked failed, never sent again.
+    let mut overdue = row(JobState::OutcomeUnknown, spec());
+    overdue.task_id = Some("task_1".into());
+    assert_eq!(JobView::from_row(overdue).allowed_actions, [JobAction::Attach, JobAction::MarkFailed]);
     assert_eq!(actions(JobState::Downloaded), [JobAction::OpenVideo, JobAction::ShowInFolder]);
     assert!(actions(JobState::Running).is_empty());
     let reopen = |state| JobView::from_row(row(state, spec())).can_open_in_composer;

@@ -278,6 +278,10 @@ const MIGRATIONS: &[&str] = &[
         version INTEGER NOT NULL DEFAULT 1,
         created_at INTEGER NOT NULL
     );",
+    // 12: the spelling of the mode a JSON create is read with, per account
+    // (NULL: not known yet, both spellings are sent; docs/ARCHITECTURE.md,
+    // "Compatibility with Loova's own clients").
+    "ALTER TABLE accounts ADD COLUMN json_mode_field TEXT CHECK (json_mode_field IN ('function_mode', 'functionMode'));",
 ];
 
 pub fn check_version(conn: &Connection, path: &Path) -> Result<i64, StoreError> {

@@ -26,6 +26,22 @@ pub enum MultipartDialect {
     Any,
 }
 
+/// Which spelling of the mode a JSON create is read with. The reference
+/// says `function_mode`; Loova's newest script and its reference notes send
+/// `functionMode` in JSON too. A service of one spelling refuses the other
+/// as an unknown parameter (a definite refusal that names it).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum JsonDialect {
+    /// `function_mode` only (the reference).
+    Snake,
+    /// `functionMode` only (Loova's newest script).
+    Camel,
+    /// Either, or both with the same value.
+    #[default]
+    Any,
+}
+
 /// The words of a finished task's `status`.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
 #[serde(rename_all = "snake_case")]
@@ -89,6 +105,16 @@ pub struct Compat {
     /// settings the task runs with) beside `model`. The reference's example
     /// lists only `model`; `false` gives exactly the documented fields.
     pub status_shows_settings: bool,
+    /// The status word of a failed task instead of `failed`/`error`: the
+    /// same model's upstream service ends tasks `expired` ("task timed
+    /// out") or `cancelled`, other clients expect `canceled`, `timeout`,
+    /// `fail`. `None`: the words of `status_words`.
+    pub failed_word: Option<String>,
+    /// The mode spelling(s) JSON creates are read with.
+    pub json_dialect: JsonDialect,
+    /// The camel multipart dialect refuses `aspect_ratio`, which Loova's
+    /// reference notes call legacy (the newest script sends `ratio`).
+    pub refuse_aspect_ratio: bool,
 }
 
 impl Default for Compat {
@@ -99,6 +125,9 @@ impl Default for Compat {
             id_field: IdField::default(),
             base_path: BasePath::default(),
             status_shows_settings: true,
+            failed_word: None,
+            json_dialect: JsonDialect::default(),
+            refuse_aspect_ratio: false,
         }
     }
 }
@@ -120,11 +149,13 @@ mod tests {
         assert_eq!(parse_word::<BasePath>("/"), Some(BasePath::Root));
         assert_eq!(parse_word::<MultipartDialect>("params"), Some(MultipartDialect::Params));
         assert_eq!(parse_word::<StatusWords>("script"), Some(StatusWords::Script));
+        assert_eq!(parse_word::<JsonDialect>("camel"), Some(JsonDialect::Camel));
         assert_eq!(parse_word::<BasePath>("/v1"), None);
         assert_eq!(
             serde_json::to_value(Compat::default()).unwrap(),
             serde_json::json!({"multipart_dialect": "any", "status_words": "documented",
-                "id_field": "data.task_id", "base_path": "/api", "status_shows_settings": true})
+                "id_field": "data.task_id", "base_path": "/api", "status_shows_settings": true, "failed_word": null,
+                "json_dialect": "any", "refuse_aspect_ratio": false})
         );
     }
 }

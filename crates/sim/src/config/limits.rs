@@ -21,10 +21,15 @@ pub struct Limits {
     /// measured.
     pub concurrency: usize,
     pub mode: LimitMode,
+    /// Also refuse what Seedance 2.0's upstream pages rule out and Loova's
+    /// page does not state: more than 12 references together, uploaded
+    /// videos of 50 MB or more in total, an audio file over 15 MB, an image
+    /// of 30 MB or more. Off by default (Loova says nothing either way).
+    pub upstream_reference_limits: bool,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { concurrency: 6, mode: LimitMode::Reject }
+        Limits { concurrency: 6, mode: LimitMode::Reject, upstream_reference_limits: false }
     }
 }

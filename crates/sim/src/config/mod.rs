@@ -10,7 +10,7 @@ mod limits;
 mod prices;
 mod responses;
 
-pub use compat::{parse_word, BasePath, Compat, IdField, MultipartDialect, StatusWords};
+pub use compat::{parse_word, BasePath, Compat, IdField, JsonDialect, MultipartDialect, StatusWords};
 pub use faults::Faults;
 pub use keys::{check_user_name, KeyGrant, OWN_USER_PREFIX};
 pub use limits::{LimitMode, Limits};
@@ -208,7 +208,7 @@ mod tests {
         base.keys.push(KeyGrant::new("k", 1));
         let c = base.merged(&serde_json::json!({"keys": [], "limits": {"mode": "queue"}})).unwrap();
         assert_eq!(c.keys, base.keys);
-        assert_eq!(c.limits, Limits { concurrency: 6, mode: LimitMode::Queue });
+        assert_eq!(c.limits, Limits { concurrency: 6, mode: LimitMode::Queue, ..Limits::default() });
     }
 
     #[test]

@@ -30,6 +30,9 @@ pub struct Responses {
     pub not_found: ErrorReply,
     pub business_failure: ErrorReply,
     pub server_error_message: String,
+    /// `message` of successful API answers: `null` (the reference's
+    /// examples) or e.g. `"success"` (the quickstart's).
+    pub success_message: Option<String>,
 }
 
 impl Default for Responses {
@@ -42,12 +45,13 @@ impl Default for Responses {
             not_found: ErrorReply::new(404, 404, "task not found"),
             business_failure: ErrorReply::new(200, 200, "system busy, please try again later"),
             server_error_message: "internal server error".to_string(),
+            success_message: None,
         }
     }
 }
 
-/// How `credits_cost` is written in task-status answers: the reference shows
-/// both `12` and `12.0`.
+/// How `credits_cost` is written in create and task-status answers: the
+/// reference shows both `12` and `12.0`.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum CostFormat {

@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use crate::clock::rfc3339;
-use crate::config::{CostFormat, IdField, SimConfig, StatusWords};
+use crate::config::{Compat, CostFormat, IdField, SimConfig, StatusWords};
 use crate::envelope::Reply;
 use crate::state::{Task, TaskStatus};
 
@@ -15,7 +15,7 @@ pub fn created(t: &Task, config: &SimConfig) -> Reply {
         "task_id": t.id,
         "status": t.status.as_str(),
         "created_at": rfc3339(t.created_at),
-        "credits_cost": t.credits_cost,
+        "credits_cost": cost(t, config),
     });
     let top_level = match config.compat.id_field {
         IdField::DataTaskId => return Reply::ok(data),
@@ -29,23 +29,31 @@ pub fn created(t: &Task, config: &SimConfig) -> Reply {
     Reply::ok(data).with_top_level(top_level, json!(t.id))
 }
 
-/// The status word of a task in the configured vocabulary.
-pub fn status_word(status: TaskStatus, words: StatusWords) -> &'static str {
-    match (status, words) {
-        (TaskStatus::Succeeded, StatusWords::Script) => "success",
-        (TaskStatus::Failed, StatusWords::Script) => "error",
-        (s, _) => s.as_str(),
+/// The status word of a task in the configured vocabulary; a failed task
+/// says `compat.failed_word` when one is set (`expired`, `cancelled`, …).
+pub fn status_word(status: TaskStatus, compat: &Compat) -> String {
+    match (status, compat.status_words, compat.failed_word.as_deref()) {
+        (TaskStatus::Failed, _, Some(word)) => word.to_string(),
+        (TaskStatus::Succeeded, StatusWords::Script, _) => "success".into(),
+        (TaskStatus::Failed, StatusWords::Script, _) => "error".into(),
+        (s, _, _) => s.as_str().into(),
     }
 }
 
 /// `data` of `GET /v1/tasks` for one task. With
 /// `compat.status_shows_settings`, `function_mode`, `ratio` and `duration`
 /// (what the task runs with) stand beside the documented `model`.
-pub fn task_status_data(t: &Task, config: &SimConfig, root_url: &str) -> Value {
-    let cost = match config.credits_cost_format {
+/// `credits_cost` as `75` or, as the quickstart's create answer and one
+/// status example write it, `75.0`.
+fn cost(t: &Task, config: &SimConfig) -> Value {
+    match config.credits_cost_format {
         CostFormat::Integer => json!(t.credits_cost),
         CostFormat::Decimal => json!(t.credits_cost as f64),
-    };
+    }
+}
+
+pub fn task_status_data(t: &Task, config: &SimConfig, root_url: &str) -> Value {
+    let cost = cost(t, config);
     let result = if t.status.is_final() {
         let video_url = (t.status == TaskStatus::Succeeded).then(|| format!("{root_url}/files/{}.mp4", t.id));
         json!({
@@ -58,7 +66,7 @@ pub fn task_status_data(t: &Task, config: &SimConfig, root_url: &str) -> Value {
     };
     let mut data = json!({
         "task_id": t.id,
-        "status": status_word(t.status, config.compat.status_words),
+        "status": status_word(t.status, &config.compat),
         "model": t.request.model.as_str(),
         "created_at": rfc3339(t.created_at),
         "updated_at": rfc3339(t.updated_at),

@@ -15,7 +15,7 @@ use crate::envelope::Reply;
 use crate::faults::{Endpoint, FaultKind};
 use crate::server::Conn;
 use crate::state::CreateRefusal;
-use crate::validate::{Invalid, ValidCreate};
+use crate::validate::{Invalid, MediaKind, ValidCreate};
 
 pub use super::create_body::parse_create;
 
@@ -36,6 +36,7 @@ pub async fn pre(app: &App, endpoint: Endpoint, conn: &Conn, info: &ReqInfo) -> 
             FaultKind::BusinessFailure => Some(inner.config.responses.business_failure.clone()),
             FaultKind::AuthFailure => Some(inner.config.responses.auth.clone()),
             FaultKind::InsufficientCredits => Some(inner.config.responses.insufficient_credits.clone()),
+            FaultKind::LimitReached => Some(inner.config.responses.concurrency.clone()),
             _ => None,
         };
         let msg = inner.config.responses.server_error_message.clone();
@@ -67,7 +68,10 @@ pub fn tag(mut resp: Response, fault: FaultKind) -> Response {
 }
 
 /// Render a processed answer, applying post-processing faults.
-pub async fn post(app: &App, conn: &Conn, info: &ReqInfo, fault: FaultKind, trace: &str, reply: Reply) -> Response {
+pub async fn post(app: &App, conn: &Conn, info: &ReqInfo, fault: FaultKind, trace: &str, mut reply: Reply) -> Response {
+    if reply.code == 200 && reply.message.is_none() {
+        reply.message = app.lock().config.responses.success_message.clone();
+    }
     let resp = match fault {
         FaultKind::CreatedThenDropped => return drop_now(app, conn, info, fault).await,
         FaultKind::Malformed => reply.render_malformed(trace),
@@ -101,8 +105,17 @@ pub async fn create(State(app): State<App>, Extension(conn): Extension<Conn>, Ex
     let reply = match authenticate(&app, req.headers()) {
         Err(r) => r,
         Ok(key) => {
-            let dialect = app.lock().config.compat.multipart_dialect;
-            let (parsed, form) = parse_create_recorded(req, dialect).await;
+            let (compat, upstream) = {
+                let inner = app.lock();
+                (inner.config.compat.clone(), inner.config.limits.upstream_reference_limits)
+            };
+            let (parsed, form) = parse_create_recorded(req, &compat).await;
+            let uploaded: Vec<_> = form
+                .iter()
+                .flat_map(|f| &f.files)
+                .filter_map(|f| Some((MediaKind::detect(f.content_type.as_deref(), f.file_name.as_deref())?, f.size)))
+                .collect();
+            let parsed = parsed.and_then(|v| if upstream { crate::validate::upstream_limits(&v, &uploaded).map(|()| v) } else { Ok(v) });
             if let Some(form) = form {
                 app.lock().record_form(form);
             }

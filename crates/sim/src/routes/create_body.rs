@@ -5,7 +5,7 @@ use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::header;
 use serde_json::Value;
 
-use crate::config::MultipartDialect;
+use crate::config::Compat;
 use crate::state::{ReceivedFile, ReceivedForm};
 use crate::validate::{self, Invalid, MediaKind, ValidCreate};
 
@@ -13,20 +13,19 @@ fn bad(why: String) -> Invalid {
     Invalid { field: "body".into(), reason: why }
 }
 
-/// JSON or multipart/form-data (read as a service that understands
-/// `dialect`).
-pub async fn parse_create(req: Request, dialect: MultipartDialect) -> Result<ValidCreate, Invalid> {
-    parse_create_recorded(req, dialect).await.0
+/// JSON or multipart/form-data (read as the service `compat` describes).
+pub async fn parse_create(req: Request, compat: &Compat) -> Result<ValidCreate, Invalid> {
+    parse_create_recorded(req, compat).await.0
 }
 
 /// [`parse_create`], plus what a multipart request carried (as far as it
 /// could be read), for tests to inspect.
-pub async fn parse_create_recorded(req: Request, dialect: MultipartDialect) -> (Result<ValidCreate, Invalid>, Option<ReceivedForm>) {
+pub async fn parse_create_recorded(req: Request, compat: &Compat) -> (Result<ValidCreate, Invalid>, Option<ReceivedForm>) {
     let ct = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
     if ct.starts_with("multipart/form-data") {
         let mut received = ReceivedForm::default();
         let r = match read_form(req, &mut received).await {
-            Ok(kinds) => validate::from_form_as(dialect, &received.fields, &kinds),
+            Ok(kinds) => validate::from_form_compat(compat, &received.fields, &kinds),
             Err(e) => Err(e),
         };
         return (r, Some(received));
@@ -34,7 +33,7 @@ pub async fn parse_create_recorded(req: Request, dialect: MultipartDialect) -> (
     let r = async {
         let bytes = axum::body::Bytes::from_request(req, &()).await.map_err(|e| bad(format!("unreadable body: {e}")))?;
         let v: Value = serde_json::from_slice(&bytes).map_err(|e| bad(format!("must be JSON: {e}")))?;
-        validate::from_json(&v)
+        validate::from_json_as(compat.json_dialect, &v)
     }
     .await;
     (r, None)

@@ -23,6 +23,10 @@ pub struct TaskSnapshot {
     /// Request fields the service ignored (not part of its dialect).
     #[serde(default)]
     pub ignored_fields: Vec<String>,
+    /// The name the mode was read under (`function_mode` or `functionMode`),
+    /// `None` when the request named no mode (it ran the default).
+    #[serde(default)]
+    pub mode_field: Option<String>,
     pub images: usize,
     pub videos: usize,
     pub audios: usize,
@@ -178,6 +182,7 @@ pub fn task_snapshot(t: &Task) -> TaskSnapshot {
         duration: t.request.duration,
         dialect: t.request.dialect,
         ignored_fields: t.request.ignored_fields.clone(),
+        mode_field: t.request.mode_field.clone(),
         images: t.request.images,
         videos: t.request.videos,
         audios: t.request.audios,

@@ -10,13 +10,23 @@ use super::json::read_object;
 use super::raw::{Field, Raw, Spellings, Text, ANY, CAMEL, DOCUMENTED, SCRIPT};
 use super::ValidCreate;
 use super::{check, Dialect, Invalid, MediaKind};
-use crate::config::MultipartDialect;
+use crate::config::{Compat, MultipartDialect};
 
 /// Validate a multipart request as a service that understands every
 /// dialect would: text fields in order of arrival (list fields repeated, or
 /// one JSON array), and the kinds of the `files` parts.
 pub fn from_form(fields: &[(String, String)], files: &[MediaKind]) -> Result<ValidCreate, Invalid> {
     from_form_as(MultipartDialect::Any, fields, files)
+}
+
+/// Validate a multipart request as the configured service reads it: its
+/// dialect, and a camel service told to may refuse the legacy `aspect_ratio`.
+pub fn from_form_compat(compat: &Compat, fields: &[(String, String)], files: &[MediaKind]) -> Result<ValidCreate, Invalid> {
+    let legacy = fields.iter().any(|(name, _)| name == "aspect_ratio");
+    if compat.refuse_aspect_ratio && compat.multipart_dialect == MultipartDialect::Camel && legacy {
+        return Err(Invalid::new("aspect_ratio", "is the legacy name of `ratio` and no longer accepted: send `ratio`"));
+    }
+    from_form_as(compat.multipart_dialect, fields, files)
 }
 
 /// Validate a multipart request as a service that understands `understood`.
@@ -167,6 +177,18 @@ mod tests {
         }
         let bad = f(&[("params", "[1]")]);
         assert_eq!(from_form_as(Any, &bad, &[]).unwrap_err().field, "params");
+    }
+
+    #[test]
+    fn a_camel_service_can_refuse_the_legacy_aspect_ratio() {
+        let legacy = f(&[("prompt", "x"), ("functionMode", "first_last_frames"), ("aspect_ratio", "9:16")]);
+        let current = f(&[("prompt", "x"), ("functionMode", "first_last_frames"), ("ratio", "9:16")]);
+        let strict = Compat { multipart_dialect: MultipartDialect::Camel, refuse_aspect_ratio: true, ..Compat::default() };
+        assert_eq!(from_form_compat(&strict, &legacy, &[]).unwrap_err().field, "aspect_ratio");
+        let v = from_form_compat(&strict, &current, &[]).unwrap();
+        assert_eq!((v.function_mode, v.ratio.as_str(), v.dialect), (FunctionMode::FirstLastFrames, "9:16", Dialect::Camel));
+        let lenient = Compat { refuse_aspect_ratio: false, ..strict };
+        assert_eq!(from_form_compat(&lenient, &legacy, &[]).unwrap().ratio, "9:16");
     }
 
     #[test]

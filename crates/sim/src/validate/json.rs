@@ -3,14 +3,31 @@
 
 use serde_json::{Map, Value};
 
-use super::raw::{Field, Raw, Spellings, DOCUMENTED};
+use super::raw::{Field, Raw, Spellings, DOCUMENTED, JSON_ANY, JSON_CAMEL};
 use super::{check, Dialect, Invalid};
+use crate::config::JsonDialect;
 
-/// Validate a JSON body (already parsed).
+/// Validate a JSON body (already parsed) as a service that reads either
+/// spelling of the mode.
 pub fn from_json(body: &Value) -> Result<super::ValidCreate, Invalid> {
+    from_json_as(JsonDialect::Any, body)
+}
+
+/// Validate a JSON body as a service that reads the mode as `understood`
+/// says. The other spelling is refused as an unknown parameter: a definite
+/// refusal naming it, which nothing is created or charged for.
+pub fn from_json_as(understood: JsonDialect, body: &Value) -> Result<super::ValidCreate, Invalid> {
     let obj = body.as_object().ok_or_else(|| Invalid::new("body", "must be a JSON object"))?;
+    let (spellings, foreign) = match understood {
+        JsonDialect::Snake => (&DOCUMENTED, Some(("functionMode", "function_mode"))),
+        JsonDialect::Camel => (&JSON_CAMEL, Some(("function_mode", "functionMode"))),
+        JsonDialect::Any => (&JSON_ANY, None),
+    };
+    if let Some((other, own)) = foreign.filter(|(other, _)| obj.contains_key(*other)) {
+        return Err(Invalid::new(other, format!("is not a parameter of this API (the mode is `{own}`)")));
+    }
     let mut raw = Raw::default();
-    read_object(obj, &DOCUMENTED, &mut raw)?;
+    read_object(obj, spellings, &mut raw)?;
     check(raw, Dialect::Json)
 }
 

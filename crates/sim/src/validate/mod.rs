@@ -8,8 +8,8 @@ mod form;
 mod json;
 mod raw;
 
-pub use form::{arrived_in, from_form, from_form_as};
-pub use json::from_json;
+pub use form::{arrived_in, from_form, from_form_as, from_form_compat};
+pub use json::{from_json, from_json_as};
 
 use raw::Raw;
 
@@ -88,6 +88,10 @@ pub struct ValidCreate {
     /// sent to a service that reads only `function_mode`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ignored_fields: Vec<String>,
+    /// The name the mode was read under (`function_mode`, `functionMode`;
+    /// the first one read when both were sent), `None` when none was sent.
+    #[serde(default)]
+    pub mode_field: Option<String>,
 }
 
 impl ValidCreate {
@@ -189,16 +193,55 @@ fn check(raw: Raw, dialect: Dialect) -> Result<ValidCreate, Invalid> {
     if function_mode == FunctionMode::FirstLastFrames && images > 2 {
         return Err(Invalid::new("image_urls", format!("first_last_frames allows at most 2 images, got {images}")));
     }
+    // Loova's script: first_last_frames needs at least one image; upstream:
+    // Seedance 2.0 cannot work from audio alone.
+    if function_mode == FunctionMode::FirstLastFrames && audios > 0 && images == 0 {
+        return Err(Invalid::new("audio_urls", "first_last_frames needs at least one image: audio alone has no first frame"));
+    }
     if function_mode == FunctionMode::OmniReference && audios > 0 && images == 0 && videos == 0 {
         return Err(Invalid::new("audio_urls", "omni_reference rejects audio-only input: give at least one image or video too"));
     }
-    Ok(ValidCreate { model, prompt, function_mode, ratio, duration, images, videos, audios, dialect, ignored_fields: raw.ignored })
+    let mode_field = raw.function_mode.as_ref().map(|g| g.name.clone());
+    Ok(ValidCreate { model, prompt, function_mode, ratio, duration, images, videos, audios, dialect, ignored_fields: raw.ignored, mode_field })
+}
+
+/// Seedance 2.0's upstream limits Loova's page leaves out (applied when
+/// `limits.upstream_reference_limits` is on): `files` are the uploaded
+/// parts' kinds and sizes in bytes.
+pub fn upstream_limits(valid: &ValidCreate, files: &[(MediaKind, usize)]) -> Result<(), Invalid> {
+    const MB: usize = 1024 * 1024;
+    let total = valid.images + valid.videos + valid.audios;
+    if total > 12 {
+        return Err(Invalid::new("image_urls", format!("at most 12 references together (images, videos and audio), got {total}")));
+    }
+    let videos: usize = files.iter().filter(|(k, _)| *k == MediaKind::Video).map(|(_, n)| n).sum();
+    if videos >= 50 * MB {
+        return Err(Invalid::new("files", "reference videos must be under 50 MB together"));
+    }
+    if files.iter().any(|(k, n)| *k == MediaKind::Audio && *n > 15 * MB) {
+        return Err(Invalid::new("files", "each audio file must be at most 15 MB"));
+    }
+    if files.iter().any(|(k, n)| *k == MediaKind::Image && *n >= 30 * MB) {
+        return Err(Invalid::new("files", "each image must be under 30 MB"));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn upstream_limits_when_told() {
+        let urls = |n: usize| (0..n).map(|i| format!("https://x/{i}")).collect::<Vec<_>>();
+        let v = from_json(&json!({"prompt": "p", "image_urls": urls(9), "video_urls": urls(3), "audio_urls": urls(1)})).unwrap();
+        assert_eq!(upstream_limits(&v, &[]).unwrap_err().field, "image_urls");
+        let v = from_json(&json!({"prompt": "p", "image_urls": urls(1)})).unwrap();
+        assert!(upstream_limits(&v, &[(MediaKind::Video, 10 << 20)]).is_ok());
+        assert_eq!(upstream_limits(&v, &[(MediaKind::Video, 30 << 20), (MediaKind::Video, 20 << 20)]).unwrap_err().field, "files");
+        assert!(upstream_limits(&v, &[(MediaKind::Audio, 16 << 20)]).is_err());
+    }
 
     #[test]
     fn defaults_apply() {

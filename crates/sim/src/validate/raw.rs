@@ -12,6 +12,10 @@ pub(super) struct Spellings {
 
 /// The reference (JSON and flat multipart).
 pub(super) const DOCUMENTED: Spellings = Spellings { mode: &["function_mode"], ratio: &["ratio"] };
+/// JSON as Loova's newest script sends it.
+pub(super) const JSON_CAMEL: Spellings = Spellings { mode: &["functionMode"], ratio: &["ratio"] };
+/// JSON read with either spelling of the mode.
+pub(super) const JSON_ANY: Spellings = Spellings { mode: &["function_mode", "functionMode"], ratio: &["ratio"] };
 /// Loova's reference notes (multipart).
 pub(super) const CAMEL: Spellings = Spellings { mode: &["functionMode"], ratio: &["ratio", "aspect_ratio"] };
 /// Loova's script (`params` JSON).

@@ -96,6 +96,10 @@ function answer(spec: JobSpec): Preview {
       spec.duration > 15
         ? [{ code: 'duration_out_of_range', field: 'duration', message: 'Too long', fix: 'Choose 4 to 15 seconds.' }]
         : [],
+    warnings:
+      spec.video_urls.length > 3
+        ? [{ field: 'references', message: '13 references in all (from Rust)', source: 'upstream pages (from Rust)' }]
+        : [],
     price_list_warning: null,
   };
 }
@@ -142,6 +146,32 @@ describe('Composer', () => {
       'This account spent 150 credits today and 1,200 this month; budget: 75 left today. This job waits for the budget once queued.',
     );
     draft.accountId = '';
+  });
+
+  it('shows each reference warning Rust sends with its source', () => {
+    const spec: JobSpec = {
+      model: 'seedance_2_0',
+      prompt: 'x',
+      function_mode: 'omni_reference',
+      ratio: '16:9',
+      duration: 5,
+      image_urls: [],
+      video_urls: [],
+      audio_urls: [],
+      image_files: [],
+      video_files: ['/media/clip.mp4'],
+      audio_files: [],
+    };
+    const preview = {
+      ...answer(spec),
+      warnings: [
+        { field: 'video_files', message: 'clip.mp4 plays 0.8 s (from Rust)', source: 'upstream pages (from Rust)' },
+      ],
+    };
+    render(CostPreview, { props: { preview } });
+    const list = screen.getByTestId('reference-warnings');
+    expect(list.textContent).toContain('clip.mp4 plays 0.8 s (from Rust)');
+    expect(list.textContent).toContain('source: upstream pages (from Rust)');
   });
 
   it('sends every field and shows a violation at its field', async () => {

@@ -49,6 +49,7 @@ function view(over: Partial<JobView>): JobView {
     price_list_date: null,
     credits_cost: null,
     charge_differs: false,
+    charge_note: null,
     created_at: 0,
     submitted_at: null,
     started_at: null,
@@ -123,6 +124,36 @@ describe('JobRow', () => {
     expect(commands.attachJob).toHaveBeenCalledWith(7, 'task-42');
     // Rust's reason is shown as it is.
     expect(await screen.findByText('That task is a Fast job.')).toBeTruthy();
+  });
+
+  it('shows why a charge differs when Rust recognised the pattern', () => {
+    const note = 'Loova seems to charge the reference video’s 6 s too';
+    render(JobRow, {
+      job: view({
+        state: 'running',
+        credits_cost: 420,
+        charge_differs: true,
+        charge_note: note,
+        has_video_reference: true,
+      }),
+    });
+    expect(screen.getByTestId('job-charge-note').textContent).toBe(note);
+    expect(screen.getByText(/estimate was/)).toBeTruthy();
+  });
+
+  it('a task Loova did not finish in time is attached again or marked failed, with Rust’s words', async () => {
+    const error = 'Loova has not finished this task in 6 hours — check it on Loova, then attach or mark failed.';
+    render(JobRow, {
+      job: view({ state: 'outcome_unknown', task_id: 'task-9', error, allowed_actions: ['attach', 'mark_failed'] }),
+    });
+    expect(screen.getByTestId('job-error').textContent).toContain(error);
+    expect(screen.queryByTestId('resubmit')).toBeNull();
+    vi.mocked(commands.jobAction).mockResolvedValueOnce({
+      status: 'error',
+      error: { code: 'wrong_state', message: 'Decided elsewhere meanwhile.' },
+    } as never);
+    await fireEvent.click(screen.getByTestId('mark-failed'));
+    expect(commands.jobAction).toHaveBeenCalledWith(7, 'mark_failed');
   });
 
   it('a notification click opens the Queue with that job highlighted', async () => {

@@ -64,9 +64,13 @@ pub fn classify(op: &Op, http_status: u16, code: Option<i64>, message: Option<&s
     if has(&["insufficient"]) || (has(&["not enough", "too low"]) && has(&["credit", "balance"])) {
         return ErrorClass::InsufficientCredits;
     }
-    // "limit" alone also appears in validation messages ("at most 9 images,
-    // limit exceeded"), so it only counts when the status is not a validation one.
-    if has(&["concurren", "too many", "rate limit", "running tasks", "tasks running"]) || (!validation_status && has(&["limit"])) {
+    // "limit" alone also appears in validation messages ("image_urls over
+    // the limit of 9"), so it only counts when the status is not a
+    // validation one. The concurrency wording does count with a 400: other
+    // public clients of Loova match "parallel task limit" and "concurrent
+    // task limit", which a service may well send as HTTP 400 / code 400 —
+    // filed as invalid, the job would fail instead of waiting for a slot.
+    if has(&["concurren", "parallel", "task limit", "too many", "rate limit", "running tasks", "tasks running"]) || (!validation_status && has(&["limit"])) {
         return ErrorClass::LimitReached;
     }
 
@@ -146,6 +150,11 @@ mod tests {
         assert_eq!(c(&create, 200, Some(200), Some("too many running tasks")), LimitReached);
         assert_eq!(c(&create, 200, Some(200), Some("task limit reached")), LimitReached);
         assert_eq!(c(&create, 400, Some(400), Some("image_urls over the limit of 9")), Invalid);
+        // The limit wording other clients of Loova match, also with a 400.
+        for m in ["parallel task limit reached", "Concurrent task limit exceeded", "task limit reached, try later", "PARALLEL tasks: 6 at most"] {
+            assert_eq!(c(&create, 400, Some(400), Some(m)), LimitReached, "{m}");
+        }
+        assert_eq!(c(&create, 400, Some(400), Some("invalid parameter `image_urls`: at most 9 images, limit exceeded")), Invalid);
         assert_eq!(c(&create, 422, None, None), Invalid);
         // 5xx: conservative for create, retry for GET.
         for h in [500, 502, 503, 504] {
@@ -186,6 +195,7 @@ mod tests {
             ("other 4xx", 409, Some(409), Some("conflict"), Invalid),
             ("other 4xx code", 200, Some(413), Some("too large"), Invalid),
             ("message names a class", 200, Some(200), Some("too many running tasks"), LimitReached),
+            ("message names a class", 400, Some(400), Some("parallel task limit reached"), LimitReached),
             ("message names a class", 200, Some(200), Some("not enough credits in balance"), InsufficientCredits),
             ("business code != 200", 200, Some(10001), Some("param error"), Business),
             ("business code != 200", 200, Some(1), None, Business),
