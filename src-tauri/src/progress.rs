@@ -16,9 +16,10 @@ pub fn spawn(app: AppHandle) {
         let mut tick = tokio::time::interval(EVERY);
         loop {
             tick.tick().await;
-            let moving = app.state::<QueueHost>().moving();
+            let host = app.state::<QueueHost>();
+            let moving = host.moving();
             // A hidden window draws nothing; it gets the queue when shown.
-            if moving.is_empty() || !crate::lifecycle::window_shown(&app) {
+            if moving.is_empty() || crate::queue::quitting_skips_the_ui(&host) || !crate::lifecycle::window_shown(&app) {
                 continue;
             }
             let now = loova_core::store::now_ms();

@@ -194,6 +194,14 @@ async fn run_here(app: &AppHandle, lock: EngineLock) {
     }
 }
 
+/// While quitting nothing is shown any more. It matters on macOS, where
+/// `lifecycle::exiting` stops the engine while holding the main thread: the
+/// tray's setters and the window's `is_visible` wait for the main thread,
+/// and each such wait would hold an async worker the engine's stop needs.
+pub fn quitting_skips_the_ui(host: &QueueHost) -> bool {
+    host.is_quitting()
+}
+
 /// The status line while this app runs the queue, in its system's words.
 fn running_here(os: loova_core::platform::Os) -> String {
     format!(
@@ -207,6 +215,9 @@ fn running_here(os: loova_core::platform::Os) -> String {
 pub fn emit(app: &AppHandle) {
     let state = app.state::<AppState>();
     let host = app.state::<QueueHost>();
+    if quitting_skips_the_ui(&host) {
+        return;
+    }
     crate::tray::update(app);
     if !crate::lifecycle::window_shown(app) {
         host.stale.store(true, Ordering::SeqCst);
@@ -224,6 +235,9 @@ pub fn emit(app: &AppHandle) {
 fn emit_delta(app: &AppHandle) {
     let state = app.state::<AppState>();
     let host = app.state::<QueueHost>();
+    if quitting_skips_the_ui(&host) {
+        return;
+    }
     crate::tray::update(app);
     let changed = std::mem::take(&mut *host.changed.lock().unwrap_or_else(|p| p.into_inner()));
     if !crate::lifecycle::window_shown(app) {
@@ -273,6 +287,16 @@ mod tests {
         use loova_core::platform::Os;
         assert!(super::running_here(Os::MacOs).contains("Quit from the menu bar icon or Cmd+Q stops it"));
         assert!(super::running_here(Os::Windows).contains("Quit from the tray icon or Ctrl+Q stops it"));
+    }
+
+    /// Once quitting, the tray and window are left alone (on macOS the
+    /// main thread is then held while the engine stops).
+    #[tokio::test]
+    async fn nothing_is_shown_once_quitting() {
+        let host = QueueHost::default();
+        assert!(!super::quitting_skips_the_ui(&host));
+        host.stop(Duration::from_secs(1)).await;
+        assert!(super::quitting_skips_the_ui(&host));
     }
 
     #[tokio::test]
