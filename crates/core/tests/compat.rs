@@ -315,3 +315,28 @@ async fn a_camel_only_json_service_runs_first_last_frames_created_once_and_later
         );
     }
 }
+
+/// The refusal of the first JSON create arrives garbled (the simulator's
+/// "malformed" fault on its 400), so it names no field: it is as definite
+/// as any 400, and the same create goes once more, is refused readably,
+/// and the job runs under `functionMode`. Before, it ended "invalid"
+/// although it was valid (as the chaos campaign's late-2026 variant shows).
+#[tokio::test]
+#[ignore = "needs the Secret Service: run by scripts/test"]
+async fn a_garbled_refusal_of_a_json_create_is_sent_again_and_the_job_runs() {
+    let mut config = sim_config(&[(KEY, 100_000)]);
+    config.compat.json_dialect = loova_sim::JsonDialect::Camel;
+    config.faults.create.script = [loova_sim::FaultKind::Malformed].into_iter().collect();
+    let rig = Rig::new(config).await;
+    let acct = rig.account("Garbled", KEY).await;
+    let engine = rig.engine();
+    let spec = JobSpec { image_urls: vec!["https://example.com/first.png".into()], image_files: vec![], ..frames_job("garbled") };
+    let job = engine::enqueue(&rig.db, &acct, &spec, None, &rig.prices).unwrap();
+    rig.run_until_idle(&engine, IDLE).await;
+    let row = rig.db.job(job.id).unwrap().unwrap();
+    assert_eq!(row.state, JobState::Downloaded, "{row:?}");
+    assert_eq!((creates(&rig), refused_creates(&rig)), (3, 2), "garbled, refused naming function_mode, accepted");
+    let key = rig.sim.state().key(KEY).unwrap().clone();
+    assert_eq!((key.tasks_created, key.credits_available), (1, 100_000 - 90), "created and charged once");
+    assert_eq!(rig.db.account_json_mode(&acct).unwrap(), Some(loova_core::api::ModeField::Camel));
+}

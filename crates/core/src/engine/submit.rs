@@ -66,6 +66,7 @@ impl Inner {
         // JSON only: the mode's name the service reads, once known.
         let json_learned = self.db.account_json_mode(&job.account_id)?;
         let mut json_mode = json_learned;
+        let mut json_resent = 0;
         let answer = loop {
             self.count(&self.stats.creates);
             self.create_leaving(&job.account_id);
@@ -78,8 +79,11 @@ impl Inner {
                 },
                 // A definite refusal of a name of the mode we sent: nothing
                 // was created; sent again at once under the other name only.
-                Err(e) if json_mode == json_learned => match refused_mode_name(json_mode, &e) {
-                    Some(other) => json_mode = Some(other),
+                Err(e) if json_resent < 2 => match refused_mode_name(json_mode, &e) {
+                    Some(next) => {
+                        json_resent += 1;
+                        json_mode = next;
+                    }
                     None => break Err(e),
                 },
                 other => break other,
@@ -250,14 +254,20 @@ impl Inner {
 /// — nothing was created — but names no field, so each dialect not yet tried
 /// is tried once; without this a local-file job whose first answer was lost
 /// ended "invalid" although it was valid.
-/// After a refused JSON create: the one name of the mode to send instead,
-/// when the refusal is a definite validation refusal naming a name of the
-/// mode we sent (`ModeField::after_refusal`).
-fn refused_mode_name(sent: Option<ModeField>, e: &ApiError) -> Option<ModeField> {
-    if e.class() != ErrorClass::Invalid {
+/// After a refused JSON create: how to name the mode in the create sent at
+/// once instead, when the refusal is a definite validation refusal naming a
+/// name of the mode we sent (the other name alone, `ModeField::after_refusal`).
+/// A validation refusal whose body could not be read (a garbled or cut
+/// answer) is as definite but names nothing: the same create is sent once
+/// more — before, such a job ended "invalid" although it was valid.
+fn refused_mode_name(sent: Option<ModeField>, e: &ApiError) -> Option<Option<ModeField>> {
+    if e.class() != ErrorClass::Invalid || matches!(e, ApiError::LocalFile { .. }) {
         return None;
     }
-    ModeField::after_refusal(sent, e.field()?)
+    if e.service_message().is_none() {
+        return Some(sent);
+    }
+    ModeField::after_refusal(sent, e.field()?).map(Some)
 }
 
 fn next_dialect(spec: &crate::JobSpec, sent: Dialect, e: &ApiError, tried: &[Dialect]) -> Option<Dialect> {
