@@ -9,8 +9,8 @@ use loova_core::studio::{self, StudioError, StudioStatus};
 use loova_core::ErrorCode;
 use std::io::Read;
 
-/// Where the password may come from instead of the URL (shell history and
-/// `ps` show a URL typed on the command line).
+/// Where the password comes from instead of the URL (shell history and
+/// `ps` show a URL typed on the command line, so one there is refused).
 const PASSWORD_ENV: &str = "LOOVA_STUDIO_PASSWORD";
 
 #[derive(Subcommand)]
@@ -19,17 +19,27 @@ pub enum StudioCommand {
     Connect {
         /// The Loova Desk account (as `loova accounts list` names it).
         account: String,
-        /// postgres://USER@HOST:PORT/DATABASE?sslmode=require (the password may be
-        /// left out: see --password-stdin and LOOVA_STUDIO_PASSWORD).
+        /// postgres://USER@HOST:PORT/DATABASE, without the password (give it with
+        /// --password-stdin or LOOVA_STUDIO_PASSWORD). TLS with a verified certificate
+        /// is the default; sslmode=verify-ca|verify-full with sslrootcert for a
+        /// self-hosted server's own certificate authority.
         #[arg(long)]
         url: String,
+        /// The PEM file of the certificate authority that signed a self-hosted
+        /// server's certificate (as sslrootcert=… in the URL).
+        #[arg(long, value_name = "FILE")]
+        ssl_root_cert: Option<std::path::PathBuf>,
+        /// Connect without TLS to a database on another computer: the password
+        /// exchange and every query cross the network readable. Only on a network you trust.
+        #[arg(long)]
+        insecure_no_tls: bool,
         /// The studio account's name: every computer of the same Loova user picks the same one.
         #[arg(long = "as", value_name = "NAME")]
         studio_account: String,
         /// This computer's name as the others see it (default: the host name).
         #[arg(long, value_name = "NAME")]
         computer: Option<String>,
-        /// Read the database password from standard input (default: LOOVA_STUDIO_PASSWORD, or the URL's).
+        /// Read the database password from standard input (default: LOOVA_STUDIO_PASSWORD).
         #[arg(long)]
         password_stdin: bool,
         #[arg(long)]
@@ -72,14 +82,27 @@ pub fn run(cmd: StudioCommand) -> Outcome {
     };
     let result: Result<(), Failed> = runtime().block_on(async {
         match cmd {
-            StudioCommand::Connect { account, url, studio_account, computer, password_stdin, json } => {
+            StudioCommand::Connect { account, url, ssl_root_cert, insecure_no_tls, studio_account, computer, password_stdin, json } => {
+                if studio::StudioUrl::has_password(&url) {
+                    // Refused before anything else: the password is already in the shell's history and `ps`.
+                    return Err(Failed::from(StudioError::FieldInvalid(
+                        "url",
+                        format!(
+                            "--url must not carry the password: shell history and `ps` show the command line. \
+                             Leave it out (postgres://USER@HOST:5432/DATABASE) and give it with --password-stdin \
+                             (printf %s \"$PASSWORD\" | loova studio connect … --password-stdin) or in {PASSWORD_ENV}; \
+                             then change that database password, since it was typed on a command line."
+                        ),
+                    )));
+                }
                 let id = accounts.find(&account)?.id;
                 let password = if password_stdin { Some(read_password()?) } else { std::env::var(PASSWORD_ENV).ok().filter(|p| !p.is_empty()) };
                 let url = match password {
                     Some(p) => studio::with_password(&url, &p)?,
                     None => url,
                 };
-                let link = studio::connect(&accounts, &id, &url, &studio_account, computer.as_deref()).await?;
+                let tls = studio::TlsChoice { root_cert: ssl_root_cert, insecure_no_tls };
+                let link = studio::connect(&accounts, &id, &url, &tls, &studio_account, computer.as_deref()).await?;
                 if json {
                     print_json(&link);
                     return Ok(());
@@ -89,6 +112,9 @@ pub fn run(cmd: StudioCommand) -> Outcome {
                     link.studio_account, link.url_display, link.computer
                 );
                 println!("The password is in the system keychain. Every computer of this Loova user connects with: --as \"{}\"", link.studio_account);
+                if link.no_tls {
+                    println!("WARNING: this link has no TLS: the database's traffic crosses the network readable (--insecure-no-tls).");
+                }
             }
             StudioCommand::Status { account, json } => {
                 let ids: Vec<String> = match &account {

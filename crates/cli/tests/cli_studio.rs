@@ -63,6 +63,21 @@ fn connect_status_disconnect_and_the_password_never_leaks() {
     assert_eq!(v["error"]["code"], "studio_url_invalid", "{out}");
     assert!(err.contains("postgres://"), "the rule and an example of a right URL: {err}");
 
+    // The password inside --url (shell history, `ps`): refused before any
+    // connection, with how to give it instead, and not echoed.
+    let (code, out, err) = linux.loova(&mut said, &["studio", "connect", "Acme", "--url", &pg.url(), "--as", "acme", "--json"], "", &[]);
+    assert_eq!(code, 2, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["error"]["field"], "url", "{out}");
+    assert!(err.contains("--password-stdin") && err.contains("LOOVA_STUDIO_PASSWORD"), "says how to pass it: {err}");
+    assert!(!said.contains(&password), "the password in --url was echoed: {said}");
+
+    // No TLS to another computer: refused unless chosen, saying how.
+    let (code, out, err) =
+        linux.loova(&mut said, &["studio", "connect", "Acme", "--url", "postgres://editor@192.0.2.10/loova?sslmode=disable", "--as", "acme"], "", &[]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("--insecure-no-tls") && err.contains("unencrypted"), "{err}");
+
     // The wrong password: refused, and the attempt is not echoed.
     let wrong = "not-the-password-7f3e";
     let (code, out, err) = linux.loova(&mut said, &["studio", "connect", "Acme", "--url", &url, "--as", "acme"], "", &[("LOOVA_STUDIO_PASSWORD", wrong)]);
@@ -141,7 +156,8 @@ fn a_database_that_does_not_answer_says_what_to_do_and_exits_1() {
     let c = Computer::new("down");
     let (code, out, err) = c.loova(&mut said, &["accounts", "add", "--name", "Acme", "--base-url", &sim.base_url(), "--key-stdin"], KEY_LINUX, &[]);
     assert_eq!(code, 0, "{out}{err}");
-    let (code, out, err) = c.loova(&mut said, &["studio", "connect", "Acme", "--url", &pg.url(), "--as", "acme"], "", &[]);
+    let (code, out, err) =
+        c.loova(&mut said, &["studio", "connect", "Acme", "--url", &pg.url_without_password(), "--as", "acme"], "", &[("LOOVA_STUDIO_PASSWORD", &password)]);
     assert_eq!(code, 0, "{out}{err}");
 
     pg.stop();

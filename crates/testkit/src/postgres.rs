@@ -104,6 +104,30 @@ impl Postgres {
         format!("postgres://{PG_USER}@127.0.0.1:{}/postgres", self.port)
     }
 
+    /// Turns TLS on with this certificate (PEM, chain first) and key, logs
+    /// each connection (whether it used TLS), and replaces the client
+    /// authentication rules with `hba` (pg_hba.conf lines); then restarts.
+    pub fn enable_tls(&self, cert_pem: &str, key_pem: &str, hba: &str) {
+        let data = self.data_dir();
+        std::fs::write(data.join("server.crt"), cert_pem).expect("write server.crt");
+        std::fs::write(data.join("server.key"), key_pem).expect("write server.key");
+        std::fs::write(data.join("pg_hba.conf"), format!("local all all scram-sha-256\n{hba}\n")).expect("write pg_hba.conf");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            // PostgreSQL refuses a key others can read.
+            std::fs::set_permissions(data.join("server.key"), std::fs::Permissions::from_mode(0o600)).expect("chmod server.key");
+        }
+        if self.run_as.is_some() {
+            chown_nobody(&data);
+        }
+        let mut conf = std::fs::read_to_string(data.join("postgresql.conf")).expect("read postgresql.conf");
+        conf.push_str("\nssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\nlog_connections = on\n");
+        std::fs::write(data.join("postgresql.conf"), conf).expect("write postgresql.conf");
+        self.stop();
+        self.start();
+    }
+
     pub fn data_dir(&self) -> PathBuf {
         self.dir.path().join("data")
     }

@@ -25,7 +25,7 @@ impl From<StudioError> for CommandError {
 #[derive(Deserialize, specta::Type)]
 pub struct StudioConnectRequest {
     pub account_id: String,
-    /// postgres://USER[:PASSWORD]@HOST:PORT/DATABASE[?sslmode=require]
+    /// postgres://USER[:PASSWORD]@HOST:PORT/DATABASE[?sslmode=verify-full]
     pub url: String,
     /// Write-only, when it is not in the URL: stored in the keychain, never returned.
     pub password: Option<String>,
@@ -33,6 +33,10 @@ pub struct StudioConnectRequest {
     pub studio_account: String,
     /// This computer's name as the others see it (default: the host name).
     pub computer: Option<String>,
+    /// The PEM file of a self-hosted server's certificate authority (sslrootcert).
+    pub ssl_root_cert: Option<String>,
+    /// No TLS to a database on another computer, as the person ticked it.
+    pub insecure_no_tls: bool,
 }
 
 loova_core::assert_not_debug!(StudioConnectRequest);
@@ -65,7 +69,11 @@ pub async fn studio_connect(
         None => request.url.trim().to_string(),
     });
     let computer = request.computer.as_deref().map(str::trim).filter(|c| !c.is_empty());
-    studio::connect(state.accounts()?, &request.account_id, &url, request.studio_account.trim(), computer).await?;
+    let tls = studio::TlsChoice {
+        root_cert: request.ssl_root_cert.as_deref().map(str::trim).filter(|p| !p.is_empty()).map(std::path::PathBuf::from),
+        insecure_no_tls: request.insecure_no_tls,
+    };
+    studio::connect(state.accounts()?, &request.account_id, &url, &tls, request.studio_account.trim(), computer).await?;
     changed(&app, &state, &host)
 }
 

@@ -40,6 +40,18 @@ const EXPIRE: &str = "DELETE FROM loova_leases l USING loova_computers c
 
 const SEEN: &str = "UPDATE loova_computers SET last_seen = now(), queued = $3 WHERE studio_account = $1 AND name = $2";
 
+/// The most silent holders' tasks one heartbeat follows: a studio holds at
+/// most its slot limit (6 on Loova's price list) in tasks, so more than
+/// this is a database written by someone else, not a crash.
+pub(crate) const MAX_ORPHANS: i64 = 32;
+
+/// A task id as Loova hands them out (`task_17a3f0c2…`): 1 to 128 ASCII
+/// letters, digits, `-`, `_`, `.` or `:`. Anything else in a lease came
+/// from elsewhere and is not polled.
+pub(crate) fn is_task_id(id: &str) -> bool {
+    (1..=128).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+}
+
 impl StudioDb {
     /// Creates the studio account and this computer if they are new.
     pub(crate) async fn register(&self, studio: &str, computer: &str) -> Result<(), StudioError> {
@@ -193,18 +205,23 @@ impl StudioDb {
 
     /// Leases with a task id whose holder has gone silent: another computer
     /// of the studio follows those tasks and releases them when final.
+    /// Each one is a status request with this computer's key, so whoever
+    /// can write to the database could make it poll anything, without end:
+    /// at most [`MAX_ORPHANS`] a heartbeat (a studio never holds more than
+    /// its slots), oldest first, and only ids shaped like a task id.
     pub(crate) async fn orphans(&self, studio: &str, computer: &str, silence_ms: i64) -> Result<Vec<(i64, String)>, StudioError> {
         let (studio, computer) = (studio.to_string(), computer.to_string());
         self.call(|conn| async move {
             let rows = conn
                 .query(
                     "SELECT l.id, l.task_id FROM loova_leases l JOIN loova_computers c ON c.studio_account = l.studio_account AND c.name = l.computer
-                     WHERE l.studio_account = $1 AND l.computer <> $2 AND l.task_id IS NOT NULL AND c.last_seen < now() - $3::bigint * interval '1 millisecond'",
-                    &[&studio, &computer, &silence_ms],
+                     WHERE l.studio_account = $1 AND l.computer <> $2 AND l.task_id IS NOT NULL AND c.last_seen < now() - $3::bigint * interval '1 millisecond'
+                     ORDER BY l.id LIMIT $4",
+                    &[&studio, &computer, &silence_ms, &MAX_ORPHANS],
                 )
                 .await
                 .map_err(q)?;
-            Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+            Ok(rows.iter().map(|r| (r.get::<_, i64>(0), r.get::<_, String>(1))).filter(|(_, task)| is_task_id(task)).collect())
         })
         .await
     }
@@ -304,7 +321,18 @@ pub(crate) fn share_of(free: i64, ahead: &[i64], mine: i64, behind: &[i64]) -> i
 
 #[cfg(test)]
 mod tests {
-    use super::share_of;
+    use super::{is_task_id, share_of};
+
+    #[test]
+    fn only_task_shaped_ids_are_followed() {
+        for ok in ["task_17a3f0c2b4d5e6", "3f2b-11ee-9a:1", "a"] {
+            assert!(is_task_id(ok), "{ok}");
+        }
+        let long = "t".repeat(129);
+        for bad in ["", "../v1/credits", "task?x=1", "task id", "tâche", "a\nb", long.as_str()] {
+            assert!(!is_task_id(bad), "{bad:?}");
+        }
+    }
 
     #[test]
     fn free_slots_go_round_robin_in_waiting_order() {

@@ -1,5 +1,6 @@
-//! The PostgreSQL side: a small pool over TLS (rustls, Mozilla's roots) or
-//! plain TCP as the URL's sslmode says, every call bounded in time, and the
+//! The PostgreSQL side: a small pool over verified TLS (or plain TCP to this
+//! computer, or where chosen; see `tls.rs`, `connect.rs`), SCRAM only, every
+//! call bounded in time, and the
 //! studio schema created and migrated by the app like the SQLite one —
 //! embedded migrations in one transaction each, and a refusal to use a
 //! schema written by a newer Loova Desk.
@@ -9,7 +10,6 @@ use super::StudioError;
 use crate::secret::Sensitive;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use std::future::Future;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// A bound on every database call: a network split must not hang the queue.
@@ -70,11 +70,7 @@ impl StudioDb {
     pub fn open(url: &StudioUrl, password: Option<&Sensitive>) -> Result<StudioDb, StudioError> {
         let config = url.pg_config(password);
         let manager_config = ManagerConfig { recycling_method: RecyclingMethod::Verified };
-        let manager = if url.may_use_tls() {
-            Manager::from_config(config, tokio_postgres_rustls::MakeRustlsConnect::new(tls_config()), manager_config)
-        } else {
-            Manager::from_config(config, tokio_postgres::NoTls, manager_config)
-        };
+        let manager = Manager::from_connect(config, url.connector()?, manager_config);
         let pool = Pool::builder(manager)
             .max_size(4)
             .runtime(Runtime::Tokio1)
@@ -94,7 +90,7 @@ impl StudioDb {
         Fut: Future<Output = Result<T, StudioError>>,
     {
         let work = async {
-            let conn = self.pool.get().await.map_err(|e| self.unreachable(&e.to_string()))?;
+            let conn = self.pool.get().await.map_err(|e| self.connect_failed(&e))?;
             f(conn).await
         };
         match tokio::time::timeout(CALL_TIMEOUT, work).await {
@@ -103,6 +99,18 @@ impl StudioDb {
                 other => other,
             }),
             Err(_) => Err(self.unreachable(&format!("no answer within {} s", CALL_TIMEOUT.as_secs()))),
+        }
+    }
+
+    /// A connection that could not be opened: refused by Loova Desk before
+    /// the password left (a readable password request, no TLS, a
+    /// certificate that does not verify), or unreachable.
+    fn connect_failed(&self, e: &(dyn std::error::Error + 'static)) -> StudioError {
+        let why = reason(e);
+        let refused = super::connect::refusal_in(e).or_else(|| tls_refusal(&why));
+        match refused {
+            Some(why) => StudioError::Refused { url: self.display.clone(), why: super::url::redact(&why, self.secret.as_ref()) },
+            None => self.unreachable(&why),
         }
     }
 
@@ -115,12 +123,21 @@ impl StudioDb {
         self.call(|mut conn| async move {
             let tx = conn.transaction().await.map_err(q)?;
             tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).await.map_err(q)?;
-            tx.batch_execute("CREATE TABLE IF NOT EXISTS loova_schema (id integer PRIMARY KEY CHECK (id = 1), version integer NOT NULL)").await.map_err(q)?;
+            // Checked before any DDL: a schema already current needs no
+            // write, so day to day a role without CREATE can be used.
+            let exists: bool = tx.query_one("SELECT to_regclass('loova_schema') IS NOT NULL", &[]).await.map_err(q)?.get(0);
+            if !exists {
+                tx.batch_execute("CREATE TABLE loova_schema (id integer PRIMARY KEY CHECK (id = 1), version integer NOT NULL)").await.map_err(q)?;
+            }
             let found: i32 = tx.query_opt("SELECT version FROM loova_schema WHERE id = 1", &[]).await.map_err(q)?.map_or(0, |r| r.get(0));
             let known = MIGRATIONS.len() as i32;
             if found > known {
                 // Rolled back: nothing of the newer schema is touched.
                 return Err(StudioError::SchemaTooNew { found, known });
+            }
+            if found == known {
+                tx.commit().await.map_err(q)?;
+                return Ok(known);
             }
             for sql in MIGRATIONS.iter().skip(found as usize) {
                 tx.batch_execute(sql).await.map_err(q)?;
@@ -143,16 +160,46 @@ pub(crate) fn q(e: tokio_postgres::Error) -> StudioError {
     StudioError::Query(why)
 }
 
-/// TLS for managed databases: Mozilla's root certificates, ring for the
-/// cryptography (the provider reqwest already brings in).
-fn tls_config() -> rustls::ClientConfig {
-    let mut roots = rustls::RootCertStore::empty();
-    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .expect("ring supports the default TLS versions")
-        .with_root_certificates(roots)
-        .with_no_client_auth()
+/// An error and its causes, "a: b: c" (the driver's and the pool's own
+/// sentences leave the cause out).
+fn reason(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut next = e.source();
+    while let Some(cause) = next {
+        let text = cause.to_string();
+        if !parts.last().is_some_and(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = cause.source();
+    }
+    parts.join(": ")
+}
+
+/// What the TLS layer refused, said with the fix.
+fn tls_refusal(why: &str) -> Option<String> {
+    if why.contains("server does not support TLS") {
+        return Some(
+            "it offers no TLS, which this URL requires, so the connection stopped there. Turn TLS on in the server (ssl = on), \
+             or, only on a network you trust, choose no TLS explicitly (--insecure-no-tls, or the form's \"without TLS\" box)"
+                .to_string(),
+        );
+    }
+    if why.contains("invalid peer certificate") {
+        return Some(format!(
+            "its TLS certificate could not be verified ({}). A managed database's certificate is verified against Mozilla's roots; \
+             for a self-hosted server give its certificate authority's PEM file: sslrootcert=/full/path/ca.pem in the URL \
+             (or --ssl-root-cert, or the form's field), and sslmode=verify-ca if the certificate names another host",
+            why.rsplit(": ").next().unwrap_or(why)
+        ));
+    }
+    if why.contains("did not use channel binding") {
+        return Some(
+            "over TLS it did not offer SCRAM-SHA-256 with channel binding, the only login Loova Desk accepts there. \
+             Use PostgreSQL 11 or newer with password_encryption = scram-sha-256 and scram-sha-256 in pg_hba.conf"
+                .to_string(),
+        );
+    }
+    None
 }
 
 /// The schema version this app writes (for tests and `status`).
