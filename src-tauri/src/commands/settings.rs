@@ -73,6 +73,12 @@ pub async fn set_setting(app: AppHandle, key: String, value: Option<String>) -> 
     blocking(&app, move |state, host| {
         let db = state.db()?;
         let key = SettingKey::parse(&key)?;
+        // The window names no folder: the output folder is also the only
+        // place Delete may trash, so it comes from the native picker
+        // (`set_output_dir`). Back to the default is fine.
+        if key == SettingKey::OutputDir && value.is_some() {
+            return Err(CommandError::invalid("output_dir", "Choose the folder with Change… (the system's folder picker)."));
+        }
         match value {
             Some(v) => settings::set(db, key, &v)?,
             None => settings::reset(db, key)?,
