@@ -31,7 +31,7 @@ pub fn start(app: &AppHandle) -> std::io::Result<MediaBase> {
             Ok(l) => l,
             Err(e) => return eprintln!("loova-desk: the media server could not start: {e}"),
         };
-        let router = axum::Router::new().fallback(move |request: Request| answer(app.clone(), token.clone(), request));
+        let router = axum::Router::new().fallback(move |request: Request| answer(app.clone(), token.clone(), port, request));
         if let Err(e) = axum::serve(listener, router).await {
             eprintln!("loova-desk: the media server stopped: {e}");
         }
@@ -39,12 +39,20 @@ pub fn start(app: &AppHandle) -> std::io::Result<MediaBase> {
     Ok(MediaBase(base))
 }
 
-async fn answer(app: AppHandle, token: String, request: Request) -> Response {
+async fn answer(app: AppHandle, token: String, port: u16, request: Request) -> Response {
     let path = request.uri().path().to_string();
-    let range = request.headers().get("range").and_then(|v| v.to_str().ok()).map(str::to_string);
     let get = matches!(*request.method(), axum::http::Method::GET | axum::http::Method::HEAD);
+    // Copied out in a block: the request (its body is not `Sync`) must not
+    // stay borrowed across the await below.
+    let (range, host, origin) = {
+        let header = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+        (header("range"), header("host"), header("origin"))
+    };
     let answered = tauri::async_runtime::spawn_blocking(move || match app.state::<crate::state::AppState>().db.as_deref() {
-        Some(db) if get => serve::answer(db, &loova_core::paths::data_dir(), &token, &path, range.as_deref()),
+        Some(db) if get => {
+            let request = serve::MediaRequest { host: host.as_deref(), origin: origin.as_deref(), path: &path, range: range.as_deref() };
+            serve::answer_request(db, &loova_core::paths::data_dir(), &token, port, &request)
+        }
         _ => serve::MediaAnswer { status: if get { 503 } else { 405 }, headers: Vec::new(), body: Vec::new() },
     })
     .await;

@@ -94,6 +94,9 @@ codes! {
     /// The base URL (or the HTTP client) is wrong: nothing was created.
     Config => "config",
     BadBaseUrl => "bad_base_url",
+    /// The base URL is plain http:// to another computer: the key would
+    /// travel unencrypted, so nothing is sent.
+    InsecureBaseUrl => "insecure_base_url",
     MalformedKey => "malformed_key",
     LocalFileGone => "local_file_gone",
     NoAnswer => "no_answer",
@@ -111,6 +114,11 @@ codes! {
     NoVideoUrl => "no_video_url",
     VideoExpired => "video_expired",
     DownloadFailed => "download_failed",
+    /// The video link (or a redirect) leads where a video may not come from:
+    /// plain http://, or a private, link-local or metadata address.
+    DownloadRefused => "download_refused",
+    /// The video grew past the `max_video_mb` setting; the try was stopped.
+    DownloadTooLarge => "download_too_large",
     Canceled => "canceled",
     Forgotten => "forgotten",
     /// The job's video is not on disk (yet).

@@ -39,6 +39,7 @@ pub enum SettingKey {
     RequestTimeoutMs,
     UnknownHoldMinSecs,
     TaskDeadlineHours,
+    MaxVideoMb,
 }
 
 /// How a value is entered (the UI draws the field from this).
@@ -111,6 +112,10 @@ const TIMEOUT_MS_RANGE: (u64, u64) = (1_000, 600_000);
 /// lost answer may have created has ended before its slot is reused.
 const UNKNOWN_HOLD_MIN_DEFAULT: u64 = 1_200;
 const HOLD_SECS_RANGE: (u64, u64) = (60, 86_400);
+/// 2 GB: a 15 s 4K video is a few hundred MB at most, so a real video never
+/// meets it, while a link that streams without end is stopped.
+const MAX_VIDEO_MB_DEFAULT: u64 = 2_048;
+const MAX_VIDEO_MB_RANGE: (u64, u64) = (1, 102_400);
 /// 6 hours: twice the "up to about 3 hours" Loova gives for one generation,
 /// so a slow but healthy task is never given up on, and far inside the 48
 /// hours after which the same model's upstream service expires a task
@@ -151,7 +156,13 @@ impl SettingKey {
     pub fn all() -> Vec<SettingKey> {
         let mut keys = vec![SettingKey::OutputDir, SettingKey::CloseBehaviour, SettingKey::StartAtLogin];
         keys.extend(NOTICE_KINDS.iter().map(|k| SettingKey::Notify(*k)));
-        keys.extend([SettingKey::SandboxSpeed, SettingKey::RequestTimeoutMs, SettingKey::UnknownHoldMinSecs, SettingKey::TaskDeadlineHours]);
+        keys.extend([
+            SettingKey::SandboxSpeed,
+            SettingKey::RequestTimeoutMs,
+            SettingKey::UnknownHoldMinSecs,
+            SettingKey::TaskDeadlineHours,
+            SettingKey::MaxVideoMb,
+        ]);
         keys
     }
 
@@ -166,6 +177,7 @@ impl SettingKey {
             SettingKey::RequestTimeoutMs => "request_timeout_ms".into(),
             SettingKey::UnknownHoldMinSecs => "unknown_hold_min_secs".into(),
             SettingKey::TaskDeadlineHours => "task_deadline_hours".into(),
+            SettingKey::MaxVideoMb => "max_video_mb".into(),
         }
     }
 
@@ -175,7 +187,7 @@ impl SettingKey {
 
     fn section(self) -> &'static str {
         match self {
-            SettingKey::OutputDir => "Files",
+            SettingKey::OutputDir | SettingKey::MaxVideoMb => "Files",
             SettingKey::CloseBehaviour | SettingKey::StartAtLogin => "Window and start",
             SettingKey::Notify(_) => "Notifications",
             SettingKey::SandboxSpeed | SettingKey::RequestTimeoutMs => "Connection and Sandbox",
@@ -193,6 +205,7 @@ impl SettingKey {
             SettingKey::RequestTimeoutMs => "Request timeout".into(),
             SettingKey::UnknownHoldMinSecs => "Hold a slot for an unknown outcome at least".into(),
             SettingKey::TaskDeadlineHours => "Stop following a task Loova has not finished after".into(),
+            SettingKey::MaxVideoMb => "Largest video to download".into(),
         }
     }
 
@@ -209,6 +222,7 @@ impl SettingKey {
             SettingKey::RequestTimeoutMs => "How long to wait for Loova's answer to one request, in milliseconds. Applies at the next start.",
             SettingKey::UnknownHoldMinSecs => "A job whose answer was lost keeps its slot while the task it may have created could still run: three times its expected run time, and at least this long (seconds). Then the slot goes to the next job; the job still waits for your decision.",
             SettingKey::TaskDeadlineHours => "Loova says a video takes up to about 3 hours. A task still not finished after this many hours stops being checked and waits for you: look at it on Loova, then attach it again or mark it failed. It is never sent again by itself.",
+            SettingKey::MaxVideoMb => "A download that grows past this (in MB) is stopped and tried again later, so a broken or hostile link cannot fill the disk.",
         }
     }
 
@@ -224,6 +238,7 @@ impl SettingKey {
             SettingKey::RequestTimeoutMs => SettingInput::Number { min: TIMEOUT_MS_RANGE.0 as f64, max: TIMEOUT_MS_RANGE.1 as f64, unit: "ms".into() },
             SettingKey::UnknownHoldMinSecs => SettingInput::Number { min: HOLD_SECS_RANGE.0 as f64, max: HOLD_SECS_RANGE.1 as f64, unit: "s".into() },
             SettingKey::TaskDeadlineHours => SettingInput::Number { min: DEADLINE_HOURS_RANGE.0 as f64, max: DEADLINE_HOURS_RANGE.1 as f64, unit: "h".into() },
+            SettingKey::MaxVideoMb => SettingInput::Number { min: MAX_VIDEO_MB_RANGE.0 as f64, max: MAX_VIDEO_MB_RANGE.1 as f64, unit: "MB".into() },
         }
     }
 
@@ -236,6 +251,7 @@ impl SettingKey {
             SettingKey::SandboxSpeed => SANDBOX_SPEED_DEFAULT.to_string(),
             SettingKey::RequestTimeoutMs => crate::api::Timeouts::default().request.as_millis().to_string(),
             SettingKey::UnknownHoldMinSecs => UNKNOWN_HOLD_MIN_DEFAULT.to_string(),
+            SettingKey::MaxVideoMb => MAX_VIDEO_MB_DEFAULT.to_string(),
             SettingKey::TaskDeadlineHours => TASK_DEADLINE_HOURS_DEFAULT.to_string(),
         }
     }
@@ -255,7 +271,8 @@ impl SettingKey {
             },
             SettingInput::Number { min, max, unit } => {
                 let n: f64 = value.parse().map_err(|_| format!("enter a number between {min} and {max} {unit}."))?;
-                let whole = matches!(self, SettingKey::RequestTimeoutMs | SettingKey::UnknownHoldMinSecs | SettingKey::TaskDeadlineHours);
+                let whole =
+                    matches!(self, SettingKey::RequestTimeoutMs | SettingKey::UnknownHoldMinSecs | SettingKey::TaskDeadlineHours | SettingKey::MaxVideoMb);
                 if !n.is_finite() || n < min || n > max || (whole && n.fract() != 0.0) {
                     let kind = if whole { "a whole number" } else { "a number" };
                     return Err(format!("enter {kind} between {min} and {max} {unit}."));
@@ -356,6 +373,12 @@ pub fn unknown_hold_min(db: &Db) -> std::time::Duration {
 /// stops being polled and waits for the person.
 pub fn task_deadline_hours(db: &Db) -> u64 {
     stored(db, SettingKey::TaskDeadlineHours).ok().flatten().and_then(|v| v.parse::<f64>().ok()).map_or(TASK_DEADLINE_HOURS_DEFAULT, |n| n as u64)
+}
+
+/// The most bytes one video download may receive.
+pub fn max_video_bytes(db: &Db) -> u64 {
+    let mb = stored(db, SettingKey::MaxVideoMb).ok().flatten().and_then(|v| v.parse::<f64>().ok()).map_or(MAX_VIDEO_MB_DEFAULT, |n| n as u64);
+    mb * 1024 * 1024
 }
 
 /// Puts the Sandbox speed and request timeout the person set into the

@@ -55,6 +55,20 @@ pub enum FaultKind {
     /// limit reached"), a client's handling of that wording is tested while
     /// its own cap is what keeps it at 6.
     LimitReached,
+    /// Process the request, answer 200 with a body that never ends (no
+    /// Content-Length): an envelope whose `data` never closes; for
+    /// downloads an MP4's first bytes, then zeros.
+    Endless,
+    /// Downloads: the full Content-Length announced, the first 64 bytes
+    /// sent, then one byte every `slow_ms`.
+    Drip,
+    /// Downloads: 200 with an HTML page that never ends where the video
+    /// should be.
+    NotMp4,
+    /// Downloads: a 302 to the cloud metadata address (169.254.169.254).
+    RedirectMetadata,
+    /// Downloads: a 302 to an address on a private network (10.0.0.1).
+    RedirectPrivate,
 }
 
 /// Faults for one endpoint.

@@ -42,17 +42,30 @@ impl AccountError {
     pub fn field(&self) -> Option<&str> {
         match self {
             AccountError::Invalid { field, .. } => Some(field),
+            AccountError::Api(ApiError::InsecureBaseUrl { .. }) => Some("base_url"),
             _ => None,
         }
     }
 
     /// Bad input (exit code 2) rather than a failure of a service (exit 1).
     pub fn is_bad_input(&self) -> bool {
-        matches!(self, AccountError::Invalid { .. } | AccountError::NotFound(_) | AccountError::KeyRejected(_))
+        matches!(
+            self,
+            AccountError::Invalid { .. } | AccountError::NotFound(_) | AccountError::KeyRejected(_) | AccountError::Api(ApiError::InsecureBaseUrl { .. })
+        )
     }
 
     pub(crate) fn invalid(field: &'static str, message: impl Into<String>) -> AccountError {
         AccountError::Invalid { field, message: message.into() }
+    }
+
+    /// A base URL the API client refuses, as the form's `base_url` field's
+    /// error; plain http to another computer keeps its own code.
+    pub(crate) fn from_base_url(e: ApiError) -> AccountError {
+        match e {
+            ApiError::InsecureBaseUrl { .. } => AccountError::Api(e),
+            other => AccountError::invalid("base_url", other.to_string()),
+        }
     }
 
     /// A credits check that failed: the key's fault, the network's, or other.

@@ -5,6 +5,7 @@
 //! own: whether a failed create may be sent again is the queue's decision
 //! (it must record the intent first), made from [`ApiError::class`].
 
+pub mod address;
 mod dialect;
 mod envelope;
 mod error;
@@ -248,9 +249,38 @@ impl LoovaClient {
         let http_status = resp.status().as_u16();
         // Reading the body can still fail (reset, timeout, cut off): the
         // request was processed or not, we cannot know.
-        let body = resp.bytes().await.map_err(|e| transport(op, Some(http_status), e))?;
+        let body = read_capped(op, resp, MAX_ANSWER_BYTES).await?;
         envelope::open(op, http_status, &body)
     }
+}
+
+/// The largest answer read from the API. Its answers are a few hundred
+/// bytes of JSON; a service (or something in its place) that sends more is
+/// not answering as the API does, and must not fill this computer's memory.
+pub const MAX_ANSWER_BYTES: usize = 1024 * 1024;
+
+/// The whole body, or `Unreadable` as soon as it passes `cap` bytes (a
+/// create's answer that is never read is an unknown outcome, like any other
+/// unusable answer).
+async fn read_capped(op: &Op, mut resp: reqwest::Response, cap: usize) -> Result<Vec<u8>, ApiError> {
+    let http_status = resp.status().as_u16();
+    let too_big = || ApiError::Unreadable {
+        op: op.clone(),
+        http_status,
+        trace_id: None,
+        detail: format!("the answer is larger than {} KiB, far more than any API answer; it was not read", cap / 1024),
+    };
+    if resp.content_length().is_some_and(|n| n > cap as u64) {
+        return Err(too_big());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(|e| transport(op, Some(http_status), e))? {
+        if body.len() + chunk.len() > cap {
+            return Err(too_big());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// A reqwest failure, split by whether the request can have reached the service.
@@ -321,6 +351,11 @@ fn check_base_url(raw: &str) -> Result<String, ApiError> {
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err(bad("it has no host name"));
+    }
+    if url.scheme() == "http" && !address::is_loopback_url(&url) {
+        // Every request carries `Authorization: Bearer <key>`: over plain
+        // http anyone on the network path could read and spend the key.
+        return Err(ApiError::InsecureBaseUrl { url: trimmed.to_string() });
     }
     if !url.username().is_empty() || url.password().is_some() {
         // Credentials in a URL end up in logs and error messages.

@@ -11,6 +11,16 @@ fn base_urls() {
         assert!(matches!(e, ApiError::BadBaseUrl { .. }), "{bad}: {e}");
         assert_eq!(e.class(), ErrorClass::Config);
     }
+    // Plain http only to this computer: the key is in every request.
+    for local in ["http://localhost:8787/api", "http://127.0.0.2:9/api", "http://[::1]:9/api"] {
+        assert!(LoovaClient::new(local).is_ok(), "{local}");
+    }
+    for remote in ["http://api.loova.ai/api", "http://10.0.0.1:8787/api", "http://192.168.1.20/api", "http://localhost.evil.example/api"] {
+        let e = LoovaClient::new(remote).unwrap_err();
+        assert_eq!(e.code(), crate::ErrorCode::InsecureBaseUrl, "{remote}");
+        assert_eq!(e.class(), ErrorClass::Config);
+        assert!(e.to_string().contains("unencrypted") && e.to_string().contains("https://"), "{e}");
+    }
     let c = LoovaClient::new(DEFAULT_BASE_URL).unwrap();
     assert_eq!(c.timeouts(), Timeouts::default());
     let t = Timeouts { connect: Duration::from_secs(1), request: Duration::from_secs(2) };

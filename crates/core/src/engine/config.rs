@@ -43,6 +43,15 @@ pub struct EngineConfig {
     /// Progress of a download is written/sent at most this often.
     pub progress_every: Duration,
     pub max_downloads: usize,
+    /// A download that receives nothing for this long is stopped and
+    /// retried (a server that holds the connection open without sending).
+    pub download_stall: Duration,
+    /// A download must average at least this many bytes per second after
+    /// `download_grace`, so its deadline grows with its size: a server that
+    /// drips bytes cannot hold a download slot forever. Low enough for a
+    /// slow connection: 16 KiB/s fetches 100 MB in under two hours.
+    pub download_min_rate: u64,
+    pub download_grace: Duration,
     /// Overrides the `output_dir` setting.
     pub output_dir: Option<PathBuf>,
     /// At start, copy folders no job needs are removed once at least this
@@ -91,6 +100,10 @@ impl EngineConfig {
             cross_process_check: Duration::from_millis(300),
             progress_every: Duration::from_millis(250),
             max_downloads: 3,
+            // Real network time: not scaled with the service's speed.
+            download_stall: Duration::from_secs(60),
+            download_min_rate: 16 * 1024,
+            download_grace: Duration::from_secs(120),
             output_dir: None,
             media_sweep_grace: Duration::from_secs(3600),
             unknown_hold: unknown_hold_from_env(),

@@ -17,6 +17,7 @@ mod client_cache;
 mod config;
 mod disk;
 mod download;
+mod download_limits;
 mod errors;
 mod events;
 mod file_name;
@@ -73,7 +74,8 @@ pub(crate) struct Inner {
     pub balance_read: Mutex<HashMap<String, Instant>>,
     pub stop: watch::Sender<bool>,
     pub downloads: Semaphore,
-    pub http: reqwest::Client,
+    /// Video downloads, by the kind of network of the account's service.
+    pub download_clients: download_limits::DownloadClients,
     pub stats: EngineStats,
     pub studios: studio::Studios,
     pub runtime: runtime::Learner,
@@ -89,13 +91,7 @@ impl Engine {
     pub fn new(db: Arc<Db>, accounts: Accounts, prices: LoadedPriceList, config: EngineConfig) -> Engine {
         let (events, _) = broadcast::channel(1024);
         let (stop, _) = watch::channel(false);
-        let http = reqwest::Client::builder()
-            .use_rustls_tls()
-            .connect_timeout(Duration::from_secs(15))
-            .read_timeout(Duration::from_secs(60))
-            .user_agent(concat!("loova-desk/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .expect("a reqwest client with rustls builds");
+        let download_clients = download_limits::DownloadClients::new(config.download_stall);
         Engine {
             inner: Arc::new(Inner {
                 db,
@@ -111,7 +107,7 @@ impl Engine {
                 clients: ClientCache::default(),
                 balance_read: Mutex::new(HashMap::new()),
                 stop,
-                http,
+                download_clients,
                 stats: EngineStats::default(),
                 studios: studio::Studios::default(),
                 runtime: runtime::Learner::default(),

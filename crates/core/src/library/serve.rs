@@ -27,10 +27,62 @@ impl MediaAnswer {
     }
 }
 
-/// The page (another origin than the protocol) may read the bytes: the
-/// poster canvas must not be tainted, and the player reads Content-Range.
+/// Headers of every answer. Which page may read the bytes is added by
+/// [`answer_request`], for the app's own origin only.
 fn cors() -> Vec<(&'static str, String)> {
-    vec![("Access-Control-Allow-Origin", "*".into()), ("Access-Control-Expose-Headers", "Content-Range, Content-Length, Accept-Ranges".into())]
+    vec![("Access-Control-Expose-Headers", "Content-Range, Content-Length, Accept-Ranges".into()), ("Vary", "Origin".into())]
+}
+
+/// The origins of the app's own page (Tauri serves it as
+/// `tauri://localhost` on Linux and macOS, `http(s)://tauri.localhost` on
+/// Windows). Only these may read the bytes (the poster canvas must not be
+/// tainted, and the player reads Content-Range): a web page open in a
+/// browser on this computer gets no `Access-Control-Allow-Origin` for its
+/// origin, so it cannot read a video even if it learnt an address.
+pub const APP_ORIGINS: [&str; 3] = ["tauri://localhost", "http://tauri.localhost", "https://tauri.localhost"];
+
+/// One request to the media server, as the shell received it.
+#[derive(Debug, Clone, Copy)]
+pub struct MediaRequest<'a> {
+    /// The `Host` header.
+    pub host: Option<&'a str>,
+    /// The `Origin` header.
+    pub origin: Option<&'a str>,
+    pub path: &'a str,
+    /// The `Range` header.
+    pub range: Option<&'a str>,
+}
+
+/// Answers a request to the server listening on 127.0.0.1:`port`. A `Host`
+/// other than this server's own (`127.0.0.1:PORT`, `localhost:PORT`) means
+/// a name that was made to point here, as a DNS-rebinding page does: 421,
+/// nothing served.
+pub fn answer_request(db: &Db, data_dir: &Path, token: &str, port: u16, request: &MediaRequest<'_>) -> MediaAnswer {
+    let own = |host: &str| {
+        let host = host.trim().to_ascii_lowercase();
+        host == format!("127.0.0.1:{port}") || host == format!("localhost:{port}")
+    };
+    if !request.host.is_some_and(own) {
+        return MediaAnswer { status: 421, headers: cors(), body: Vec::new() };
+    }
+    let mut answer = answer(db, data_dir, token, request.path, request.range);
+    if let Some(origin) = request.origin.filter(|o| APP_ORIGINS.contains(o)) {
+        answer.headers.push(("Access-Control-Allow-Origin", origin.to_string()));
+    }
+    answer
+}
+
+/// Compares two secrets in a time that depends on their lengths only: a
+/// comparison that stops at the first differing byte would let another
+/// program on this computer find the token byte by byte from how long
+/// each refusal takes.
+fn same_secret(given: &str, expected: &str) -> bool {
+    let (a, b) = (given.as_bytes(), expected.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let differing = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
+    std::hint::black_box(differing) == 0
 }
 
 /// Is `file` inside `root`? Both are resolved first (`..`, links), so a
@@ -51,9 +103,12 @@ pub fn new_token() -> String {
 /// Answers `GET <uri_path>` with the `Range` header `range`; the path
 /// must start with `/token/`.
 pub fn answer(db: &Db, data_dir: &Path, token: &str, uri_path: &str, range_header: Option<&str>) -> MediaAnswer {
-    let Some(path) = uri_path.strip_prefix('/').and_then(|p| p.strip_prefix(token)).and_then(|p| p.strip_prefix('/')).filter(|_| !token.is_empty()) else {
+    let Some((given, path)) = uri_path.strip_prefix('/').and_then(|p| p.split_once('/')) else {
         return MediaAnswer::refuse(404);
     };
+    if token.is_empty() || !same_secret(given, token) {
+        return MediaAnswer::refuse(404);
+    }
     let (kind, id) = match path.split_once('/') {
         Some((kind, id)) => (kind, id),
         None => return MediaAnswer::refuse(404),
@@ -106,4 +161,17 @@ fn video(db: &Db, video_path: &str, range_header: Option<&str>) -> MediaAnswer {
         headers.push(("Content-Range", cr));
     }
     MediaAnswer { status: a.status(), headers, body }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_secret;
+
+    #[test]
+    fn secrets_match_only_when_equal() {
+        assert!(same_secret("0123abcd", "0123abcd"));
+        assert!(!same_secret("0123abce", "0123abcd"));
+        assert!(!same_secret("0123abc", "0123abcd"));
+        assert!(!same_secret("", "0123abcd"));
+    }
 }

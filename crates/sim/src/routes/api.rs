@@ -76,6 +76,7 @@ pub async fn post(app: &App, conn: &Conn, info: &ReqInfo, fault: FaultKind, trac
         FaultKind::CreatedThenDropped => return drop_now(app, conn, info, fault).await,
         FaultKind::Malformed => reply.render_malformed(trace),
         FaultKind::Truncated => reply.render_truncated(trace),
+        FaultKind::Endless => super::hostile::endless_answer("application/json", super::hostile::ENDLESS_JSON_HEAD),
         _ => reply.render(trace),
     };
     tag(resp, fault)

@@ -9,7 +9,7 @@ use axum::response::Response;
 use axum::Extension;
 
 use super::api::{pre, tag, Pre};
-use super::{drop_now, App, ReqInfo};
+use super::{drop_now, hostile, App, ReqInfo};
 use crate::envelope::Reply;
 use crate::faults::{Endpoint, FaultKind};
 use crate::server::Conn;
@@ -53,6 +53,14 @@ pub async fn download(
     }
     let body = match fault {
         FaultKind::CreatedThenDropped => return drop_now(&app, &conn, &info, fault).await,
+        FaultKind::Endless => return tag(hostile::endless_answer("video/mp4", &SAMPLE_MP4[..64]), fault),
+        FaultKind::NotMp4 => return tag(hostile::endless_answer("text/html", hostile::HTML_HEAD), fault),
+        FaultKind::RedirectMetadata => return tag(hostile::redirect(hostile::METADATA_URL), fault),
+        FaultKind::RedirectPrivate => return tag(hostile::redirect(hostile::PRIVATE_URL), fault),
+        FaultKind::Drip => {
+            let every = std::time::Duration::from_millis(app.lock().config.slow_ms);
+            hostile::drip(&SAMPLE_MP4[start..=end], 64, every)
+        }
         FaultKind::Malformed => {
             // Right headers, wrong bytes: a client must not trust the length alone.
             Body::from(vec![0u8; slice.len()])

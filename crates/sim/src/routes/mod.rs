@@ -6,6 +6,7 @@ pub mod answers;
 pub mod api;
 pub mod create_body;
 pub mod files;
+pub mod hostile;
 
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, StatusCode};

@@ -93,6 +93,11 @@ pub enum ApiError {
     #[error("The Loova API address \"{url}\" cannot be used: {reason}. Enter the account's API base URL, for example {}.", DEFAULT_BASE_URL)]
     BadBaseUrl { url: String, reason: String },
 
+    /// The base URL is plain `http://` to another computer: the key would
+    /// travel unencrypted. Nothing was sent.
+    #[error("The account's API base URL \"{url}\" uses plain http://, which would send the API key unencrypted: http:// is allowed only for this computer (localhost, 127.0.0.1, ::1). Use the service's https:// address instead, for example {}.", DEFAULT_BASE_URL)]
+    InsecureBaseUrl { url: String },
+
     /// The HTTP client itself could not be built or a request could not be
     /// formed. Nothing was sent.
     #[error("The request could not be prepared on this computer while {op} ({detail}). Nothing was sent to Loova; check the account's base URL setting.")]
@@ -150,7 +155,7 @@ impl ApiError {
     /// What the caller should do.
     pub fn class(&self) -> ErrorClass {
         match self {
-            ApiError::BadBaseUrl { .. } | ApiError::Setup { .. } => ErrorClass::Config,
+            ApiError::BadBaseUrl { .. } | ApiError::InsecureBaseUrl { .. } | ApiError::Setup { .. } => ErrorClass::Config,
             ApiError::MalformedKey { .. } => ErrorClass::Auth,
             ApiError::LocalFile { .. } => ErrorClass::Invalid,
             // No connection, so nothing was sent: safe for every request.
@@ -173,6 +178,7 @@ impl ApiError {
         use crate::ErrorCode;
         match self {
             ApiError::BadBaseUrl { .. } => ErrorCode::BadBaseUrl,
+            ApiError::InsecureBaseUrl { .. } => ErrorCode::InsecureBaseUrl,
             ApiError::Setup { .. } => ErrorCode::Config,
             ApiError::LocalFile { .. } => ErrorCode::LocalFileGone,
             ApiError::MalformedKey { .. } => ErrorCode::MalformedKey,
@@ -208,7 +214,7 @@ impl ApiError {
     /// The call that failed (`None` for a bad base URL, which fails before any call).
     pub fn op(&self) -> Option<&Op> {
         match self {
-            ApiError::BadBaseUrl { .. } => None,
+            ApiError::BadBaseUrl { .. } | ApiError::InsecureBaseUrl { .. } => None,
             ApiError::Setup { op, .. }
             | ApiError::LocalFile { op, .. }
             | ApiError::MalformedKey { op }
