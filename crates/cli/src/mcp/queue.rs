@@ -160,7 +160,21 @@ pub fn queue_jobs(server: &LoovaMcp, input: &QueueInput) -> CallToolResult {
         return reply::error_with(ErrorCode::InvalidInput, said, Some("total_credits"), &plan);
     }
     let name = input.batch_name.as_deref().map(str::trim).filter(|n| !n.is_empty()).unwrap_or("AI assistant");
-    match batch::enqueue_batch_from(db, &account.id, &file, Some(name), false, &prices, SOURCE) {
+    // An assistant that lost the answer and calls again must not queue (and
+    // pay for) the same plan twice: the batch carries the plan's digest.
+    let source = format!("{SOURCE}, plan {:016x}", plan_digest(&account.id, name, &file));
+    match db.batches().map(|bs| bs.into_iter().find(|b| b.source_file == source)) {
+        Ok(Some(done)) => {
+            let said = format!(
+                "Nothing was queued: this plan was already queued as batch \"{}\" ({}); list_jobs with \"batch\": \"{}\" shows it. To queue the same jobs once more (a new charge), give another batch_name.",
+                done.name, done.id, done.id
+            );
+            return reply::error_with(ErrorCode::InvalidInput, said, Some("batch_name"), &plan);
+        }
+        Ok(None) => {}
+        Err(e) => return reply::failure(&e),
+    }
+    match batch::enqueue_batch_from(db, &account.id, &file, Some(name), false, &prices, &source) {
         Ok(summary) => {
             server.wake_engine();
             let said = format!(
@@ -171,4 +185,12 @@ pub fn queue_jobs(server: &LoovaMcp, input: &QueueInput) -> CallToolResult {
         }
         Err(e) => reply::failure(&e),
     }
+}
+
+/// The plan's identity: account, batch name and every job in queue order
+/// (FNV-1a over their JSON: stable across builds, unlike std's hasher).
+fn plan_digest(account_id: &str, batch_name: &str, file: &BatchFile) -> u64 {
+    let jobs: Vec<(&Option<String>, &loova_core::JobSpec)> = file.rows.iter().map(|r| (&r.name, &r.spec)).collect();
+    let text = serde_json::to_string(&(account_id, batch_name, jobs)).expect("job specs serialize");
+    text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }

@@ -321,7 +321,11 @@ impl Inner {
         // length is not a video: retried, never saved under the name.
         crate::library::mp4::check(&part_of(path)).map_err(|why| Fail::Retry(format!("the download is not an MP4 video ({why})")))?;
         if let Err(e) = crate::fs_retry::rename(&part_of(path), path).await {
-            // The next try finds the complete `.part` by this size.
+            if !crate::fs_retry::held_by_another_program(&e) {
+                return Err(Fail::Disk(disk::fault(dir, Op::Create, &e)));
+            }
+            // Still held after the retries: the next try finds the complete
+            // `.part` by this size and only renames it.
             let _ = self.db.patch_job(id, Patch::new().int("bytes_total", Some(done)));
             return Err(Fail::Held(disk::fault(dir, Op::Create, &e)));
         }
