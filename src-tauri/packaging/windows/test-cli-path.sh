@@ -12,6 +12,7 @@ source "$(dirname "$0")/../../../scripts/lib.sh"
 
 command -v wine >/dev/null || die "Wine is missing: scripts/cross installs it"
 if ! command -v makensis >/dev/null; then
+  as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nsis >/dev/null
 fi
 
