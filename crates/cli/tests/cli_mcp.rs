@@ -183,6 +183,9 @@ async fn tools_have_schemas_pricing_is_offline_and_keys_are_refused() {
     let r = s.call("job_status", json!({"id": "seven"})).await;
     assert_eq!(error_code(&r).as_deref(), Some("invalid_input"), "{}", said(&r));
     assert!(env.jobs().is_empty());
+    // Without `--run` and with no app open, the plan says nothing would be sent yet, and how to fix that.
+    let r = s.call("queue_jobs", json!({"account": "Studio", "jobs": [{"prompt": "a fox"}]})).await;
+    assert!(body(&r)["engine"].as_str().unwrap().contains("No engine is running") && said(&r).contains("Nothing is queued yet"), "{}", said(&r));
     s.client.cancel().await.unwrap();
 }
 
