@@ -74,19 +74,22 @@ async fn create_faults_end_in_the_right_state_and_are_never_resent() {
     let rig = Rig::new(cfg).await;
     let acct = rig.account("Faults", KEY).await;
     rig.enqueue_many(&acct, 12, "faults");
-    let engine = rig.engine();
+    // A short hold: the unknown outcomes keep their slots for 2 s, then the
+    // six jobs queued behind them are sent within the same idle run.
+    let engine = rig.engine_with(|c| c.unknown_hold = Some(Duration::from_secs(2)));
     rig.run_until_idle(&engine, Duration::from_secs(120)).await;
-    // Every faulted create has an unknown outcome; none is resent by itself,
-    // and they hold all 6 slots (counted in flight), so the rest waits.
+    // Every faulted create has an unknown outcome; none is resent by itself.
+    // They held all 6 slots (counted in flight) until their holds ended;
+    // then the rest was sent, and the idle run waited for it.
     let unknown: Vec<_> = rig.jobs().into_iter().filter(|j| j.state == JobState::OutcomeUnknown).collect();
     assert_eq!(unknown.len(), 6, "{unknown:#?}");
-    assert_eq!(rig.count(JobState::Queued), 6);
+    assert_eq!((rig.count(JobState::Queued), rig.count(JobState::Downloaded)), (0, 6));
     assert!(unknown.iter().all(|j| j.last_error.as_deref().unwrap_or("").contains("may or may not")));
     let st = rig.sim.state();
     let k = st.key(KEY).unwrap();
     // created_then_dropped, malformed and truncated were processed: 3 tasks
-    // the app never heard of, each created exactly once.
-    assert_eq!(k.tasks_created, 3);
+    // the app never heard of, each created exactly once; then the 6 others.
+    assert_eq!(k.tasks_created, 3 + 6);
     for j in rig.jobs() {
         let n = k.tasks.iter().filter(|t| t.prompt == j.spec.prompt).count();
         assert!(n <= 1, "job {} was created {n} times", j.id);
@@ -94,7 +97,7 @@ async fn create_faults_end_in_the_right_state_and_are_never_resent() {
     let creates = |st: &loova_sim::StateSnapshot| {
         st.requests.iter().filter(|r| r.method == "POST" && r.path.ends_with("/v1/video/seedance-2") && r.status != Some(429)).count()
     };
-    assert_eq!(creates(&st), 6, "one create per job, never a second");
+    assert_eq!(creates(&st), 6 + 6, "one create per job, never a second");
     wait_for_async_within("a needs-decision notice", Duration::from_secs(5), || rig.notices().iter().any(|n| n.kind == NoticeKind::NeedsDecision)).await;
     // The person decides: submit three again, forget the others.
     for j in &unknown[..3] {
@@ -104,7 +107,7 @@ async fn create_faults_end_in_the_right_state_and_are_never_resent() {
         loova_core::engine::forget(&rig.db, j.id).unwrap();
     }
     rig.run_until_idle(&engine, Duration::from_secs(120)).await;
-    assert_eq!(rig.count(JobState::Downloaded), 9);
+    assert_eq!(rig.count(JobState::Downloaded), 6 + 3);
     assert_eq!(rig.count(JobState::Canceled), 3);
     rig.check_files();
     let st = rig.sim.state();

@@ -46,8 +46,17 @@ impl Rig {
     }
 
     pub fn engine(&self) -> Engine {
+        self.engine_with(|_| {})
+    }
+
+    /// The rig's engine with its config changed by `change` (a hold, a
+    /// retry cap…) before it starts; its events are recorded like
+    /// [`Rig::engine`]'s. Set on the config rather than through environment
+    /// variables, which tests in one process would share.
+    pub fn engine_with(&self, change: impl FnOnce(&mut EngineConfig)) -> Engine {
         let mut config = EngineConfig::scaled(SCALE);
         config.output_dir = Some(self.out.clone());
+        change(&mut config);
         let engine = Engine::new(self.db.clone(), self.accounts.clone(), self.prices.clone(), config);
         let mut rx = engine.subscribe();
         let events = self.events.clone();
