@@ -121,6 +121,9 @@ codes! {
     DownloadTooLarge => "download_too_large",
     Canceled => "canceled",
     Forgotten => "forgotten",
+    /// Loova has not finished the task within the deadline setting: the job
+    /// stopped polling and waits for the person (attach again or mark failed).
+    TaskOverdue => "task_overdue",
     /// The job's video is not on disk (yet).
     NoVideo => "no_video",
     /// Loova runs the task with another mode, ratio or duration than was
@@ -129,9 +132,6 @@ codes! {
     /// The job waits: it would take the account over its daily or monthly
     /// budget (it starts by itself when the period turns or the cap is raised).
     BudgetReached => "budget_reached",
-    /// Loova has not finished the task within the deadline setting: the job
-    /// stopped polling and waits for the person (attach again or mark failed).
-    TaskOverdue => "task_overdue",
 
     // The library of saved videos.
     /// No video with that id in the library.

@@ -24,8 +24,8 @@ use crate::secret::{Sensitive, Zeroizing};
 
 pub use dialect::{Dialect, ModeField};
 pub use error::{classify, invalid_field, ApiError, ErrorClass, Op};
-pub use types::{parse_amount, whole_credits, Created, Credits, TaskInfo, TaskState};
 pub use lenient::telling_failure_word;
+pub use types::{parse_amount, whole_credits, Created, Credits, TaskInfo, TaskState};
 
 /// The production API base (every path hangs off it).
 /// Called with (bytes sent, bytes total) while local files upload.
@@ -157,7 +157,6 @@ impl LoovaClient {
     /// `create`, with local files encoded in `dialect` (a JSON create, without
     /// files, is the same in every dialect).
     pub async fn create_in(&self, key: &Sensitive, spec: &JobSpec, dialect: Dialect, progress: Option<UploadProgress>) -> Result<Created, ApiError> {
-        let op = Op::Create;
         self.create_with(key, spec, dialect, None, progress).await
     }
 
@@ -171,6 +170,7 @@ impl LoovaClient {
         json_mode: Option<ModeField>,
         progress: Option<UploadProgress>,
     ) -> Result<Created, ApiError> {
+        let op = Op::Create;
         let req = self.create_request(spec, dialect, json_mode, progress)?;
         let answer = self.call(&op, key, req).await?;
         // A success envelope without a usable task id: the task probably
@@ -203,8 +203,8 @@ impl LoovaClient {
     ) -> Result<reqwest::RequestBuilder, ApiError> {
         let url = format!("{}/v1/video/seedance-2", self.base);
         if !spec.has_local_files() {
-            let body = CreateBody {
             let mode = spec.function_mode.as_str();
+            let body = CreateBody {
                 model: &spec.model,
                 prompt: &spec.prompt,
                 function_mode: (json_mode != Some(ModeField::Camel)).then_some(mode),

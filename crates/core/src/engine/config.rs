@@ -61,6 +61,10 @@ pub struct EngineConfig {
     /// (3 × expected run time, at least the `unknown_hold_min_secs`
     /// setting). From `LOOVA_DESK_UNKNOWN_HOLD_SECS`, for tests and scripts.
     pub unknown_hold: Option<Duration>,
+    /// How long a task may run before its job stops polling and waits for
+    /// the person, replacing the `task_deadline_hours` setting (× the time
+    /// scale). For tests, whose tasks "never finish" within seconds.
+    pub task_deadline: Option<Duration>,
     /// Where budget days and months begin (the machine's zone; tests
     /// inject a fixed offset).
     pub zone: crate::spending::Zone,
@@ -70,10 +74,6 @@ pub struct EngineConfig {
 pub const UNKNOWN_HOLD_ENV: &str = "LOOVA_DESK_UNKNOWN_HOLD_SECS";
 
 fn unknown_hold_from_env() -> Option<Duration> {
-    /// How long a task may run before its job stops polling and waits for
-    /// the person, replacing the `task_deadline_hours` setting (× the time
-    /// scale). For tests, whose tasks "never finish" within seconds.
-    pub task_deadline: Option<Duration>,
     let secs: f64 = std::env::var(UNKNOWN_HOLD_ENV).ok()?.trim().parse().ok()?;
     (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs))
 }
@@ -107,6 +107,7 @@ impl EngineConfig {
             output_dir: None,
             media_sweep_grace: Duration::from_secs(3600),
             unknown_hold: unknown_hold_from_env(),
+            task_deadline: None,
             zone: crate::spending::Zone::Local,
         }
     }
@@ -120,7 +121,6 @@ impl EngineConfig {
 
 impl Default for EngineConfig {
     fn default() -> Self {
-            task_deadline: None,
         EngineConfig::scaled(1.0)
     }
 }

@@ -18,12 +18,8 @@ pub fn idle_reasons(db: &Db) -> Result<Vec<String>, StoreError> {
             if unknown == 1 { "it" } else { "them" }
         ));
     }
-    let queued: Vec<(String, u64)> = db
-        .count_by_account_and_state()?
-        .into_iter()
-        .filter(|c| c.state == JobState::Queued && c.jobs > 0)
-        .map(|c| (c.account_id, c.jobs))
-        .collect();
+    let queued: Vec<(String, u64)> =
+        db.count_by_account_and_state()?.into_iter().filter(|c| c.state == JobState::Queued && c.jobs > 0).map(|c| (c.account_id, c.jobs)).collect();
     for account in db.accounts()? {
         let Some((_, n)) = queued.iter().find(|(id, _)| *id == account.id) else { continue };
         let jobs = plural(*n, "queued job waits", "queued jobs wait");

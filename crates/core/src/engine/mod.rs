@@ -24,8 +24,8 @@ mod file_name;
 mod idle;
 mod lock;
 mod observed;
-mod poll;
 mod overdue;
+mod poll;
 mod runtime;
 mod scheduler;
 mod studio;
@@ -40,8 +40,8 @@ pub use errors::EngineError;
 pub use events::{EngineEvent, Notice, NoticeKind};
 pub use idle::idle_reasons;
 pub use lock::{status_when_not_running, EngineLock, LOCK_FILE};
-pub use runtime::{poll_target, run_key};
 pub use overdue::overdue_text;
+pub use runtime::{poll_target, run_key};
 pub use view::{data_dir_of, enqueue, job, list_jobs, title_of, JobView};
 
 pub(crate) use client_cache::{AccountClient, ClientCache};
@@ -77,6 +77,8 @@ pub(crate) struct Inner {
     /// Video downloads, by the kind of network of the account's service.
     pub download_clients: download_limits::DownloadClients,
     pub stats: EngineStats,
+    /// Held while a download picks and records its file name (`download`).
+    pub naming: std::sync::Mutex<()>,
     pub studios: studio::Studios,
     pub runtime: runtime::Learner,
 }
@@ -109,6 +111,7 @@ impl Engine {
                 stop,
                 download_clients,
                 stats: EngineStats::default(),
+                naming: std::sync::Mutex::new(()),
                 studios: studio::Studios::default(),
                 runtime: runtime::Learner::default(),
             }),
