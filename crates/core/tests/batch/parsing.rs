@@ -161,9 +161,13 @@ fn valid_spec() -> impl Strategy<Value = (Option<String>, JobSpec)> {
                 audio_urls: audios,
                 ..JobSpec::default()
             };
-            // omni_reference refuses audio on its own.
+            // omni_reference refuses audio on its own; first_last_frames
+            // needs a first frame (Seedance 2.0 cannot start from audio).
             if !flf && spec.image_urls.is_empty() && spec.video_urls.is_empty() {
                 spec.audio_urls.clear();
+            }
+            if flf && spec.image_urls.is_empty() {
+                spec.image_urls.push("https://example.com/first-frame.png".into());
             }
             (name, spec)
         })
