@@ -1,0 +1,117 @@
+//! `loova library`: a folder of videos with their sidecars is read back into
+//! an empty data folder (`--rebuild`), listed as JSON with paths and recipes,
+//! and searched by a word from the middle of a prompt.
+
+use crate::common;
+use loova_core::library::{LocalFile, Sidecar};
+use std::path::Path;
+
+fn loova(data: &Path, out_dir: &Path, args: &[&str]) -> (i32, String, String) {
+    common::run(common::loova(data).args(args).env("LOOVA_DESK_OUTPUT_DIR", out_dir))
+}
+
+fn recipe(prompt: &str, account: &str, downloaded_at: i64) -> Sidecar {
+    Sidecar {
+        format: 1,
+        app_version: loova_core::VERSION.into(),
+        name: None,
+        prompt: prompt.into(),
+        model: "seedance_2_0".into(),
+        function_mode: "omni_reference".into(),
+        ratio: "16:9".into(),
+        duration: 5,
+        image_urls: vec![],
+        video_urls: vec![],
+        audio_urls: vec![],
+        local_files: vec![LocalFile { kind: "image".into(), name: "fox.png".into(), bytes: 3, sha256: "ba78".into() }],
+        task_id: Some(format!("task-{downloaded_at}")),
+        trace_id: None,
+        estimate_credits: Some(100),
+        price_list_date: Some("2026-01-01".into()),
+        credits_cost: Some(100),
+        account: account.into(),
+        batch: Some("Spring".into()),
+        created_at: downloaded_at - 1000,
+        submitted_at: Some(downloaded_at - 900),
+        finished_at: Some(downloaded_at - 100),
+        downloaded_at,
+    }
+}
+
+/// Two accounts' videos, as the app saves them, plus a sidecar whose video is gone.
+fn videos(out: &Path) {
+    let day = loova_core::library::date_to_ms("2026-03-02").unwrap();
+    for (account, file, prompt, at) in
+        [("Studio", "fox.mp4", "a red fox leaping through deep snow", day), ("Home", "heron.mp4", "a grey heron standing in the marsh", day + 86_400_000)]
+    {
+        let dir = out.join(account);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(file), loova_sim::routes::files::SAMPLE_MP4).unwrap();
+        recipe(prompt, account, at).write_beside(&dir.join(file)).unwrap();
+    }
+    recipe("gone", "Home", day).write_beside(&out.join("Home").join("gone.mp4")).unwrap();
+}
+
+#[test]
+fn rebuild_then_list_and_search_as_json() {
+    let data = loova_testkit::data_dir();
+    let out = tempfile::tempdir().unwrap();
+    videos(out.path());
+
+    let (code, stdout, err) = loova(data.path(), out.path(), &["library", "--json"]);
+    assert_eq!((code, stdout.trim()), (0, "[]"), "an empty data folder has an empty library: {err}");
+
+    // Default folder: the output folder.
+    let (code, stdout, err) = loova(data.path(), out.path(), &["library", "--rebuild", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["videos"], 2, "{report}");
+    assert_eq!(report["skipped"].as_array().unwrap().len(), 1, "the sidecar without its video: {report}");
+    // Idempotent.
+    let (code, _, err) = loova(data.path(), out.path(), &["library", "--rebuild", out.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+
+    let (code, stdout, err) = loova(data.path(), out.path(), &["library", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let all: Vec<serde_json::Value> = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(all.len(), 2, "{stdout}");
+    // Newest first, with the path and the whole recipe.
+    assert_eq!(all[0]["path"], out.path().join("Home").join("heron.mp4").display().to_string());
+    assert_eq!(all[0]["exists"], true);
+    let back: Sidecar = serde_json::from_value(all[0]["sidecar"].clone()).unwrap();
+    assert_eq!(back, recipe("a grey heron standing in the marsh", "Home", back.downloaded_at));
+
+    let (code, stdout, err) = loova(data.path(), out.path(), &["library", "--search", "leaping", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let found: Vec<serde_json::Value> = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["sidecar"]["prompt"], "a red fox leaping through deep snow");
+
+    let count = |args: &[&str]| {
+        let (code, stdout, err) = loova(data.path(), out.path(), &[&["library", "--json"], args].concat());
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str::<Vec<serde_json::Value>>(&stdout).unwrap().len()
+    };
+    assert_eq!(count(&["--account", "studio"]), 1);
+    assert_eq!(count(&["--batch", "Spring"]), 2);
+    assert_eq!(count(&["--since", "2026-03-03"]), 1);
+    assert_eq!(count(&["--search", "snow", "--account", "Home"]), 0);
+
+    let (code, stdout, _) = loova(data.path(), out.path(), &["library", "--search", "heron"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("heron.mp4") && stdout.contains("2026-03-03 · Home · seedance_2_0 · 5 s · 100 credits"), "{stdout}");
+}
+
+#[test]
+fn a_bad_date_or_folder_is_bad_input() {
+    let data = loova_testkit::data_dir();
+    let out = tempfile::tempdir().unwrap();
+    let (code, stdout, err) = loova(data.path(), out.path(), &["library", "--since", "yesterday", "--json"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("YYYY-MM-DD"), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["error"]["code"], "invalid_input");
+    let (code, _, err) = loova(data.path(), out.path(), &["library", "--rebuild", out.path().join("nope").to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("is not a folder"), "{err}");
+}

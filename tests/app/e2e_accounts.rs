@@ -1,0 +1,99 @@
+//! The real app: accounts against a loova-sim process, both balances side by
+//! side, the Sandbox, a wrong key — and the key never leaves the keychain.
+
+use crate::support;
+use loova_sim::SimConfig;
+use loova_testkit::{files_containing, keychain_entries, keyring_service, wait_for};
+use std::path::PathBuf;
+use support::App;
+
+const KEY: &str = "sk-live-e2e-7f3a9c2d4b1e8f60";
+const NEW_KEY: &str = "sk-live-e2e-rotated-0d0e";
+
+#[test]
+#[ignore = "drives the built app: needs Xvfb, tauri-driver, WebKitWebDriver and a Secret Service (scripts/test)"]
+fn accounts_balances_sandbox_and_no_key_leaks() {
+    let sim = loova_testkit::spawn_sim(SimConfig::for_tests(&[(KEY, 5000), (NEW_KEY, 2500)]));
+    let data = loova_testkit::data_dir();
+    let service = keyring_service("accounts");
+    let app = App::launch(data.path(), &[("LOOVA_DESK_KEYRING_SERVICE", &service)]);
+
+    app.click("nav-accounts");
+    app.click("add-account");
+    app.type_into("account-name", "Studio");
+    app.type_into("account-key", KEY);
+    app.click_css("details summary");
+    app.type_into("account-base-url", &sim.base_url());
+    app.click("add-account-submit");
+
+    // Both pools side by side: API Credits read from the service.
+    app.wait_text("api-available", |t| t == "5,000");
+    assert_eq!(app.text("api-total"), "5,000");
+    assert_eq!(app.text("key-hint"), "••••8f60");
+    assert!(app.text("app-credits").contains("enter what the Loova app shows"));
+
+    // App Credits are typed in from the Loova app, with their date.
+    app.click("edit-app-credits");
+    app.type_into("app-credits-input", "1200");
+    app.click("app-credits-save");
+    app.wait_text("app-credits-value", |t| t == "1,200");
+    assert!(app.text("app-credits").contains("entered by you"));
+
+    // A wrong key is refused with the service's reason; nothing is saved.
+    app.click("add-account");
+    app.type_into("account-name", "Client");
+    app.type_into("account-key", "sk-wrong-0000");
+    app.click_css("details summary");
+    app.type_into("account-base-url", &sim.base_url());
+    app.click("add-account-submit");
+    let msg = app.wait_text("add-account-error", |t| !t.is_empty());
+    assert!(msg.contains("rejected the API key"), "{msg}");
+    app.click_css("form[data-testid=add-account-form] button.quiet");
+
+    // The Sandbox: one click, 10,000 play credits, labelled everywhere.
+    app.click("try-sandbox");
+    app.wait_text("sandbox-badge", |t| t == "SANDBOX");
+    let sandbox_card = wait_sandbox_credits(&app);
+    assert!(sandbox_card.contains("10,000"), "{sandbox_card}");
+    // The key is nowhere but the keychain: not in the page, not in the data dir.
+    let page = app.eval("return document.documentElement.outerHTML").as_str().unwrap_or_default().to_string();
+    app.screenshot("accounts");
+    assert!(!page.contains(KEY) && !page.contains(&KEY[..KEY.len() - 4]), "the key reached the webview");
+
+    // Rotate Studio's key: the new one is checked, then replaces the old.
+    let studio = "[data-testid=\"account-Studio\"]";
+    app.click_css(&format!("{studio} footer button:nth-child(2)"));
+    app.type_into("replace-key-input", NEW_KEY);
+    app.click_css(&format!("{studio} form.inline button.primary"));
+    app.wait_text("key-hint", |t| t == "••••0d0e");
+    app.wait_text("api-available", |t| t == "2,500");
+    let found = keychain_entries(&service);
+    assert!(found.contains(NEW_KEY) && !found.contains(KEY), "{found}");
+
+    // Remove it: the keychain entry goes too.
+    app.click_css(&format!("{studio} [data-testid=remove-account]"));
+    app.click("confirm-remove");
+    wait_for("Studio to disappear", || !app.exists("account-Studio"));
+    assert!(!keychain_entries(&service).contains(NEW_KEY));
+    let page = app.eval("return document.documentElement.outerHTML").as_str().unwrap_or_default().to_string();
+    assert!(!page.contains(NEW_KEY), "the new key reached the webview");
+    drop(app);
+    assert_eq!(files_containing(data.path(), KEY.as_bytes()), Vec::<PathBuf>::new());
+    assert_eq!(files_containing(data.path(), NEW_KEY.as_bytes()), Vec::<PathBuf>::new());
+    assert_eq!(files_containing(data.path(), b"sk-sandbox-"), Vec::<PathBuf>::new());
+}
+
+fn wait_sandbox_credits(app: &App) -> String {
+    wait_for("the Sandbox's API credits", || {
+        let text = app
+            .eval("const c = [...document.querySelectorAll('article')].find(a => a.textContent.includes('SANDBOX')); return c ? c.textContent : ''")
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        if text.contains("10,000") {
+            Ok(text)
+        } else {
+            Err(text)
+        }
+    })
+}
