@@ -144,8 +144,11 @@ fn the_password_and_keys_are_in_no_file_and_no_log() {
         return;
     }
     let dirs = tempfile::tempdir().unwrap();
+    // The child test's name as libtest knows it: its module path in this
+    // test binary, without the binary's own name.
+    let child = format!("{}::secrets_child", module_path!().split_once("::").map_or("", |(_, m)| m));
     let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--ignored", "--exact", "secrets_child", "--nocapture", "--test-threads=1"])
+        .args(["--ignored", "--exact", &child, "--nocapture", "--test-threads=1"])
         .env("LOOVA_STUDIO_SECRETS_DIR", dirs.path())
         .output()
         .unwrap();

@@ -45,7 +45,7 @@ async fn reconfigure_add_keys_create_tasks_and_reset() {
     // Merge patch: only the given fields change.
     let (s, v) = sim_post(&c, &sim, "config", json!({"limits": {"concurrency": 1}, "faults": {"credits": {"script": ["http_502"]}}})).await;
     assert_eq!(s, 200, "{v}");
-    assert_eq!(v["data"]["limits"], json!({"concurrency": 1, "mode": "reject"}));
+    assert_eq!(v["data"]["limits"], json!({"concurrency": 1, "mode": "reject", "upstream_reference_limits": false}));
     assert_eq!(v["data"]["prices"]["seedance_2_0"]["per_second"], 15);
     assert_eq!(credits(&c, &sim, KEY).await.status, 502);
     let (s, _) = sim_post(&c, &sim, "config", json!({"fail_rate": 7})).await;
