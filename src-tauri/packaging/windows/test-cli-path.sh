@@ -45,7 +45,18 @@ set_path() { wine reg add 'HKCU\Environment' /v Path /t REG_EXPAND_SZ /d "$1" /f
 install() { wine "$work/hooks-test.exe"; }
 # _?= runs the uninstaller in place, so it has finished when wine returns.
 uninstall() { wine "$dir_unix/uninstall.exe" /S "_?=$dir"; }
-expect() { [ "$(user_path)" = "$1" ] || die "$2: PATH is '$(user_path)', expected '$1'"; echo "ok: $2"; }
+# Waits (up to 20 s) for the value rather than reading it once: under Wine an
+# installer's registry write was seen to land just after the process had
+# returned (the next read showed it), so one read could fail a right result.
+expect() {
+  local seen tries=0
+  while seen="$(user_path)"; [ "$seen" != "$1" ]; do
+    tries=$((tries + 1))
+    [ "$tries" -lt 40 ] || die "$2: PATH is '$seen', expected '$1'"
+    sleep 0.5
+  done
+  echo "ok: $2"
+}
 
 wineboot -i >/dev/null 2>&1 || true
 profile="$(wine cmd /c 'echo %USERNAME%' 2>/dev/null | tr -d '\r')"
