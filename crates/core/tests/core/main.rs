@@ -20,7 +20,6 @@ mod reliability_chaos;
 mod reliability_classes;
 mod reliability_disk;
 mod reliability_hold;
-mod reliability_keychain;
 mod reliability_outage;
 mod runtime_model;
 mod settings;

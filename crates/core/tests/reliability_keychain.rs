@@ -7,7 +7,12 @@
 //! Linux only; run by scripts/test (its keyring's password is `loova-test`).
 #![cfg(target_os = "linux")]
 
-use crate::common;
+// Its own test binary: it locks the keyring collection every other test's
+// keys live in, which would fail the tests running beside it in the
+// crate's shared binary.
+#[path = "core/common/mod.rs"]
+mod common;
+
 use common::*;
 use loova_core::engine::{Engine, EngineConfig, NoticeKind};
 use loova_core::store::JobState;
