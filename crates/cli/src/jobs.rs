@@ -119,12 +119,9 @@ pub fn list(a: JobsArgs) -> Outcome {
     };
     let mut filter = JobFilter::default();
     if let Some(s) = &a.state {
-        match JobState::parse(s) {
-            Some(st) => filter.states.push(st),
-            None => {
-                let all: Vec<&str> = JobState::ALL.iter().map(|s| s.as_str()).collect();
-                return Outcome::error(&Msg(ErrorCode::InvalidInput, format!("unknown state \"{s}\"; use one of {}", all.join(", "))), true);
-            }
+        match JobState::parse_named(s) {
+            Ok(st) => filter.states.push(st),
+            Err(why) => return Outcome::error(&Msg(ErrorCode::InvalidInput, why), true),
         }
     }
     if let Some(name) = &a.account {

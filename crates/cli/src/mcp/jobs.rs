@@ -75,12 +75,9 @@ pub fn list_jobs(server: &LoovaMcp, input: &ListInput) -> CallToolResult {
     let db = server.db();
     let mut filter = JobFilter::default();
     if let Some(s) = &input.state {
-        match JobState::parse(s) {
-            Some(st) => filter.states.push(st),
-            None => {
-                let all: Vec<&str> = JobState::ALL.iter().map(|s| s.as_str()).collect();
-                return reply::error(ErrorCode::InvalidInput, format!("state \"{s}\" is not a job state; use one of {}.", all.join(", ")), Some("state"));
-            }
+        match JobState::parse_named(s) {
+            Ok(st) => filter.states.push(st),
+            Err(why) => return reply::error(ErrorCode::InvalidInput, why, Some("state")),
         }
     }
     if let Some(name) = &input.account {

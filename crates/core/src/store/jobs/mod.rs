@@ -76,6 +76,15 @@ impl JobState {
         JobState::ALL.into_iter().find(|st| st.as_str() == s)
     }
 
+    /// A state a person typed (a filter), or the sentence naming the ones
+    /// that exist: every front end says it the same way.
+    pub fn parse_named(s: &str) -> Result<JobState, String> {
+        JobState::parse(s).ok_or_else(|| {
+            let all: Vec<&str> = JobState::ALL.iter().map(|st| st.as_str()).collect();
+            format!("unknown state \"{s}\"; use one of {}", all.join(", "))
+        })
+    }
+
     /// The states counted against the account's concurrency limit: the one
     /// list of them (SQL gets it through [`JobState::sql_list`]).
     pub const IN_FLIGHT: [JobState; 3] = [JobState::Submitting, JobState::Running, JobState::OutcomeUnknown];
