@@ -52,6 +52,7 @@ impl Inner {
             self.db.count_by_account_and_state()?.into_iter().filter(|c| c.state == JobState::Queued && c.jobs > 0).map(|c| c.account_id).collect();
         for account in self.db.accounts()?.into_iter().filter(|a| waiting.contains(&a.id)) {
             if account.state != AccountStatus::Active {
+                self.studio_wanting(&account.id, 0);
                 continue;
             }
             busy |= self.fill_slots(&account, tasks, &mut due).await?;
@@ -94,6 +95,7 @@ impl Inner {
         // or the calendar (paused, credits, key, budget period) ends it.
         let busy = free > 0 || in_flight > unknown || recovering || hold_ends.is_some();
         if free <= 0 {
+            self.studio_wanting(&account.id, 0);
             return Ok(busy);
         }
         // The budget: charged in the period + estimates in flight (durable:
@@ -124,6 +126,7 @@ impl Inner {
             chosen.push(j);
         }
         if studio.is_some() {
+            self.studio_wanting(&account.id, chosen.len());
             // Only the jobs that got a lease (committed in PostgreSQL) are
             // sent; none when the database does not answer.
             let granted = self.studio_grant(account, limit, &chosen).await?;

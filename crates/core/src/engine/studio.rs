@@ -23,6 +23,11 @@ pub(crate) struct Studios {
     pub gate: tokio::sync::Mutex<()>,
     /// Something changed (a task ended, a create answered): sync now.
     pub poke: Notify,
+    /// Per account, how many jobs this computer tried to send at its last
+    /// look (0 when paused, held by its budget, or its own slots full): a
+    /// computer that cannot use a slot leaves the line at its heartbeat,
+    /// so no turn is kept for it while others wait.
+    wanting: Mutex<HashMap<String, i64>>,
 }
 
 impl Engine {
@@ -62,6 +67,11 @@ impl Inner {
                 Ok(Vec::new())
             }
         }
+    }
+
+    /// How many jobs this computer wants slots for now (see `wanting`).
+    pub(crate) fn studio_wanting(&self, account_id: &str, jobs: usize) {
+        self.studios.wanting.lock().unwrap_or_else(|e| e.into_inner()).insert(account_id.to_string(), jobs as i64);
     }
 
     /// Sync soon (a task ended or a create answered).
@@ -119,7 +129,8 @@ impl Inner {
             let _gate = self.studios.gate.lock().await;
             let needed = self.needed_leases(&account.id)?;
             let queued = self.queued_count(&account.id)?;
-            sdb.sync(&stored.studio_account, &stored.computer, &needed, queued, silence).await
+            let wanting = self.studios.wanting.lock().unwrap_or_else(|e| e.into_inner()).get(&account.id).copied().unwrap_or(0).min(queued);
+            sdb.sync(&stored.studio_account, &stored.computer, &needed, queued, wanting, silence).await
         };
         if let Err(e) = synced {
             self.studio_down(account, stored, e);

@@ -72,7 +72,8 @@ impl StudioDb {
     /// Takes up to `wants.len()` leases for this computer: free slots are
     /// min(`limit`, the studio's own limit) less the live leases, handed out
     /// round-robin in the order the computers began waiting (this one
-    /// last if it was not waiting). Returns the jobs that got one; only
+    /// last if it was not waiting) by [`turns_of`]; another's turn is kept
+    /// for it (`owed`) until it asks. Returns the jobs that got one; only
     /// those may be sent. The rest wait in `loova_waiters`.
     pub(crate) async fn acquire(
         &self,
@@ -100,28 +101,36 @@ impl StudioDb {
             tx.execute(EXPIRE, &[&studio, &silence_ms]).await.map_err(q)?;
             let live: i64 = tx.query_one("SELECT count(*) FROM loova_leases WHERE studio_account = $1", &[&studio]).await.map_err(q)?.get(0);
             let free = (limit - live).max(0);
-            // The other live computers waiting, longest first, and whether
-            // each began waiting before this one.
-            let mine = tx
-                .query_opt("SELECT waiting_since FROM loova_waiters WHERE studio_account = $1 AND computer = $2", &[&studio, &computer])
+            // This computer's place in line and the slots a turn of another
+            // already handed it; the other live computers waiting, in line
+            // order, each with whether it is ahead of this one.
+            let own = tx
+                .query_opt("SELECT owed FROM loova_waiters WHERE studio_account = $1 AND computer = $2", &[&studio, &computer])
                 .await
-                .map_err(q)?
-                .is_some();
+                .map_err(q)?;
+            let waiting = own.is_some();
+            let my_owed = own.map_or(0, |r| r.get::<_, i32>(0) as i64);
             let others = tx
                 .query(
-                    "SELECT w.want, (NOT $3 OR w.waiting_since < (SELECT waiting_since FROM loova_waiters WHERE studio_account = $1 AND computer = $2)) AS ahead
+                    "SELECT w.computer, w.want, w.owed,
+                       (NOT $3 OR (w.waiting_since, w.computer) < (SELECT waiting_since, computer FROM loova_waiters WHERE studio_account = $1 AND computer = $2)) AS ahead
                      FROM loova_waiters w JOIN loova_computers c ON c.studio_account = w.studio_account AND c.name = w.computer
                      WHERE w.studio_account = $1 AND w.computer <> $2 AND c.last_seen >= now() - $4::bigint * interval '1 millisecond'
-                     ORDER BY w.waiting_since",
-                    &[&studio, &computer, &mine, &silence_ms],
+                     ORDER BY w.waiting_since, w.computer",
+                    &[&studio, &computer, &waiting, &silence_ms],
                 )
                 .await
                 .map_err(q)?;
-            let ahead: Vec<i64> = others.iter().filter(|r| r.get::<_, bool>(1)).map(|r| r.get::<_, i32>(0) as i64).collect();
-            let behind: Vec<i64> = others.iter().filter(|r| !r.get::<_, bool>(1)).map(|r| r.get::<_, i32>(0) as i64).collect();
-            let share = share_of(free, &ahead, wants.len() as i64, &behind) as usize;
+            let others: Vec<Waiter> = others
+                .iter()
+                .map(|r| {
+                    let (want, owed) = (r.get::<_, i32>(1) as i64, r.get::<_, i32>(2) as i64);
+                    Waiter { computer: r.get(0), want: want - owed.min(want), owed: owed.min(want), ahead: r.get(3) }
+                })
+                .collect();
+            let turns = turns_of(free, my_owed, wants.len() as i64, &others);
             let mut granted = Vec::new();
-            for w in wants.iter().take(share) {
+            for w in wants.iter().take(turns.mine as usize) {
                 let n = tx
                     .execute(
                         "INSERT INTO loova_leases (studio_account, computer, job_id, hold_ms) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
@@ -133,6 +142,18 @@ impl StudioDb {
                     granted.push(w.job_id);
                 }
             }
+            // The others' turns are kept for them, and they go to the back
+            // of the line as if they had taken them: behind this computer
+            // too if it starts waiting now (a microsecond later, as
+            // timestamps in one transaction are all the same `now()`).
+            for (other, got) in others.iter().zip(&turns.others).filter(|(_, got)| **got > 0) {
+                tx.execute(
+                    "UPDATE loova_waiters SET owed = owed + $3, waiting_since = now() + interval '1 microsecond' WHERE studio_account = $1 AND computer = $2",
+                    &[&studio, &other.computer, &(*got as i32)],
+                )
+                .await
+                .map_err(q)?;
+            }
             let left = (wants.len() - granted.len()) as i32;
             if left == 0 {
                 tx.execute("DELETE FROM loova_waiters WHERE studio_account = $1 AND computer = $2", &[&studio, &computer]).await.map_err(q)?;
@@ -141,7 +162,7 @@ impl StudioDb {
                 let restart = !granted.is_empty();
                 tx.execute(
                     "INSERT INTO loova_waiters (studio_account, computer, want) VALUES ($1, $2, $3)
-                     ON CONFLICT (studio_account, computer) DO UPDATE SET want = $3,
+                     ON CONFLICT (studio_account, computer) DO UPDATE SET want = $3, owed = 0,
                        waiting_since = CASE WHEN $4 THEN now() ELSE loova_waiters.waiting_since END",
                     &[&studio, &computer, &left, &restart],
                 )
@@ -154,10 +175,11 @@ impl StudioDb {
         .await
     }
 
-    /// The heartbeat: this computer is alive, its leases match its jobs
-    /// (a lease per job that needs one, with the task id once known, none
-    /// for the others), and silent holders' expired leases go.
-    pub(crate) async fn sync(&self, studio: &str, computer: &str, needed: &[Needed], queued: i64, silence_ms: i64) -> Result<(), StudioError> {
+    /// The heartbeat: this computer is alive (with `queued` jobs), its
+    /// leases match its jobs (a lease per job that needs one, with the task
+    /// id once known, none for the others), it waits for at most `wanting`
+    /// slots, and silent holders' expired leases go.
+    pub(crate) async fn sync(&self, studio: &str, computer: &str, needed: &[Needed], queued: i64, wanting: i64, silence_ms: i64) -> Result<(), StudioError> {
         let (studio, computer, needed) = (studio.to_string(), computer.to_string(), needed.to_vec());
         self.call(|mut conn| async move {
             let tx = conn.transaction().await.map_err(q)?;
@@ -186,12 +208,14 @@ impl StudioDb {
                 .await
                 .map_err(q)?;
             }
-            if queued == 0 {
+            // In line only while it can use a slot (not paused, not held by
+            // its budget, its queue not empty), wanting no more than now.
+            if wanting == 0 {
                 tx.execute("DELETE FROM loova_waiters WHERE studio_account = $1 AND computer = $2", &[&studio, &computer]).await.map_err(q)?;
             } else {
                 tx.execute(
-                    "UPDATE loova_waiters SET want = LEAST(want, $3) WHERE studio_account = $1 AND computer = $2",
-                    &[&studio, &computer, &(queued as i32)],
+                    "UPDATE loova_waiters SET want = LEAST(want, $3), owed = LEAST(owed, $3) WHERE studio_account = $1 AND computer = $2",
+                    &[&studio, &computer, &(wanting as i32)],
                 )
                 .await
                 .map_err(q)?;
@@ -293,35 +317,59 @@ impl StudioDb {
     }
 }
 
-/// How many of `free` slots go to this computer (wanting `mine`): one per
-/// waiting computer per round, those that began waiting earlier (`ahead`,
-/// their wants, longest first) before it and the later ones (`behind`)
-/// after, until the slots or the wants run out. A computer with 1,000
-/// queued jobs so gets no more turns than one with 3.
-pub(crate) fn share_of(free: i64, ahead: &[i64], mine: i64, behind: &[i64]) -> i64 {
-    let mut wants: Vec<i64> = ahead.iter().copied().chain(std::iter::once(mine)).chain(behind.iter().copied()).collect();
-    let me = ahead.len();
-    let (mut free, mut got) = (free, 0);
+/// Another live computer waiting for slots: what it still wants beyond
+/// the slots already kept for it (`owed`), and whether it began waiting
+/// before this one.
+pub(crate) struct Waiter {
+    pub computer: String,
+    pub want: i64,
+    pub owed: i64,
+    pub ahead: bool,
+}
+
+/// Where `free` slots go: this computer's, and each other waiter's new
+/// ones (kept for it as `owed`).
+#[derive(Debug, PartialEq)]
+pub(crate) struct Turns {
+    pub mine: i64,
+    pub others: Vec<i64>,
+}
+
+/// Hands out `free` slots: first those already kept for a computer (others'
+/// stay free for them; this one, wanting `mine`, takes its `my_owed`), then
+/// one per waiting computer per round, those that began waiting earlier
+/// before this one and the later ones after, until the slots or the wants
+/// run out. A computer with 1,000 queued jobs so gets no more turns than
+/// one with 3, however often it asks.
+pub(crate) fn turns_of(free: i64, my_owed: i64, mine: i64, others: &[Waiter]) -> Turns {
+    let kept: i64 = others.iter().map(|o| o.owed).sum();
+    let mut free = (free - kept).max(0);
+    let taken = my_owed.min(mine).min(free);
+    free -= taken;
+    let me = others.iter().filter(|o| o.ahead).count();
+    let ahead = others.iter().filter(|o| o.ahead).map(|o| o.want);
+    let behind = others.iter().filter(|o| !o.ahead).map(|o| o.want);
+    let mut wants: Vec<i64> = ahead.chain(std::iter::once(mine - taken)).chain(behind).collect();
+    let mut got = vec![0; wants.len()];
     while free > 0 && wants.iter().any(|w| *w > 0) {
         for (i, w) in wants.iter_mut().enumerate() {
-            if free == 0 {
-                break;
-            }
-            if *w > 0 {
+            if free > 0 && *w > 0 {
                 *w -= 1;
+                got[i] += 1;
                 free -= 1;
-                if i == me {
-                    got += 1;
-                }
             }
         }
     }
-    got
+    let mine = taken + got.remove(me);
+    // `got` is now in line order without this one: back to `others`' order.
+    let (mut ahead_got, mut behind_got) = (got[..me].iter(), got[me..].iter());
+    let others = others.iter().map(|o| if o.ahead { *ahead_got.next().unwrap_or(&0) } else { *behind_got.next().unwrap_or(&0) }).collect();
+    Turns { mine, others }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{is_task_id, share_of};
+    use super::{is_task_id, turns_of, Turns, Waiter};
 
     #[test]
     fn only_task_shaped_ids_are_followed() {
@@ -334,14 +382,55 @@ mod tests {
         }
     }
 
+    fn waiter(want: i64, owed: i64, ahead: bool) -> Waiter {
+        Waiter { computer: String::new(), want, owed, ahead }
+    }
+
     #[test]
     fn free_slots_go_round_robin_in_waiting_order() {
-        assert_eq!(share_of(6, &[], 30, &[]), 6, "alone: every free slot");
-        assert_eq!(share_of(1, &[3], 30, &[]), 0, "one slot: to the one waiting longer");
-        assert_eq!(share_of(1, &[], 30, &[3]), 1, "this one waited longer");
-        assert_eq!(share_of(4, &[1], 30, &[3]), 2, "1 + 1 + 1, then only the two left");
-        assert_eq!(share_of(6, &[2, 2], 30, &[]), 2);
-        assert_eq!(share_of(0, &[], 5, &[]), 0);
-        assert_eq!(share_of(3, &[], 0, &[]), 0);
+        let mine = |free, ahead: &[i64], me, behind: &[i64]| {
+            let others: Vec<Waiter> = ahead.iter().map(|w| waiter(*w, 0, true)).chain(behind.iter().map(|w| waiter(*w, 0, false))).collect();
+            turns_of(free, 0, me, &others).mine
+        };
+        assert_eq!(mine(6, &[], 30, &[]), 6, "alone: every free slot");
+        assert_eq!(mine(1, &[3], 30, &[]), 0, "one slot: to the one waiting longer");
+        assert_eq!(mine(1, &[], 30, &[3]), 1, "this one waited longer");
+        assert_eq!(mine(4, &[1], 30, &[3]), 2, "1 + 1 + 1, then only the two left");
+        assert_eq!(mine(6, &[2, 2], 30, &[]), 2);
+        assert_eq!(mine(0, &[], 5, &[]), 0);
+        assert_eq!(mine(3, &[], 0, &[]), 0);
+    }
+
+    #[test]
+    fn a_turn_given_to_another_stays_its_own_until_it_comes() {
+        // Six slots free up one by one while only the big computer asks:
+        // every other one is kept for the small one, however often the
+        // big one asks in between.
+        let mut small = waiter(3, 0, true);
+        let (mut free, mut big_got) = (0, 0);
+        for _ in 0..6 {
+            free += 1;
+            let t = turns_of(free, 0, 24, std::slice::from_ref(&small));
+            free -= t.mine;
+            big_got += t.mine;
+            small.owed += t.others[0];
+            small.want -= t.others[0];
+            // Served, the small one goes to the back of the line; when
+            // the big one is served, the small one is ahead again.
+            small.ahead = t.others[0] == 0;
+        }
+        assert_eq!((big_got, small.owed, free), (3, 3, 3), "the 3 slots kept for the small computer stay free");
+        // It comes: it takes its three, the big one none of them.
+        assert_eq!(turns_of(3, 3, 3, &[]), Turns { mine: 3, others: vec![] });
+        assert_eq!(turns_of(3, 0, 24, &[waiter(0, 3, false)]).mine, 0);
+    }
+
+    #[test]
+    fn the_others_turns_are_reported_in_their_own_order() {
+        let others = [waiter(5, 0, false), waiter(5, 0, true), waiter(5, 1, false)];
+        // 1 kept for the third; 5 left: ahead (second) 2, me 1, behind
+        // (first, third) 1 each in round 1, then ahead again.
+        let t = turns_of(6, 0, 5, &others);
+        assert_eq!(t, Turns { mine: 1, others: vec![1, 2, 1] });
     }
 }

@@ -59,6 +59,12 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (studio_account, computer),
         FOREIGN KEY (studio_account, computer) REFERENCES loova_computers ON DELETE CASCADE
     );",
+    // 2: slots already handed to a waiting computer by another's turn
+    // (`owed`), kept free for it until it comes for them: without this, the
+    // computer whose tasks end keeps taking the slot the round-robin gave
+    // the other one before that one's next look (found by the studio
+    // fairness test in CI).
+    "ALTER TABLE loova_waiters ADD COLUMN owed integer NOT NULL DEFAULT 0 CHECK (owed >= 0);",
 ];
 
 /// Serialises migrations of concurrent first connections (any constant
