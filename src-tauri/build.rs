@@ -47,6 +47,7 @@ const COMMANDS: &[&str] = &[
     "pick_video_file",
     "locate_video",
     "library_composer_draft",
+    "job_composer_draft",
     "rebuild_library",
     "template_segments",
     "preview_variations",

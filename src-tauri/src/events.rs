@@ -18,18 +18,19 @@ pub struct QueueChanged(pub loova_core::overview::QueueOverview);
 pub struct QueueJobsChanged(pub loova_core::overview::QueueDelta);
 
 /// Files dropped onto the window, sorted by Rust: a batch file opens the
-/// import screen (as a handle: the page never holds its path), anything
-/// else is a reference for the Composer.
+/// import screen, anything else is a reference for the Composer; each as a
+/// handle (the page never holds a path).
 #[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
 pub struct FilesDropped {
     pub batch_file: Option<loova_core::path_grants::Granted>,
-    pub media: Vec<String>,
+    pub media: Vec<loova_core::path_grants::Granted>,
 }
 
 impl FilesDropped {
     pub fn of(grants: &loova_core::path_grants::PathGrants, paths: &[std::path::PathBuf]) -> FilesDropped {
         let sorted = loova_core::batch_import::sort_dropped(paths.iter().map(|p| p.display().to_string()).collect());
-        FilesDropped { batch_file: sorted.batch_file.map(|f| grants.grant(std::path::Path::new(&f))), media: sorted.media }
+        let grant = |f: &String| grants.grant(std::path::Path::new(f));
+        FilesDropped { batch_file: sorted.batch_file.as_ref().map(grant), media: sorted.media.iter().map(grant).collect() }
     }
 }
 

@@ -73,6 +73,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::pick_video_file,
             commands::locate_video,
             commands::library_composer_draft,
+            commands::job_composer_draft,
             commands::rebuild_library,
             commands::template_segments,
             commands::preview_variations,
@@ -227,5 +228,23 @@ mod bindings_test {
         }
         let current = std::fs::read_to_string(&committed).unwrap_or_default();
         assert!(current == fresh, "{} is stale: run scripts/bindings and commit it", super::BINDINGS_PATH);
+    }
+
+    /// A command the page can call must also be in build.rs's list and
+    /// granted by the window's capability, or the page's call is refused
+    /// at run time (found when "Open in Composer" silently did nothing).
+    #[test]
+    fn every_command_is_allowed_for_the_window() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let bindings = std::fs::read_to_string(root.join(super::BINDINGS_PATH)).unwrap();
+        let build = std::fs::read_to_string(root.join("src-tauri/build.rs")).unwrap();
+        let capability = std::fs::read_to_string(root.join("src-tauri/capabilities/main.json")).unwrap();
+        let called: Vec<&str> = bindings.split("TAURI_INVOKE(\"").skip(1).filter_map(|rest| rest.split('"').next()).collect();
+        assert!(called.len() > 40, "{called:?}");
+        for command in called {
+            assert!(build.contains(&format!("\"{command}\",")), "{command} is not in src-tauri/build.rs COMMANDS");
+            let permission = format!("\"allow-{}\"", command.replace('_', "-"));
+            assert!(capability.contains(&permission), "{permission} is not in src-tauri/capabilities/main.json");
+        }
     }
 }

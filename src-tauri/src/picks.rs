@@ -17,16 +17,21 @@ pub const TEST_PICK_ENV: &str = "LOOVA_DESK_TEST_PICK_FILE";
 
 impl From<loova_core::path_grants::UnknownHandle> for crate::error::CommandError {
     fn from(e: loova_core::path_grants::UnknownHandle) -> crate::error::CommandError {
-        crate::error::CommandError::invalid("file", e.to_string())
+        crate::error::CommandError::invalid(e.field, e.to_string())
     }
 }
 
-/// `Some(answer)` when the tests' file stands in for the dialog.
-fn test_answer() -> Option<Option<PathBuf>> {
+/// `Some(answer)` when the tests' file stands in for the dialog: one path
+/// per line.
+fn test_answers() -> Option<Vec<PathBuf>> {
     let file = std::env::var_os(TEST_PICK_ENV).filter(|f| !f.is_empty())?;
     let text = std::fs::read_to_string(&file).unwrap_or_default();
     let _ = std::fs::write(&file, "");
-    Some(Some(PathBuf::from(text.trim())).filter(|p| !p.as_os_str().is_empty()))
+    Some(text.lines().map(str::trim).filter(|l| !l.is_empty()).map(PathBuf::from).collect())
+}
+
+fn test_answer() -> Option<Option<PathBuf>> {
+    test_answers().map(|paths| paths.into_iter().next())
 }
 
 /// One file, of the kinds in `extensions`; `None` when canceled.
@@ -39,6 +44,18 @@ pub async fn pick_file(app: &AppHandle, title: &str, filter: &str, extensions: &
         let _ = tx.send(picked.and_then(|p| p.into_path().ok()));
     });
     rx.await.ok().flatten()
+}
+
+/// Several files, of the kinds in `extensions`; empty when canceled.
+pub async fn pick_files(app: &AppHandle, title: &str, filter: &str, extensions: &[&str]) -> Vec<PathBuf> {
+    if let Some(answer) = test_answers() {
+        return answer;
+    }
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog().file().set_title(title).add_filter(filter, extensions).pick_files(move |picked| {
+        let _ = tx.send(picked.unwrap_or_default().into_iter().filter_map(|p| p.into_path().ok()).collect::<Vec<_>>());
+    });
+    rx.await.unwrap_or_default()
 }
 
 /// One folder, the dialog opening at `start`; `None` when canceled.

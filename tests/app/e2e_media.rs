@@ -26,19 +26,32 @@ fn local_image_and_video_are_priced_queued_and_finished() {
     app.wait_text("formula", |t| t == "15 credits/s × 5 s = 75 credits");
 
     // A file whose content is not media is refused, whatever its name says.
-    app.type_into("media-path-input", &liar.display().to_string());
-    app.click("add-media-path");
+    App::will_pick(data.path(), &liar);
+    app.click("add-media");
     let refused = app.wait_text("media-refused", |t| !t.is_empty());
     assert!(refused.contains("not a supported media file") && refused.contains("Formats that work"), "{refused}");
 
     // URLs and files mix; a URL of the same kind goes first, so this file is @image2.
     app.type_into("image-urls", "https://example.com/logo.png");
-    app.type_into("media-path-input", &image.display().to_string());
-    app.click("add-media-path");
+    App::will_pick(data.path(), &image);
+    app.click("add-media");
     app.wait_text("local-file-product.png", |t| t.contains("@image2") && t.contains("PNG"));
-    app.type_into("media-path-input", &video.display().to_string());
-    app.click("add-media-path");
+    App::will_pick(data.path(), &video);
+    app.click("add-media");
     app.wait_text("local-file-camera-move.mp4", |t| t.contains("@video1") && t.contains("MP4") && t.contains("0.8 s"));
+
+    // The page holds handles, not paths: a script in it that names a file
+    // itself gets neither a look at it nor an upload of it.
+    let secret = media.path().join("id_ed25519");
+    std::fs::copy(fixtures.join("red.png"), &secret).unwrap();
+    let named = secret.display().to_string();
+    let look = invoke(&app, "inspect_media", serde_json::json!({ "handles": [named] }));
+    assert!(look.contains("no longer open here") && !look.contains("data:image"), "{look}");
+    let spec = serde_json::json!({ "model": "seedance_2_0", "function_mode": "omni_reference", "ratio": "16:9", "duration": 5,
+        "prompt": "@image1", "image_urls": [], "video_urls": [], "audio_urls": [], "image_files": [named], "video_files": [], "audio_files": [] });
+    let send = invoke(&app, "enqueue_job", serde_json::json!({ "accountId": "sandbox", "spec": spec, "name": null }));
+    assert!(send.starts_with("ERR") && send.contains("image_files") && send.contains("no longer open here"), "{send}");
+    assert!(!app.text("local-files").contains("id_ed25519"));
 
     // A local video is a video reference: 30 credits/s.
     app.wait_text("formula", |t| t == "30 credits/s × 5 s = 150 credits");
@@ -61,4 +74,11 @@ fn local_image_and_video_are_priced_queued_and_finished() {
     });
     assert!(app.text("job-charged").starts_with("150"), "{}", app.text("job-charged"));
     assert!(videos.path().join("Sandbox/Product with camera move.mp4").exists());
+}
+
+/// What a command answers a script in the page: `OK <json>` or `ERR <json>`.
+fn invoke(app: &App, command: &str, args: serde_json::Value) -> String {
+    let script =
+        format!("return window.__TAURI_INTERNALS__.invoke('{command}', {args}).then(r => 'OK ' + JSON.stringify(r), e => 'ERR ' + JSON.stringify(e));");
+    app.eval(&script).as_str().unwrap_or_default().to_string()
 }

@@ -31,11 +31,6 @@ pub struct MediaInfo {
     pub error: Option<String>,
 }
 
-/// Inspects each path (in order), within `limits`.
-pub fn inspect_all(paths: &[String], limits: &MediaLimits) -> Vec<MediaInfo> {
-    paths.iter().map(|p| inspect(p, limits)).collect()
-}
-
 /// A file that cannot be used, with why.
 pub fn refused(path: &str, reason: &str) -> MediaInfo {
     MediaInfo { error: Some(reason.to_string()), ..unknown(path) }
@@ -85,12 +80,12 @@ mod tests {
     }
 
     #[test]
-    fn an_unusable_file_says_why_and_keeps_its_order() {
+    fn an_unusable_file_says_why() {
         let dir = tempfile::tempdir().unwrap();
         let text = dir.path().join("notes.png");
         std::fs::write(&text, b"just words").unwrap();
         let missing = dir.path().join("gone.mp4");
-        let infos = inspect_all(&[text.display().to_string(), missing.display().to_string()], &MediaLimits::default());
+        let infos: Vec<MediaInfo> = [&text, &missing].iter().map(|p| inspect(&p.display().to_string(), &MediaLimits::default())).collect();
         assert_eq!(infos.iter().map(|i| i.name.as_str()).collect::<Vec<_>>(), ["notes.png", "gone.mp4"]);
         assert!(infos.iter().all(|i| i.kind.is_none() && i.error.is_some()));
         assert!(infos[0].error.as_ref().unwrap().contains("not a supported media file"), "{:?}", infos[0].error);

@@ -111,6 +111,7 @@ pub async fn locate_video(app: AppHandle, grants: tauri::State<'_, PathGrants>, 
     blocking(&app, move |state, _| Ok(actions::locate(state.db()?, &data_dir, id, &path)?)).await
 }
 
+/// A recipe for the Composer (from a video or a queue row).
 #[derive(Serialize, specta::Type)]
 pub struct ComposerDraft {
     pub spec: JobSpec,
@@ -119,13 +120,11 @@ pub struct ComposerDraft {
     pub account_id: Option<String>,
 }
 
-/// "Open in Composer": the video's recipe as a job to vary.
+/// "Open in Composer": the video's recipe as a job to vary, its local files
+/// as handles.
 #[tauri::command]
 #[specta::specta]
-pub async fn library_composer_draft(app: AppHandle, id: i64) -> Result<ComposerDraft, CommandError> {
-    blocking(&app, move |state, _| {
-        let (spec, name, account_id) = actions::composer_spec(state.db()?, id)?;
-        Ok(ComposerDraft { spec, name, account_id })
-    })
-    .await
+pub async fn library_composer_draft(app: AppHandle, grants: tauri::State<'_, PathGrants>, id: i64) -> Result<ComposerDraft, CommandError> {
+    let (spec, name, account_id) = blocking(&app, move |state, _| Ok(actions::composer_spec(state.db()?, id)?)).await?;
+    Ok(ComposerDraft { spec: grants.handles_in(spec), name, account_id })
 }

@@ -6,6 +6,7 @@ use crate::state::blocking;
 use loova_core::engine::{self, JobAction, JobView, Performed};
 use loova_core::output_dir::OutputDirError;
 use loova_core::overview::QueueOverview;
+use loova_core::path_grants::PathGrants;
 use loova_core::JobSpec;
 use serde::Serialize;
 use tauri::{AppHandle, Manager};
@@ -27,13 +28,29 @@ pub struct Enqueued {
 /// main thread like every command that touches files or SQLite.
 #[tauri::command]
 #[specta::specta]
-pub async fn enqueue_job(app: AppHandle, account_id: String, spec: JobSpec, name: Option<String>) -> Result<Enqueued, CommandError> {
+pub async fn enqueue_job(
+    app: AppHandle,
+    grants: tauri::State<'_, PathGrants>,
+    account_id: String,
+    spec: JobSpec,
+    name: Option<String>,
+) -> Result<Enqueued, CommandError> {
+    let spec = grants.paths_in(spec)?;
     blocking(&app, move |state, host| {
         let job = engine::enqueue(state.db()?, &account_id, &spec, name.as_deref(), &state.prices)?;
         host.touch();
         Ok(Enqueued { job, overview: overview(state, host)? })
     })
     .await
+}
+
+/// "Open in Composer" on a queue row: the job's recipe, its local files as
+/// handles.
+#[tauri::command]
+#[specta::specta]
+pub async fn job_composer_draft(app: AppHandle, grants: tauri::State<'_, PathGrants>, id: i64) -> Result<crate::commands::ComposerDraft, CommandError> {
+    let job = blocking(&app, move |state, _| Ok(engine::job(state.db()?, id)?)).await?;
+    Ok(crate::commands::ComposerDraft { spec: grants.handles_in(job.spec), name: job.name, account_id: Some(job.account_id) })
 }
 
 #[tauri::command]

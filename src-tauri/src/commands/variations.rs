@@ -7,9 +7,10 @@ use crate::queue::overview;
 use crate::state::blocking;
 use loova_core::batch::QueueOrder;
 use loova_core::overview::QueueOverview;
+use loova_core::path_grants::PathGrants;
 use loova_core::variations::{self, Segment, SyntaxError, VariationPreview, VariationQueueError, VariationRequest};
 use loova_core::ErrorCode;
-use tauri::AppHandle;
+use tauri::{AppHandle, State};
 
 impl From<VariationQueueError> for CommandError {
     fn from(e: VariationQueueError) -> CommandError {
@@ -35,7 +36,13 @@ pub fn template_segments(template: String) -> Result<Vec<Segment>, CommandError>
 /// account, against its balance.
 #[tauri::command]
 #[specta::specta]
-pub async fn preview_variations(app: AppHandle, request: VariationRequest, account_id: Option<String>) -> Result<VariationPreview, CommandError> {
+pub async fn preview_variations(
+    app: AppHandle,
+    grants: State<'_, PathGrants>,
+    mut request: VariationRequest,
+    account_id: Option<String>,
+) -> Result<VariationPreview, CommandError> {
+    request.base = grants.paths_in(request.base)?;
     blocking(&app, move |state, _| Ok(variations::preview_request(state.db()?, state.accounts()?, &state.prices, &request, account_id.as_deref())?)).await
 }
 
@@ -45,11 +52,13 @@ pub async fn preview_variations(app: AppHandle, request: VariationRequest, accou
 #[specta::specta]
 pub async fn queue_variations(
     app: AppHandle,
-    request: VariationRequest,
+    grants: State<'_, PathGrants>,
+    mut request: VariationRequest,
     account_id: String,
     confirmed: bool,
     order: QueueOrder,
 ) -> Result<QueueOverview, CommandError> {
+    request.base = grants.paths_in(request.base)?;
     blocking(&app, move |state, host| {
         variations::queue_request(state.db()?, state.accounts()?, &state.prices, &request, &account_id, confirmed, order)?;
         host.touch();

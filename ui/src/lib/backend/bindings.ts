@@ -7,7 +7,8 @@
 
 export const commands = {
 /**
- * Validates and prices a job offline; the UI shows exactly this.
+ * Validates and prices a job offline; the UI shows exactly this. Its
+ * local files are handles; one this run did not give out is a violation.
  */
 async previewJob(spec: JobSpec) : Promise<Preview> {
     return await TAURI_INVOKE("preview_job", { spec });
@@ -239,15 +240,26 @@ async queueBatch(file: string, accountId: string, name: string | null, onlyValid
 /**
  * The system file picker, several files at once; empty when canceled.
  */
-async pickMediaFiles() : Promise<string[]> {
-    return await TAURI_INVOKE("pick_media_files");
+async pickMediaFiles() : Promise<Result<Granted[], CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("pick_media_files") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 },
 /**
- * What each file really is (by content), its size, a thumbnail for images,
- * or why it cannot be used. Reads the files on the blocking pool.
+ * What each picked or dropped file really is (by content), its size, a
+ * thumbnail for images, or why it cannot be used. A handle this run did
+ * not give out is refused. Reads the files on the blocking pool.
  */
-async inspectMedia(paths: string[]) : Promise<MediaInfo[]> {
-    return await TAURI_INVOKE("inspect_media", { paths });
+async inspectMedia(handles: string[]) : Promise<Result<MediaFile[], CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("inspect_media", { handles }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 },
 async settingsScreen() : Promise<Result<SettingsScreen, CommandError>> {
     try {
@@ -418,11 +430,24 @@ async locateVideo(id: number, file: string) : Promise<Result<null, CommandError>
 }
 },
 /**
- * "Open in Composer": the video's recipe as a job to vary.
+ * "Open in Composer": the video's recipe as a job to vary, its local files
+ * as handles.
  */
 async libraryComposerDraft(id: number) : Promise<Result<ComposerDraft, CommandError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("library_composer_draft", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * "Open in Composer" on a queue row: the job's recipe, its local files as
+ * handles.
+ */
+async jobComposerDraft(id: number) : Promise<Result<ComposerDraft, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("job_composer_draft", { id }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -857,6 +882,9 @@ export type CommandError = { code: ErrorCode; field: string | null; message: str
  * How to fix it, when the message does not already say so.
  */
 fix: string | null }
+/**
+ * A recipe for the Composer (from a video or a queue row).
+ */
 export type ComposerDraft = { spec: JobSpec; name: string | null; 
 /**
  * The video's account, if it still exists.
@@ -1071,10 +1099,10 @@ formula: string; price_list: PriceListInfo }
 export type FieldValues = { field: VaryField; values: string[] }
 /**
  * Files dropped onto the window, sorted by Rust: a batch file opens the
- * import screen (as a handle: the page never holds its path), anything
- * else is a reference for the Composer.
+ * import screen, anything else is a reference for the Composer; each as a
+ * handle (the page never holds a path).
  */
-export type FilesDropped = { batch_file: Granted | null; media: string[] }
+export type FilesDropped = { batch_file: Granted | null; media: Granted[] }
 /**
  * A granted path as the page sees it: the handle, and the file's name to
  * show (never the folders above it).
@@ -1287,11 +1315,15 @@ from_ms: number | null; until_ms: number | null; sort: LibrarySort; offset: numb
  * The screen's sort orders.
  */
 export type LibrarySort = "newest" | "oldest" | "cost_high" | "cost_low" | "name"
-export type MediaInfo = { path: string; name: string; kind: MediaKind | null; format: string | null; size_bytes: number; 
 /**
- * How long a video or audio file plays, when its header says.
+ * A file picked or dropped for the Composer, as the window sees it.
  */
-duration_secs: number | null; thumbnail: string | null; 
+export type MediaFile = { 
+/**
+ * What the window sends back in a job's `image_files`, `video_files`
+ * or `audio_files`.
+ */
+handle: string; name: string; kind: MediaKind | null; format: string | null; size_bytes: number; duration_secs: number | null; thumbnail: string | null; 
 /**
  * Why the file cannot be used, and what works instead.
  */

@@ -34,7 +34,7 @@ export type {
   LibraryPage,
   LibraryQuery,
   LibrarySort,
-  MediaInfo,
+  MediaFile,
   OnDisk,
   OrderForecast,
   JobSpec,

@@ -34,7 +34,7 @@ class Draft {
     this.duration = defaults.duration;
   }
 
-  /** Fills the form with `spec` (its local files are checked again). */
+  /** Fills the form with `spec` (its local files, handles from Rust, are checked again). */
   async load(spec: JobSpec, name: string | null, accountId: string) {
     this.started = true;
     this.model = spec.model;

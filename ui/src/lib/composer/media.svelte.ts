@@ -1,25 +1,33 @@
 // Local reference files chosen in the Composer, in the order they are sent
-// (so @image1, @video1… refer to what the person sees).
-import { commands, type MediaInfo } from '../backend';
+// (so @image1, @video1… refer to what the person sees). Each is held by the
+// handle Rust gave it when it was picked or dropped, never by its path.
+import { commands, type MediaFile } from '../backend';
 
 class LocalMedia {
-  files = $state<MediaInfo[]>([]);
-  refused = $state<MediaInfo[]>([]);
+  files = $state<MediaFile[]>([]);
+  refused = $state<MediaFile[]>([]);
+  /** Why the files could not be checked at all (rare: Rust did not answer). */
+  problem = $state<string | null>(null);
 
-  async add(paths: string[]) {
-    const fresh = paths.filter((p) => !this.files.some((f) => f.path === p));
+  async add(handles: string[]) {
+    const fresh = handles.filter((h) => !this.files.some((f) => f.handle === h));
     if (fresh.length === 0) return;
-    const infos = await commands.inspectMedia(fresh);
-    this.files = [...this.files, ...infos.filter((i) => !i.error)];
-    this.refused = infos.filter((i) => i.error);
+    const r = await commands.inspectMedia(fresh);
+    if (r.status === 'error') {
+      this.problem = r.error.message;
+      return;
+    }
+    this.problem = null;
+    this.files = [...this.files, ...r.data.filter((i) => !i.error)];
+    this.refused = r.data.filter((i) => i.error);
   }
 
-  remove(path: string) {
-    this.files = this.files.filter((f) => f.path !== path);
+  remove(handle: string) {
+    this.files = this.files.filter((f) => f.handle !== handle);
   }
 
-  move(path: string, by: -1 | 1) {
-    const i = this.files.findIndex((f) => f.path === path);
+  move(handle: string, by: -1 | 1) {
+    const i = this.files.findIndex((f) => f.handle === handle);
     const j = i + by;
     if (i < 0 || j < 0 || j >= this.files.length) return;
     const next = [...this.files];
@@ -27,13 +35,15 @@ class LocalMedia {
     this.files = next;
   }
 
+  /** The handles of one kind, for the job's `image_files`… */
   of(kind: 'image' | 'video' | 'audio'): string[] {
-    return this.files.filter((f) => f.kind === kind).map((f) => f.path);
+    return this.files.filter((f) => f.kind === kind).map((f) => f.handle);
   }
 
   clear() {
     this.files = [];
     this.refused = [];
+    this.problem = null;
   }
 }
 
