@@ -56,6 +56,7 @@ const COMMANDS: &[&str] = &[
     "studio_disconnect",
     "studio_status",
     "studio_default_computer",
+    "pick_studio_root_cert",
     "first_paint",
 ];
 

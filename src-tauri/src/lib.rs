@@ -82,6 +82,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::studio_disconnect,
             commands::studio_status,
             commands::studio_default_computer,
+            commands::pick_studio_root_cert,
             first_paint::first_paint,
         ])
         .events(tauri_specta::collect_events![

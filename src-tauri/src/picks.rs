@@ -1,17 +1,19 @@
 //! The native file and folder pickers, opened by Rust: the only way (with
 //! a drop on the window) a path reaches the app from the person. What was
-//! picked is registered in `PathGrants` and the page gets a handle.
+//! picked is registered in `PathGrants` and the page gets a handle. And the
+//! native confirmation for what the page alone may not decide.
 //!
 //! WebDriver cannot reach a native dialog, so the end-to-end tests start
 //! the app with `LOOVA_DESK_TEST_PICK_FILE` naming a file: while it is set,
-//! a picker does not open and answers the path written in that file (empty:
-//! canceled), and the file is emptied. It is read from the environment the
+//! a picker does not open and answers the paths written in that file, one
+//! per line (empty: canceled), a confirmation answers yes only when the
+//! file says `confirm`, and the file is emptied. It is read from the environment the
 //! app was started with, which the page cannot change: a script in the page
 //! gains nothing from it.
 
 use std::path::PathBuf;
 use tauri::AppHandle;
-use tauri_plugin_dialog::DialogExt;
+use tauri_plugin_dialog::{DialogExt, MessageDialogButtons, MessageDialogKind};
 
 pub const TEST_PICK_ENV: &str = "LOOVA_DESK_TEST_PICK_FILE";
 
@@ -68,4 +70,18 @@ pub async fn pick_folder(app: &AppHandle, title: &str, start: PathBuf) -> Option
         let _ = tx.send(picked.and_then(|p| p.into_path().ok()));
     });
     rx.await.ok().flatten()
+}
+
+/// A native yes-or-no warning, `ok` the label of yes; false when canceled.
+pub async fn confirm(app: &AppHandle, title: &str, message: String, ok: &str) -> bool {
+    if let Some(answer) = test_answers() {
+        return answer.first().is_some_and(|a| a.as_os_str() == "confirm");
+    }
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog().message(message).title(title).kind(MessageDialogKind::Warning).buttons(MessageDialogButtons::OkCancelCustom(ok.into(), "Cancel".into())).show(
+        move |confirmed| {
+            let _ = tx.send(confirmed);
+        },
+    );
+    rx.await.unwrap_or(false)
 }

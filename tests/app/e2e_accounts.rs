@@ -97,3 +97,43 @@ fn wait_sandbox_credits(app: &App) -> String {
         }
     })
 }
+
+/// What the page alone may not decide: where a key is sent, where videos
+/// are saved. A script in the page that tries gets a refusal.
+#[test]
+#[ignore = "drives the built app: needs Xvfb, tauri-driver, WebKitWebDriver and a Secret Service (scripts/test)"]
+fn the_page_alone_cannot_send_a_key_elsewhere_or_move_the_videos() {
+    let data = loova_testkit::data_dir();
+    let service = keyring_service("window-limits");
+    let app = App::launch(data.path(), &[("LOOVA_DESK_KEYRING_SERVICE", &service)]);
+    app.click("nav-accounts");
+    let request = |url: &str| serde_json::json!({ "request": { "name": "Elsewhere", "key": KEY, "base_url": url, "save_unverified": true } });
+
+    // Another service's URL: the native confirmation is asked, and declined.
+    let declined = app.invoke("add_account", request("https://api.example.invalid"));
+    assert!(declined.starts_with("ERR") && declined.contains("was not confirmed") && declined.contains("base_url"), "{declined}");
+    assert!(keychain_entries(&service).is_empty(), "nothing stored");
+    // Plain HTTP to a host that is not this computer: refused outright.
+    let plain = app.invoke("add_account", request("http://api.example.invalid"));
+    assert!(plain.starts_with("ERR") && plain.contains("https"), "{plain}");
+    // Confirmed by the person, the same URL goes through to being tried.
+    App::will_pick(data.path(), std::path::Path::new("confirm"));
+    let confirmed = app.invoke("add_account", request("https://api.example.invalid"));
+    assert!(!confirmed.contains("was not confirmed"), "{confirmed}");
+
+    // A studio's certificate authority file too comes only from the picker.
+    let studio = |url: &str, cert: Option<&str>| {
+        serde_json::json!({ "request": { "account_id": "any", "url": url, "password": null, "studio_account": "s", "computer": null,
+            "ssl_root_cert": cert, "insecure_no_tls": false } })
+    };
+    let in_url = app.invoke("studio_connect", studio("postgres://u@db.example.invalid/s?sslrootcert=/home/me/.ssh/id_ed25519", None));
+    assert!(in_url.starts_with("ERR") && in_url.contains("\"field\":\"url\"") && in_url.contains("Choose"), "{in_url}");
+    let typed = app.invoke("studio_connect", studio("postgres://u@db.example.invalid/s", Some("/home/me/.ssh/id_ed25519")));
+    assert!(typed.starts_with("ERR") && typed.contains("ssl_root_cert") && typed.contains("no longer open here"), "{typed}");
+
+    // The output folder comes only from the system's folder picker.
+    let moved = app.invoke("set_setting", serde_json::json!({ "key": "output_dir", "value": "/tmp/elsewhere" }));
+    assert!(moved.starts_with("ERR") && moved.contains("output_dir") && moved.contains("folder picker"), "{moved}");
+    let settings = app.invoke("settings_screen", serde_json::json!({}));
+    assert!(!settings.contains("/tmp/elsewhere"), "{settings}");
+}

@@ -45,11 +45,11 @@ fn local_image_and_video_are_priced_queued_and_finished() {
     let secret = media.path().join("id_ed25519");
     std::fs::copy(fixtures.join("red.png"), &secret).unwrap();
     let named = secret.display().to_string();
-    let look = invoke(&app, "inspect_media", serde_json::json!({ "handles": [named] }));
+    let look = app.invoke("inspect_media", serde_json::json!({ "handles": [named] }));
     assert!(look.contains("no longer open here") && !look.contains("data:image"), "{look}");
     let spec = serde_json::json!({ "model": "seedance_2_0", "function_mode": "omni_reference", "ratio": "16:9", "duration": 5,
         "prompt": "@image1", "image_urls": [], "video_urls": [], "audio_urls": [], "image_files": [named], "video_files": [], "audio_files": [] });
-    let send = invoke(&app, "enqueue_job", serde_json::json!({ "accountId": "sandbox", "spec": spec, "name": null }));
+    let send = app.invoke("enqueue_job", serde_json::json!({ "accountId": "sandbox", "spec": spec, "name": null }));
     assert!(send.starts_with("ERR") && send.contains("image_files") && send.contains("no longer open here"), "{send}");
     assert!(!app.text("local-files").contains("id_ed25519"));
 
@@ -74,11 +74,4 @@ fn local_image_and_video_are_priced_queued_and_finished() {
     });
     assert!(app.text("job-charged").starts_with("150"), "{}", app.text("job-charged"));
     assert!(videos.path().join("Sandbox/Product with camera move.mp4").exists());
-}
-
-/// What a command answers a script in the page: `OK <json>` or `ERR <json>`.
-fn invoke(app: &App, command: &str, args: serde_json::Value) -> String {
-    let script =
-        format!("return window.__TAURI_INTERNALS__.invoke('{command}', {args}).then(r => 'OK ' + JSON.stringify(r), e => 'ERR ' + JSON.stringify(e));");
-    app.eval(&script).as_str().unwrap_or_default().to_string()
 }

@@ -41,6 +41,8 @@ fn an_account_shares_its_slots_through_the_form_and_the_meter_says_here() {
     app.type_into("studio-url", &pg.url_without_password());
     app.type_into("studio-password", PG_PASSWORD);
     app.type_into("studio-computer", "edit-linux-1");
+    app.eval("document.activeElement.blur(); document.querySelector('[data-testid=studio-root-cert]').scrollIntoView({block: 'center'})");
+    app.screenshot("studio-form");
     app.click("studio-connect");
     let state = app.wait_text("studio-state", |t| t.starts_with("Connected"));
     assert!(state.contains("0/6 in use — 0 here"), "{state}");

@@ -8,7 +8,6 @@ use loova_core::accounts::{base_url_to_confirm, confirm_text, totals, AccountVie
 use loova_core::secret::{Sensitive, Zeroize, Zeroizing};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
-use tauri_plugin_dialog::{DialogExt, MessageDialogButtons, MessageDialogKind};
 use tauri_specta::Event;
 
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
@@ -74,16 +73,7 @@ pub async fn add_account(app: AppHandle, state: State<'_, AppState>, request: Ad
 /// key (or, later, local reference files) to a service it chose.
 async fn confirm_base_url(app: &AppHandle, base_url: Option<&str>) -> Result<(), CommandError> {
     let Some(url) = base_url_to_confirm(base_url) else { return Ok(()) };
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog()
-        .message(confirm_text(&url))
-        .title("Send the key to another service?")
-        .kind(MessageDialogKind::Warning)
-        .buttons(MessageDialogButtons::OkCancelCustom("Send the key".into(), "Cancel".into()))
-        .show(move |confirmed| {
-            let _ = tx.send(confirmed);
-        });
-    if rx.await.unwrap_or(false) {
+    if crate::picks::confirm(app, "Send the key to another service?", confirm_text(&url), "Send the key").await {
         Ok(())
     } else {
         Err(CommandError::invalid("base_url", format!("Not added: sending the key to {url} was not confirmed. Leave the base URL empty to use Loova's own.")))

@@ -7,6 +7,7 @@ use crate::error::CommandError;
 use crate::events::AccountsChanged;
 use crate::queue::QueueHost;
 use crate::state::AppState;
+use loova_core::path_grants::{Granted, PathGrants};
 use loova_core::secret::{Zeroize, Zeroizing};
 use loova_core::studio::{self, StudioError, StudioStatus};
 use serde::Deserialize;
@@ -33,7 +34,8 @@ pub struct StudioConnectRequest {
     pub studio_account: String,
     /// This computer's name as the others see it (default: the host name).
     pub computer: Option<String>,
-    /// The PEM file of a self-hosted server's certificate authority (sslrootcert).
+    /// The PEM file of a self-hosted server's certificate authority
+    /// (sslrootcert), as the handle `pick_studio_root_cert` gave.
     pub ssl_root_cert: Option<String>,
     /// No TLS to a database on another computer, as the person ticked it.
     pub insecure_no_tls: bool,
@@ -46,6 +48,15 @@ impl Drop for StudioConnectRequest {
         self.url.zeroize();
         self.password.zeroize();
     }
+}
+
+/// The system's file picker for a certificate authority's PEM file; the
+/// form holds the handle.
+#[tauri::command]
+#[specta::specta]
+pub async fn pick_studio_root_cert(app: AppHandle, grants: State<'_, PathGrants>) -> Result<Option<Granted>, CommandError> {
+    let picked = crate::picks::pick_file(&app, "Certificate authority of the studio's database", "PEM certificate", &["pem", "crt", "cer"]).await;
+    Ok(picked.map(|p| grants.grant(&p)))
 }
 
 /// What the form prefills as this computer's name.
@@ -61,18 +72,24 @@ pub async fn studio_connect(
     app: AppHandle,
     state: State<'_, AppState>,
     host: State<'_, QueueHost>,
+    grants: State<'_, PathGrants>,
     request: StudioConnectRequest,
 ) -> Result<AccountsOverview, CommandError> {
+    // Files come from the picker: the window names none, in the URL or not.
+    if request.url.contains("sslrootcert") {
+        return Err(CommandError::invalid("url", "Choose the certificate authority file with \"Choose…\" instead of sslrootcert in the URL."));
+    }
+    let root_cert = match request.ssl_root_cert.as_deref().filter(|h| !h.is_empty()) {
+        Some(handle) => Some(grants.resolve(handle).map_err(|e| CommandError::invalid("ssl_root_cert", e.to_string()))?),
+        None => None,
+    };
     // The URL may carry the password: every copy is wiped when it goes.
     let url = Zeroizing::new(match request.password.as_deref().filter(|p| !p.is_empty()) {
         Some(p) => studio::with_password(request.url.trim(), p)?,
         None => request.url.trim().to_string(),
     });
     let computer = request.computer.as_deref().map(str::trim).filter(|c| !c.is_empty());
-    let tls = studio::TlsChoice {
-        root_cert: request.ssl_root_cert.as_deref().map(str::trim).filter(|p| !p.is_empty()).map(std::path::PathBuf::from),
-        insecure_no_tls: request.insecure_no_tls,
-    };
+    let tls = studio::TlsChoice { root_cert, insecure_no_tls: request.insecure_no_tls };
     studio::connect(state.accounts()?, &request.account_id, &url, &tls, request.studio_account.trim(), computer).await?;
     changed(&app, &state, &host)
 }

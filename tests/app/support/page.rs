@@ -13,6 +13,14 @@ fn by_test_id(test_id: &str) -> String {
 }
 
 impl App {
+    /// What a command answers a script in the page that calls it directly
+    /// (as an attacker's script would): `OK <json>` or `ERR <json>`.
+    pub fn invoke(&self, command: &str, args: Value) -> String {
+        let script =
+            format!("return window.__TAURI_INTERNALS__.invoke('{command}', {args}).then(r => 'OK ' + JSON.stringify(r), e => 'ERR ' + JSON.stringify(e));");
+        self.eval(&script).as_str().unwrap_or_default().to_string()
+    }
+
     /// Runs a script in the page and returns its value.
     pub fn eval(&self, script: &str) -> Value {
         self.eval_with(script, vec![])

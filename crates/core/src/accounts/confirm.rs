@@ -7,12 +7,15 @@ use crate::api::{address, other_base_form, DEFAULT_BASE_URL};
 
 /// The base URL to confirm, as it will be used, or `None` for Loova's own
 /// address (either form), the Sandbox and this computer (`loova-sim`, a
-/// local proxy: whoever runs a server here already runs code as the person).
+/// local proxy: whoever runs a server here already runs code as the person),
+/// and for a URL the account would refuse anyway (plain http to another
+/// computer, not a URL): the person is not asked about what cannot happen.
 pub fn base_url_to_confirm(base_url: Option<&str>) -> Option<String> {
     let given = base_url.map(str::trim).filter(|b| !b.is_empty())?.trim_end_matches('/');
     if given == DEFAULT_BASE_URL || given == other_base_form(DEFAULT_BASE_URL) || given == super::SANDBOX_URL {
         return None;
     }
+    crate::api::check_base_url(given).ok()?;
     match url::Url::parse(given) {
         Ok(url) if address::is_loopback_url(&url) => None,
         _ => Some(given.to_string()),
@@ -39,8 +42,11 @@ mod tests {
         for local in ["http://127.0.0.1:8787/api", "http://localhost:9/api", "http://[::1]:80"] {
             assert_eq!(base_url_to_confirm(Some(local)), None, "{local}");
         }
-        for other in ["https://evil.example/api", "https://api.loova.ai.evil.example", "https://10.0.0.5/api", "not a url"] {
+        for other in ["https://evil.example/api", "https://api.loova.ai.evil.example", "https://10.0.0.5/api"] {
             assert_eq!(base_url_to_confirm(Some(other)).as_deref(), Some(other), "{other}");
+        }
+        for refused_anyway in ["not a url", "http://evil.example/api", "https://user:pw@evil.example"] {
+            assert_eq!(base_url_to_confirm(Some(refused_anyway)), None, "{refused_anyway}");
         }
         assert!(confirm_text("https://evil.example").contains("https://evil.example"));
     }

@@ -339,7 +339,7 @@ pub fn other_base_form(base: &str) -> String {
     }
 }
 
-fn check_base_url(raw: &str) -> Result<String, ApiError> {
+pub(crate) fn check_base_url(raw: &str) -> Result<String, ApiError> {
     let bad = |reason: &str| ApiError::BadBaseUrl { url: raw.trim().to_string(), reason: reason.to_string() };
     let trimmed = raw.trim().trim_end_matches('/');
     if trimmed.is_empty() {

@@ -541,6 +541,18 @@ async studioDefaultComputer() : Promise<Result<string, CommandError>> {
     else return { status: "error", error: e  as any };
 }
 },
+/**
+ * The system's file picker for a certificate authority's PEM file; the
+ * form holds the handle.
+ */
+async pickStudioRootCert() : Promise<Result<Granted | null, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("pick_studio_root_cert") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async firstPaint() : Promise<void> {
     await TAURI_INVOKE("first_paint");
 }
@@ -1586,7 +1598,8 @@ studio_account: string;
  */
 computer: string | null; 
 /**
- * The PEM file of a self-hosted server's certificate authority (sslrootcert).
+ * The PEM file of a self-hosted server's certificate authority
+ * (sslrootcert), as the handle `pick_studio_root_cert` gave.
  */
 ssl_root_cert: string | null; 
 /**
