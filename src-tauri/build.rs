@@ -48,6 +48,7 @@ const COMMANDS: &[&str] = &[
     "locate_video",
     "library_composer_draft",
     "job_composer_draft",
+    "edit_job",
     "rebuild_library",
     "template_segments",
     "preview_variations",

@@ -35,6 +35,20 @@ fn eight_sandbox_jobs_run_at_most_six_at_once_and_land_on_disk() {
 
     app.click("nav-queue");
     app.wait_text("queue-counts", |t| t.contains("8 waiting"));
+    // Before anything is sent: the last to the top, one edited in place.
+    let waiting = || app.eval("return Array.from(document.querySelectorAll('[data-state=queued]')).map(e => e.dataset.testid).join(' ')");
+    app.click_css("[data-testid=job-8] [data-testid=move-top]");
+    wait_for("job 8 to lead the queue", || waiting().as_str().is_some_and(|w| w.starts_with("job-8 job-1 ")));
+    app.click_css("[data-testid=job-2] [data-testid=edit-job]");
+    app.wait_text("editing-note", |t| t.contains("job 2"));
+    app.type_into("duration", "8");
+    app.wait_text("formula", |t| t == "15 credits/s × 8 s = 120 credits");
+    app.click_when_enabled("save-edit");
+    app.wait_text("queued-message", |t| t.contains("keeps its place"));
+    app.click("nav-queue");
+    let estimate = || app.eval("return document.querySelector('[data-testid=job-2] [data-testid=job-estimate]')?.textContent ?? ''");
+    wait_for("job 2 priced at 120", || estimate().as_str().is_some_and(|t| t.contains("120")));
+    assert!(waiting().as_str().is_some_and(|w| w.starts_with("job-8 job-1 job-2 ")), "{:?}", waiting());
     app.wait_text("pause-queue", |t| t == "Resume");
     app.click("pause-queue");
     let mut most_in_flight = 0;

@@ -48,7 +48,10 @@ pub struct EnqueueArgs {
 }
 
 #[derive(Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct JobsArgs {
+    #[command(subcommand)]
+    pub command: Option<crate::jobs_change::JobsCommand>,
     /// Only jobs in this state (queued, running, outcome_unknown, downloaded, failed, …).
     #[arg(long)]
     state: Option<String>,
@@ -59,7 +62,7 @@ pub struct JobsArgs {
     json: bool,
 }
 
-fn engine_fail(e: EngineError) -> Outcome {
+pub(crate) fn engine_fail(e: EngineError) -> Outcome {
     if let EngineError::InvalidSpec(vs) = &e {
         for v in vs {
             eprintln!("error: {v}");

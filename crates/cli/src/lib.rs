@@ -14,6 +14,7 @@ mod expand;
 mod format;
 mod job_flags;
 mod jobs;
+mod jobs_change;
 mod library;
 mod mcp;
 mod packs;
@@ -71,7 +72,7 @@ enum Command {
     Prices(prices::PricesCommand),
     /// Add a job (or a batch file, --file) to an account's queue (the app or `loova run` submits it).
     Enqueue(jobs::EnqueueArgs),
-    /// List jobs.
+    /// List jobs; `jobs edit` and `jobs move` change one not sent yet.
     Jobs(jobs::JobsArgs),
     /// Run the queue headless (when the Loova Desk app is closed).
     Run {
@@ -235,7 +236,10 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
         Command::Accounts(cmd) => accounts::run(cmd),
         Command::Balance { name, json } => accounts::balance(name, json),
         Command::Enqueue(args) => jobs::enqueue(args),
-        Command::Jobs(args) => jobs::list(args),
+        Command::Jobs(args) => match args.command {
+            Some(command) => jobs_change::run(command),
+            None => jobs::list(args),
+        },
         Command::Run { until_idle } => jobs::run(until_idle),
         Command::Retry { id } => jobs::action(id, JobAction::Retry),
         Command::Forget { id } => jobs::action(id, JobAction::Forget),

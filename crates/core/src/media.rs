@@ -227,7 +227,39 @@ pub fn job_dir(data_dir: &Path, job_id: i64) -> PathBuf {
 /// `job_dir(data_dir, job_id)` and returns the spec pointing at the copies.
 /// Copies are named `image1-<name>`, `video1-<name>`, … in the order sent.
 pub fn copy_into(data_dir: &Path, job_id: i64, spec: &crate::JobSpec) -> Result<crate::JobSpec, MediaError> {
-    let dir = job_dir(data_dir, job_id);
+    copy_to(&job_dir(data_dir, job_id), spec)
+}
+
+/// The copies for an edited queued job: in a new sub-folder of its copy
+/// folder, so its current copies (which the Composer sends back when a file
+/// is kept) are read, never overwritten, and stay until the edit commits.
+pub fn copy_for_edit(data_dir: &Path, job_id: i64, spec: &crate::JobSpec) -> Result<crate::JobSpec, MediaError> {
+    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    copy_to(&job_dir(data_dir, job_id).join(format!("edit-{stamp}")), spec)
+}
+
+/// Removes every file of the job's copy folder that `spec` no longer names
+/// (after an edit committed, or when an edit did not).
+pub fn prune_copies(data_dir: &Path, job_id: i64, spec: &crate::JobSpec) {
+    let keep: std::collections::HashSet<PathBuf> = local_files(spec).into_iter().map(|(_, p)| PathBuf::from(p)).collect();
+    fn walk(dir: &Path, keep: &std::collections::HashSet<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                walk(&path, keep);
+                // Only an empty folder goes.
+                let _ = std::fs::remove_dir(&path);
+            } else if !keep.contains(&path) {
+                let _ = std::fs::remove_file(&path);
+            }
+        }
+    }
+    walk(&job_dir(data_dir, job_id), &keep);
+}
+
+fn copy_to(dir: &Path, spec: &crate::JobSpec) -> Result<crate::JobSpec, MediaError> {
+    let dir = dir.to_path_buf();
     let mut out = spec.clone();
     let lists = [(MediaKind::Image, &mut out.image_files), (MediaKind::Video, &mut out.video_files), (MediaKind::Audio, &mut out.audio_files)];
     let mut made_dir = false;

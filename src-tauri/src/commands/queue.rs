@@ -44,6 +44,20 @@ pub async fn enqueue_job(
     .await
 }
 
+/// The Composer saves an edited queued job: a new recipe in place, or a
+/// refusal when it may have been sent meanwhile (`engine::edit`).
+#[tauri::command]
+#[specta::specta]
+pub async fn edit_job(app: AppHandle, grants: tauri::State<'_, PathGrants>, id: i64, spec: JobSpec, name: Option<String>) -> Result<Enqueued, CommandError> {
+    let spec = grants.paths_in(spec)?;
+    blocking(&app, move |state, host| {
+        let job = engine::edit(state.db()?, id, &spec, name.as_deref(), &state.prices)?;
+        host.touch();
+        Ok(Enqueued { job, overview: overview(state, host)? })
+    })
+    .await
+}
+
 /// "Open in Composer" on a queue row: the job's recipe, its local files as
 /// handles.
 #[tauri::command]

@@ -6,6 +6,7 @@ mod cli_attach;
 mod cli_batch;
 mod cli_errors;
 mod cli_https_only;
+mod cli_jobs_change;
 mod cli_library;
 mod cli_mcp;
 mod cli_output_dir;

@@ -5,7 +5,7 @@
 use super::view::{drop_copies, job, JobView};
 use super::EngineError;
 use crate::media;
-use crate::store::{Db, JobState, Patch};
+use crate::store::{Db, JobState, Patch, Place};
 use crate::ErrorCode;
 use serde::{Deserialize, Serialize};
 
@@ -28,8 +28,16 @@ pub enum JobAction {
     /// its task id known): the person saw on Loova that it will not finish
     /// and ends the job as failed. Nothing is sent.
     MarkFailed,
+    /// Only before submission: a new recipe in place (the Composer or
+    /// `loova jobs edit`). Needs the recipe, so it is performed by
+    /// [`super::edit`], not [`perform`].
+    Edit,
+    /// To the front of its account's queue.
+    MoveTop,
     MoveUp,
     MoveDown,
+    /// To the back of its account's queue.
+    MoveBottom,
     /// Open the saved video (the shell opens it).
     OpenVideo,
     /// Show the saved video in its folder (the shell does it).
@@ -44,15 +52,18 @@ pub enum Performed {
 }
 
 impl JobAction {
-    pub const ALL: [JobAction; 10] = [
+    pub const ALL: [JobAction; 13] = [
+        JobAction::Edit,
         JobAction::Cancel,
         JobAction::Retry,
         JobAction::Resubmit,
         JobAction::Attach,
         JobAction::Forget,
         JobAction::MarkFailed,
+        JobAction::MoveTop,
         JobAction::MoveUp,
         JobAction::MoveDown,
+        JobAction::MoveBottom,
         JobAction::OpenVideo,
         JobAction::ShowInFolder,
     ];
@@ -61,7 +72,7 @@ impl JobAction {
     /// buttons, the CLI and the guarded UPDATEs follow.
     pub fn from_states(self) -> &'static [JobState] {
         match self {
-            JobAction::Cancel | JobAction::MoveUp | JobAction::MoveDown => &[JobState::Queued],
+            JobAction::Cancel | JobAction::Edit | JobAction::MoveTop | JobAction::MoveUp | JobAction::MoveDown | JobAction::MoveBottom => &[JobState::Queued],
             JobAction::Retry => &[JobState::Failed, JobState::Invalid, JobState::Expired, JobState::Canceled],
             JobAction::Resubmit | JobAction::Attach | JobAction::Forget | JobAction::MarkFailed => &[JobState::OutcomeUnknown],
             JobAction::OpenVideo | JobAction::ShowInFolder => &[JobState::Downloaded],
@@ -95,7 +106,8 @@ impl JobAction {
             JobAction::Attach => "given a task found on Loova (only a job whose outcome is unknown can be)",
             JobAction::Forget => "forgotten (only a job whose outcome is unknown can be)",
             JobAction::MarkFailed => "marked failed (only a job whose task Loova has not finished in time can be)",
-            JobAction::MoveUp | JobAction::MoveDown => "moved (only a queued job can be)",
+            JobAction::Edit => "edited (only a job not sent yet can be: it may have been sent by now)",
+            JobAction::MoveTop | JobAction::MoveUp | JobAction::MoveDown | JobAction::MoveBottom => "moved (only a queued job can be)",
             JobAction::OpenVideo | JobAction::ShowInFolder => "opened (only a downloaded job has a video)",
         }
     }
@@ -109,8 +121,11 @@ impl JobAction {
             JobAction::Attach => "follows the task found on Loova; its video is downloaded when it is ready",
             JobAction::Forget => "forgotten",
             JobAction::MarkFailed => "marked failed (nothing was sent again)",
+            JobAction::Edit => "changed (it keeps its place in the queue)",
+            JobAction::MoveTop => "moved to the top of its queue",
             JobAction::MoveUp => "moved up",
             JobAction::MoveDown => "moved down",
+            JobAction::MoveBottom => "moved to the bottom of its queue",
             JobAction::OpenVideo | JobAction::ShowInFolder => "opened",
         }
     }
@@ -125,6 +140,12 @@ pub fn perform(db: &Db, id: i64, action: JobAction) -> Result<Performed, EngineE
         JobAction::Forget => forget(db, id)?,
         JobAction::MarkFailed => mark_failed(db, id)?,
         JobAction::Attach => return Err(super::AttachError::NoTaskId.into()),
+        JobAction::Edit => {
+            let needs = "Open it in the Composer (it saves in place), or use `loova jobs edit ID --duration …`.";
+            return Err(EngineError::InvalidSpec(vec![crate::Violation::new(ErrorCode::InvalidInput, "spec", "Editing a job needs its new recipe", needs)]));
+        }
+        JobAction::MoveTop => super::edit::place(db, id, Place::Top)?,
+        JobAction::MoveBottom => super::edit::place(db, id, Place::Bottom)?,
         JobAction::MoveUp => move_job(db, id, true)?,
         JobAction::MoveDown => move_job(db, id, false)?,
         JobAction::OpenVideo | JobAction::ShowInFolder => {

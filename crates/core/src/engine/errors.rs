@@ -23,6 +23,8 @@ pub enum EngineError {
     NoSuchAccount(String),
     #[error("Job {id} is {state}; it cannot be {}.", .action.refusal())]
     WrongState { id: i64, state: JobState, action: JobAction },
+    #[error("Job {id} cannot go before job {target}: {why}. Choose a queued job of the same account.")]
+    WrongTarget { id: i64, target: i64, why: String },
     #[error("Job {0}'s video is not on disk (yet). It is saved when the job has finished.")]
     NoVideo(i64),
     #[error("This job cannot be queued: {}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join(" "))]
@@ -46,7 +48,7 @@ impl EngineError {
             EngineError::InvalidSpec(_) => ErrorCode::InvalidSpec,
             EngineError::NoSuchJob(_) => ErrorCode::JobNotFound,
             EngineError::NoSuchAccount(_) => ErrorCode::AccountNotFound,
-            EngineError::WrongState { .. } => ErrorCode::WrongState,
+            EngineError::WrongState { .. } | EngineError::WrongTarget { .. } => ErrorCode::WrongState,
             EngineError::NoVideo(_) => ErrorCode::NoVideo,
             EngineError::Media(m) => m.first().map_or(ErrorCode::MediaUnreadable, |e| e.code()),
             EngineError::Io(_) => ErrorCode::Io,
@@ -74,6 +76,7 @@ impl EngineError {
                 | EngineError::NoSuchJob(_)
                 | EngineError::NoSuchAccount(_)
                 | EngineError::WrongState { .. }
+                | EngineError::WrongTarget { .. }
                 | EngineError::NoVideo(_)
         ) || matches!(self, EngineError::Attach(a) if a.is_bad_input())
     }

@@ -18,6 +18,7 @@ mod config;
 mod disk;
 mod download;
 mod download_limits;
+mod edit;
 mod errors;
 mod events;
 mod file_name;
@@ -36,6 +37,7 @@ pub use actions::{cancel, forget, mark_failed, move_job, perform, resubmit_unkno
 pub use attach::{attach, AttachError};
 pub use config::{EngineConfig, EngineStats, UNKNOWN_HOLD_ENV};
 pub use download::{output_root, sanitize_file_stem, OUTPUT_DIR_ENV, OUTPUT_DIR_SETTING};
+pub use edit::{edit, place};
 pub use errors::EngineError;
 pub use events::{EngineEvent, Notice, NoticeKind};
 pub use idle::idle_reasons;

@@ -63,13 +63,16 @@ fn a_views_spec_has_every_list_even_when_empty() {
     for key in ["image_urls", "video_urls", "audio_urls", "image_files", "video_files", "audio_files"] {
         assert_eq!(json["spec"].get(key), Some(&serde_json::json!([])), "spec.{key} missing from {}", json["spec"]);
     }
-    assert_eq!(json["allowed_actions"], serde_json::json!(["cancel", "move_up", "move_down"]));
+    assert_eq!(json["allowed_actions"], serde_json::json!(["edit", "cancel", "move_top", "move_up", "move_down", "move_bottom"]));
 }
 
 #[test]
 fn actions_follow_the_state() {
     let actions = |state| JobView::from_row(row(state, spec())).allowed_actions;
-    assert_eq!(actions(JobState::Queued), [JobAction::Cancel, JobAction::MoveUp, JobAction::MoveDown]);
+    assert_eq!(
+        actions(JobState::Queued),
+        [JobAction::Edit, JobAction::Cancel, JobAction::MoveTop, JobAction::MoveUp, JobAction::MoveDown, JobAction::MoveBottom]
+    );
     assert_eq!(actions(JobState::Failed), [JobAction::Retry]);
     assert_eq!(actions(JobState::OutcomeUnknown), [JobAction::Resubmit, JobAction::Attach, JobAction::Forget]);
     // A task Loova did not finish in time: it exists and was charged, so it

@@ -21,6 +21,8 @@ class Draft {
   // The prompt rule shows only after the person has left the prompt once:
   // an empty new form should not start out shouting.
   promptTouched = $state(false);
+  /** The queued job this form edits (saved in place), or null for a new job. */
+  editing = $state<number | null>(null);
 
   private started = false;
 
@@ -35,8 +37,9 @@ class Draft {
   }
 
   /** Fills the form with `spec` (its local files, handles from Rust, are checked again). */
-  async load(spec: JobSpec, name: string | null, accountId: string) {
+  async load(spec: JobSpec, name: string | null, accountId: string, editing: number | null = null) {
     this.started = true;
+    this.editing = editing;
     this.model = spec.model;
     this.functionMode = spec.function_mode;
     this.ratio = spec.ratio;
@@ -54,6 +57,7 @@ class Draft {
 
   /** After queueing: the settings stay for the next job; the name, touched state and files go. */
   queued() {
+    this.editing = null;
     this.name = '';
     this.promptTouched = false;
     localMedia.clear();

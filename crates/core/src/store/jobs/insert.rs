@@ -47,7 +47,28 @@ fn insert_row(tx: &Transaction<'_>, j: &NewJob<'_>, batch_id: Option<&str>, posi
     Ok(tx.last_insert_rowid())
 }
 
+/// A queued job's new recipe (the person edited it before it was sent).
+pub struct EditedJob<'a> {
+    pub name: Option<&'a str>,
+    pub spec: &'a JobSpec,
+    pub estimate_credits: Option<i64>,
+    pub price_list_date: Option<&'a str>,
+}
+
 impl Db {
+    /// Replaces a queued job's recipe in place (its position, batch and
+    /// account stay). False when it is no longer queued: a job that may
+    /// have been sent is never changed.
+    pub fn replace_queued(&self, id: i64, e: &EditedJob<'_>) -> Result<bool, StoreError> {
+        let n = self.conn().execute(
+            "UPDATE jobs SET name = ?2, spec = ?3, model = ?4, duration = ?5, estimate_credits = ?6, price_list_date = ?7,
+                expected_secs = NULL, updated_at = ?8
+             WHERE id = ?1 AND state = 'queued'",
+            params![id, e.name, spec_json(e.spec), e.spec.model, e.spec.duration, e.estimate_credits, e.price_list_date, super::super::now_ms()],
+        )?;
+        Ok(n == 1)
+    }
+
     pub fn insert_job(&self, j: &NewJob<'_>) -> Result<i64, StoreError> {
         let ids = self.insert_jobs(None, std::slice::from_ref(j), |_, _| Ok::<_, StoreError>(None))?;
         Ok(ids[0])

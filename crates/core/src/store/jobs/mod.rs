@@ -8,10 +8,12 @@
 //! - `transitions`: guarded state changes, patches, reordering.
 
 mod insert;
+mod order;
 mod queries;
 mod transitions;
 
-pub use insert::{NewBatch, NewJob};
+pub use insert::{EditedJob, NewBatch, NewJob};
+pub use order::{Place, Placed};
 pub use queries::{AccountStateCount, JobFilter, JobOrder, StateCounts};
 pub use transitions::Patch;
 

@@ -76,31 +76,6 @@ impl Db {
         self.conn().execute(&format!("UPDATE jobs SET {} WHERE id = ?2", sets.join(", ")), params_from_iter(args))?;
         Ok(())
     }
-
-    /// Queued jobs only: swaps the job with its neighbour in the queue of
-    /// the same account (one transaction). False at either end.
-    pub fn move_job(&self, id: i64, up: bool) -> Result<bool, StoreError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let me: Option<(String, i64)> =
-            tx.query_row("SELECT account_id, position FROM jobs WHERE id = ?1 AND state = 'queued'", [id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
-        let Some((account, pos)) = me else {
-            return Ok(false);
-        };
-        let sql = if up {
-            "SELECT id, position FROM jobs WHERE account_id = ?1 AND state = 'queued' AND position < ?2 ORDER BY position DESC LIMIT 1"
-        } else {
-            "SELECT id, position FROM jobs WHERE account_id = ?1 AND state = 'queued' AND position > ?2 ORDER BY position LIMIT 1"
-        };
-        let other: Option<(i64, i64)> = tx.query_row(sql, params![account, pos], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
-        let Some((other_id, other_pos)) = other else {
-            return Ok(false);
-        };
-        tx.execute("UPDATE jobs SET position = ?2 WHERE id = ?1", params![id, other_pos])?;
-        tx.execute("UPDATE jobs SET position = ?2 WHERE id = ?1", params![other_id, pos])?;
-        tx.commit()?;
-        Ok(true)
-    }
 }
 
 /// One transition's guarded UPDATE and its arguments.
