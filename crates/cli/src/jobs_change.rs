@@ -13,7 +13,7 @@ use std::path::PathBuf;
 pub enum JobsCommand {
     /// Change a job that has not been sent: only the fields given change;
     /// it keeps its place in the queue and is priced again.
-    Edit(EditArgs),
+    Edit(Box<EditArgs>),
     /// Move a job that has not been sent within its account's queue.
     Move(MoveArgs),
 }
@@ -80,7 +80,7 @@ pub struct MoveArgs {
 
 pub fn run(command: JobsCommand) -> Outcome {
     match command {
-        JobsCommand::Edit(a) => edit(a),
+        JobsCommand::Edit(a) => edit(*a),
         JobsCommand::Move(a) => move_job(a),
     }
 }

@@ -454,6 +454,18 @@ async jobComposerDraft(id: number) : Promise<Result<ComposerDraft, CommandError>
 }
 },
 /**
+ * The Composer saves an edited queued job: a new recipe in place, or a
+ * refusal when it may have been sent meanwhile (`engine::edit`).
+ */
+async editJob(id: number, spec: JobSpec, name: string | null) : Promise<Result<Enqueued, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("edit_job", { id, spec, name }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * "Rebuild library from folder": the sidecars under a folder the person
  * picks (the output folder offered first) read back into the library;
  * `None` when the picker was canceled. The page names no folder.
@@ -1170,7 +1182,21 @@ export type JobAction =
  * its task id known): the person saw on Loova that it will not finish
  * and ends the job as failed. Nothing is sent.
  */
-"mark_failed" | "move_up" | "move_down" | 
+"mark_failed" | 
+/**
+ * Only before submission: a new recipe in place (the Composer or
+ * `loova jobs edit`). Needs the recipe, so it is performed by
+ * [`super::edit`], not [`perform`].
+ */
+"edit" | 
+/**
+ * To the front of its account's queue.
+ */
+"move_top" | "move_up" | "move_down" | 
+/**
+ * To the back of its account's queue.
+ */
+"move_bottom" | 
 /**
  * Open the saved video (the shell opens it).
  */

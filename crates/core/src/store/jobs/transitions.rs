@@ -3,8 +3,8 @@
 use super::JobState;
 use crate::store::{now_ms, Db, StoreError};
 use crate::ErrorCode;
+use rusqlite::params_from_iter;
 use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, OptionalExtension};
 
 /// The columns that change with a state, set together with it.
 #[derive(Debug, Default, Clone)]
