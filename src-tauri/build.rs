@@ -48,6 +48,8 @@ const COMMANDS: &[&str] = &[
     "locate_video",
     "library_composer_draft",
     "job_composer_draft",
+    "batch_retry_preview",
+    "retry_batch",
     "edit_job",
     "rebuild_library",
     "template_segments",

@@ -74,6 +74,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::locate_video,
             commands::library_composer_draft,
             commands::job_composer_draft,
+            commands::batch_retry_preview,
+            commands::retry_batch,
             commands::edit_job,
             commands::rebuild_library,
             commands::template_segments,

@@ -87,3 +87,36 @@ fn import_fix_and_queue_a_batch_in_the_sandbox() {
     let queued: Vec<String> = db.jobs(&Default::default()).unwrap().into_iter().filter_map(|j| j.name).collect();
     assert_eq!(queued, ["shot-1", "shot-3", "shot-2"], "longest expected first");
 }
+
+/// A batch whose tasks all failed: "Retry failed…" shows the cost first,
+/// and only the second click queues new jobs, which then finish.
+#[test]
+#[ignore = "drives the built app: needs Xvfb, tauri-driver, WebKitWebDriver and a Secret Service (scripts/test)"]
+fn a_batchs_failures_are_retried_after_the_price_is_shown() {
+    let data = loova_testkit::data_dir();
+    let videos = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let mut failing = loova_testkit::sim_config(&[], support::SANDBOX_TIME_SCALE);
+    failing.fail_rate = 1.0;
+    let sandbox = loova_testkit::serve_sandbox(data.path(), failing);
+    let csv = files.path().join("kites.csv");
+    std::fs::write(&csv, "prompt,duration\na red kite,5\na blue kite,5\n").unwrap();
+    let app = App::with_sandbox(data.path(), videos.path(), "batch-retry");
+    app.click("nav-import");
+    App::will_pick(data.path(), &csv);
+    app.click("choose-batch-file");
+    app.wait_text("batch-total-credits", |t| t == "150");
+    app.click_when_enabled("queue-batch");
+    wait_for("the Queue", || app.exists("batch-kites"));
+    app.wait_text("batch-progress", |t| t.contains("2 failed"));
+
+    sandbox.sim.update_config(|c| c.fail_rate = 0.0).unwrap();
+    app.click("batch-retry");
+    let preview = app.wait_text("batch-retry-preview", |t| !t.is_empty());
+    assert!(preview.contains("Retry 2 failed — 150 credits ($"), "{preview}");
+    assert!(app.text("batch-progress").contains("2 failed"), "nothing queued by the preview");
+    app.screenshot("batch-retry");
+    app.click("batch-retry-confirm");
+    app.wait_text("batch-progress", |t| t.starts_with("2/4 done"));
+    assert!(app.text("batch-progress").contains("2 failed"), "the failed jobs stay as they were");
+}

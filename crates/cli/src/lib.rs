@@ -8,6 +8,7 @@
 
 mod accounts;
 mod batch;
+mod batch_retry;
 mod budget;
 mod context;
 mod expand;
@@ -107,6 +108,9 @@ enum Command {
     Mcp(mcp::McpArgs),
     /// Show, or set, the folder finished videos are saved in (one sub-folder per account).
     OutputDir { path: Option<std::path::PathBuf> },
+    /// A batch: `batch retry BATCH` queues its failures again.
+    #[command(subcommand)]
+    Batch(batch_retry::BatchCommand),
     /// List batches with their progress.
     Batches {
         #[arg(long)]
@@ -249,6 +253,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
         Command::Attach { id, task_id } => jobs::attach(id, &task_id),
         Command::OutputDir { path } => output_dir(path),
         Command::Batches { json } => batch::batches(json),
+        Command::Batch(command) => batch_retry::run(command),
         Command::Mcp(args) => mcp::run(args),
         Command::Library(args) => library::run(args),
         Command::Settings(args) => settings::run(args),

@@ -154,6 +154,7 @@ codes! {
     BatchInvalidRows => "batch_invalid_rows",
     BatchFileErrors => "batch_file_errors",
     BatchNoValidRows => "batch_no_valid_rows",
+    BatchNotFound => "batch_not_found",
     BatchUnreadable => "batch_unreadable",
     /// The batch file is larger, or makes more jobs, than one import takes.
     BatchTooLarge => "batch_too_large",

@@ -124,3 +124,24 @@ pub async fn queue_batch(
     })
     .await
 }
+
+/// "Retry N failed…": what retrying the batch's failures costs and what
+/// today's budget lets through; queues nothing.
+#[tauri::command]
+#[specta::specta]
+pub async fn batch_retry_preview(app: AppHandle, batch_id: String) -> Result<loova_core::batch::RetryPreview, CommandError> {
+    blocking(&app, move |state, _| Ok(loova_core::batch::retry_preview(state.db()?, &state.prices, &batch_id)?)).await
+}
+
+/// Queues the batch's failures again as new jobs (each failed job at most
+/// once), after the person saw the preview.
+#[tauri::command]
+#[specta::specta]
+pub async fn retry_batch(app: AppHandle, batch_id: String) -> Result<QueueOverview, CommandError> {
+    blocking(&app, move |state, host| {
+        loova_core::batch::retry_failed(state.db()?, &state.prices, &batch_id)?;
+        host.touch();
+        overview(state, host)
+    })
+    .await
+}

@@ -4,6 +4,7 @@
 mod cli_accounts;
 mod cli_attach;
 mod cli_batch;
+mod cli_batch_retry;
 mod cli_errors;
 mod cli_https_only;
 mod cli_jobs_change;

@@ -16,6 +16,7 @@ pub mod limits;
 pub mod order;
 pub mod preview;
 pub mod queue;
+pub mod retry;
 mod write;
 
 pub use fields::{EXPAND_FIELD, FIELDS, FILE_FIELDS, LIST_SEPARATOR, PRICE_PER_CREDIT_SETTING};
@@ -25,6 +26,7 @@ pub use queue::{
     account_balance, batch_progress, enqueue_batch, enqueue_batch_from, list_batches, price_per_credit, reserved_credits, set_price_per_credit, BatchError,
     BatchProgress, BatchSummary, BatchView, LeftOut, Reserved,
 };
+pub use retry::{retry_failed, retry_preview, RetryPreview};
 pub use write::{write_csv, write_jsonl, WriteRow};
 
 use crate::job::JobSpec;

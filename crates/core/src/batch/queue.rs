@@ -19,6 +19,8 @@ pub enum BatchError {
     NoValidRows { errors: Vec<RowError> },
     #[error("There is no account \"{0}\". Run `loova accounts list` to see the accounts.")]
     NoSuchAccount(String),
+    #[error("There is no batch \"{0}\". Run `loova batches` to see the batches and their ids.")]
+    NoSuchBatch(String),
     #[error("\"{0}\" is not a price per credit; write a positive number of dollars such as 0.064.")]
     BadPricePerCredit(String),
     #[error("Nothing was queued: {0}")]
@@ -34,6 +36,7 @@ impl BatchError {
             BatchError::FileErrors(_) => ErrorCode::BatchFileErrors,
             BatchError::NoValidRows { .. } => ErrorCode::BatchNoValidRows,
             BatchError::NoSuchAccount(_) => ErrorCode::AccountNotFound,
+            BatchError::NoSuchBatch(_) => ErrorCode::BatchNotFound,
             BatchError::BadPricePerCredit(_) => ErrorCode::BadPricePerCredit,
             BatchError::Media(m) => m.code(),
             BatchError::Store(s) => s.code(),

@@ -63,6 +63,8 @@ pub struct JobView {
     /// Done with, one way or another: its settings and files can start a new
     /// job in the Composer.
     pub can_open_in_composer: bool,
+    /// The failed job this one retries.
+    pub retry_of: Option<i64>,
 }
 
 /// 0..1 for a progress bar at `now` (ms since the epoch): elapsed against
@@ -141,6 +143,7 @@ impl JobView {
             bytes_total: r.bytes_total,
             expected_secs: r.expected_secs,
             settings_note: r.settings_note,
+            retry_of: r.retry_of,
         }
     }
 }

@@ -6,6 +6,7 @@ use crate::engine::JobAction;
 
 fn row(state: JobState, spec: JobSpec) -> JobRow {
     JobRow {
+        retry_of: None,
         id: 7,
         account_id: "a1".into(),
         batch_id: None,

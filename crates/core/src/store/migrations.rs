@@ -282,6 +282,11 @@ const MIGRATIONS: &[&str] = &[
     // (NULL: not known yet, both spellings are sent; docs/ARCHITECTURE.md,
     // "Compatibility with Loova's own clients").
     "ALTER TABLE accounts ADD COLUMN json_mode_field TEXT CHECK (json_mode_field IN ('function_mode', 'functionMode'));",
+    // 13: a job made by retrying a failed one links to it (`loova batch
+    // retry`): the failed job stays as it was, with its error and charge,
+    // and is never retried twice.
+    "ALTER TABLE jobs ADD COLUMN retry_of INTEGER REFERENCES jobs (id);
+     CREATE INDEX jobs_retry_of ON jobs (retry_of) WHERE retry_of IS NOT NULL;",
 ];
 
 pub fn check_version(conn: &Connection, path: &Path) -> Result<i64, StoreError> {

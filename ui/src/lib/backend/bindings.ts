@@ -454,6 +454,30 @@ async jobComposerDraft(id: number) : Promise<Result<ComposerDraft, CommandError>
 }
 },
 /**
+ * "Retry N failed…": what retrying the batch's failures costs and what
+ * today's budget lets through; queues nothing.
+ */
+async batchRetryPreview(batchId: string) : Promise<Result<RetryPreview, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("batch_retry_preview", { batchId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Queues the batch's failures again as new jobs (each failed job at most
+ * once), after the person saw the preview.
+ */
+async retryBatch(batchId: string) : Promise<Result<QueueOverview, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("retry_batch", { batchId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * The Composer saves an edited queued job: a new recipe in place, or a
  * refusal when it may have been sent meanwhile (`engine::edit`).
  */
@@ -1046,7 +1070,7 @@ export type ErrorCode =
 /**
  * The OS trash refused the video or its sidecar.
  */
-"trash_failed" | "media_unreadable" | "media_unsupported" | "media_too_large" | "media_wrong_kind" | "media_copy_failed" | "batch_invalid_rows" | "batch_file_errors" | "batch_no_valid_rows" | "batch_unreadable" | 
+"trash_failed" | "media_unreadable" | "media_unsupported" | "media_too_large" | "media_wrong_kind" | "media_copy_failed" | "batch_invalid_rows" | "batch_file_errors" | "batch_no_valid_rows" | "batch_not_found" | "batch_unreadable" | 
 /**
  * The batch file is larger, or makes more jobs, than one import takes.
  */
@@ -1297,7 +1321,11 @@ allowed_actions: JobAction[];
  * Done with, one way or another: its settings and files can start a new
  * job in the Composer.
  */
-can_open_in_composer: boolean }
+can_open_in_composer: boolean; 
+/**
+ * The failed job this one retries.
+ */
+retry_of: number | null }
 /**
  * The progress of the running jobs now (every second while any run).
  */
@@ -1528,6 +1556,27 @@ export type Removed = { name: string;
  * Set when the keychain entry could not be deleted: what to do by hand.
  */
 keychain_warning: string | null }
+/**
+ * What "Retry failed" would do, before it does it.
+ */
+export type RetryPreview = { batch_id: string; 
+/**
+ * The jobs it retries, in queue order.
+ */
+failed: number[]; 
+/**
+ * Their new estimates together (today's price list).
+ */
+credits: number; dollars: BatchDollars; 
+/**
+ * How many of them today's budget lets through after the jobs already
+ * waiting (`None`: the account has no cap).
+ */
+fit_budget: number | null; 
+/**
+ * "Retry 7 failed — 525 credits ($33.60–$84.00), fits today's budget: 4 of 7".
+ */
+summary: string }
 /**
  * One problem, where it is and how to fix it. `line` is the file line (1 =
  * first line) where the record starts; `column` is the field name (or

@@ -43,6 +43,7 @@ export type {
   PriceListInfo,
   QueueDelta,
   QueueOverview,
+  RetryPreview,
   QueueOrder,
   Result,
   Segment,

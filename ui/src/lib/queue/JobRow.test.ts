@@ -65,6 +65,7 @@ function view(over: Partial<JobView>): JobView {
     bytes_total: null,
     expected_secs: null,
     settings_note: null,
+    retry_of: null,
     progress: null,
     has_video_reference: false,
     unrecognized_status: null,

@@ -22,11 +22,11 @@ pub struct NewBatch<'a> {
     pub account_id: &'a str,
 }
 
-fn spec_json(spec: &JobSpec) -> String {
+pub(super) fn spec_json(spec: &JobSpec) -> String {
     serde_json::to_string(spec).expect("a JobSpec serializes")
 }
 
-fn insert_row(tx: &Transaction<'_>, j: &NewJob<'_>, batch_id: Option<&str>, position: i64, now: i64) -> Result<i64, StoreError> {
+pub(super) fn insert_row(tx: &Transaction<'_>, j: &NewJob<'_>, batch_id: Option<&str>, position: i64, now: i64) -> Result<i64, StoreError> {
     tx.prepare_cached(
         "INSERT INTO jobs (account_id, batch_id, name, spec, model, duration, position, estimate_credits, price_list_date,
             created_at, updated_at)

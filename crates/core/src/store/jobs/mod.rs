@@ -10,6 +10,7 @@
 mod insert;
 mod order;
 mod queries;
+mod retry;
 mod transitions;
 
 pub use insert::{EditedJob, NewBatch, NewJob};
@@ -146,11 +147,13 @@ pub struct JobRow {
     /// The service ran the job with other settings than were sent (a field
     /// spelling it did not understand): kept for good, unlike `last_error`.
     pub settings_note: Option<String>,
+    /// The failed job this one retries (a batch's "Retry failed").
+    pub retry_of: Option<i64>,
 }
 
 pub(crate) const COLUMNS: &str = "id, account_id, batch_id, name, spec, position, estimate_credits, price_list_date, state, task_id,
     raw_status, credits_cost, created_at, submitted_at, started_at, finished_at, updated_at, attempts, next_attempt_at,
-    last_error, last_error_code, trace_id, video_url, video_path, bytes_done, bytes_total, expected_secs, settings_note";
+    last_error, last_error_code, trace_id, video_url, video_path, bytes_done, bytes_total, expected_secs, settings_note, retry_of";
 
 /// A row as stored. A value this version does not know (a state, a code, a
 /// spec that is not a JobSpec) is an error, never read as some default.
@@ -187,5 +190,6 @@ pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<JobRow> {
         bytes_total: r.get(25)?,
         expected_secs: r.get(26)?,
         settings_note: r.get(27)?,
+        retry_of: r.get(28)?,
     })
 }
