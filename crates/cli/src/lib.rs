@@ -17,6 +17,7 @@ mod job_flags;
 mod jobs;
 mod jobs_change;
 mod library;
+mod library_picks;
 mod mcp;
 mod packs;
 mod preview;
@@ -164,7 +165,13 @@ macro_rules! failure {
         }
     )*};
 }
-failure!(loova_core::batch::BatchError, loova_core::store::StoreError, loova_core::vault::VaultError, loova_core::PriceListError);
+failure!(
+    loova_core::batch::BatchError,
+    loova_core::store::StoreError,
+    loova_core::vault::VaultError,
+    loova_core::PriceListError,
+    loova_core::library::actions::ActionError
+);
 
 impl Failure for loova_core::engine::EngineError {
     fn code(&self) -> ErrorCode {

@@ -9,7 +9,16 @@ use loova_core::ErrorCode;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct LibraryArgs {
+    #[command(subcommand)]
+    command: Option<crate::library_picks::PicksCommand>,
+    /// Only the picked takes (★).
+    #[arg(long)]
+    picks: bool,
+    /// Only takes rated at least N (1–5).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=5))]
+    min_rating: Option<u8>,
     /// Read the sidecars (NAME.mp4.json) under FOLDER (default: the output folder) back into the library.
     #[arg(long, value_name = "FOLDER", num_args = 0..=1, conflicts_with_all = ["search", "account", "batch", "since"])]
     rebuild: Option<Option<PathBuf>>,
@@ -31,6 +40,7 @@ pub struct LibraryArgs {
 
 #[derive(serde::Serialize)]
 struct Entry<'a> {
+    id: i64,
     path: &'a str,
     /// The video is where the library says (it may have been moved or deleted).
     exists: bool,
@@ -42,6 +52,9 @@ pub fn run(args: LibraryArgs) -> Outcome {
         Ok(db) => db,
         Err(e) => return Outcome::error(&e, false),
     };
+    if let Some(command) = args.command {
+        return crate::library_picks::run(&db, command);
+    }
     if let Some(folder) = args.rebuild {
         return rebuild(&db, folder.unwrap_or_else(|| loova_core::output_dir::output_root(&db)), args.json);
     }
@@ -50,13 +63,14 @@ pub fn run(args: LibraryArgs) -> Outcome {
         Some(Ok(ms)) => Some(ms),
         Some(Err(d)) => return Outcome::error(&Msg(ErrorCode::InvalidInput, format!("--since \"{d}\" is not a date: use YYYY-MM-DD, e.g. 2026-03-31.")), true),
     };
-    let filter = LibraryFilter { search: args.search, account: args.account, batch: args.batch, since_ms };
+    let filter = LibraryFilter { search: args.search, account: args.account, batch: args.batch, since_ms, picks_only: args.picks, min_rating: args.min_rating };
     let entries = match db.library(&filter) {
         Ok(e) => e,
         Err(e) => return Outcome::error(&e, false),
     };
     if args.json {
-        let out: Vec<Entry> = entries.iter().map(|e| Entry { path: &e.path, exists: std::path::Path::new(&e.path).is_file(), sidecar: &e.sidecar }).collect();
+        let out: Vec<Entry> =
+            entries.iter().map(|e| Entry { id: e.id, path: &e.path, exists: std::path::Path::new(&e.path).is_file(), sidecar: &e.sidecar }).collect();
         print_json(&out);
         return Outcome::Ok;
     }
@@ -66,7 +80,13 @@ pub fn run(args: LibraryArgs) -> Outcome {
     for e in &entries {
         let s = &e.sidecar;
         let missing = if std::path::Path::new(&e.path).is_file() { "" } else { "  [missing from disk]" };
-        println!("{}{missing}", e.path);
+        let kept = match (s.pick, s.rating) {
+            (true, Some(n)) => format!("  ★ {n}/5"),
+            (true, None) => "  ★".to_string(),
+            (false, Some(n)) => format!("  {n}/5"),
+            (false, None) => String::new(),
+        };
+        println!("#{} {}{missing}{kept}", e.id, e.path);
         let cost = s.credits_cost.map_or_else(|| "? credits".into(), |c| format!("{} credits", crate::format::thousands(c.max(0) as u64)));
         let batch = s.batch.as_deref().map(|b| format!(" · batch {b}")).unwrap_or_default();
         println!("  {} · {} · {} · {} s · {cost} · {}{batch}", library::ms_to_date(s.downloaded_at), s.account, s.model, s.duration, s.ratio);

@@ -35,6 +35,8 @@ fn recipe(prompt: &str, account: &str, downloaded_at: i64) -> Sidecar {
         submitted_at: Some(downloaded_at - 900),
         finished_at: Some(downloaded_at - 100),
         downloaded_at,
+        pick: false,
+        rating: None,
     }
 }
 
@@ -114,4 +116,58 @@ fn a_bad_date_or_folder_is_bad_input() {
     let (code, _, err) = loova(data.path(), out.path(), &["library", "--rebuild", out.path().join("nope").to_str().unwrap()]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("is not a folder"), "{err}");
+}
+
+/// Keeping the best takes: a pick and a rating survive a Rebuild (they are
+/// in the sidecar), filter the list, and the picks export to a folder with
+/// their sidecars, named by their recipe.
+#[test]
+fn picks_and_ratings_filter_export_and_survive_a_rebuild() {
+    let data = loova_testkit::data_dir();
+    let out = tempfile::tempdir().unwrap();
+    videos(out.path());
+    assert_eq!(loova(data.path(), out.path(), &["library", "--rebuild"]).0, 0);
+    let listed = |args: &[&str]| -> Vec<serde_json::Value> {
+        let (code, stdout, err) = loova(data.path(), out.path(), &[&["library", "--json"], args].concat());
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str(&stdout).unwrap()
+    };
+    let all = listed(&[]);
+    let id_of = |prompt: &str| all.iter().find(|e| e["sidecar"]["prompt"].as_str().unwrap().contains(prompt)).unwrap()["id"].as_i64().unwrap().to_string();
+    let (fox, heron) = (id_of("fox"), id_of("heron"));
+
+    let (code, stdout, err) = loova(data.path(), out.path(), &["library", "pick", &fox]);
+    assert_eq!((code, stdout.trim()), (0, format!("Video #{fox} picked ★.").as_str()), "{err}");
+    assert_eq!(loova(data.path(), out.path(), &["library", "rate", &heron, "4"]).0, 0);
+    assert_eq!(loova(data.path(), out.path(), &["library", "rate", &heron, "6"]).0, 2, "1 to 5 only");
+    assert_eq!(loova(data.path(), out.path(), &["library", "pick", "999"]).0, 2);
+    let prompts = |v: Vec<serde_json::Value>| v.iter().map(|e| e["sidecar"]["prompt"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+    assert_eq!(prompts(listed(&["--picks"])), ["a red fox leaping through deep snow"]);
+    assert_eq!(prompts(listed(&["--min-rating", "4"])), ["a grey heron standing in the marsh"]);
+    assert!(listed(&["--min-rating", "5"]).is_empty());
+    // In the sidecar beside the video, not only in SQLite.
+    let beside: Sidecar = Sidecar::read(&out.path().join("Studio/fox.mp4.json")).unwrap();
+    assert!(beside.pick && beside.rating.is_none());
+
+    // A new data folder rebuilt from the same videos keeps both.
+    let fresh = loova_testkit::data_dir();
+    assert_eq!(loova(fresh.path(), out.path(), &["library", "--rebuild"]).0, 0);
+    let (code, stdout, _) = loova(fresh.path(), out.path(), &["library", "--picks", "--json"]);
+    assert_eq!(code, 0);
+    assert_eq!(prompts(serde_json::from_str(&stdout).unwrap()), ["a red fox leaping through deep snow"]);
+
+    // Export: the picks with their sidecars, named by their recipe, never over a file.
+    let dest = tempfile::tempdir().unwrap();
+    let to = dest.path().join("keepers");
+    for round in 1..=2 {
+        let (code, stdout, err) = loova(data.path(), out.path(), &["library", "export", "--picks", "--to", to.to_str().unwrap()]);
+        assert_eq!(code, 0, "{err}");
+        assert!(stdout.starts_with("1 picked take(s) copied into"), "{stdout}");
+        let name = if round == 1 { "a red fox leaping through deep snow.mp4" } else { "a red fox leaping through deep snow (2).mp4" };
+        assert_eq!(std::fs::read(to.join(name)).unwrap(), loova_sim::routes::files::SAMPLE_MP4, "round {round}");
+        assert!(Sidecar::read(&to.join(format!("{name}.json"))).unwrap().pick);
+    }
+    assert_eq!(loova(data.path(), out.path(), &["library", "pick", &fox, "--off"]).0, 0);
+    let (code, _, err) = loova(data.path(), out.path(), &["library", "export", "--picks", "--to", to.to_str().unwrap()]);
+    assert!(code == 2 && err.contains("No picked takes"), "{err}");
 }

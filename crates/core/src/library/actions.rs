@@ -24,6 +24,12 @@ pub enum ActionError {
     Taken(String),
     #[error("Could not move {path} to the trash: {reason}")]
     Trash { path: String, reason: String },
+    #[error("Could not write {path}: {reason}. Check that the output folder is writable.")]
+    Save { path: String, reason: String },
+    #[error("{0} is not a rating: rate a take 1 to 5 (or clear its rating).")]
+    BadRating(u8),
+    #[error("Could not export to {folder}: {reason}. Choose a folder you can write to, with free space.")]
+    Export { folder: String, reason: String },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -36,6 +42,8 @@ impl ActionError {
             ActionError::NotTheSame { .. } | ActionError::Taken(_) => ErrorCode::NotTheSameVideo,
             ActionError::OutsideOutput { .. } | ActionError::NotInOutput { .. } => ErrorCode::InvalidInput,
             ActionError::Trash { .. } => ErrorCode::TrashFailed,
+            ActionError::BadRating(_) => ErrorCode::InvalidInput,
+            ActionError::Export { .. } | ActionError::Save { .. } => ErrorCode::Io,
             ActionError::Store(e) => e.code(),
         }
     }

@@ -12,6 +12,7 @@
 
 pub mod actions;
 pub mod mp4;
+pub mod picks;
 pub mod poster;
 pub mod query;
 pub mod range;

@@ -20,6 +20,8 @@ pub enum LibrarySort {
     CostHigh,
     CostLow,
     Name,
+    /// Highest rated first, then picks, then the newest.
+    Rating,
 }
 
 /// The most rows one page may ask for.
@@ -38,6 +40,10 @@ pub struct LibraryQuery {
     /// Saved at or after / before (ms since the epoch).
     pub from_ms: Option<i64>,
     pub until_ms: Option<i64>,
+    /// Only the picked takes.
+    pub picks_only: bool,
+    /// Only takes rated at least this (1–5).
+    pub min_rating: Option<u8>,
     pub sort: LibrarySort,
     pub offset: u32,
     pub limit: u32,
@@ -70,6 +76,8 @@ pub struct LibraryItem {
     pub batch: Option<String>,
     pub path: String,
     pub on_disk: OnDisk,
+    pub pick: bool,
+    pub rating: Option<u8>,
     /// Where the video plays from (the shell's loopback media server).
     pub video_url: String,
     /// The cached poster frame, when there is one yet; else the screen
@@ -129,6 +137,8 @@ impl LibraryItem {
             batch: s.batch.clone(),
             path: row.path.clone(),
             on_disk,
+            pick: s.pick,
+            rating: s.rating,
             video_url: media_url(base, &format!("video/{}", row.id)),
             poster_url,
         }

@@ -53,6 +53,12 @@ pub struct Sidecar {
     pub submitted_at: Option<i64>,
     pub finished_at: Option<i64>,
     pub downloaded_at: i64,
+    /// The person kept this take (a star). Absent: not picked.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pick: bool,
+    /// The person's rating, 1 to 5. Absent: not rated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<u8>,
 }
 
 /// One local reference file: its kind (`image`, `video`, `audio`), the name
@@ -145,6 +151,8 @@ impl Sidecar {
             submitted_at: job.submitted_at,
             finished_at: job.finished_at,
             downloaded_at,
+            pick: false,
+            rating: None,
         })
     }
 

@@ -9,6 +9,8 @@ use crate::library::Sidecar;
 /// A saved video: where it is and its recipe.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LibraryEntry {
+    /// Its id (`loova library pick ID`).
+    pub id: i64,
     pub path: String,
     pub sidecar: Sidecar,
 }
@@ -24,6 +26,10 @@ pub struct LibraryFilter {
     pub batch: Option<String>,
     /// Downloaded at or after (ms since the epoch).
     pub since_ms: Option<i64>,
+    /// Only picked takes.
+    pub picks_only: bool,
+    /// Only takes rated at least this.
+    pub min_rating: Option<u8>,
 }
 
 /// The person's words as an FTS5 query: each word a quoted prefix term, so
@@ -69,18 +75,21 @@ impl Db {
         let search = filter.search.as_deref().and_then(fts_query);
         let conn = self.conn();
         let mut stmt = conn.prepare(
-            "SELECT path, sidecar FROM library
+            "SELECT path, sidecar, id FROM library
              WHERE deleted_at IS NULL AND (?1 IS NULL OR id IN (SELECT rowid FROM library_fts WHERE library_fts MATCH ?1))
                AND (?2 IS NULL OR account = ?2 COLLATE NOCASE)
                AND (?3 IS NULL OR batch = ?3 COLLATE NOCASE)
                AND (?4 IS NULL OR downloaded_at >= ?4)
+               AND (?5 = 0 OR json_extract(sidecar, '$.pick') = 1)
+               AND (?6 IS NULL OR json_extract(sidecar, '$.rating') >= ?6)
              ORDER BY downloaded_at DESC, id DESC",
         )?;
-        let rows = stmt.query_map(rusqlite::params![search, filter.account, filter.batch, filter.since_ms], |r| {
+        let args = rusqlite::params![search, filter.account, filter.batch, filter.since_ms, filter.picks_only, filter.min_rating];
+        let rows = stmt.query_map(args, |r| {
             let path: String = r.get(0)?;
             let json: String = r.get(1)?;
             let sidecar = serde_json::from_str(&json).map_err(|e| rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(e)))?;
-            Ok(LibraryEntry { path, sidecar })
+            Ok(LibraryEntry { id: r.get(2)?, path, sidecar })
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
@@ -107,7 +116,7 @@ pub struct LibraryFacets {
     pub ratios: Vec<String>,
 }
 
-/// The screen's filters, shared by the page and its count. `?1`..`?7`.
+/// The screen's filters, shared by the page and its count. `?1`..`?9`.
 const SCREEN_WHERE: &str = "deleted_at IS NULL
     AND (?1 IS NULL OR id IN (SELECT rowid FROM library_fts WHERE library_fts MATCH ?1))
     AND (?2 IS NULL OR account = ?2 COLLATE NOCASE)
@@ -115,7 +124,9 @@ const SCREEN_WHERE: &str = "deleted_at IS NULL
     AND (?4 IS NULL OR model = ?4)
     AND (?5 IS NULL OR json_extract(sidecar, '$.ratio') = ?5)
     AND (?6 IS NULL OR downloaded_at >= ?6)
-    AND (?7 IS NULL OR downloaded_at < ?7)";
+    AND (?7 IS NULL OR downloaded_at < ?7)
+    AND (?8 = 0 OR json_extract(sidecar, '$.pick') = 1)
+    AND (?9 IS NULL OR json_extract(sidecar, '$.rating') >= ?9)";
 
 fn order_by(sort: LibrarySort) -> &'static str {
     // `id` breaks ties, so pages never repeat or skip a row.
@@ -125,6 +136,9 @@ fn order_by(sort: LibrarySort) -> &'static str {
         LibrarySort::CostHigh => "credits_cost IS NULL, credits_cost DESC, id DESC",
         LibrarySort::CostLow => "credits_cost IS NULL, credits_cost ASC, id DESC",
         LibrarySort::Name => "name COLLATE NOCASE ASC, id DESC",
+        LibrarySort::Rating => {
+            "coalesce(json_extract(sidecar, '$.rating'), 0) DESC, coalesce(json_extract(sidecar, '$.pick'), 0) DESC, downloaded_at DESC, id DESC"
+        }
     }
 }
 
@@ -142,7 +156,7 @@ impl Db {
         let search = q.search.as_deref().and_then(fts_query);
         let empty = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
         let (account, batch, model, ratio) = (empty(&q.account), empty(&q.batch), empty(&q.model), empty(&q.ratio));
-        let filters = rusqlite::params![search, account, batch, model, ratio, q.from_ms, q.until_ms];
+        let filters = rusqlite::params![search, account, batch, model, ratio, q.from_ms, q.until_ms, q.picks_only, q.min_rating];
         let conn = self.conn();
         let total: i64 = conn.query_row(&format!("SELECT COUNT(*) FROM library WHERE {SCREEN_WHERE}"), filters, |r| r.get(0))?;
         let sql = format!("SELECT {ROW_COLUMNS} FROM library WHERE {SCREEN_WHERE} ORDER BY {} LIMIT {} OFFSET {}", order_by(q.sort), q.limit, q.offset);
@@ -190,6 +204,22 @@ impl Db {
         }
         self.conn().execute("UPDATE library SET path = ?2 WHERE id = ?1", rusqlite::params![id, path])?;
         Ok(true)
+    }
+
+    /// A saved video's recipe changed (its pick or rating): SQLite's copy.
+    /// False when it is not in the library (or was deleted).
+    pub fn set_library_sidecar(&self, id: i64, sidecar: &Sidecar) -> Result<bool, StoreError> {
+        let json = serde_json::to_string(sidecar).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+        Ok(self.conn().execute("UPDATE library SET sidecar = ?2 WHERE id = ?1 AND deleted_at IS NULL", rusqlite::params![id, json])? == 1)
+    }
+
+    /// The picked videos still in the library, oldest first.
+    pub fn library_picks(&self) -> Result<Vec<LibraryRow>, StoreError> {
+        let conn = self.conn();
+        let sql = format!("SELECT {ROW_COLUMNS} FROM library WHERE deleted_at IS NULL AND json_extract(sidecar, '$.pick') = 1 ORDER BY downloaded_at, id");
+        let mut stmt = conn.prepare(&sql)?;
+        let rows = stmt.query_map([], library_row)?.collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
     }
 
     /// The video was moved to the trash from the app.

@@ -1,0 +1,80 @@
+//! `loova library pick|rate|export`: keeping the best takes
+//! (`loova_core::library::picks`).
+
+use crate::{print_json, Msg, Outcome};
+use clap::Subcommand;
+use loova_core::library::picks;
+use loova_core::store::Db;
+use loova_core::ErrorCode;
+use std::path::PathBuf;
+
+#[derive(Subcommand)]
+pub enum PicksCommand {
+    /// Pick a take (★), or --off to take the pick away. ID: `loova library` shows it (#12).
+    Pick {
+        id: i64,
+        #[arg(long)]
+        off: bool,
+    },
+    /// Rate a take 1 to 5, or --clear its rating.
+    Rate {
+        id: i64,
+        #[arg(value_parser = clap::value_parser!(u8).range(1..=5), required_unless_present = "clear")]
+        stars: Option<u8>,
+        #[arg(long, conflicts_with = "stars")]
+        clear: bool,
+    },
+    /// Copy the picked takes, each with its sidecar, into a folder, named by their recipe.
+    Export {
+        /// The picked takes (the only export there is; say it to be sure).
+        #[arg(long, required = true)]
+        picks: bool,
+        /// The folder to write into (made if missing; nothing is overwritten).
+        #[arg(long, value_name = "DIR")]
+        to: PathBuf,
+        /// Hard-link instead of copying where the disk allows (no space used).
+        #[arg(long)]
+        link: bool,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn run(db: &Db, command: PicksCommand) -> Outcome {
+    let done = match command {
+        PicksCommand::Pick { id, off } => {
+            picks::set_pick(db, id, !off).map(|_| format!("Video #{id} {}.", if off { "is no longer picked" } else { "picked ★" }))
+        }
+        PicksCommand::Rate { id, stars, .. } => {
+            picks::set_rating(db, id, stars).map(|_| stars.map_or(format!("Video #{id}'s rating cleared."), |n| format!("Video #{id} rated {n}/5.")))
+        }
+        PicksCommand::Export { to, link, json, .. } => {
+            return match picks::export_picks(db, &std::path::absolute(&to).unwrap_or(to.clone()), link) {
+                Ok(report) if json => {
+                    print_json(&report);
+                    Outcome::Ok
+                }
+                Ok(report) if report.exported.is_empty() && report.missing.is_empty() => {
+                    let text = "No picked takes to export. Pick some first: loova library pick ID (or ★ in the Library).".to_string();
+                    Outcome::error(&Msg(ErrorCode::InvalidInput, text), true)
+                }
+                Ok(report) => {
+                    let how = if report.linked { "linked" } else { "copied" };
+                    println!("{} picked take(s) {how} into {}, each with its sidecar.", report.exported.len(), report.folder);
+                    for m in &report.missing {
+                        eprintln!("not on disk (locate it first): {m}");
+                    }
+                    Outcome::Ok
+                }
+                Err(e) => Outcome::error(&e, matches!(e.code(), ErrorCode::InvalidInput | ErrorCode::VideoNotFound)),
+            };
+        }
+    };
+    match done {
+        Ok(line) => {
+            println!("{line}");
+            Outcome::Ok
+        }
+        Err(e) => Outcome::error(&e, matches!(e.code(), ErrorCode::InvalidInput | ErrorCode::VideoNotFound)),
+    }
+}
