@@ -91,7 +91,32 @@ fn the_library_shows_posters_plays_a_take_and_searches() {
             _ => Err(format!("readyState, currentTime = {state}")),
         }
     });
+    // Keeping the best take from the keyboard: P picks it, 4 rates it.
+    app.eval("window.dispatchEvent(new KeyboardEvent('keydown', { key: 'p' })); window.dispatchEvent(new KeyboardEvent('keydown', { key: '4' }));");
+    wait_for("picked", || {
+        if app.exists("player-action-error") {
+            panic!("picking failed: {}", app.text("player-action-error"));
+        }
+        app.text("pick-video") == "★"
+    });
+    wait_for("rated 4", || {
+        let pressed = app.eval("return [...document.querySelectorAll('[data-testid^=rate-]')].map(b => b.getAttribute('aria-pressed')).join(' ')");
+        let error = if app.exists("player-action-error") { app.text("player-action-error") } else { String::new() };
+        (pressed == "false false false true false").then_some(()).ok_or(format!("{pressed} {error}"))
+    });
+    app.screenshot("library-pick");
     app.click("close-player");
+    app.wait_text("card-rating", |t| t == "4/5");
+    assert!(app.exists("card-pick"));
+    wait_for("the pick in the sidecar beside the video", || {
+        let text = std::fs::read_to_string(videos.path().join("Sandbox/Fox.mp4.json")).unwrap_or_default();
+        text.contains("\"pick\": true") && text.contains("\"rating\": 4")
+    });
+    app.type_into("library-search", "");
+    app.wait_text("library-count", |t| t == "3 videos");
+    app.click("filter-picks");
+    app.wait_text("library-count", |t| t == "1 video");
+    app.click("filter-picks");
 
     // Moved outside the app: shown missing, then located at its new place.
     app.type_into("library-search", "");

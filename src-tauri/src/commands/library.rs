@@ -128,3 +128,28 @@ pub async fn library_composer_draft(app: AppHandle, grants: tauri::State<'_, Pat
     let (spec, name, account_id) = blocking(&app, move |state, _| Ok(actions::composer_spec(state.db()?, id)?)).await?;
     Ok(ComposerDraft { spec: grants.handles_in(spec), name, account_id })
 }
+
+/// ★ on a take, or off.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_video_pick(app: AppHandle, id: i64, pick: bool) -> Result<(), CommandError> {
+    blocking(&app, move |state, _| Ok(loova_core::library::picks::set_pick(state.db()?, id, pick)?)).await
+}
+
+/// A take's rating, 1 to 5, or none.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_video_rating(app: AppHandle, id: i64, rating: Option<u8>) -> Result<(), CommandError> {
+    blocking(&app, move |state, _| Ok(loova_core::library::picks::set_rating(state.db()?, id, rating)?)).await
+}
+
+/// "Export picks…": the system's folder picker (opened by Rust), then every
+/// picked take and its sidecar copied there; `None` when canceled.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_picks(app: AppHandle) -> Result<Option<loova_core::library::picks::PicksExport>, CommandError> {
+    // Offered first: the output folder, where the videos are.
+    let start = blocking(&app, |state, _| Ok(loova_core::output_dir::output_root(state.db()?))).await?;
+    let Some(folder) = crate::picks::pick_folder(&app, "Export the picked takes to…", start).await else { return Ok(None) };
+    blocking(&app, move |state, _| Ok(Some(loova_core::library::picks::export_picks(state.db()?, &folder, false)?))).await
+}

@@ -5,30 +5,30 @@
 
 use super::actions::ActionError;
 use super::sidecar;
-use crate::store::{Db, LibraryRow};
+use crate::store::Db;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-fn row(db: &Db, id: i64) -> Result<LibraryRow, ActionError> {
-    db.library_row(id)?.filter(|r| r.deleted_at.is_none()).ok_or(ActionError::NotFound(id))
-}
+/// One change at a time in this process, so the sidecar beside the video
+/// is written in the order SQLite's copy changed.
+static CHANGING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// Writes the changed recipe beside the video first (the file a Rebuild
-/// reads), then SQLite's copy. A video moved away keeps its pick in SQLite
-/// until it is located.
-fn save(db: &Db, mut r: LibraryRow, change: impl FnOnce(&mut super::Sidecar)) -> Result<(), ActionError> {
-    change(&mut r.sidecar);
+/// Changes the recipe in SQLite (atomically), then writes it beside the
+/// video (the file a Rebuild reads). A video moved away keeps its pick in
+/// SQLite until it is located.
+fn save(db: &Db, id: i64, change: impl FnOnce(&mut super::Sidecar)) -> Result<(), ActionError> {
+    let _one = CHANGING.lock().unwrap_or_else(|e| e.into_inner());
+    let r = db.change_library_sidecar(id, change)?.ok_or(ActionError::NotFound(id))?;
     let video = Path::new(&r.path);
     if video.is_file() {
         r.sidecar.write_beside(video).map_err(|e| ActionError::Save { path: sidecar::path_for(video).display().to_string(), reason: e.to_string() })?;
     }
-    db.set_library_sidecar(r.id, &r.sidecar)?;
     Ok(())
 }
 
 /// Picks the take (or takes the pick away).
 pub fn set_pick(db: &Db, id: i64, pick: bool) -> Result<(), ActionError> {
-    save(db, row(db, id)?, |s| s.pick = pick)
+    save(db, id, |s| s.pick = pick)
 }
 
 /// Rates the take 1 to 5, or clears its rating (`None`).
@@ -36,7 +36,7 @@ pub fn set_rating(db: &Db, id: i64, rating: Option<u8>) -> Result<(), ActionErro
     if let Some(n) = rating.filter(|n| !(1..=5).contains(n)) {
         return Err(ActionError::BadRating(n));
     }
-    save(db, row(db, id)?, |s| s.rating = rating)
+    save(db, id, |s| s.rating = rating)
 }
 
 /// What `export_picks` did.

@@ -206,11 +206,23 @@ impl Db {
         Ok(true)
     }
 
-    /// A saved video's recipe changed (its pick or rating): SQLite's copy.
-    /// False when it is not in the library (or was deleted).
-    pub fn set_library_sidecar(&self, id: i64, sidecar: &Sidecar) -> Result<bool, StoreError> {
-        let json = serde_json::to_string(sidecar).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-        Ok(self.conn().execute("UPDATE library SET sidecar = ?2 WHERE id = ?1 AND deleted_at IS NULL", rusqlite::params![id, json])? == 1)
+    /// Changes a saved video's recipe (its pick or rating) in SQLite's
+    /// copy: read, `change`, written in one IMMEDIATE transaction, so two
+    /// changes at once (a pick and a rating) both stay. The row as written;
+    /// `None` when it is not in the library (or was deleted).
+    pub fn change_library_sidecar(&self, id: i64, change: impl FnOnce(&mut Sidecar)) -> Result<Option<LibraryRow>, StoreError> {
+        use rusqlite::OptionalExtension;
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let sql = format!("SELECT {ROW_COLUMNS} FROM library WHERE id = ?1 AND deleted_at IS NULL");
+        let Some(mut row) = tx.query_row(&sql, [id], library_row).optional()? else {
+            return Ok(None);
+        };
+        change(&mut row.sidecar);
+        let json = serde_json::to_string(&row.sidecar).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+        tx.execute("UPDATE library SET sidecar = ?2 WHERE id = ?1", rusqlite::params![id, json])?;
+        tx.commit()?;
+        Ok(Some(row))
     }
 
     /// The picked videos still in the library, oldest first.

@@ -454,6 +454,40 @@ async jobComposerDraft(id: number) : Promise<Result<ComposerDraft, CommandError>
 }
 },
 /**
+ * ★ on a take, or off.
+ */
+async setVideoPick(id: number, pick: boolean) : Promise<Result<null, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_video_pick", { id, pick }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * A take's rating, 1 to 5, or none.
+ */
+async setVideoRating(id: number, rating: number | null) : Promise<Result<null, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_video_rating", { id, rating }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * "Export picks…": the system's folder picker (opened by Rust), then every
+ * picked take and its sidecar copied there; `None` when canceled.
+ */
+async exportPicks() : Promise<Result<PicksExport | null, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("export_picks") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * "Retry N failed…": what retrying the batch's failures costs and what
  * today's budget lets through; queues nothing.
  */
@@ -1350,7 +1384,7 @@ export type LibraryItem = { id: number; name: string; prompt: string; model: str
 /**
  * Seconds.
  */
-duration: number; ratio: string; downloaded_at: number; credits_cost: number | null; account: string; batch: string | null; path: string; on_disk: OnDisk; 
+duration: number; ratio: string; downloaded_at: number; credits_cost: number | null; account: string; batch: string | null; path: string; on_disk: OnDisk; pick: boolean; rating: number | null; 
 /**
  * Where the video plays from (the shell's loopback media server).
  */
@@ -1376,11 +1410,23 @@ search: string | null; account: string | null; batch: string | null; model: stri
 /**
  * Saved at or after / before (ms since the epoch).
  */
-from_ms: number | null; until_ms: number | null; sort: LibrarySort; offset: number; limit: number }
+from_ms: number | null; until_ms: number | null; 
+/**
+ * Only the picked takes.
+ */
+picks_only: boolean; 
+/**
+ * Only takes rated at least this (1–5).
+ */
+min_rating: number | null; sort: LibrarySort; offset: number; limit: number }
 /**
  * The screen's sort orders.
  */
-export type LibrarySort = "newest" | "oldest" | "cost_high" | "cost_low" | "name"
+export type LibrarySort = "newest" | "oldest" | "cost_high" | "cost_low" | "name" | 
+/**
+ * Highest rated first, then picks, then the newest.
+ */
+"rating"
 /**
  * A file picked or dropped for the Composer, as the window sees it.
  */
@@ -1429,6 +1475,22 @@ credits: number; usd: string;
  */
 packs: PackCount[] }
 export type PackCount = { credits: number; price: string; count: number }
+/**
+ * What `export_picks` did.
+ */
+export type PicksExport = { folder: string; 
+/**
+ * The videos written (each with its `.json` sidecar).
+ */
+exported: string[]; 
+/**
+ * Picked videos not on disk any more, by name: locate them first.
+ */
+missing: string[]; 
+/**
+ * Hard links (same disk: no space used) rather than copies.
+ */
+linked: boolean }
 export type Preview = { 
 /**
  * Present whenever the model and duration can be priced, even if other

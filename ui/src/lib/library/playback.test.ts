@@ -10,6 +10,15 @@ const key = (k: string, mods: Partial<KeyboardEvent> = {}) => ({
 });
 
 describe('the player', () => {
+  it('maps P to a pick and 1–5 to a rating, not while typing', () => {
+    expect(keyAction(key('p'), false)).toBe('pick');
+    expect(keyAction(key('P'), false)).toBe('pick');
+    expect(keyAction(key('1'), false)).toBe('rate1');
+    expect(keyAction(key('5'), false)).toBe('rate5');
+    expect(keyAction(key('6'), false)).toBeNull();
+    expect(keyAction(key('3'), true)).toBeNull();
+  });
+
   it('maps space, arrows, F and Escape, but not while typing or with Ctrl', () => {
     expect(keyAction(key(' '), false)).toBe('toggle');
     expect(keyAction(key('ArrowLeft'), false)).toBe('back');

@@ -3,12 +3,14 @@
 
 import { os, type Os } from '../platform';
 
-export type KeyAction = 'toggle' | 'back' | 'forward' | 'fullscreen' | 'close';
+export type KeyAction = 'toggle' | 'back' | 'forward' | 'fullscreen' | 'close' | 'pick' | Rate;
+/** 1–5: rate the take. */
+export type Rate = 'rate1' | 'rate2' | 'rate3' | 'rate4' | 'rate5';
 
 /** Seconds ← and → move. */
 export const SEEK_STEP = 5;
 
-/** The player's keys: space, ←/→, F and Escape (not while typing in a field). */
+/** The player's keys: space, ←/→, F, Escape, P (pick) and 1–5 (rate), not while typing in a field. */
 export function keyAction(
   e: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'altKey'>,
   typing: boolean,
@@ -27,6 +29,15 @@ export function keyAction(
       return 'fullscreen';
     case 'Escape':
       return 'close';
+    case 'p':
+    case 'P':
+      return 'pick';
+    case '1':
+    case '2':
+    case '3':
+    case '4':
+    case '5':
+      return `rate${e.key}` as Rate;
     default:
       return null;
   }

@@ -15,11 +15,26 @@ export type Filters = {
   ratio: string;
   from: string;
   to: string;
+  /** Only picked takes (★). */
+  picks: boolean;
+  /** Only takes rated at least this ('' = any; '1'…'5'). */
+  minRating: string;
   sort: LibrarySort;
 };
 
 export function emptyFilters(): Filters {
-  return { search: '', account: '', batch: '', model: '', ratio: '', from: '', to: '', sort: 'newest' };
+  return {
+    search: '',
+    account: '',
+    batch: '',
+    model: '',
+    ratio: '',
+    from: '',
+    to: '',
+    picks: false,
+    minRating: '',
+    sort: 'newest',
+  };
 }
 
 /** The filters as Rust's query for one page. Empty fields filter nothing. */
@@ -33,6 +48,8 @@ export function toQuery(f: Filters, page: number): LibraryQuery {
     ratio: opt(f.ratio),
     from_ms: dayStart(f.from),
     until_ms: dayEnd(f.to),
+    picks_only: f.picks,
+    min_rating: f.minRating === '' ? null : Number(f.minRating),
     sort: f.sort,
     offset: page * PAGE_SIZE,
     limit: PAGE_SIZE,

@@ -27,6 +27,8 @@ function item(id: number): LibraryItem {
     batch: null,
     path: `/v/${id}.mp4`,
     on_disk: 'present',
+    pick: false,
+    rating: null,
     video_url: `http://127.0.0.1:9/token/video/${id}`,
     poster_url: null,
   };
@@ -49,6 +51,12 @@ describe('the library store', () => {
     expect(q.account).toBeNull();
     expect(q.ratio).toBe('9:16');
     expect(q.sort).toBe('cost_high');
+    expect(q.picks_only).toBe(false);
+    expect(q.min_rating).toBeNull();
+    expect(toQuery({ ...emptyFilters(), picks: true, minRating: '4' }, 0)).toMatchObject({
+      picks_only: true,
+      min_rating: 4,
+    });
     expect(q.offset).toBe(2 * PAGE_SIZE);
     expect(q.limit).toBe(PAGE_SIZE);
     // "To" includes the whole day, in the person's own time zone.
