@@ -51,6 +51,8 @@ const COMMANDS: &[&str] = &[
     "set_video_pick",
     "set_video_rating",
     "export_picks",
+    "rest_of_set",
+    "clear_rest_of_set",
     "batch_retry_preview",
     "retry_batch",
     "edit_job",

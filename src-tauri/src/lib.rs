@@ -77,6 +77,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::set_video_pick,
             commands::set_video_rating,
             commands::export_picks,
+            commands::rest_of_set,
+            commands::clear_rest_of_set,
             commands::batch_retry_preview,
             commands::retry_batch,
             commands::edit_job,

@@ -24,6 +24,15 @@ pub enum PicksCommand {
         #[arg(long, conflicts_with = "stars")]
         clear: bool,
     },
+    /// The takes of a variation set (batch) that are not picked, to the
+    /// system trash; lists them first, --yes moves them.
+    ClearRest {
+        /// The set's batch name (`loova library` shows it).
+        #[arg(long)]
+        batch: String,
+        #[arg(long)]
+        yes: bool,
+    },
     /// Copy the picked takes, each with its sidecar, into a folder, named by their recipe.
     Export {
         /// The picked takes (the only export there is; say it to be sure).
@@ -47,6 +56,31 @@ pub fn run(db: &Db, command: PicksCommand) -> Outcome {
         }
         PicksCommand::Rate { id, stars, .. } => {
             picks::set_rating(db, id, stars).map(|_| stars.map_or(format!("Video #{id}'s rating cleared."), |n| format!("Video #{id} rated {n}/5.")))
+        }
+        PicksCommand::ClearRest { batch, yes } => {
+            let listed = if yes {
+                picks::clear_rest_of_set(db, &loova_core::paths::data_dir(), &batch)
+            } else {
+                picks::rest_of_set(db, &batch).map(|rest| rest.iter().map(|r| r.path.clone()).collect())
+            };
+            return match listed {
+                Ok(names) if names.is_empty() => {
+                    println!("Every take of \"{batch}\" is picked: nothing to clear.");
+                    Outcome::Ok
+                }
+                Ok(names) => {
+                    let head = if yes { "Moved to the trash, with their sidecars:" } else { "Not picked, would go to the trash with their sidecars:" };
+                    println!("{head}");
+                    for n in &names {
+                        println!("  {n}");
+                    }
+                    if !yes {
+                        println!("Run again with --yes to move these {} to the trash; the picks stay.", names.len());
+                    }
+                    Outcome::Ok
+                }
+                Err(e) => Outcome::error(&e, matches!(e.code(), ErrorCode::InvalidInput | ErrorCode::VideoNotFound)),
+            };
         }
         PicksCommand::Export { to, link, json, .. } => {
             return match picks::export_picks(db, &std::path::absolute(&to).unwrap_or(to.clone()), link) {

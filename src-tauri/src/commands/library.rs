@@ -153,3 +153,23 @@ pub async fn export_picks(app: AppHandle) -> Result<Option<loova_core::library::
     let Some(folder) = crate::picks::pick_folder(&app, "Export the picked takes to…", start).await else { return Ok(None) };
     blocking(&app, move |state, _| Ok(Some(loova_core::library::picks::export_picks(state.db()?, &folder, false)?))).await
 }
+
+/// "Clear the rest of the set…": the names of the set's takes that are not
+/// picked, for the confirmation (nothing is moved).
+#[tauri::command]
+#[specta::specta]
+pub async fn rest_of_set(app: AppHandle, batch: String) -> Result<Vec<String>, CommandError> {
+    blocking(&app, move |state, _| {
+        let rest = loova_core::library::picks::rest_of_set(state.db()?, &batch)?;
+        Ok(rest.into_iter().map(|r| r.sidecar.name.unwrap_or(r.sidecar.prompt)).collect())
+    })
+    .await
+}
+
+/// After the confirmation: those takes to the system trash; the picks stay.
+#[tauri::command]
+#[specta::specta]
+pub async fn clear_rest_of_set(app: AppHandle, batch: String) -> Result<Vec<String>, CommandError> {
+    let data_dir = loova_core::paths::data_dir();
+    blocking(&app, move |state, _| Ok(loova_core::library::picks::clear_rest_of_set(state.db()?, &data_dir, &batch)?)).await
+}

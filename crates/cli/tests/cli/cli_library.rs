@@ -167,6 +167,24 @@ fn picks_and_ratings_filter_export_and_survive_a_rebuild() {
         assert_eq!(std::fs::read(to.join(name)).unwrap(), loova_sim::routes::files::SAMPLE_MP4, "round {round}");
         assert!(Sidecar::read(&to.join(format!("{name}.json"))).unwrap().pick);
     }
+    // The rest of the set (batch "Spring"): listed first, then to the trash.
+    let heron_path = out.path().join("Home/heron.mp4");
+    let (code, stdout, _) = loova(data.path(), out.path(), &["library", "clear-rest", "--batch", "Spring"]);
+    assert!(code == 0 && stdout.contains(heron_path.to_str().unwrap()) && stdout.contains("--yes"), "{stdout}");
+    assert!(!stdout.contains("fox.mp4"), "the pick stays: {stdout}");
+    assert!(heron_path.exists(), "a listing moves nothing");
+    let trash_home = tempfile::tempdir().unwrap();
+    let (code, stdout, err) = common::run(
+        common::loova(data.path())
+            .args(["library", "clear-rest", "--batch", "Spring", "--yes"])
+            .env("LOOVA_DESK_OUTPUT_DIR", out.path())
+            .env("XDG_DATA_HOME", trash_home.path()),
+    );
+    assert_eq!(code, 0, "{stdout}{err}");
+    assert!(!heron_path.exists() && out.path().join("Studio/fox.mp4").exists(), "{stdout}");
+    assert_eq!(prompts(listed(&["--batch", "Spring"])), ["a red fox leaping through deep snow"]);
+    assert_eq!(loova(data.path(), out.path(), &["library", "clear-rest", "--batch", "Nope"]).0, 2);
+
     assert_eq!(loova(data.path(), out.path(), &["library", "pick", &fox, "--off"]).0, 0);
     let (code, _, err) = loova(data.path(), out.path(), &["library", "export", "--picks", "--to", to.to_str().unwrap()]);
     assert!(code == 2 && err.contains("No picked takes"), "{err}");

@@ -26,6 +26,10 @@ pub enum ActionError {
     Trash { path: String, reason: String },
     #[error("Could not write {path}: {reason}. Check that the output folder is writable.")]
     Save { path: String, reason: String },
+    #[error("There is no set (batch) \"{0}\" in the library.")]
+    NoSet(String),
+    #[error("Nothing of the set \"{0}\" is picked, so clearing the rest would leave nothing: pick the takes to keep first (★ or P).")]
+    NothingPicked(String),
     #[error("{0} is not a rating: rate a take 1 to 5 (or clear its rating).")]
     BadRating(u8),
     #[error("Could not export to {folder}: {reason}. Choose a folder you can write to, with free space.")]
@@ -42,7 +46,7 @@ impl ActionError {
             ActionError::NotTheSame { .. } | ActionError::Taken(_) => ErrorCode::NotTheSameVideo,
             ActionError::OutsideOutput { .. } | ActionError::NotInOutput { .. } => ErrorCode::InvalidInput,
             ActionError::Trash { .. } => ErrorCode::TrashFailed,
-            ActionError::BadRating(_) => ErrorCode::InvalidInput,
+            ActionError::BadRating(_) | ActionError::NoSet(_) | ActionError::NothingPicked(_) => ErrorCode::InvalidInput,
             ActionError::Export { .. } | ActionError::Save { .. } => ErrorCode::Io,
             ActionError::Store(e) => e.code(),
         }

@@ -94,3 +94,35 @@ fn free_name(folder: &Path, stem: &str) -> PathBuf {
         n += 1;
     }
 }
+
+/// "Clear the rest of the set": the takes of a variation set (its batch)
+/// that are not picked, which the person sees listed before anything goes.
+/// Refused when nothing of the set is picked: there would be nothing left.
+pub fn rest_of_set(db: &Db, batch: &str) -> Result<Vec<crate::store::LibraryRow>, ActionError> {
+    let filter = crate::store::LibraryFilter { batch: Some(batch.to_string()), ..Default::default() };
+    let takes = db.library(&filter)?;
+    if takes.is_empty() {
+        return Err(ActionError::NoSet(batch.to_string()));
+    }
+    if !takes.iter().any(|t| t.sidecar.pick) {
+        return Err(ActionError::NothingPicked(batch.to_string()));
+    }
+    let mut rest = Vec::new();
+    for t in takes.into_iter().filter(|t| !t.sidecar.pick) {
+        if let Some(row) = db.library_row(t.id)? {
+            rest.push(row);
+        }
+    }
+    Ok(rest)
+}
+
+/// Moves the set's takes that are not picked to the system trash (each
+/// with its sidecar, as Delete does); the picks stay. Returns their names.
+pub fn clear_rest_of_set(db: &Db, data_dir: &Path, batch: &str) -> Result<Vec<String>, ActionError> {
+    let mut gone = Vec::new();
+    for r in rest_of_set(db, batch)? {
+        super::actions::delete(db, data_dir, r.id)?;
+        gone.push(r.sidecar.name.clone().unwrap_or(r.sidecar.prompt.clone()));
+    }
+    Ok(gone)
+}

@@ -488,6 +488,29 @@ async exportPicks() : Promise<Result<PicksExport | null, CommandError>> {
 }
 },
 /**
+ * "Clear the rest of the set…": the names of the set's takes that are not
+ * picked, for the confirmation (nothing is moved).
+ */
+async restOfSet(batch: string) : Promise<Result<string[], CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("rest_of_set", { batch }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * After the confirmation: those takes to the system trash; the picks stay.
+ */
+async clearRestOfSet(batch: string) : Promise<Result<string[], CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("clear_rest_of_set", { batch }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * "Retry N failed…": what retrying the batch's failures costs and what
  * today's budget lets through; queues nothing.
  */
