@@ -53,6 +53,12 @@ impl From<EngineError> for CommandError {
     }
 }
 
+impl From<loova_core::spending::caps::CapError> for CommandError {
+    fn from(e: loova_core::spending::caps::CapError) -> CommandError {
+        CommandError { code: e.code(), field: e.field().map(str::to_string), message: e.to_string(), fix: None }
+    }
+}
+
 /// The first broken rule of a job, at its field.
 impl From<Violation> for CommandError {
     fn from(v: Violation) -> CommandError {

@@ -47,9 +47,6 @@ fn open() -> Result<Db, Outcome> {
     Db::open_in(&loova_core::paths::data_dir()).map_err(|e| Outcome::error(&e, false))
 }
 
-fn negative(flag: &str) -> Outcome {
-    Outcome::error(&Msg(ErrorCode::InvalidInput, format!("{flag} must be 0 or more credits.")), true)
-}
 
 pub fn budget(args: BudgetArgs) -> Outcome {
     let db = match open() {
@@ -60,12 +57,6 @@ pub fn budget(args: BudgetArgs) -> Outcome {
         Ok(id) => id,
         Err(o) => return o,
     };
-    if args.daily.is_some_and(|n| n < 0) {
-        return negative("--daily");
-    }
-    if args.monthly.is_some_and(|n| n < 0) {
-        return negative("--monthly");
-    }
     let current = match db.budget(&id) {
         Ok(b) => b,
         Err(e) => return Outcome::error(&e, false),
@@ -78,8 +69,8 @@ pub fn budget(args: BudgetArgs) -> Outcome {
         None
     };
     if let Some((daily, monthly)) = changed {
-        if let Err(e) = db.set_budget(&id, daily, monthly) {
-            return Outcome::error(&e, false);
+        if let Err(e) = loova_core::spending::caps::set_caps(&db, &id, daily, monthly) {
+            return Outcome::error(&e, e.is_bad_input());
         }
     }
     let s = match budget_status(&db, &id, Zone::Local, loova_core::store::now_ms()) {

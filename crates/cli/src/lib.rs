@@ -170,7 +170,8 @@ failure!(
     loova_core::store::StoreError,
     loova_core::vault::VaultError,
     loova_core::PriceListError,
-    loova_core::library::actions::ActionError
+    loova_core::library::actions::ActionError,
+    loova_core::spending::caps::CapError
 );
 
 impl Failure for loova_core::engine::EngineError {

@@ -102,7 +102,7 @@ pub fn run(cmd: StudioCommand) -> Outcome {
                     None => url,
                 };
                 let tls = studio::TlsChoice { root_cert: ssl_root_cert, insecure_no_tls };
-                let link = studio::connect(&accounts, &id, &url, &tls, &studio_account, computer.as_deref()).await?;
+                let link = studio::connect(&db, accounts.vault(), &id, &url, &tls, &studio_account, computer.as_deref()).await?;
                 if json {
                     print_json(&link);
                     return Ok(());
@@ -127,7 +127,9 @@ pub fn run(cmd: StudioCommand) -> Outcome {
                     if account.is_none() && studio::link(&db, &id)?.is_none() {
                         continue;
                     }
-                    shown.push(studio::status(&accounts, &id).await?);
+                    let own = db.account(&id)?.and_then(|r| r.concurrency_limit);
+                    let limit = loova_core::pricing::limit::effective_limit(crate::price_list().list.concurrency_limit, own);
+                    shown.push(studio::status(&db, accounts.vault(), &id, limit).await?);
                 }
                 if json {
                     print_json(&shown);
@@ -147,7 +149,7 @@ pub fn run(cmd: StudioCommand) -> Outcome {
             }
             StudioCommand::Disconnect { account } => {
                 let id = accounts.find(&account)?.id;
-                studio::disconnect(&accounts, &id).await?;
+                studio::disconnect(&db, accounts.vault(), &id).await?;
                 println!("Disconnected \"{account}\": its slots are counted on this computer alone again, and the password is gone from the keychain.");
             }
         }

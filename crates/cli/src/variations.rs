@@ -8,7 +8,8 @@ use crate::format::thousands;
 use crate::{price_list, print_json, Failure, Outcome};
 use clap::Args;
 use loova_core::batch::{self, BatchSummary};
-use loova_core::variations::{self, parse, Expansion, FieldValues, VariationError, VariationQueueError, VariationRequest, Wildcards};
+use loova_core::variation_sets::{self, VariationQueueError};
+use loova_core::variations::{self, parse, Expansion, FieldValues, VariationError, VariationRequest, Wildcards};
 use loova_core::{ErrorCode, JobSpec};
 
 #[derive(Args, Clone)]
@@ -79,7 +80,7 @@ pub fn preview(flags: &VaryFlags, template: &str, base: JobSpec, account: Option
         Ok(x) => x,
         Err(o) => return o,
     };
-    let p = variations::preview(&expansion, &prices, balance.as_ref(), ppc, json);
+    let p = variation_sets::preview(&expansion, &prices, balance.as_ref(), ppc, json);
     if json {
         print_json(&p);
     } else {
@@ -130,7 +131,7 @@ pub fn enqueue(
         Ok(a) => a,
         Err(e) => return Outcome::error(&e, e.is_bad_input()),
     };
-    match variations::enqueue_in_order(&db, &acc.id, &expansion, &prices, yes, order) {
+    match variation_sets::enqueue_in_order(&db, &acc.id, &expansion, &prices, yes, order) {
         Ok(summary) => {
             queued(&summary, &acc.name, json);
             Outcome::Ok

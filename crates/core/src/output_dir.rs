@@ -11,7 +11,25 @@ use crate::store::{Db, StoreError};
 use crate::ErrorCode;
 use std::path::{Path, PathBuf};
 
-pub use crate::engine::{output_root, OUTPUT_DIR_ENV, OUTPUT_DIR_SETTING};
+/// Settings key of the output folder.
+pub const OUTPUT_DIR_SETTING: &str = "output_dir";
+
+/// Overrides the output folder setting (tests, portable use).
+pub const OUTPUT_DIR_ENV: &str = "LOOVA_DESK_OUTPUT_DIR";
+
+/// The output folder: `LOOVA_DESK_OUTPUT_DIR`, else the setting, else the OS
+/// video folder (or home) + "Loova Desk".
+pub fn output_root(db: &Db) -> PathBuf {
+    if let Some(dir) = std::env::var_os(OUTPUT_DIR_ENV).filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    if let Ok(Some(dir)) = db.setting(OUTPUT_DIR_SETTING) {
+        if !dir.trim().is_empty() {
+            return PathBuf::from(dir.trim());
+        }
+    }
+    dirs::video_dir().or_else(dirs::home_dir).unwrap_or_else(|| PathBuf::from(".")).join("Loova Desk")
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum OutputDirError {

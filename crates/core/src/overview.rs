@@ -93,7 +93,7 @@ pub fn queue_overview(
     jobs.sort_by_key(|j| (j.position, j.id));
     Ok(QueueOverview {
         engine_status,
-        output_dir: crate::engine::output_root(db).display().to_string(),
+        output_dir: crate::output_dir::output_root(db).display().to_string(),
         accounts: summaries,
         batches: crate::batch::list_batches(db)?,
         jobs,

@@ -124,7 +124,7 @@ pub fn variations(data: &[u8], scratch: &Path) {
     let req = VariationRequest { template: text.to_string(), base: loova_core::JobSpec::default(), vary: Vec::new(), takes: 1, name: None };
     match variations::expand(&req, &mut Wildcards::in_dir(dir)) {
         Ok(expansion) => {
-            let _ = variations::as_batch(&expansion, prices());
+            let _ = loova_core::variation_sets::as_batch(&expansion, prices());
         }
         Err(e) => {
             let _ = (e.to_string(), e.code(), e.field().to_string());

@@ -6,7 +6,7 @@
 use crate::error::CommandError;
 use crate::state::blocking;
 use loova_core::preview::SpendingPreview;
-use loova_core::spending::{self, usage::UsageError, BudgetStatus, ChargesExport, ChargesPage, ExportError, UsageQuery, UsageReport, Zone};
+use loova_core::spending::{self, caps, usage::UsageError, BudgetStatus, ChargesExport, ChargesPage, ExportError, UsageQuery, UsageReport, Zone};
 use loova_core::store::BalanceRead;
 use serde::Serialize;
 use tauri::AppHandle;
@@ -77,31 +77,15 @@ pub async fn budget_settings(app: AppHandle, account_id: String) -> Result<Budge
     blocking(&app, move |state, _| budget_settings_of(state.db()?, &account_id)).await
 }
 
-/// A credits field of the budget form as typed: empty means "none".
-fn credits_field(field: &str, text: Option<String>) -> Result<Option<i64>, CommandError> {
-    let text = text.unwrap_or_default();
-    let t = text.trim().replace([',', ' ', '_'], "");
-    if t.is_empty() {
-        return Ok(None);
-    }
-    match t.parse::<i64>() {
-        Ok(n) if (0..=i64::from(u32::MAX)).contains(&n) => Ok(Some(n)),
-        _ => Err(CommandError {
-            fix: Some("Write a whole number of credits, 0 or more (e.g. 300), or leave it empty for none.".into()),
-            ..CommandError::invalid(field, format!("\"{}\" is not a number of credits.", text.trim()))
-        }),
-    }
-}
-
 /// Replaces the account's caps (empty: no cap), as typed on the account
 /// card; the queue obeys them at once.
 #[tauri::command]
 #[specta::specta]
 pub async fn set_budget(app: AppHandle, account_id: String, daily: Option<String>, monthly: Option<String>) -> Result<BudgetSettings, CommandError> {
     blocking(&app, move |state, host| {
-        let (daily, monthly) = (credits_field("daily", daily)?, credits_field("monthly", monthly)?);
+        let (daily, monthly) = (caps::parse_cap("daily", daily.as_deref())?, caps::parse_cap("monthly", monthly.as_deref())?);
         let db = state.db()?;
-        db.set_budget(&account_id, daily, monthly)?;
+        caps::set_caps(db, &account_id, daily, monthly)?;
         host.touch();
         budget_settings_of(db, &account_id)
     })
@@ -132,20 +116,3 @@ pub async fn export_charges(app: AppHandle, query: UsageQuery) -> Result<Charges
     .await
 }
 
-#[cfg(test)]
-mod tests {
-    use super::credits_field;
-
-    #[test]
-    fn a_budget_field_is_empty_or_whole_credits() {
-        assert_eq!(credits_field("daily", None).unwrap(), None);
-        assert_eq!(credits_field("daily", Some("  ".into())).unwrap(), None);
-        assert_eq!(credits_field("daily", Some("1,500".into())).unwrap(), Some(1500));
-        assert_eq!(credits_field("daily", Some("0".into())).unwrap(), Some(0));
-        for bad in ["-5", "1.5", "lots"] {
-            let e = credits_field("monthly", Some(bad.into())).unwrap_err();
-            assert_eq!((e.field.as_deref(), e.code), (Some("monthly"), loova_core::ErrorCode::InvalidInput), "{bad}");
-            assert!(e.fix.is_some());
-        }
-    }
-}

@@ -84,13 +84,14 @@ pub async fn studio_connect(
         None => None,
     };
     // The URL may carry the password: every copy is wiped when it goes.
+    // (What was typed is trimmed by `studio::connect`.)
     let url = Zeroizing::new(match request.password.as_deref().filter(|p| !p.is_empty()) {
         Some(p) => studio::with_password(request.url.trim(), p)?,
-        None => request.url.trim().to_string(),
+        None => request.url.clone(),
     });
-    let computer = request.computer.as_deref().map(str::trim).filter(|c| !c.is_empty());
     let tls = studio::TlsChoice { root_cert, insecure_no_tls: request.insecure_no_tls };
-    studio::connect(state.accounts()?, &request.account_id, &url, &tls, request.studio_account.trim(), computer).await?;
+    let accounts = state.accounts()?;
+    studio::connect(state.db()?, accounts.vault(), &request.account_id, &url, &tls, &request.studio_account, request.computer.as_deref()).await?;
     changed(&app, &state, &host)
 }
 
@@ -102,7 +103,7 @@ pub async fn studio_disconnect(
     host: State<'_, QueueHost>,
     account_id: String,
 ) -> Result<AccountsOverview, CommandError> {
-    studio::disconnect(state.accounts()?, &account_id).await?;
+    studio::disconnect(state.db()?, state.accounts()?.vault(), &account_id).await?;
     changed(&app, &state, &host)
 }
 
@@ -117,7 +118,9 @@ pub async fn studio_status(state: State<'_, AppState>, host: State<'_, QueueHost
     if studio::link(state.db()?, &account_id)?.is_none() {
         return Ok(None);
     }
-    Ok(Some(studio::status(state.accounts()?, &account_id).await?))
+    let own = state.db()?.account(&account_id)?.and_then(|r| r.concurrency_limit);
+    let limit = loova_core::pricing::limit::effective_limit(state.prices.list.concurrency_limit, own);
+    Ok(Some(studio::status(state.db()?, state.accounts()?.vault(), &account_id, limit).await?))
 }
 
 /// The queue takes the new link (or its end) at once; every screen is told.

@@ -8,7 +8,8 @@ use crate::state::blocking;
 use loova_core::batch::QueueOrder;
 use loova_core::overview::QueueOverview;
 use loova_core::path_grants::PathGrants;
-use loova_core::variations::{self, Segment, SyntaxError, VariationPreview, VariationQueueError, VariationRequest};
+use loova_core::variation_sets::{self, VariationPreview, VariationQueueError};
+use loova_core::variations::{self, Segment, SyntaxError, VariationRequest};
 use loova_core::ErrorCode;
 use tauri::{AppHandle, State};
 
@@ -43,7 +44,7 @@ pub async fn preview_variations(
     account_id: Option<String>,
 ) -> Result<VariationPreview, CommandError> {
     request.base = grants.paths_in(request.base)?;
-    blocking(&app, move |state, _| Ok(variations::preview_request(state.db()?, state.accounts()?, &state.prices, &request, account_id.as_deref())?)).await
+    blocking(&app, move |state, _| Ok(variation_sets::preview_request(state.db()?, state.accounts()?, &state.prices, &request, account_id.as_deref())?)).await
 }
 
 /// Queues every job of the set on the account as one batch, in `order` (as
@@ -60,7 +61,7 @@ pub async fn queue_variations(
 ) -> Result<QueueOverview, CommandError> {
     request.base = grants.paths_in(request.base)?;
     blocking(&app, move |state, host| {
-        variations::queue_request(state.db()?, state.accounts()?, &state.prices, &request, &account_id, confirmed, order)?;
+        variation_sets::queue_request(state.db()?, state.accounts()?, &state.prices, &request, &account_id, confirmed, order)?;
         host.touch();
         overview(state, host)
     })

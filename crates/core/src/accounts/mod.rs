@@ -10,7 +10,7 @@ mod view;
 pub use confirm::{base_url_to_confirm, confirm_text};
 pub use env_key::take_env_key;
 pub use error::AccountError;
-pub use support::TIMEOUT_ENV;
+pub use crate::api::TIMEOUT_ENV;
 use support::{check_key, new_id, random_hex, timeouts};
 pub use view::{totals, AccountState, AccountView, BalanceTotals};
 
@@ -136,7 +136,7 @@ impl Accounts {
             return Err(e.into());
         }
         if let Some(c) = checked {
-            self.db.record_balance(&id, c.api_available_credits, c.api_total_credits, c.app_credits)?;
+            crate::spending::refunds::record_balance(&self.db, &id, c.api_available_credits, c.api_total_credits, c.app_credits)?;
         }
         self.get(&id)
     }
@@ -168,7 +168,7 @@ impl Accounts {
         let credits = client.credits(&key).await.map_err(AccountError::from_check)?;
         self.vault.set(id, &key).await?;
         self.db.set_key_hint(id, &key.last4(), true)?;
-        self.db.record_balance(id, credits.api_available_credits, credits.api_total_credits, credits.app_credits)?;
+        crate::spending::refunds::record_balance(&self.db, id, credits.api_available_credits, credits.api_total_credits, credits.app_credits)?;
         self.get(id)
     }
 
@@ -262,7 +262,7 @@ impl Accounts {
         let client = self.client(row).await?;
         let key = self.key(&row.id).await?;
         let c = client.credits(&key).await.map_err(AccountError::from_check)?;
-        self.db.record_balance(&row.id, c.api_available_credits, c.api_total_credits, c.app_credits)?;
+        crate::spending::refunds::record_balance(&self.db, &row.id, c.api_available_credits, c.api_total_credits, c.app_credits)?;
         Ok(())
     }
 

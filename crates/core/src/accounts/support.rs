@@ -2,11 +2,8 @@
 //! contain, and new ids.
 
 use super::AccountError;
-use crate::api::{other_base_form, ApiError, Credits, LoovaClient, Timeouts};
+use crate::api::{other_base_form, ApiError, Credits, LoovaClient, Timeouts, TIMEOUT_ENV};
 use crate::secret::Sensitive;
-
-/// Request timeout override for slow networks (and tests of them).
-pub const TIMEOUT_ENV: &str = "LOOVA_DESK_REQUEST_TIMEOUT_MS";
 
 pub(super) fn timeouts() -> Timeouts {
     let mut t = Timeouts::default();

@@ -6,7 +6,6 @@
 //! (it must record the intent first), made from [`ApiError::class`].
 
 pub mod address;
-mod dialect;
 mod envelope;
 mod error;
 mod lenient;
@@ -22,7 +21,7 @@ use serde::Serialize;
 use crate::job::JobSpec;
 use crate::secret::{Sensitive, Zeroizing};
 
-pub use dialect::{Dialect, ModeField};
+pub use crate::dialect::{Dialect, ModeField};
 pub use error::{classify, invalid_field, ApiError, ErrorClass, Op};
 pub use lenient::telling_failure_word;
 pub use types::{parse_amount, whole_credits, Created, Credits, TaskInfo, TaskState};
@@ -45,6 +44,10 @@ fn counted_body(file: tokio::fs::File, sent: std::sync::Arc<std::sync::atomic::A
 }
 
 pub const DEFAULT_BASE_URL: &str = "https://api.loova.ai/api";
+
+/// Request timeout override for slow networks (and tests of them); the
+/// Settings screen's value is put here at start.
+pub const TIMEOUT_ENV: &str = "LOOVA_DESK_REQUEST_TIMEOUT_MS";
 
 /// Timeouts of every request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -345,3 +345,6 @@ mod tests {
         assert_eq!(BatchFormat::detect(Path::new("a"), b"prompt,model"), BatchFormat::Csv);
     }
 }
+
+#[cfg(test)]
+mod tests_expand;

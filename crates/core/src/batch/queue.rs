@@ -188,7 +188,7 @@ pub fn enqueue_batch_from(
     let now = now_ms();
     let id = format!("b{now:x}{:06x}", rand::random::<u32>() & 0xff_ffff);
 
-    let data_dir = crate::engine::data_dir_of(db);
+    let data_dir = db.data_dir();
     let estimates: Vec<_> = queue.iter().map(|row| crate::estimate(&row.spec, &prices.list, &prices.info)).collect();
     let dates: Vec<Option<String>> = estimates.iter().map(|e| e.as_ref().map(|e| e.price_list.effective_date.clone())).collect();
     let total_credits: u64 = estimates.iter().map(|e| e.as_ref().map_or(0, |e| e.credits)).sum();

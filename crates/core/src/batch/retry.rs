@@ -100,7 +100,7 @@ pub fn retry_failed(db: &Db, prices: &LoadedPriceList, batch_id: &str) -> Result
             (j.id, new)
         })
         .collect();
-    let data_dir = crate::engine::data_dir_of(db);
+    let data_dir = db.data_dir();
     let mut copied = Vec::new();
     let made = db.insert_retries(batch_id, &retries, |id, i| {
         if !failed[i].spec.has_local_files() {

@@ -16,31 +16,13 @@ use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// Settings key of the output folder.
-pub const OUTPUT_DIR_SETTING: &str = "output_dir";
 /// Bytes (not characters) of a video's file stem, its " (2)" included:
 /// with ".mp4.part" a name stays far below the 255 bytes file systems allow,
 /// whatever the script of the prompt.
 const MAX_STEM: usize = 76;
 
-/// Overrides the output folder setting (tests, portable use).
-pub const OUTPUT_DIR_ENV: &str = "LOOVA_DESK_OUTPUT_DIR";
-
-/// The output folder: `LOOVA_DESK_OUTPUT_DIR`, else the setting, else the OS
-/// video folder (or home) + "Loova Desk".
-pub fn output_root(db: &Db) -> PathBuf {
-    if let Some(dir) = std::env::var_os(OUTPUT_DIR_ENV).filter(|d| !d.is_empty()) {
-        return PathBuf::from(dir);
-    }
-    if let Ok(Some(dir)) = db.setting(OUTPUT_DIR_SETTING) {
-        if !dir.trim().is_empty() {
-            return PathBuf::from(dir.trim());
-        }
-    }
-    dirs::video_dir().or_else(dirs::home_dir).unwrap_or_else(|| PathBuf::from(".")).join("Loova Desk")
-}
-
-pub use super::file_name::sanitize_file_stem;
+pub use crate::file_name::sanitize_file_stem;
+pub use crate::output_dir::{output_root, OUTPUT_DIR_ENV, OUTPUT_DIR_SETTING};
 
 fn part_of(path: &Path) -> PathBuf {
     let mut p = path.as_os_str().to_owned();

@@ -4,7 +4,7 @@
 //! state, so a job that may have been sent is never changed.
 
 use super::actions::JobAction;
-use super::view::{data_dir_of, job, JobView};
+use super::view::{job, JobView};
 use super::EngineError;
 use crate::media::{self, MediaLimits};
 use crate::pricing::LoadedPriceList;
@@ -34,7 +34,7 @@ pub fn edit(db: &Db, id: i64, spec: &JobSpec, name: Option<&str>, prices: &Loade
             return Err(EngineError::Media(problems));
         }
     }
-    let data_dir = data_dir_of(db);
+    let data_dir = db.data_dir();
     let stored = if spec.has_local_files() { media::copy_for_edit(&data_dir, id, spec).map_err(|e| EngineError::Media(vec![e]))? } else { spec.clone() };
     let est = crate::estimate(&stored, &prices.list, &prices.info);
     let date = est.as_ref().map(|e| e.price_list.effective_date.to_string());

@@ -3,31 +3,12 @@
 //! produces "7 jobs failed", not seven pop-ups.
 
 use super::view::JobView;
+pub use crate::notice::NoticeKind;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use tokio::sync::broadcast;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "snake_case")]
-pub enum NoticeKind {
-    JobFailed,
-    /// A job needs a person: outcome unknown, invalid, expired video link.
-    NeedsDecision,
-    OutOfCredits,
-    KeyRejected,
-    QueueFinished,
-    /// An account reached 80 % or 100 % of a daily or monthly budget.
-    Budget,
-    /// An account's API Credits fell below its threshold or what its waiting jobs need.
-    LowBalance,
-    /// The keychain is locked: jobs wait for the key (once per lock).
-    KeychainLocked,
-    /// A studio account's PostgreSQL does not answer: it sends no create.
-    StudioUnreachable,
-}
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

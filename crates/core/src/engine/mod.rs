@@ -21,7 +21,6 @@ mod download_limits;
 mod edit;
 mod errors;
 mod events;
-mod file_name;
 mod idle;
 mod lock;
 mod observed;
@@ -44,7 +43,7 @@ pub use idle::idle_reasons;
 pub use lock::{status_when_not_running, EngineLock, LOCK_FILE};
 pub use overdue::overdue_text;
 pub use runtime::{poll_target, run_key};
-pub use view::{data_dir_of, enqueue, job, list_jobs, title_of, JobView};
+pub use view::{enqueue, job, list_jobs, title_of, JobView};
 
 pub(crate) use client_cache::{AccountClient, ClientCache};
 pub(crate) use config::Observed;
@@ -217,7 +216,7 @@ impl Inner {
         // Copies are needed until a job is downloaded or canceled (a failed
         // one keeps them for a retry).
         let needed = |id: i64| self.db.job(id).ok().flatten().is_some_and(|j| !matches!(j.state, JobState::Downloaded | JobState::Canceled));
-        crate::media::sweep(&view::data_dir_of(&self.db), self.config.media_sweep_grace, needed);
+        crate::media::sweep(&self.db.data_dir(), self.config.media_sweep_grace, needed);
         Ok(())
     }
 

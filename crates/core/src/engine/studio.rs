@@ -200,7 +200,7 @@ impl Inner {
                 return Ok(sdb.clone());
             }
         }
-        let sdb = studio::open_for(&self.accounts, &stored.account_id).await?;
+        let sdb = studio::open_for(&self.db, self.accounts.vault(), &stored.account_id).await?;
         pools.insert(stored.account_id.clone(), (stored.version, sdb.clone()));
         Ok(sdb)
     }

@@ -175,7 +175,7 @@ pub fn enqueue(db: &Db, account_id: &str, spec: &JobSpec, name: Option<&str>, pr
     let date = est.as_ref().map(|e| e.price_list.effective_date.to_string());
     let new = crate::store::NewJob { account_id, name, spec, estimate_credits: est.as_ref().map(|e| e.credits as i64), price_list_date: date.as_deref() };
     let id = if spec.has_local_files() {
-        let data_dir = data_dir_of(db);
+        let data_dir = db.data_dir();
         let mut made: Option<i64> = None;
         let r = db.insert_job_with(&new, |id| {
             made = Some(id);
@@ -193,14 +193,10 @@ pub fn enqueue(db: &Db, account_id: &str, spec: &JobSpec, name: Option<&str>, pr
     job(db, id)
 }
 
-/// The data folder: where the database lives.
-pub fn data_dir_of(db: &Db) -> std::path::PathBuf {
-    db.path().parent().map(std::path::Path::to_path_buf).unwrap_or_default()
-}
 
 /// Removes the copies of a job's local files (after it ended for good).
 pub(crate) fn drop_copies(db: &Db, id: i64) {
-    media::remove_copies(&data_dir_of(db), id);
+    media::remove_copies(&db.data_dir(), id);
 }
 
 pub fn job(db: &Db, id: i64) -> Result<JobView, EngineError> {

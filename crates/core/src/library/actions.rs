@@ -78,7 +78,7 @@ pub fn delete(db: &Db, data_dir: &Path, id: i64) -> Result<(), ActionError> {
     // `symlink_metadata`: a link counts as present (and is refused below),
     // even one whose target is gone.
     let present: Vec<&Path> = [video.as_path(), beside.as_path()].into_iter().filter(|p| p.symlink_metadata().is_ok()).collect();
-    let root = crate::engine::output_root(db);
+    let root = crate::output_dir::output_root(db);
     for p in &present {
         if !is_trashable_in(p, &root) {
             return Err(ActionError::NotInOutput { path: p.display().to_string(), root: root.display().to_string() });
@@ -153,7 +153,7 @@ pub fn locate(db: &Db, data_dir: &Path, id: i64, candidate: &str) -> Result<(), 
     if let Some(why) = differs(&r, &path) {
         return Err(ActionError::NotTheSame { path: path.display().to_string(), why });
     }
-    let root = crate::engine::output_root(db);
+    let root = crate::output_dir::output_root(db);
     if !serve::is_under(&path, &root) {
         return Err(ActionError::OutsideOutput { path: path.display().to_string(), root: root.display().to_string() });
     }

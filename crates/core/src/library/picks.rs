@@ -66,7 +66,7 @@ pub fn export_picks(db: &Db, folder: &Path, link: bool) -> Result<PicksExport, A
             missing.push(label);
             continue;
         }
-        let stem = crate::engine::sanitize_file_stem(&label, 120);
+        let stem = crate::file_name::sanitize_file_stem(&label, 120);
         let target = free_name(folder, &stem);
         let put = |from: &Path, to: &Path, linked: &mut bool| -> std::io::Result<()> {
             if *linked && std::fs::hard_link(from, to).is_ok() {

@@ -9,45 +9,7 @@ use crate::store::{Db, LibraryRow, StoreError};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
-/// The screen's sort orders.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "snake_case")]
-pub enum LibrarySort {
-    #[default]
-    Newest,
-    Oldest,
-    CostHigh,
-    CostLow,
-    Name,
-    /// Highest rated first, then picks, then the newest.
-    Rating,
-}
-
-/// The most rows one page may ask for.
-pub const MAX_PAGE: u32 = 500;
-
-/// Search, filters (empty = any), sort and the window of rows wanted.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct LibraryQuery {
-    /// Words that must start words of the prompt or the name (FTS5).
-    pub search: Option<String>,
-    pub account: Option<String>,
-    pub batch: Option<String>,
-    pub model: Option<String>,
-    pub ratio: Option<String>,
-    /// Saved at or after / before (ms since the epoch).
-    pub from_ms: Option<i64>,
-    pub until_ms: Option<i64>,
-    /// Only the picked takes.
-    pub picks_only: bool,
-    /// Only takes rated at least this (1–5).
-    pub min_rating: Option<u8>,
-    pub sort: LibrarySort,
-    pub offset: u32,
-    pub limit: u32,
-}
+pub use crate::store::{LibraryQuery, LibrarySort, MAX_PAGE};
 
 /// Is the video where the library says it is?
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

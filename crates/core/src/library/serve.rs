@@ -145,7 +145,7 @@ fn video(db: &Db, video_path: &str, range_header: Option<&str>) -> MediaAnswer {
     if !meta.is_file() {
         return MediaAnswer::refuse(404);
     }
-    if !is_under(file, &crate::engine::output_root(db)) {
+    if !is_under(file, &crate::output_dir::output_root(db)) {
         return MediaAnswer::refuse(403);
     }
     let a = range::answer(range_header, meta.len(), range::MAX_CHUNK);

@@ -3,7 +3,7 @@
 //! `loova settings [KEY [VALUE]]` both read and write these (stored as text
 //! in SQLite's `settings` table); nothing else spells a key.
 
-use crate::engine::NoticeKind;
+use crate::notice::NoticeKind;
 use crate::store::{Db, StoreError};
 use crate::ErrorCode;
 use serde::Serialize;

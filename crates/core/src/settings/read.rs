@@ -2,7 +2,7 @@
 //! it means (a duration, a byte count, a choice), its default when unset.
 
 use super::{stored, CloseBehaviour, SettingKey, MAX_VIDEO_MB_DEFAULT, QUIT, TASK_DEADLINE_HOURS_DEFAULT, UNKNOWN_HOLD_MIN_DEFAULT};
-use crate::engine::NoticeKind;
+use crate::notice::NoticeKind;
 use crate::store::Db;
 
 pub(super) fn text(db: &Db, key: SettingKey) -> String {
@@ -66,7 +66,7 @@ pub fn apply_to_environment(db: &Db, sandbox_speed_env: &str) {
     if let (true, Some(speed)) = (unset(sandbox_speed_env), sandbox_speed(db)) {
         std::env::set_var(sandbox_speed_env, speed.to_string());
     }
-    let timeout_env = crate::accounts::TIMEOUT_ENV;
+    let timeout_env = crate::api::TIMEOUT_ENV;
     if let (true, Some(ms)) = (unset(timeout_env), request_timeout_ms(db)) {
         std::env::set_var(timeout_env, ms.to_string());
     }

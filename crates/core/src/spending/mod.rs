@@ -4,6 +4,7 @@
 
 pub mod alerts;
 pub mod budget;
+pub mod caps;
 pub mod export;
 pub(crate) mod refunds;
 pub mod usage;

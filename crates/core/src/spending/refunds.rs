@@ -7,6 +7,13 @@
 
 use crate::store::{Db, StoreError};
 
+/// Records a successful read of the API balance, then checks whether it
+/// shows a failed task's credits back: the one way a balance is recorded.
+pub fn record_balance(db: &Db, account_id: &str, available: i64, total: i64, app: Option<i64>) -> Result<(), StoreError> {
+    db.record_balance(account_id, available, total, app)?;
+    after_read(db, account_id)
+}
+
 /// A failed charge is matched against this many balance reads after the
 /// failure, then stays "not known".
 pub const READS_TO_MATCH: i64 = 5;

@@ -2,7 +2,7 @@
 //! create (docs/ARCHITECTURE.md, "Compatibility with Loova's own clients").
 
 use super::{bad_value, Db, StoreError};
-use crate::api::{Dialect, ModeField};
+use crate::dialect::{Dialect, ModeField};
 use rusqlite::{params, OptionalExtension};
 
 fn dialect(column: usize, what: &str, raw: Option<String>) -> rusqlite::Result<Option<Dialect>> {
@@ -67,7 +67,7 @@ impl Db {
 
 #[cfg(test)]
 mod tests {
-    use crate::api::Dialect;
+    use crate::dialect::Dialect;
     use crate::store::{Db, NewAccount};
 
     #[test]
@@ -87,7 +87,7 @@ mod tests {
 
     #[test]
     fn the_json_mode_name_moves_only_from_what_it_was() {
-        use crate::api::ModeField;
+        use crate::dialect::ModeField;
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open_in(dir.path()).unwrap();
         db.insert_account(&NewAccount { id: "a1", name: "A", base_url: "http://x/api", key_hint: "…1234", sandbox: false, verified: true }).unwrap();

@@ -3,8 +3,8 @@
 //! (FTS5, kept in step by triggers) searches prompts and names.
 
 use super::{Db, StoreError};
-use crate::library::query::{LibraryQuery, LibrarySort};
-use crate::library::Sidecar;
+use crate::recipe::Sidecar;
+use serde::{Deserialize, Serialize};
 
 /// A saved video: where it is and its recipe.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,6 +93,46 @@ impl Db {
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
+}
+
+/// The screen's sort orders.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum LibrarySort {
+    #[default]
+    Newest,
+    Oldest,
+    CostHigh,
+    CostLow,
+    Name,
+    /// Highest rated first, then picks, then the newest.
+    Rating,
+}
+
+/// The most rows one page may ask for.
+pub const MAX_PAGE: u32 = 500;
+
+/// Search, filters (empty = any), sort and the window of rows wanted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct LibraryQuery {
+    /// Words that must start words of the prompt or the name (FTS5).
+    pub search: Option<String>,
+    pub account: Option<String>,
+    pub batch: Option<String>,
+    pub model: Option<String>,
+    pub ratio: Option<String>,
+    /// Saved at or after / before (ms since the epoch).
+    pub from_ms: Option<i64>,
+    pub until_ms: Option<i64>,
+    /// Only the picked takes.
+    pub picks_only: bool,
+    /// Only takes rated at least this (1–5).
+    pub min_rating: Option<u8>,
+    pub sort: LibrarySort,
+    pub offset: u32,
+    pub limit: u32,
 }
 
 /// One library row as the Library screen reads it.

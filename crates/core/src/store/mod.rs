@@ -16,7 +16,7 @@ mod studio;
 pub use accounts::{AccountRow, AccountStatus, AppCreditsSource, NewAccount};
 pub use batches::{BatchCounts, StoredBatch};
 pub use jobs::{AccountStateCount, EditedJob, JobFilter, JobOrder, JobRow, JobState, NewBatch, NewJob, Patch, Place, Placed, StateCounts};
-pub use library::{LibraryEntry, LibraryFacets, LibraryFilter, LibraryRow};
+pub use library::{LibraryEntry, LibraryFacets, LibraryFilter, LibraryQuery, LibraryRow, LibrarySort, MAX_PAGE};
 pub use spending::{AlertKind, BalanceRead, Budget, ChargeFilter, ChargeRow, RefundState};
 pub use studio::StoredStudioLink;
 
@@ -98,6 +98,12 @@ impl Db {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The data folder: where the database lives (and the copies of local
+    /// files, the posters, the Sandbox).
+    pub fn data_dir(&self) -> PathBuf {
+        self.path.parent().map(Path::to_path_buf).unwrap_or_default()
     }
 
     /// Sets how this connection's commits reach the disk. `open_in` already

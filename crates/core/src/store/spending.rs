@@ -289,16 +289,14 @@ impl Db {
         Ok(())
     }
 
-    /// One balance read, and then the refund check it allows
-    /// (`spending::refunds`). Called by `record_balance` and `set_app_credits`.
+    /// One balance read (the history). Called by `record_balance` and
+    /// `set_app_credits`; the refund check a read allows is the caller's
+    /// (`spending::record_balance`).
     pub(crate) fn record_balance_read(&self, r: &BalanceRead) -> Result<(), StoreError> {
         self.conn().execute(
             "INSERT INTO balance_reads (account_id, read_at, api_available, api_total, app_credits) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![r.account_id, r.read_at, r.api_available, r.api_total, r.app_credits],
         )?;
-        if r.api_available.is_some() {
-            crate::spending::refunds::after_read(self, &r.account_id)?;
-        }
         Ok(())
     }
 

@@ -19,9 +19,8 @@ pub use pg::{StudioDb, SCHEMA_VERSION};
 pub use tls::TlsChoice;
 pub use url::{redact, with_password, StudioUrl};
 
-use crate::accounts::{AccountError, Accounts};
-use crate::store::{Db, StoreError};
-use crate::vault::VaultError;
+use crate::store::{AccountRow, Db, StoreError};
+use crate::vault::{Vault, VaultError};
 use crate::ErrorCode;
 use serde::{Deserialize, Serialize};
 
@@ -117,8 +116,8 @@ pub enum StudioError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Vault(#[from] VaultError),
-    #[error(transparent)]
-    Account(#[from] AccountError),
+    #[error("There is no account \"{0}\". Run `loova accounts list` to see the accounts.")]
+    NoSuchAccount(String),
 }
 
 impl StudioError {
@@ -135,7 +134,7 @@ impl StudioError {
             StudioError::Failed(_) => ErrorCode::StudioFailed,
             StudioError::Store(e) => e.code(),
             StudioError::Vault(e) => e.code(),
-            StudioError::Account(e) => e.code(),
+            StudioError::NoSuchAccount(_) => ErrorCode::AccountNotFound,
         }
     }
 
@@ -168,50 +167,58 @@ fn check_name(field: &'static str, what: &str, name: &str) -> Result<String, Stu
     Ok(name.to_string())
 }
 
+fn account(db: &Db, account_id: &str) -> Result<AccountRow, StudioError> {
+    db.account(account_id)?.ok_or_else(|| StudioError::NoSuchAccount(account_id.to_string()))
+}
+
 /// Checks the URL and the TLS choices, connects, creates or migrates the
 /// schema, registers this computer, then stores the password in the
-/// keychain and the link in SQLite. Nothing is saved when a step fails.
+/// keychain (`vault`) and the link in SQLite. Nothing is saved when a step
+/// fails. What was typed is taken as typed around its spaces: the URL and
+/// names are trimmed here, and an empty computer name means this host's.
 pub async fn connect(
-    accounts: &Accounts,
+    db: &Db,
+    vault: &Vault,
     account_id: &str,
     url: &str,
     tls: &TlsChoice,
     studio_account: &str,
     computer: Option<&str>,
 ) -> Result<StudioLink, StudioError> {
-    let account = accounts.get(account_id)?;
-    let parsed = StudioUrl::parse_with(url, tls)?;
+    let account = account(db, account_id)?;
+    let parsed = StudioUrl::parse_with(url.trim(), tls)?;
     let studio_account = check_name("studio_account", "studio account name", studio_account)?;
-    let computer = check_name("computer", "computer name", &computer.map(str::to_string).unwrap_or_else(default_computer_name))?;
+    let computer = computer.map(str::trim).filter(|c| !c.is_empty()).map_or_else(default_computer_name, str::to_string);
+    let computer = check_name("computer", "computer name", &computer)?;
     let sdb = StudioDb::open(&parsed, None)?;
     sdb.migrate().await?;
     sdb.register(&studio_account, &computer).await?;
     let entry = vault_entry(&account.id);
     match &parsed.password {
-        Some(p) => accounts.vault().set(&entry, p).await?,
+        Some(p) => vault.set(&entry, p).await?,
         None => {
-            accounts.vault().delete(&entry).await?;
+            vault.delete(&entry).await?;
         }
     }
-    accounts.db().set_studio_link(&account.id, &parsed.stored, &studio_account, &computer)?;
+    db.set_studio_link(&account.id, &parsed.stored, &studio_account, &computer)?;
     Ok(StudioLink { account_id: account.id, no_tls: parsed.no_tls_chosen(), url_display: parsed.display, studio_account, computer })
 }
 
 /// Forgets the link and its password. Refused while this computer holds
 /// leases the database can confirm (an unreachable database cannot hold
 /// this computer back: the others treat it as silent).
-pub async fn disconnect(accounts: &Accounts, account_id: &str) -> Result<(), StudioError> {
-    let account = accounts.get(account_id)?;
-    let link = link(accounts.db(), &account.id)?.ok_or_else(|| StudioError::NotConnected(account.name.clone()))?;
-    if let Ok(sdb) = open_for(accounts, &account.id).await {
+pub async fn disconnect(db: &Db, vault: &Vault, account_id: &str) -> Result<(), StudioError> {
+    let account = account(db, account_id)?;
+    let link = link(db, &account.id)?.ok_or_else(|| StudioError::NotConnected(account.name.clone()))?;
+    if let Ok(sdb) = open_for(db, vault, &account.id).await {
         match sdb.held_by(&link.studio_account, &link.computer).await {
             Ok(0) => sdb.forget_computer(&link.studio_account, &link.computer).await.or_else(ignore_unreachable)?,
             Ok(n) => return Err(StudioError::LeasesHeld(n)),
             Err(e) => ignore_unreachable(e)?,
         }
     }
-    accounts.db().delete_studio_link(&account.id)?;
-    accounts.vault().delete(&vault_entry(&account.id)).await?;
+    db.delete_studio_link(&account.id)?;
+    vault.delete(&vault_entry(&account.id)).await?;
     Ok(())
 }
 
@@ -241,22 +248,21 @@ pub(crate) fn link_from(account_id: &str, stored_url: &str, studio_account: &str
 }
 
 /// The pool for an account's link, with its password from the keychain.
-pub(crate) async fn open_for(accounts: &Accounts, account_id: &str) -> Result<StudioDb, StudioError> {
-    let stored = accounts.db().studio_link(account_id)?.ok_or_else(|| StudioError::NotConnected(account_id.to_string()))?;
+pub(crate) async fn open_for(db: &Db, vault: &Vault, account_id: &str) -> Result<StudioDb, StudioError> {
+    let stored = db.studio_link(account_id)?.ok_or_else(|| StudioError::NotConnected(account_id.to_string()))?;
     let url = StudioUrl::parse_stored(&stored.url)?;
-    let password = accounts.vault().get(&vault_entry(account_id)).await?;
+    let password = vault.get(&vault_entry(account_id)).await?;
     StudioDb::open(&url, password.as_ref())
 }
 
-/// Reads the studio's live state from PostgreSQL. An unreachable database
-/// is a status (reachable: false, with a sentence), not an error.
-pub async fn status(accounts: &Accounts, account_id: &str) -> Result<StudioStatus, StudioError> {
-    let account = accounts.get(account_id)?;
-    let link = link(accounts.db(), &account.id)?.ok_or_else(|| StudioError::NotConnected(account.name.clone()))?;
-    let row = accounts.db().account(&account.id)?;
-    let list = crate::load_price_list(&crate::engine::data_dir_of(accounts.db())).list.concurrency_limit;
-    let limit = crate::pricing::limit::effective_limit(list, row.as_ref().and_then(|r| r.concurrency_limit));
-    let seen = match open_for(accounts, &account.id).await {
+/// Reads the studio's live state from PostgreSQL, `limit` the account's
+/// own (`pricing::limit::effective_limit`, from the price list the caller
+/// holds). An unreachable database is a status (reachable: false, with a
+/// sentence), not an error.
+pub async fn status(db: &Db, vault: &Vault, account_id: &str, limit: i64) -> Result<StudioStatus, StudioError> {
+    let account = account(db, account_id)?;
+    let link = link(db, &account.id)?.ok_or_else(|| StudioError::NotConnected(account.name.clone()))?;
+    let seen = match open_for(db, vault, &account.id).await {
         Ok(sdb) => sdb.seen(&link.studio_account, &link.computer, silence_ms(1.0)).await,
         Err(e) => Err(e),
     };

@@ -3,24 +3,22 @@
 //! - `parse`: the template language (`{a|b}`, `__name__`, escapes).
 //! - `expand`: wildcards read from files, the count, the prompts in order.
 //! - `fields`: several durations, ratios, models or modes; takes.
-//! - `price`: the expansion as a batch — priced, checked against a balance
-//!   and queued through `crate::batch`, the one implementation of both.
+//! - `crate::variation_sets`: the expansion as a batch — priced, checked
+//!   against a balance and queued through `crate::batch`, the one
+//!   implementation of both. (Its own module: the batch reader's `expand`
+//!   column uses this language, so the language must not use batches.)
 //!
 //! Order: the prompt's groups (first slowest), then the varying fields in
 //! the order given, then the take (fastest). Names: `Fox — red · rain ·
 //! 9:16 · take 2`, from the values that vary.
 
-pub mod app;
 pub mod expand;
 pub mod fields;
 pub mod parse;
-pub mod price;
 
-pub use app::{preview_request, queue_request};
 pub use expand::{Wildcards, MAX_WILDCARD_DEPTH, WILDCARDS_DIR};
 pub use fields::{FieldValues, VaryField};
 pub use parse::{parse, segments, Node, Pos, Segment, SegmentKind, SyntaxError, Template};
-pub use price::{as_batch, enqueue, enqueue_in_order, preview, VariationPreview, VariationQueueError, FIRST_ROWS};
 
 use crate::job::JobSpec;
 use crate::ErrorCode;
@@ -220,7 +218,5 @@ fn name_from(template: &Template) -> String {
 
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod tests_batch;
 #[cfg(test)]
 mod tests_props;

@@ -94,9 +94,11 @@ async fn sidecars_match_jobs_and_tasks_and_rebuild_the_library_elsewhere() {
     assert!(db.library(&LibraryFilter::default()).unwrap().is_empty());
     let report = rebuild(&db, &rig.out).unwrap();
     assert_eq!((report.videos, report.skipped.len()), (5, 0), "{report:?}");
-    assert_eq!(db.library(&LibraryFilter::default()).unwrap(), all);
+    // The same videos and recipes (a new database numbers them anew).
+    let recipes = |db: &Db| db.library(&LibraryFilter::default()).unwrap().into_iter().map(|e| (e.path, e.sidecar)).collect::<Vec<_>>();
+    assert_eq!(recipes(&db), recipes(&rig.db));
     assert_eq!(rebuild(&db, &rig.out).unwrap().videos, 5);
-    assert_eq!(db.library(&LibraryFilter::default()).unwrap(), all, "rebuilding twice gives the same library");
+    assert_eq!(recipes(&db), recipes(&rig.db), "rebuilding twice gives the same library");
     assert_eq!(search(&db, "standing"), vec![spec.prompt.clone()]);
 }
 

@@ -189,12 +189,12 @@ async fn secrets_child() {
     println!("notices: {:?}", a.notices.lock().unwrap());
     pg.start();
     let wrong = pg.url().replace(PG_PASSWORD, "wrong-password-1234");
-    let err = loova_core::studio::connect(&a.accounts, &a.account, &wrong, &Default::default(), studio_common::STUDIO, Some("edit-a"))
+    let err = loova_core::studio::connect(a.accounts.db(), a.accounts.vault(), &a.account, &wrong, &Default::default(), studio_common::STUDIO, Some("edit-a"))
         .await
         .expect_err("a wrong password");
     println!("wrong password: {err} ({:?})", err.code());
     wait_for_async_within("all 8 downloaded", Duration::from_secs(120), || a.count(DONE) + b.count(DONE) == 8).await;
-    println!("status: {:?}", loova_core::studio::status(&a.accounts, &a.account).await.unwrap());
+    println!("status: {:?}", loova_core::studio::status(a.accounts.db(), a.accounts.vault(), &a.account, 6).await.unwrap());
     a.stop();
     b.stop();
 }

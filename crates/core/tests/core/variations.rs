@@ -30,10 +30,10 @@ async fn a_two_by_two_by_two_set_is_one_batch_and_eight_named_files() {
         name: Some("Fox".into()),
     };
     let expansion = variations::expand(&req, &mut Wildcards::of_data_dir(rig.dir.path())).unwrap();
-    let preview = variations::preview(&expansion, &rig.prices, None, None, false);
+    let preview = loova_core::variation_sets::preview(&expansion, &rig.prices, None, None, false);
     // 8 jobs × 4 s × 15 credits/s.
     assert_eq!((preview.count, preview.batch.total_credits), (8, 8 * 4 * 15));
-    let summary = variations::enqueue(&rig.db, &acct, &expansion, &rig.prices, false).unwrap();
+    let summary = loova_core::variation_sets::enqueue(&rig.db, &acct, &expansion, &rig.prices, false).unwrap();
     assert_eq!((summary.queued, summary.batch.name.as_str()), (8, "Fox"));
 
     let engine = rig.engine();

@@ -5,43 +5,10 @@ import type { JobSpec, Preview } from '../backend';
 // The backend is Rust; here we check only that the Composer sends the spec it
 // shows and renders Rust's answer verbatim (it must do no price arithmetic).
 const previewJob = vi.fn<(spec: JobSpec) => Promise<Preview>>();
-// What Rust's `catalog` command answers (deliberately not the real lists:
-// the form must show whatever Rust sends).
-const catalogAnswer = {
-  models: [
-    { id: 'seedance_2_0', name: 'Seedance 2.0' },
-    { id: 'seedance_2_0_fast', name: 'Seedance 2.0 Fast' },
-  ],
-  function_modes: [
-    { id: 'omni_reference', label: 'Omni reference', hint: 'Any mix.' },
-    { id: 'first_last_frames', label: 'First & last frames', hint: 'Up to 2 images.' },
-  ],
-  ratios: ['16:9', '9:16', '7:3'],
-  min_duration: 4,
-  max_duration: 15,
-  reference_limits: { images: 9, videos: 3, audios: 3, first_last_frames_images: 2 },
-  defaults: {
-    model: 'seedance_2_0',
-    prompt: '',
-    function_mode: 'omni_reference',
-    ratio: '16:9',
-    duration: 5,
-    image_urls: [],
-    video_urls: [],
-    audio_urls: [],
-    image_files: [],
-    video_files: [],
-    audio_files: [],
-  },
-  concurrency_limit: 6,
-  state_groups: [],
-  price_list: { effective_date: '2026-11-25', source: 'test', origin: { kind: 'built_in' } },
-  price_list_warning: null,
-};
-vi.mock('../backend', () => ({
+vi.mock('../backend', async () => ({
   commands: {
     previewJob: (spec: JobSpec) => previewJob(spec),
-    catalog: async () => catalogAnswer,
+    catalog: async () => (await import('../test/fixtures')).catalogAnswer,
     spendingPreview: async (accountId: string, estimates: (number | null)[]) => ({
       status: 'ok',
       data: {
@@ -75,6 +42,7 @@ import { catalog } from '../catalog.svelte';
 import Composer from './Composer.svelte';
 import CostPreview from './CostPreview.svelte';
 import { draft } from './draft.svelte';
+import { jobSpec } from '../test/fixtures';
 
 function answer(spec: JobSpec): Preview {
   return {
@@ -127,19 +95,7 @@ describe('Composer', () => {
 
   it('shows what the chosen account spent and what is left of its budget, as Rust sent it', async () => {
     draft.accountId = 'acct-1';
-    const spec: JobSpec = {
-      model: 'seedance_2_0',
-      prompt: 'p',
-      function_mode: 'omni_reference',
-      ratio: '16:9',
-      duration: 5,
-      image_urls: [],
-      video_urls: [],
-      audio_urls: [],
-      image_files: [],
-      video_files: [],
-      audio_files: [],
-    };
+    const spec: JobSpec = jobSpec({ prompt: 'p' });
     render(CostPreview, { props: { preview: answer(spec) } });
     const line = await screen.findByTestId('spending');
     expect(line.textContent?.replace(/\s+/g, ' ').trim()).toBe(
@@ -149,19 +105,7 @@ describe('Composer', () => {
   });
 
   it('shows each reference warning Rust sends with its source', () => {
-    const spec: JobSpec = {
-      model: 'seedance_2_0',
-      prompt: 'x',
-      function_mode: 'omni_reference',
-      ratio: '16:9',
-      duration: 5,
-      image_urls: [],
-      video_urls: [],
-      audio_urls: [],
-      image_files: [],
-      video_files: ['/media/clip.mp4'],
-      audio_files: [],
-    };
+    const spec: JobSpec = jobSpec({ prompt: 'x', video_files: ['/media/clip.mp4'] });
     const preview = {
       ...answer(spec),
       warnings: [
@@ -194,19 +138,14 @@ describe('Composer', () => {
     render(Composer);
     expect((screen.getByTestId('prompt') as HTMLTextAreaElement).value).toBe('kept while away');
 
-    const spec: JobSpec = {
+    const spec: JobSpec = jobSpec({
       model: 'seedance_2_0_fast',
       prompt: 'from a finished job',
       function_mode: 'first_last_frames',
       ratio: '9:16',
       duration: 9,
       image_urls: ['https://i/1.png', 'https://i/2.png'],
-      video_urls: [],
-      audio_urls: [],
-      image_files: [],
-      video_files: [],
-      audio_files: [],
-    };
+    });
     await draft.load(spec, 'Take 2', 'account-1');
     expect(await screen.findByText('formula for 9 s')).toBeTruthy();
     expect((screen.getByTestId('prompt') as HTMLTextAreaElement).value).toBe('from a finished job');

@@ -8,25 +8,9 @@ const previewVariations = vi.fn<(r: VariationRequest, account: string | null) =>
 const queueVariations =
   vi.fn<(r: VariationRequest, account: string, confirmed: boolean, order: string) => Promise<unknown>>();
 const spendingPreview = vi.fn<(account: string, estimates: (number | null)[]) => Promise<unknown>>();
-const catalogAnswer = {
-  models: [
-    { id: 'seedance_2_0', name: 'Seedance 2.0' },
-    { id: 'seedance_2_0_fast', name: 'Seedance 2.0 Fast' },
-  ],
-  function_modes: [],
-  ratios: ['16:9', '9:16'],
-  min_duration: 4,
-  max_duration: 15,
-  reference_limits: { images: 9, videos: 3, audios: 3, first_last_frames_images: 2 },
-  defaults: {},
-  concurrency_limit: 6,
-  state_groups: [],
-  price_list: { effective_date: '2026-11-25', source: 'test', origin: { kind: 'built_in' } },
-  price_list_warning: null,
-};
-vi.mock('../backend', () => ({
+vi.mock('../backend', async () => ({
   commands: {
-    catalog: async () => catalogAnswer,
+    catalog: async () => (await import('../test/fixtures')).catalogAnswer,
     templateSegments: async (t: string) => ({
       status: 'ok',
       data: [
@@ -43,21 +27,10 @@ vi.mock('../backend', () => ({
 
 import { accounts } from '../accounts/store.svelte';
 import { catalog } from '../catalog.svelte';
+import { jobSpec } from '../test/fixtures';
 import Variations from './Variations.svelte';
 
-const spec: JobSpec = {
-  model: 'seedance_2_0',
-  prompt: 'A {red|blue} fox',
-  function_mode: 'omni_reference',
-  ratio: '16:9',
-  duration: 5,
-  image_urls: [],
-  video_urls: [],
-  audio_urls: [],
-  image_files: [],
-  video_files: [],
-  audio_files: [],
-};
+const spec: JobSpec = jobSpec({ prompt: 'A {red|blue} fox' });
 
 function answer(count: number, needsConfirmation = false): VariationPreview {
   return {

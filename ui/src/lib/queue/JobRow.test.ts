@@ -21,6 +21,7 @@ import { catalog } from '../catalog.svelte';
 import { nav } from '../nav.svelte';
 import JobRow from './JobRow.svelte';
 import { queue } from './store.svelte';
+import { jobSpec } from '../test/fixtures';
 
 function view(over: Partial<JobView>): JobView {
   return {
@@ -28,19 +29,7 @@ function view(over: Partial<JobView>): JobView {
     account_id: 'a1',
     title: 'Fox',
     name: null,
-    spec: {
-      model: 'seedance_2_0',
-      prompt: 'Fox',
-      function_mode: 'omni_reference',
-      ratio: '16:9',
-      duration: 8,
-      image_urls: [],
-      video_urls: [],
-      audio_urls: [],
-      image_files: [],
-      video_files: [],
-      audio_files: [],
-    },
+    spec: jobSpec({ prompt: 'Fox', duration: 8 }),
     position: 1,
     state: 'queued',
     raw_status: null,

@@ -4,7 +4,7 @@
 //! queued by `crate::batch::enqueue_batch_from` as ONE batch, in order, in
 //! one transaction, under the usual at-most-once rules.
 
-use super::{confirm, Expansion, VariationError, VariationJob};
+use crate::variations::{confirm, Expansion, VariationError, VariationJob};
 use crate::batch::{self, AccountBalance, BatchFile, BatchFormat, BatchPreview, BatchRow, BatchSummary, RowError};
 use crate::pricing::LoadedPriceList;
 use crate::store::Db;

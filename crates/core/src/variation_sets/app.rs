@@ -3,7 +3,8 @@
 //! it as one batch. Wildcards are read from the database's data folder.
 
 use super::price::VariationQueueError;
-use super::{expand, VariationPreview, VariationRequest, Wildcards};
+use super::VariationPreview;
+use crate::variations::{expand, VariationRequest, Wildcards};
 use crate::accounts::Accounts;
 use crate::batch::{self, BatchSummary};
 use crate::pricing::LoadedPriceList;
@@ -18,7 +19,7 @@ pub fn preview_request(
     req: &VariationRequest,
     account_id: Option<&str>,
 ) -> Result<VariationPreview, VariationQueueError> {
-    let expansion = expand(req, &mut Wildcards::of_data_dir(&crate::engine::data_dir_of(db)))?;
+    let expansion = expand(req, &mut Wildcards::of_data_dir(&db.data_dir()))?;
     let balance = match account_id {
         Some(id) => Some(batch::account_balance(db, &accounts.get(id)?)?),
         None => None,
@@ -46,6 +47,6 @@ pub fn queue_request(
     order: batch::QueueOrder,
 ) -> Result<BatchSummary, VariationQueueError> {
     let account = accounts.get(account_id)?;
-    let expansion = expand(req, &mut Wildcards::of_data_dir(&crate::engine::data_dir_of(db)))?;
+    let expansion = expand(req, &mut Wildcards::of_data_dir(&db.data_dir()))?;
     super::enqueue_in_order(db, &account.id, &expansion, prices, confirmed, order)
 }

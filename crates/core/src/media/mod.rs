@@ -3,6 +3,10 @@
 //! job keeps in `<data dir>/media/<job id>/` so that editing or moving the
 //! original does not change what the job sends.
 
+pub mod duration;
+pub mod error;
+pub mod reference_limits;
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
