@@ -47,6 +47,9 @@ fn open() -> Result<Db, Outcome> {
     Db::open_in(&loova_core::paths::data_dir()).map_err(|e| Outcome::error(&e, false))
 }
 
+fn negative(flag: &str) -> Outcome {
+    Outcome::error(&Msg(ErrorCode::InvalidInput, format!("{flag} must be 0 or more credits.")), true)
+}
 
 pub fn budget(args: BudgetArgs) -> Outcome {
     let db = match open() {

@@ -36,15 +36,18 @@ fn modules(lib: &str) -> (BTreeSet<String>, BTreeMap<String, String>) {
     (mods, aliases)
 }
 
+fn without_comments(text: &str) -> String {
+    text.lines().map(|l| l.split("//").next().unwrap_or("")).collect::<Vec<_>>().join("\n")
+}
+
 /// The code of a file without comments and without its test module.
 fn code_of(text: &str) -> String {
-    let text = text.split("\n#[cfg(test)]").next().unwrap_or("");
-    text.lines().map(|l| l.split("//").next().unwrap_or("")).collect::<Vec<_>>().join("\n")
+    without_comments(text.split("\n#[cfg(test)]\nmod tests").next().unwrap_or(""))
 }
 
 fn edges(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
     let lib = std::fs::read_to_string(src.join("lib.rs")).unwrap();
-    let (mods, aliases) = modules(&code_of(&lib));
+    let (mods, aliases) = modules(&without_comments(&lib));
     let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut stack = vec![src.to_path_buf()];
     while let Some(dir) = stack.pop() {
@@ -64,7 +67,9 @@ fn edges(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
             for part in code.split("crate::").skip(1) {
                 // `crate::{a, b::c}` names several.
                 let named: Vec<String> = match part.strip_prefix('{') {
-                    Some(group) => identifiers(group.split('}').next().unwrap_or("")).into_iter().filter(|w| mods.contains(w) || aliases.contains_key(w)).collect(),
+                    Some(group) => {
+                        identifiers(group.split('}').next().unwrap_or("")).into_iter().filter(|w| mods.contains(w) || aliases.contains_key(w)).collect()
+                    }
                     None => identifiers(part).into_iter().take(1).collect(),
                 };
                 for first in named {

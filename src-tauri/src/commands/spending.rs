@@ -96,7 +96,7 @@ pub async fn set_budget(app: AppHandle, account_id: String, daily: Option<String
 #[specta::specta]
 pub async fn set_alert_below(app: AppHandle, account_id: String, below: Option<String>) -> Result<BudgetSettings, CommandError> {
     blocking(&app, move |state, _| {
-        let below = credits_field("below", below)?;
+        let below = caps::parse_cap("below", below.as_deref())?;
         let db = state.db()?;
         db.set_alert_below(&account_id, below)?;
         budget_settings_of(db, &account_id)
@@ -115,4 +115,3 @@ pub async fn export_charges(app: AppHandle, query: UsageQuery) -> Result<Charges
     })
     .await
 }
-

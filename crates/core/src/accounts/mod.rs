@@ -7,10 +7,10 @@ mod error;
 mod support;
 mod view;
 
+pub use crate::api::TIMEOUT_ENV;
 pub use confirm::{base_url_to_confirm, confirm_text};
 pub use env_key::take_env_key;
 pub use error::AccountError;
-pub use crate::api::TIMEOUT_ENV;
 use support::{check_key, new_id, random_hex, timeouts};
 pub use view::{totals, AccountState, AccountView, BalanceTotals};
 

@@ -10,7 +10,7 @@ use super::disk::{self, DiskFault, Op};
 use super::download_limits::home_of;
 use super::{backoff, EngineError, Inner, NoticeKind};
 use crate::api::address::Reach;
-use crate::store::{now_ms, Db, JobRow, JobState, Patch};
+use crate::store::{now_ms, JobRow, JobState, Patch};
 use crate::ErrorCode;
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};

@@ -193,7 +193,6 @@ pub fn enqueue(db: &Db, account_id: &str, spec: &JobSpec, name: Option<&str>, pr
     job(db, id)
 }
 
-
 /// Removes the copies of a job's local files (after it ended for good).
 pub(crate) fn drop_copies(db: &Db, id: i64) {
     media::remove_copies(&db.data_dir(), id);

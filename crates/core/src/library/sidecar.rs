@@ -3,7 +3,6 @@
 //! `library::rebuild`) and a person can read how each take was made.
 
 use crate::store::{Db, JobRow, StoreError};
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::{Read, Write};

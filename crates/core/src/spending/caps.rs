@@ -1,6 +1,7 @@
 //! Setting an account's budget caps: the one check of a cap (whole credits,
 //! 0 or more, at most 4,294,967,295), for the account card (text as typed)
-//! and `loova budget` (numbers) alike.
+//! and `loova budget` (numbers) alike; the low-balance alert's threshold is
+//! read the same way.
 
 use crate::store::{Db, StoreError};
 use crate::ErrorCode;
@@ -10,7 +11,7 @@ pub const MAX_CAP: i64 = u32::MAX as i64;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CapError {
-    #[error("\"{value}\" is not a number of credits for the {field} cap. Write a whole number of credits, 0 or more (e.g. 300), or leave it empty for none.")]
+    #[error("\"{value}\" is not a number of credits for {}. Write a whole number of credits, 0 or more (e.g. 300), or leave it empty for none.", what(field))]
     Bad { field: &'static str, value: String },
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -34,6 +35,15 @@ impl CapError {
 
     pub fn is_bad_input(&self) -> bool {
         matches!(self, CapError::Bad { .. })
+    }
+}
+
+fn what(field: &str) -> &'static str {
+    match field {
+        "daily" => "the daily cap",
+        "monthly" => "the monthly cap",
+        "below" => "the low-balance alert",
+        _ => "this field",
     }
 }
 

@@ -4,11 +4,11 @@
 
 use super::price::VariationQueueError;
 use super::VariationPreview;
-use crate::variations::{expand, VariationRequest, Wildcards};
 use crate::accounts::Accounts;
 use crate::batch::{self, BatchSummary};
 use crate::pricing::LoadedPriceList;
 use crate::store::Db;
+use crate::variations::{expand, VariationRequest, Wildcards};
 
 /// Expands and prices `req` (nothing is queued); with an account, against
 /// its balance. The preview lists the first `FIRST_ROWS` jobs.

@@ -4,10 +4,10 @@
 //! queued by `crate::batch::enqueue_batch_from` as ONE batch, in order, in
 //! one transaction, under the usual at-most-once rules.
 
-use crate::variations::{confirm, Expansion, VariationError, VariationJob};
 use crate::batch::{self, AccountBalance, BatchFile, BatchFormat, BatchPreview, BatchRow, BatchSummary, RowError};
 use crate::pricing::LoadedPriceList;
 use crate::store::Db;
+use crate::variations::{confirm, Expansion, VariationError, VariationJob};
 use crate::ErrorCode;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};

@@ -1,5 +1,6 @@
 use super::*;
 use crate::job::JobSpec;
+use crate::variation_sets::{preview, FIRST_ROWS};
 use std::path::Path;
 
 fn req(template: &str) -> VariationRequest {

@@ -65,7 +65,9 @@ impl Computer {
         let db = Arc::new(Db::open_in(dir.path()).unwrap());
         let accounts = loova_testkit::accounts(db.clone(), &loova_testkit::keyring_service(&format!("studio-{name}")));
         let account = loova_testkit::add_account(&accounts, "Studio", &sim.base_url(), key).await;
-        let link = loova_core::studio::connect(accounts.db(), accounts.vault(), &account, &pg.url(), &Default::default(), STUDIO, Some(name)).await.expect("connect to the studio");
+        let link = loova_core::studio::connect(accounts.db(), accounts.vault(), &account, &pg.url(), &Default::default(), STUDIO, Some(name))
+            .await
+            .expect("connect to the studio");
         assert_eq!(link.url_display, pg.url_without_password());
         let out = dir.path().join("videos");
         Computer {
