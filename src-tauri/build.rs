@@ -13,6 +13,7 @@ const COMMANDS: &[&str] = &[
     "remove_account",
     "set_app_credits",
     "set_account_paused",
+    "set_account_limit",
     "refresh_balances",
     "create_sandbox",
     "reset_sandbox",

@@ -3,12 +3,7 @@
 //! says what happened and, when it is separate, how to fix it. No code is
 //! invented here: every one comes from the error it maps.
 
-use loova_core::accounts::AccountError;
-use loova_core::batch::BatchError;
-use loova_core::engine::EngineError;
-use loova_core::store::StoreError;
-use loova_core::vault::VaultError;
-use loova_core::{ErrorCode, PriceListError, Violation};
+use loova_core::ErrorCode;
 use serde::Serialize;
 
 #[derive(Debug, Serialize, specta::Type)]
@@ -36,56 +31,11 @@ impl CommandError {
     }
 }
 
-impl From<AccountError> for CommandError {
-    fn from(e: AccountError) -> CommandError {
-        let field = e.field().map(str::to_string);
-        let message = match &e {
-            AccountError::Invalid { message, .. } => message.clone(),
-            other => other.to_string(),
-        };
-        CommandError { code: e.code(), field, message, fix: None }
-    }
-}
-
-impl From<EngineError> for CommandError {
-    fn from(e: EngineError) -> CommandError {
-        CommandError { code: e.code(), field: e.field().map(str::to_string), message: e.to_string(), fix: None }
-    }
-}
-
-impl From<loova_core::spending::caps::CapError> for CommandError {
-    fn from(e: loova_core::spending::caps::CapError) -> CommandError {
-        CommandError { code: e.code(), field: e.field().map(str::to_string), message: e.to_string(), fix: None }
-    }
-}
-
-/// The first broken rule of a job, at its field.
-impl From<Violation> for CommandError {
-    fn from(v: Violation) -> CommandError {
-        CommandError { code: v.code, field: Some(v.field), message: v.message, fix: Some(v.fix) }
-    }
-}
-
-impl From<BatchError> for CommandError {
-    fn from(e: BatchError) -> CommandError {
-        CommandError::new(e.code(), e.to_string())
-    }
-}
-
-impl From<StoreError> for CommandError {
-    fn from(e: StoreError) -> CommandError {
-        CommandError::new(e.code(), e.to_string())
-    }
-}
-
-impl From<VaultError> for CommandError {
-    fn from(e: VaultError) -> CommandError {
-        CommandError::new(e.code(), e.to_string())
-    }
-}
-
-impl From<PriceListError> for CommandError {
-    fn from(e: PriceListError) -> CommandError {
-        CommandError::new(e.code(), e.to_string())
+/// Every error of loova-core arrives through `Coded` (`loova_core::coded`
+/// has each type's code, field, sentence and fix): the app and the CLI tell
+/// a failure the same way.
+impl<E: loova_core::Coded> From<E> for CommandError {
+    fn from(e: E) -> CommandError {
+        CommandError { code: e.code(), field: e.field().map(str::to_string), message: e.message(), fix: e.fix() }
     }
 }

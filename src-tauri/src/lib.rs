@@ -39,6 +39,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::remove_account,
             commands::set_app_credits,
             commands::set_account_paused,
+            commands::set_account_limit,
             commands::refresh_balances,
             commands::create_sandbox,
             commands::reset_sandbox,

@@ -17,12 +17,6 @@ use tauri_plugin_dialog::{DialogExt, MessageDialogButtons, MessageDialogKind};
 
 pub const TEST_PICK_ENV: &str = "LOOVA_DESK_TEST_PICK_FILE";
 
-impl From<loova_core::path_grants::UnknownHandle> for crate::error::CommandError {
-    fn from(e: loova_core::path_grants::UnknownHandle) -> crate::error::CommandError {
-        crate::error::CommandError::invalid(e.field, e.to_string())
-    }
-}
-
 /// `Some(answer)` when the tests' file stands in for the dialog: one path
 /// per line.
 fn test_answers() -> Option<Vec<PathBuf>> {

@@ -39,6 +39,20 @@ fn accounts_balances_sandbox_and_no_key_leaks() {
     app.wait_text("app-credits-value", |t| t == "1,200");
     assert!(app.text("app-credits").contains("entered by you"));
 
+    // A lower limit of its own: 0 is refused at the field, 3 is kept.
+    assert!(app.text("own-limit-summary").contains("6 at once per user"));
+    app.click("own-limit-edit");
+    app.type_into("own-limit-input", "0");
+    app.click("own-limit-save");
+    let refused = app.wait_text("own-limit-error", |t| !t.is_empty());
+    assert!(refused.contains("at least 1"), "{refused}");
+    app.type_into("own-limit-input", "3");
+    app.click("own-limit-save");
+    app.wait_text("own-limit-summary", |t| t.contains("At most 3 at once (your limit; Loova allows 6 per user)"));
+    app.click("own-limit-edit");
+    app.click("own-limit-clear");
+    app.wait_text("own-limit-summary", |t| t.starts_with("Loova's limit"));
+
     // A wrong key is refused with the service's reason; nothing is saved.
     app.click("add-account");
     app.type_into("account-name", "Client");

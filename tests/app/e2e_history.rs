@@ -17,19 +17,6 @@ fn numbers(v: &serde_json::Value) -> Vec<i64> {
     v.as_array().map(|a| a.iter().filter_map(|x| x.as_str().and_then(|s| s.parse().ok())).collect()).unwrap_or_default()
 }
 
-/// 1234 → "1,234", as the page formats credits (en-US under the test's locale).
-fn grouped(n: i64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[test]
 #[ignore = "drives the built app: needs Xvfb, tauri-driver, WebKitWebDriver and a Secret Service (scripts/test)"]
 fn history_shows_the_days_spending_and_exports_the_same_total() {
@@ -132,7 +119,7 @@ fn history_shows_the_days_spending_and_exports_the_same_total() {
     app.type_into("budget-below", "100");
     app.click("budget-save");
     let summary = app.wait_text("budget-summary", |t| t.contains("of 5,000"));
-    assert!(summary.contains(&format!("Spent {} today", grouped(sum))), "today's charges count against the cap: {summary}");
+    assert!(summary.contains(&format!("Spent {} today", support::grouped(sum as u64))), "today's charges count against the cap: {summary}");
     assert!(summary.contains("Alert below 100"), "{summary}");
     app.click("budget-edit");
     app.click("budget-clear");

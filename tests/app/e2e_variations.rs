@@ -51,10 +51,10 @@ fn a_two_by_two_by_two_variation_set_is_priced_queued_as_one_batch_and_saved_by_
     assert_eq!(expected_total, 4 * 15 * 8 + 4 * 10 * 8, "the test's own sum");
 
     app.wait_text("variations-count", |t| t == "8");
-    app.wait_text("variations-credits", |t| t == group_thousands(expected_total));
+    app.wait_text("variations-credits", |t| t == support::grouped(expected_total));
     // No budget on the Sandbox: what it spent, and nothing waits for a cap.
     app.wait_text("variations-spending", |t| t == "This account spent 0 credits today and 0 this month.");
-    app.wait_text("variations-balance-after", |t| t == format!("Balance after: {} credits", group_thousands(SANDBOX_BALANCE - expected_total)));
+    app.wait_text("variations-balance-after", |t| t == format!("Balance after: {} credits", support::grouped(SANDBOX_BALANCE - expected_total)));
     // The first rows are the expansion in order: the first group slowest.
     let listed = |part: &str| app.eval(&format!("return [...document.querySelectorAll('[data-testid=variations-row-{part}]')].map(e => e.textContent)"));
     assert_eq!(listed("name"), json!(expected_names));
@@ -77,7 +77,7 @@ fn a_two_by_two_by_two_variation_set_is_priced_queued_as_one_batch_and_saved_by_
     // ONE batch in the Queue, with all 8 jobs, charged what the preview said.
     app.click("nav-queue");
     let progress = app.wait_text("batch-progress", |t| t.starts_with("8/8 done"));
-    assert!(progress.contains(&format!("{} credits charged", group_thousands(expected_total))), "{progress}");
+    assert!(progress.contains(&format!("{} credits charged", support::grouped(expected_total))), "{progress}");
     let batches = app.eval("return [...document.querySelectorAll('section.batches .batch')].map(b => b.dataset.testid)");
     assert_eq!(batches, json!(["batch-Fox"]), "one batch for the whole set");
 
@@ -96,17 +96,4 @@ fn a_two_by_two_by_two_variation_set_is_priced_queued_as_one_batch_and_saved_by_
             "{recipe}"
         );
     }
-}
-
-/// `1234` as the app writes it: `1,234`.
-fn group_thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

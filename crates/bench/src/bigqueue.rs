@@ -5,6 +5,7 @@
 //! median of N runs. [`seed_database`] also builds the database perf-light's
 //! idle-CPU and memory runs of the app open.
 
+use loova_core::store::Col;
 use crate::Res;
 use loova_core::engine::{Engine, EngineConfig};
 use loova_core::overview::queue_overview;
@@ -58,11 +59,11 @@ pub fn seed_database(dir: &Path, finished: usize, waiting: usize, running: usize
         .map(|(n, id)| {
             let started = first + 1_000 * n as i64;
             let patch = Patch::new()
-                .text("task_id", Some(&format!("bench-task-{n}")))
-                .int("submitted_at", Some(started))
-                .int("started_at", Some(started))
-                .int("finished_at", Some(started + 300_000))
-                .int("credits_cost", Some(75));
+                .text(Col::TaskId, Some(&format!("bench-task-{n}")))
+                .int(Col::SubmittedAt, Some(started))
+                .int(Col::StartedAt, Some(started))
+                .int(Col::FinishedAt, Some(started + 300_000))
+                .int(Col::CreditsCost, Some(75));
             (*id, patch)
         })
         .collect();
@@ -73,10 +74,10 @@ pub fn seed_database(dir: &Path, finished: usize, waiting: usize, running: usize
         .enumerate()
         .map(|(n, id)| {
             let patch = Patch::new()
-                .text("task_id", Some(&format!("bench-running-{n}")))
-                .int("submitted_at", Some(now))
-                .int("started_at", Some(now))
-                .real("expected_secs", Some(3.0 * 3600.0));
+                .text(Col::TaskId, Some(&format!("bench-running-{n}")))
+                .int(Col::SubmittedAt, Some(now))
+                .int(Col::StartedAt, Some(now))
+                .real(Col::ExpectedSecs, Some(3.0 * 3600.0));
             (*id, patch)
         })
         .collect();

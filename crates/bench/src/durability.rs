@@ -5,6 +5,7 @@
 //! transitions the engine writes around a create: `queued → submitting`
 //! before the request leaves, `submitting → running` with the task id after.
 
+use loova_core::store::Col;
 use crate::Res;
 use loova_core::store::{Db, Durability, JobState, NewAccount, NewJob, Patch};
 use loova_core::JobSpec;
@@ -42,11 +43,11 @@ fn one(dir: &Path, mode: &'static str, durability: Durability, jobs: usize) -> R
     let mut ms = Vec::with_capacity(2 * jobs);
     for (n, id) in ids.into_iter().enumerate() {
         let t = Instant::now();
-        let moved = db.transition(id, &[JobState::Queued], JobState::Submitting, Patch::new().int("submitted_at", Some(loova_core::store::now_ms())))?;
+        let moved = db.transition(id, &[JobState::Queued], JobState::Submitting, Patch::new().int(Col::SubmittedAt, Some(loova_core::store::now_ms())))?;
         ms.push(t.elapsed().as_secs_f64() * 1000.0);
         let t = Instant::now();
         let task = format!("task-{n}");
-        let moved = moved && db.transition(id, &[JobState::Submitting], JobState::Running, Patch::new().text("task_id", Some(&task)))?;
+        let moved = moved && db.transition(id, &[JobState::Submitting], JobState::Running, Patch::new().text(Col::TaskId, Some(&task)))?;
         ms.push(t.elapsed().as_secs_f64() * 1000.0);
         if !moved {
             return Err(format!("job {id} did not move through submitting to running").into());

@@ -148,49 +148,9 @@ pub enum Outcome {
     Failed,
 }
 
-/// An error as the CLI reports it: a sentence and its code.
-pub trait Failure: std::fmt::Display {
-    fn code(&self) -> ErrorCode;
-    fn field(&self) -> Option<&str> {
-        None
-    }
-}
-
-macro_rules! failure {
-    ($($t:ty),*) => {$(
-        impl Failure for $t {
-            fn code(&self) -> ErrorCode {
-                <$t>::code(self)
-            }
-        }
-    )*};
-}
-failure!(
-    loova_core::batch::BatchError,
-    loova_core::store::StoreError,
-    loova_core::vault::VaultError,
-    loova_core::PriceListError,
-    loova_core::library::actions::ActionError,
-    loova_core::spending::caps::CapError
-);
-
-impl Failure for loova_core::engine::EngineError {
-    fn code(&self) -> ErrorCode {
-        loova_core::engine::EngineError::code(self)
-    }
-    fn field(&self) -> Option<&str> {
-        loova_core::engine::EngineError::field(self)
-    }
-}
-
-impl Failure for loova_core::accounts::AccountError {
-    fn code(&self) -> ErrorCode {
-        loova_core::accounts::AccountError::code(self)
-    }
-    fn field(&self) -> Option<&str> {
-        loova_core::accounts::AccountError::field(self)
-    }
-}
+/// An error as the CLI reports it: a sentence, its code and whether it is
+/// bad input; every error of loova-core has its `Coded` impl there.
+pub use loova_core::Coded;
 
 /// A failure the CLI itself finds (an argument), with its code.
 pub struct Msg(pub ErrorCode, pub String);
@@ -201,7 +161,7 @@ impl std::fmt::Display for Msg {
     }
 }
 
-impl Failure for Msg {
+impl loova_core::Coded for Msg {
     fn code(&self) -> ErrorCode {
         self.0
     }
@@ -210,7 +170,7 @@ impl Failure for Msg {
 impl Outcome {
     /// Prints `error: …` (and with `--json`, the error as JSON on stdout)
     /// and ends with 2 for bad input, else 1.
-    pub fn error(e: &dyn Failure, bad_input: bool) -> Outcome {
+    pub fn error(e: &dyn Coded, bad_input: bool) -> Outcome {
         eprintln!("error: {e}");
         if JSON.load(Ordering::Relaxed) && !JSON_PRINTED.load(Ordering::Relaxed) {
             print_json(&serde_json::json!({"error": {"code": e.code(), "message": e.to_string(), "field": e.field()}}));
@@ -296,15 +256,6 @@ fn absolute_paths(paths: &[std::path::PathBuf]) -> Vec<String> {
 fn print_json(value: &impl serde::Serialize) {
     JSON_PRINTED.store(true, Ordering::Relaxed);
     println!("{}", serde_json::to_string_pretty(value).expect("our types serialize"));
-}
-
-impl Failure for loova_core::output_dir::OutputDirError {
-    fn code(&self) -> ErrorCode {
-        loova_core::output_dir::OutputDirError::code(self)
-    }
-    fn field(&self) -> Option<&str> {
-        self.is_bad_input().then_some(loova_core::output_dir::OutputDirError::FIELD)
-    }
 }
 
 /// The same rule as the app's "Change" field (`loova_core::output_dir`): a

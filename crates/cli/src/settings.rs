@@ -1,7 +1,7 @@
 //! `loova settings [KEY [VALUE]]`: the same settings as the app's Settings
 //! screen, read and checked by `loova_core::settings`.
 
-use crate::{print_json, Failure, Outcome};
+use crate::{print_json, Coded, Outcome};
 use clap::Args;
 use loova_core::settings::{self, SettingError, SettingKey, SettingView};
 use loova_core::ErrorCode;
@@ -18,12 +18,6 @@ pub struct SettingsArgs {
     reset: bool,
     #[arg(long)]
     json: bool,
-}
-
-impl Failure for SettingError {
-    fn code(&self) -> ErrorCode {
-        SettingError::code(self)
-    }
 }
 
 pub fn run(args: SettingsArgs) -> Outcome {

@@ -3,7 +3,7 @@
 //! every URL printed is the one loova-core keeps, without its password.
 
 use crate::context::{open, runtime};
-use crate::{print_json, Failure, Outcome};
+use crate::{print_json, Coded, Outcome};
 use clap::Subcommand;
 use loova_core::studio::{self, StudioError, StudioStatus};
 use loova_core::ErrorCode;
@@ -56,21 +56,12 @@ pub enum StudioCommand {
     Disconnect { account: String },
 }
 
-impl Failure for StudioError {
-    fn code(&self) -> ErrorCode {
-        StudioError::code(self)
-    }
-    fn field(&self) -> Option<&str> {
-        StudioError::field(self)
-    }
-}
-
 /// Any failure of these commands, with whether it is bad input (exit 2).
-struct Failed(Box<dyn Failure>, bool);
+struct Failed(Box<dyn Coded>, bool);
 
-impl<E: Failure + 'static> From<E> for Failed {
+impl<E: Coded + 'static> From<E> for Failed {
     fn from(e: E) -> Failed {
-        let bad = matches!(e.code(), ErrorCode::InvalidInput | ErrorCode::AccountNotFound | ErrorCode::StudioUrlInvalid | ErrorCode::StudioNotConnected);
+        let bad = e.is_bad_input();
         Failed(Box::new(e), bad)
     }
 }

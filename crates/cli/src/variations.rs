@@ -5,7 +5,7 @@
 
 use crate::context::open;
 use crate::format::thousands;
-use crate::{price_list, print_json, Failure, Outcome};
+use crate::{price_list, print_json, Coded, Outcome};
 use clap::Args;
 use loova_core::batch::{self, BatchSummary};
 use loova_core::variation_sets::{self, VariationQueueError};
@@ -21,21 +21,6 @@ pub struct VaryFlags {
     /// Each combination N times (1 to 100).
     #[arg(long, default_value_t = 1)]
     pub takes: u32,
-}
-
-impl Failure for VariationError {
-    fn code(&self) -> ErrorCode {
-        VariationError::code(self)
-    }
-    fn field(&self) -> Option<&str> {
-        Some(VariationError::field(self))
-    }
-}
-
-impl Failure for VariationQueueError {
-    fn code(&self) -> ErrorCode {
-        VariationQueueError::code(self)
-    }
 }
 
 impl VaryFlags {

@@ -5,6 +5,27 @@
 
 use serde::{Deserialize, Serialize};
 
+/// What every error of Loova Desk tells a front end: its code, the field of
+/// a form it concerns, how to fix it when its sentence does not say, and
+/// whether it is the person's input (CLI exit 2) or a failure (exit 1).
+/// Each error type's impl is in `crate::coded`.
+pub trait Coded: std::fmt::Display {
+    fn code(&self) -> ErrorCode;
+    fn field(&self) -> Option<&str> {
+        None
+    }
+    fn fix(&self) -> Option<String> {
+        None
+    }
+    fn is_bad_input(&self) -> bool {
+        false
+    }
+    /// The sentence shown.
+    fn message(&self) -> String {
+        self.to_string()
+    }
+}
+
 macro_rules! codes {
     ($($(#[$doc:meta])* $variant:ident => $text:literal,)*) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

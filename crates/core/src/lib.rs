@@ -6,6 +6,7 @@ pub mod api;
 pub mod batch;
 pub mod batch_import;
 pub mod catalog;
+mod coded;
 pub mod csv_cell;
 pub mod dialect;
 pub mod engine;
@@ -41,7 +42,7 @@ pub mod variation_sets;
 pub mod variations;
 pub mod vault;
 
-pub use error_code::ErrorCode;
+pub use error_code::{Coded, ErrorCode};
 
 /// Loova Desk's version: the app's About box and `loova --version` both
 /// print this (the shell's tests check tauri.conf.json says the same).

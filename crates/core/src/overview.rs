@@ -1,5 +1,6 @@
 //! The Queue screen's summary: per account, the slot meter and the counts.
 
+use crate::store::Col;
 use crate::accounts::{AccountState, AccountView};
 use crate::engine::JobView;
 use crate::store::{AccountStateCount, Db, JobFilter, JobOrder, JobState, StoreError};
@@ -205,7 +206,7 @@ mod tests {
         // 3 running, 150 downloaded (finished in id order), 107 still waiting.
         for (n, id) in ids.iter().enumerate().take(153) {
             let (to, finished) = if n < 3 { (JobState::Running, None) } else { (JobState::Downloaded, Some(1_000 + n as i64)) };
-            assert!(db.transition(*id, &[JobState::Queued], to, Patch::new().int("finished_at", finished)).unwrap());
+            assert!(db.transition(*id, &[JobState::Queued], to, Patch::new().int(Col::FinishedAt, finished)).unwrap());
         }
         let accounts = vec![crate::accounts::AccountView::from_row(db.account("a1").unwrap().unwrap(), "http://127.0.0.1:1/api".into())];
         let o = queue_overview(&db, &accounts, 6, |_| None, String::new()).unwrap();

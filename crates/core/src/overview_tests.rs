@@ -4,6 +4,7 @@
 //! (SQLite's plan says SCAN for that), and the counts the triggers keep are
 //! exactly what a GROUP BY over the jobs says.
 
+use crate::store::Col;
 use super::*;
 use crate::store::{AccountStatus, Db, NewAccount, NewBatch, NewJob, Patch};
 use std::sync::{Arc, Mutex};
@@ -29,9 +30,9 @@ fn seeded() -> (tempfile::TempDir, Arc<Db>, Vec<i64>) {
     ids.extend(db.insert_jobs(None, &new[1_363..], |_, _| Ok::<_, StoreError>(None)).unwrap());
     for (n, id) in ids.iter().enumerate().take(2_226) {
         let (to, patch) = match n {
-            0..2_000 => (JobState::Downloaded, Patch::new().int("finished_at", Some(1_000 + n as i64)).int("credits_cost", Some(75))),
+            0..2_000 => (JobState::Downloaded, Patch::new().int(Col::FinishedAt, Some(1_000 + n as i64)).int(Col::CreditsCost, Some(75))),
             2_000..2_200 => (JobState::Canceled, Patch::new()),
-            2_200..2_206 => (JobState::Running, Patch::new().text("task_id", Some(&format!("t{n}"))).real("expected_secs", Some(10_800.0))),
+            2_200..2_206 => (JobState::Running, Patch::new().text(Col::TaskId, Some(&format!("t{n}"))).real(Col::ExpectedSecs, Some(10_800.0))),
             _ => (JobState::Failed, Patch::new()),
         };
         assert!(db.transition(*id, &[JobState::Queued], to, patch).unwrap());
@@ -91,7 +92,7 @@ fn the_kept_counts_match_the_jobs_through_every_change() {
     };
     assert_eq!(kept(&db), truth(&db));
     // A charge learned later, a patch that is not a state change, a retry.
-    db.patch_job(ids[0], Patch::new().int("credits_cost", Some(90)).int("bytes_done", Some(5))).unwrap();
+    db.patch_job(ids[0], Patch::new().int(Col::CreditsCost, Some(90)).int(Col::BytesDone, Some(5))).unwrap();
     assert!(db.transition(ids[2_210], &[JobState::Failed], JobState::Queued, Patch::new()).unwrap());
     // Many in one transaction, each guarded: the queued one does not move.
     let moves = vec![(ids[2_211], Patch::new()), (ids[2_212], Patch::new()), (ids[2_300], Patch::new())];

@@ -30,7 +30,7 @@ pub use postgres::{postgres_bin, start_postgres, Postgres, PG_PASSWORD, PG_USER}
 pub use rand::Rng;
 pub use seed::{rng, rng_from, seed, SEED_ENV};
 pub use sim::{above_our_cap, free_port, serve_sandbox, sim_config, spawn_sim, start_sim, ServedSandbox, SIM_LIMIT_ABOVE_OUR_CAP};
-pub use wait::{wait_for, wait_for_async, wait_for_async_within, wait_for_within, Condition, TIMEOUT};
+pub use wait::{wait_for, wait_for_async, wait_for_async_within, wait_for_future_within, wait_for_within, Condition, TIMEOUT};
 
 /// A fresh temporary data folder (removed when the value is dropped).
 pub fn data_dir() -> tempfile::TempDir {

@@ -78,6 +78,18 @@ pub async fn wait_for_async_within<C: Condition>(what: &str, timeout: Duration, 
     }
 }
 
+/// As [`wait_for_async_within`], for a condition that is itself async (a
+/// query to a database, a request): awaited at each look.
+pub async fn wait_for_future_within<C: Condition, F: std::future::Future<Output = C>>(what: &str, timeout: Duration, mut condition: impl FnMut() -> F) -> C::Output {
+    let deadline = Deadline::new(what, timeout);
+    loop {
+        if let Some(v) = deadline.look(condition().await) {
+            return v;
+        }
+        tokio::time::sleep(EVERY).await;
+    }
+}
+
 /// The rule both loops share: a condition that holds ends the wait; one that
 /// does not, past the deadline, fails the test with what it saw.
 struct Deadline<'a> {

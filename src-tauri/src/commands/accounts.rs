@@ -144,6 +144,14 @@ pub async fn set_account_paused(app: AppHandle, state: State<'_, AppState>, id: 
     changed(&app, &state)
 }
 
+/// The account's own limit of tasks at once (`None`: the price list's).
+#[tauri::command]
+#[specta::specta]
+pub async fn set_account_limit(app: AppHandle, state: State<'_, AppState>, id: String, limit: Option<i64>) -> Result<AccountsOverview, CommandError> {
+    state.accounts()?.set_concurrency_limit(&id, limit)?;
+    changed(&app, &state)
+}
+
 /// Reads every account's API balance now (the "Refresh" button).
 #[tauri::command]
 #[specta::specta]

@@ -22,12 +22,6 @@ pub async fn pick_batch_file(app: AppHandle) -> Option<Granted> {
     Some(app.state::<PathGrants>().grant(&picked))
 }
 
-impl From<ImportError> for CommandError {
-    fn from(e: ImportError) -> CommandError {
-        CommandError { field: e.field().map(str::to_string), ..CommandError::new(e.code(), e.to_string()) }
-    }
-}
-
 /// Rows per page the Import screen asks for (and gets first).
 const PAGE: usize = 200;
 

@@ -15,18 +15,6 @@ use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager};
 use tauri_plugin_opener::OpenerExt;
 
-impl From<ActionError> for CommandError {
-    fn from(e: ActionError) -> CommandError {
-        CommandError::new(e.code(), e.to_string())
-    }
-}
-
-impl From<PosterError> for CommandError {
-    fn from(e: PosterError) -> CommandError {
-        CommandError::new(e.code(), e.to_string())
-    }
-}
-
 fn media_base(app: &AppHandle) -> String {
     app.try_state::<MediaBase>().map(|b| b.0.clone()).unwrap_or_default()
 }

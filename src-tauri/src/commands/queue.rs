@@ -109,13 +109,6 @@ pub async fn open_dashboard(app: AppHandle) -> Result<(), CommandError> {
     app.opener().open_url(url, None::<&str>).map_err(|e| CommandError::unavailable(&format!("Could not open {url}: {e}")))
 }
 
-impl From<OutputDirError> for CommandError {
-    fn from(e: OutputDirError) -> CommandError {
-        let field = e.is_bad_input().then(|| OutputDirError::FIELD.to_string());
-        CommandError { field, ..CommandError::new(e.code(), e.to_string()) }
-    }
-}
-
 /// Where finished videos go (one sub-folder per account): a folder the
 /// person picks in the native dialog. The page names none: the output
 /// folder is also the only place Delete may trash and videos are served

@@ -12,16 +12,6 @@ use tauri_plugin_autostart::ManagerExt;
 use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;
 
-impl From<SettingError> for CommandError {
-    fn from(e: SettingError) -> CommandError {
-        let field = match &e {
-            SettingError::Invalid { key, .. } => Some(key.clone()),
-            _ => None,
-        };
-        CommandError { field, ..CommandError::new(e.code(), e.to_string()) }
-    }
-}
-
 #[derive(Serialize, specta::Type)]
 pub struct SettingsScreen {
     pub settings: Vec<SettingView>,

@@ -11,24 +11,6 @@ use loova_core::store::BalanceRead;
 use serde::Serialize;
 use tauri::AppHandle;
 
-impl From<UsageError> for CommandError {
-    fn from(e: UsageError) -> CommandError {
-        match e {
-            UsageError::Store(s) => s.into(),
-            other => CommandError::new(other.code(), other.to_string()),
-        }
-    }
-}
-
-impl From<ExportError> for CommandError {
-    fn from(e: ExportError) -> CommandError {
-        match e {
-            ExportError::Usage(u) => u.into(),
-            other => CommandError::new(other.code(), other.to_string()),
-        }
-    }
-}
-
 #[tauri::command]
 #[specta::specta]
 pub async fn usage_report(app: AppHandle, query: UsageQuery) -> Result<UsageReport, CommandError> {

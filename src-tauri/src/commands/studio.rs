@@ -14,13 +14,6 @@ use serde::Deserialize;
 use tauri::{AppHandle, State};
 use tauri_specta::Event;
 
-impl From<StudioError> for CommandError {
-    /// The form's field a wrong value is in (the message says the rule and the fix).
-    fn from(e: StudioError) -> CommandError {
-        CommandError { code: e.code(), field: e.field().map(str::to_string), message: e.to_string(), fix: None }
-    }
-}
-
 /// No `Debug`: the URL or the field may hold the database password. Both
 /// copies are wiped when it is dropped.
 #[derive(Deserialize, specta::Type)]

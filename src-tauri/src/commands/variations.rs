@@ -13,18 +13,6 @@ use loova_core::variations::{self, Segment, SyntaxError, VariationRequest};
 use loova_core::ErrorCode;
 use tauri::{AppHandle, State};
 
-impl From<VariationQueueError> for CommandError {
-    fn from(e: VariationQueueError) -> CommandError {
-        CommandError { field: e.field().map(str::to_string), ..CommandError::new(e.code(), e.to_string()) }
-    }
-}
-
-impl From<SyntaxError> for CommandError {
-    fn from(e: SyntaxError) -> CommandError {
-        CommandError { field: Some("prompt".into()), ..CommandError::new(ErrorCode::TemplateSyntax, e.to_string()) }
-    }
-}
-
 /// The template cut into text, groups and wildcards, for highlighting (pure:
 /// answered on the main thread).
 #[tauri::command]

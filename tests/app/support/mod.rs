@@ -175,3 +175,16 @@ pub fn screenshots_dir() -> PathBuf {
     let target = if target.is_absolute() { target } else { repo_root().join(target) };
     target.join("screenshots")
 }
+
+/// 1234 → "1,234", as the page formats credits (en-US under the test's locale).
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

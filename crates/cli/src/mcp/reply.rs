@@ -3,7 +3,7 @@
 //! tool error (`isError: true`) carrying the ErrorCode and the sentence, the
 //! same pair the CLI's `--json` prints: `{"error": {"code", "message", "field"}}`.
 
-use crate::Failure;
+use crate::Coded;
 use loova_core::ErrorCode;
 use rmcp::model::{CallToolResult, ContentBlock};
 use serde::Serialize;
@@ -35,7 +35,7 @@ pub fn error_with(code: ErrorCode, message: impl Into<String>, field: Option<&st
 }
 
 /// Any failure the CLI reports, as a tool error.
-pub fn failure(e: &dyn Failure) -> CallToolResult {
+pub fn failure(e: &dyn Coded) -> CallToolResult {
     error(e.code(), e.to_string(), e.field())
 }
 

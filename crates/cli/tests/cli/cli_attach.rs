@@ -13,24 +13,7 @@ use std::sync::Arc;
 
 const KEY: &str = "sk-live-cli-attach-5e21";
 
-struct Env {
-    data: tempfile::TempDir,
-    service: String,
-}
-
-impl Env {
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = common::loova(self.data.path());
-        c.args(args).env("LOOVA_DESK_KEYRING_SERVICE", &self.service).env("LOOVA_DESK_ENGINE_TIME_SCALE", "0.01").env("LOOVA_DESK_UNKNOWN_HOLD_SECS", "0");
-        c
-    }
-
-    /// Off the test's runtime: the sim answers on it.
-    async fn loova(&self, args: &[&str]) -> Output {
-        let mut c = self.cmd(args);
-        tokio::task::spawn_blocking(move || c.output().unwrap()).await.unwrap()
-    }
-}
+use common::Env;
 
 use common::text;
 
@@ -42,36 +25,36 @@ async fn attach_follows_the_found_task_or_says_why_not() {
     // The first status request (the first attach) gets a 503.
     cfg.faults.status.script = [FaultKind::Http503].into_iter().collect();
     let sim = loova_testkit::start_sim(cfg).await;
-    let env = Env { data: loova_testkit::data_dir(), service: loova_testkit::keyring_service("cli-attach") };
+    let env = Env::new("attach").fast().var("LOOVA_DESK_UNKNOWN_HOLD_SECS", "0");
     let db = Arc::new(Db::open_in(env.data.path()).unwrap());
     let accounts = loova_testkit::accounts(db.clone(), &env.service);
     loova_testkit::add_account(&accounts, "Found", &sim.base_url(), KEY).await;
     db.set_setting("output_dir", env.data.path().join("videos").to_str().unwrap()).unwrap();
 
-    let o = env.loova(&["enqueue", "--account", "Found", "--prompt", "a lost fox", "--duration", "5", "--name", "Lost fox"]).await;
+    let o = env.output_async(&["enqueue", "--account", "Found", "--prompt", "a lost fox", "--duration", "5", "--name", "Lost fox"]).await;
     assert!(o.status.success(), "{}", text(&o));
-    let o = env.loova(&["run", "--until-idle"]).await;
+    let o = env.output_async(&["run", "--until-idle"]).await;
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(db.job(1).unwrap().unwrap().state, JobState::OutcomeUnknown);
     let task = sim.state().key(KEY).unwrap().tasks[0].task_id.clone();
 
-    let o = env.loova(&["attach", "1", &task]).await;
+    let o = env.output_async(&["attach", "1", &task]).await;
     assert_eq!(o.status.code(), Some(1), "service error: {}", text(&o));
-    let o = env.loova(&["attach", "1", "not-a-task"]).await;
+    let o = env.output_async(&["attach", "1", "not-a-task"]).await;
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("Loova has no task not-a-task on this job's account (Found)"), "{}", text(&o));
     assert_eq!(db.job(1).unwrap().unwrap().state, JobState::OutcomeUnknown);
 
-    let o = env.loova(&["attach", "1", &task]).await;
+    let o = env.output_async(&["attach", "1", &task]).await;
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("follows the task found on Loova"), "{}", text(&o));
-    let o = env.loova(&["run", "--until-idle"]).await;
+    let o = env.output_async(&["run", "--until-idle"]).await;
     assert!(o.status.success(), "{}", text(&o));
     let j = db.job(1).unwrap().unwrap();
     assert_eq!((j.state, j.task_id.as_deref()), (JobState::Downloaded, Some(task.as_str())));
     assert!(env.data.path().join("videos/Found/Lost fox.mp4").exists());
     assert_eq!(sim.state().key(KEY).unwrap().tasks_created, 1, "nothing sent twice");
-    let o = env.loova(&["attach", "1", &task]).await;
+    let o = env.output_async(&["attach", "1", &task]).await;
     assert_eq!(o.status.code(), Some(2), "only an unknown outcome: {}", text(&o));
 }
 
@@ -85,13 +68,13 @@ async fn until_idle_waits_out_the_holds_of_lost_answers() {
     let mut cfg = loova_testkit::above_our_cap(sim_config(&[(KEY, 1_000_000)], 0.01));
     cfg.faults.create.script = std::iter::repeat_n(FaultKind::CreatedThenDropped, 6).collect();
     let sim = loova_testkit::start_sim(cfg).await;
-    let env = Env { data: loova_testkit::data_dir(), service: loova_testkit::keyring_service("cli-idle-holds") };
+    let env = Env::new("idle-holds").fast().var("LOOVA_DESK_UNKNOWN_HOLD_SECS", "0");
     let db = Arc::new(Db::open_in(env.data.path()).unwrap());
     let accounts = loova_testkit::accounts(db.clone(), &env.service);
     loova_testkit::add_account(&accounts, "Holds", &sim.base_url(), KEY).await;
     db.set_setting("output_dir", env.data.path().join("videos").to_str().unwrap()).unwrap();
     for i in 1..=12 {
-        let o = env.loova(&["enqueue", "--account", "Holds", "--prompt", &format!("a held fox {i}"), "--duration", "5"]).await;
+        let o = env.output_async(&["enqueue", "--account", "Holds", "--prompt", &format!("a held fox {i}"), "--duration", "5"]).await;
         assert!(o.status.success(), "{}", text(&o));
     }
 

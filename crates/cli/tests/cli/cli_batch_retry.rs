@@ -3,11 +3,10 @@
 //! as new jobs linked to the failed ones, never twice, and finished.
 //! Needs the Secret Service.
 
-use crate::common::{loova, run};
+use crate::common::Env;
 use loova_core::spending::{budget_status, Zone};
 use loova_core::store::{Db, JobFilter, JobState};
 use loova_testkit::sim_config;
-use std::sync::Arc;
 
 const KEY: &str = "sk-live-retry-test-90ab";
 
@@ -16,16 +15,11 @@ const KEY: &str = "sk-live-retry-test-90ab";
 async fn a_batchs_failures_are_retried_once_priced_and_within_the_budget() {
     let sim = loova_testkit::start_sim(sim_config(&[(KEY, 1_000_000)], 0.01)).await;
     sim.update_config(|c| c.fail_rate = 1.0).unwrap();
-    let data = loova_testkit::data_dir();
-    let service = loova_testkit::keyring_service("cli-batch-retry");
-    let db = Arc::new(Db::open_in(data.path()).unwrap());
-    let accounts = loova_testkit::accounts(db.clone(), &service);
-    loova_testkit::add_account(&accounts, "Retry", &sim.base_url(), KEY).await;
-    db.set_setting("output_dir", data.path().join("videos").to_str().unwrap()).unwrap();
-    let loova = |args: &[&str]| run(loova(data.path()).args(args).env("LOOVA_DESK_KEYRING_SERVICE", &service).env("LOOVA_DESK_ENGINE_TIME_SCALE", "0.01"));
-    let file = data.path().join("shots.csv");
-    std::fs::write(&file, "prompt,duration\na red kite,5\na blue kite,5\na green kite,5\n").unwrap();
-    let (code, out, err) = loova(&["enqueue", "--account", "Retry", "--file", file.to_str().unwrap()]);
+    let env = Env::new("batch-retry").fast().with_account("Retry", &sim.base_url(), KEY).await;
+    let db = env.db();
+    let loova = |args: &[&str]| env.run(args);
+    let file = env.file("shots.csv", "prompt,duration\na red kite,5\na blue kite,5\na green kite,5\n");
+    let (code, out, err) = loova(&["enqueue", "--account", "Retry", "--file", &file]);
     assert_eq!(code, 0, "{out}{err}");
     let (code, out, err) = loova(&["run", "--until-idle"]);
     assert_eq!(code, 0, "{out}{err}");

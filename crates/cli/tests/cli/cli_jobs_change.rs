@@ -3,17 +3,11 @@
 //! order the person set, an edit is charged at its new price, and a job
 //! that may have been sent is never changed. Needs the Secret Service.
 
-use crate::common::{loova, run};
+use crate::common::Env;
 use loova_core::store::{Db, JobState, Patch};
 use loova_testkit::sim_config;
-use std::path::Path;
-use std::sync::Arc;
 
 const KEY: &str = "sk-live-order-test-51c2";
-
-fn cli(data: &Path, service: &str, args: &[&str]) -> (i32, String, String) {
-    run(loova(data).args(args).env("LOOVA_DESK_KEYRING_SERVICE", service).env("LOOVA_DESK_ENGINE_TIME_SCALE", "0.01"))
-}
 
 fn order(db: &Db) -> Vec<i64> {
     let account = db.accounts().unwrap()[0].id.clone();
@@ -24,13 +18,9 @@ fn order(db: &Db) -> Vec<i64> {
 #[ignore = "needs the Secret Service: run by scripts/test"]
 async fn moved_and_edited_jobs_are_sent_in_the_new_order_at_the_new_price() {
     let sim = loova_testkit::start_sim(sim_config(&[(KEY, 1_000_000)], 0.01)).await;
-    let data = loova_testkit::data_dir();
-    let service = loova_testkit::keyring_service("cli-jobs-change");
-    let db = Arc::new(Db::open_in(data.path()).unwrap());
-    let accounts = loova_testkit::accounts(db.clone(), &service);
-    loova_testkit::add_account(&accounts, "Order", &sim.base_url(), KEY).await;
-    db.set_setting("output_dir", data.path().join("videos").to_str().unwrap()).unwrap();
-    let loova = |args: &[&str]| cli(data.path(), &service, args);
+    let env = Env::new("jobs-change").fast().with_account("Order", &sim.base_url(), KEY).await;
+    let db = env.db();
+    let loova = |args: &[&str]| env.run(args);
     for name in ["One", "Two", "Three", "Four"] {
         let (code, out, err) = loova(&["enqueue", "--account", "Order", "--prompt", &format!("shot {name}"), "--name", name]);
         assert_eq!(code, 0, "{out}{err}");

@@ -12,34 +12,10 @@ use std::time::{Duration, Instant};
 
 const KEY: &str = "sk-live-crash-test-7f3a";
 
-struct Env {
-    data: tempfile::TempDir,
-    service: String,
-}
-
-impl Env {
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = common::loova(self.data.path());
-        c.args(args).env("LOOVA_DESK_KEYRING_SERVICE", &self.service).env("LOOVA_DESK_ENGINE_TIME_SCALE", "0.01");
-        c
-    }
-    fn loova(&self, args: &[&str]) -> Output {
-        self.cmd(args).output().unwrap()
-    }
-    fn db(&self) -> Db {
-        Db::open_in(self.data.path()).unwrap()
-    }
-}
-
-use common::text;
+use common::{text, Env};
 
 async fn setup(sim: &loova_sim::SimHandle, test: &str) -> Env {
-    let env = Env { data: loova_testkit::data_dir(), service: loova_testkit::keyring_service(&format!("cli-{test}")) };
-    let db = Arc::new(env.db());
-    let accounts = loova_testkit::accounts(db.clone(), &env.service);
-    loova_testkit::add_account(&accounts, "Crash", &sim.base_url(), KEY).await;
-    db.set_setting("output_dir", env.data.path().join("videos").to_str().unwrap()).unwrap();
-    env
+    Env::new(test).fast().with_account("Crash", &sim.base_url(), KEY).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -47,19 +23,19 @@ async fn setup(sim: &loova_sim::SimHandle, test: &str) -> Env {
 async fn enqueue_list_run_and_the_lock() {
     let sim = loova_testkit::start_sim(sim_config(&[(KEY, 1_000_000)], 0.01)).await;
     let env = setup(&sim, "basic").await;
-    let bad = env.loova(&["enqueue", "--account", "Crash", "--prompt", " ", "--duration", "99"]);
+    let bad = env.output(&["enqueue", "--account", "Crash", "--prompt", " ", "--duration", "99"]);
     assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
     assert!(text(&bad).contains("duration") && text(&bad).contains("prompt"), "every violation: {}", text(&bad));
     for i in 0..3 {
-        let o = env.loova(&["enqueue", "--account", "Crash", "--prompt", &format!("a fox {i}"), "--name", &format!("Fox {i}")]);
+        let o = env.output(&["enqueue", "--account", "Crash", "--prompt", &format!("a fox {i}"), "--name", &format!("Fox {i}")]);
         assert!(o.status.success(), "{}", text(&o));
         assert!(text(&o).contains("75 credits"), "{}", text(&o));
     }
-    assert_eq!(env.loova(&["cancel", "3"]).status.code(), Some(0));
-    assert_eq!(env.loova(&["cancel", "3"]).status.code(), Some(2), "only before submission");
+    assert_eq!(env.output(&["cancel", "3"]).status.code(), Some(0));
+    assert_eq!(env.output(&["cancel", "3"]).status.code(), Some(2), "only before submission");
     // While one engine holds the lock, a second `loova run` says so.
     let lock = loova_core::engine::EngineLock::acquire(env.data.path()).unwrap();
-    let o = env.loova(&["run", "--until-idle"]);
+    let o = env.output(&["run", "--until-idle"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o).contains("already running the queue"), "{}", text(&o));
     drop(lock);
@@ -71,11 +47,11 @@ async fn enqueue_list_run_and_the_lock() {
     .unwrap();
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("job 1 downloaded"), "{}", text(&o));
-    let o = env.loova(&["jobs", "--state", "downloaded", "--json"]);
+    let o = env.output(&["jobs", "--state", "downloaded", "--json"]);
     let jobs: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(jobs.as_array().unwrap().len(), 2);
     assert!(env.data.path().join("videos/Crash/Fox 0.mp4").exists());
-    let o = env.loova(&["resubmit", "1"]);
+    let o = env.output(&["resubmit", "1"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("charge twice"));
 }
@@ -93,7 +69,7 @@ async fn sigkill_at_random_points_loses_nothing_and_sends_nothing_twice() {
     let env = setup(&sim, "crash").await;
     for i in 0..JOBS {
         let d = (4 + i % 12).to_string();
-        let o = env.loova(&["enqueue", "--account", "Crash", "--prompt", &format!("crash job {i}"), "--duration", &d]);
+        let o = env.output(&["enqueue", "--account", "Crash", "--prompt", &format!("crash job {i}"), "--duration", &d]);
         assert!(o.status.success(), "{}", text(&o));
     }
     let mut rng = loova_testkit::rng();
@@ -149,7 +125,7 @@ async fn sigkill_at_random_points_loses_nothing_and_sends_nothing_twice() {
     for j in jobs.iter().filter(|j| j.state == JobState::OutcomeUnknown) {
         let verb = if created(&j.spec.prompt) == 1 { format!("forget {}", j.id) } else { format!("resubmit {} --yes", j.id) };
         let args: Vec<&str> = verb.split(' ').collect();
-        assert!(env.loova(&args).status.success());
+        assert!(env.output(&args).status.success());
     }
     finish(&env);
     let jobs = db.jobs(&JobFilter::default()).unwrap();
@@ -180,7 +156,7 @@ async fn sigkill_at_random_points_loses_nothing_and_sends_nothing_twice() {
 async fn a_crash_between_naming_and_the_part_file_leaves_no_orphan() {
     let sim = loova_testkit::start_sim(sim_config(&[(KEY, 1_000_000)], 0.01)).await;
     let env = setup(&sim, "failpoint").await;
-    let o = env.loova(&["enqueue", "--account", "Crash", "--prompt", "a named fox", "--duration", "4", "--name", "Named fox"]);
+    let o = env.output(&["enqueue", "--account", "Crash", "--prompt", "a named fox", "--duration", "4", "--name", "Named fox"]);
     assert!(o.status.success(), "{}", text(&o));
     let mut c = env.cmd(&["run", "--until-idle"]);
     c.env(loova_core::failpoint::FAILPOINT_ENV, "download_named");

@@ -5,7 +5,7 @@
 //! inside dbus-run-session).
 
 use crate::common;
-use common::text;
+use common::{text, Env};
 use loova_core::store::Db;
 use loova_testkit::{sim_config, Rng};
 use std::collections::BTreeMap;
@@ -15,32 +15,9 @@ use std::time::Duration;
 
 const KEY: &str = "sk-live-usage-test-5c1d";
 
-struct Env {
-    data: tempfile::TempDir,
-    service: String,
-}
-
-impl Env {
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = common::loova(self.data.path());
-        // Local days in UTC, as the simulator's timestamps are.
-        c.args(args).env("LOOVA_DESK_KEYRING_SERVICE", &self.service).env("LOOVA_DESK_ENGINE_TIME_SCALE", "0.01").env("TZ", "UTC");
-        c
-    }
-    fn loova(&self, args: &[&str]) -> Output {
-        let o = self.cmd(args).output().unwrap();
-        assert!(o.status.success(), "loova {args:?}: {}", text(&o));
-        o
-    }
-}
-
 async fn setup(sim: &loova_sim::SimHandle, test: &str) -> Env {
-    let env = Env { data: loova_testkit::data_dir(), service: loova_testkit::keyring_service(&format!("cli-usage-{test}")) };
-    let db = Arc::new(Db::open_in(env.data.path()).unwrap());
-    let accounts = loova_testkit::accounts(db.clone(), &env.service);
-    loova_testkit::add_account(&accounts, "Studio", &sim.base_url(), KEY).await;
-    db.set_setting("output_dir", env.data.path().join("videos").to_str().unwrap()).unwrap();
-    env
+    // Local days in UTC, as the simulator's timestamps are.
+    Env::new(&format!("usage-{test}")).fast().var("TZ", "UTC").with_account("Studio", &sim.base_url(), KEY).await
 }
 
 fn charged(sim: &loova_sim::SimHandle) -> i64 {
@@ -56,9 +33,9 @@ async fn usage_totals_equal_the_simulators_ledger() {
     for i in 0..12 {
         let model = if rng.gen_bool(0.5) { "seedance_2_0" } else { "seedance_2_0_fast" };
         let duration = rng.gen_range(4..=15).to_string();
-        env.loova(&["enqueue", "--account", "Studio", "--prompt", &format!("usage {i}: waves"), "--model", model, "--duration", &duration]);
+        env.ok(&["enqueue", "--account", "Studio", "--prompt", &format!("usage {i}: waves"), "--model", model, "--duration", &duration]);
     }
-    env.loova(&["run", "--until-idle"]);
+    env.ok(&["run", "--until-idle"]);
     let st = sim.state();
     let tasks = &st.key(KEY).unwrap().tasks;
     assert_eq!(tasks.len(), 12);
@@ -68,7 +45,7 @@ async fn usage_totals_equal_the_simulators_ledger() {
         *by_model.entry(t.model.clone()).or_default() += t.credits_cost;
         *by_day.entry(t.created_at[..10].to_string()).or_default() += t.credits_cost;
     }
-    let json = |by: &str| -> serde_json::Value { serde_json::from_slice(&env.loova(&["usage", "--by", by, "--json"]).stdout).unwrap() };
+    let json = |by: &str| -> serde_json::Value { serde_json::from_slice(&env.ok(&["usage", "--by", by, "--json"]).stdout).unwrap() };
     let groups = |v: &serde_json::Value| -> BTreeMap<String, i64> {
         v["groups"].as_array().unwrap().iter().map(|g| (g["key"].as_str().unwrap().to_string(), g["credits"].as_i64().unwrap())).collect()
     };
@@ -80,7 +57,7 @@ async fn usage_totals_equal_the_simulators_ledger() {
     assert_eq!(models["total"]["refunded_credits"].as_i64(), Some(0));
     assert_eq!(groups(&json("day")), by_day);
     // CSV: a header and one row per group, summing to the same total.
-    let csv = String::from_utf8(env.loova(&["usage", "--by", "model", "--csv"]).stdout).unwrap();
+    let csv = String::from_utf8(env.ok(&["usage", "--by", "model", "--csv"]).stdout).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines[0], "model,credits,estimate_credits,jobs,refunded_credits,differing");
     assert_eq!(lines.len(), 1 + by_model.len());
@@ -94,7 +71,7 @@ async fn usage_totals_equal_the_simulators_ledger() {
 }
 
 fn json_range(env: &Env, since: &str, until: &str) -> serde_json::Value {
-    serde_json::from_slice(&env.loova(&["usage", "--since", since, "--until", until, "--json"]).stdout).unwrap()
+    serde_json::from_slice(&env.ok(&["usage", "--since", since, "--until", until, "--json"]).stdout).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -105,10 +82,10 @@ async fn a_daily_budget_holds_while_loova_run_is_sigkilled() {
     config.slow_ms = 200;
     let sim = loova_testkit::start_sim(config).await;
     let env = setup(&sim, "sigkill").await;
-    env.loova(&["budget", "Studio", "--daily", "300"]);
-    env.loova(&["alert", "Studio", "--below", "500"]);
+    env.ok(&["budget", "Studio", "--daily", "300"]);
+    env.ok(&["alert", "Studio", "--below", "500"]);
     for i in 0..10 {
-        env.loova(&["enqueue", "--account", "Studio", "--prompt", &format!("budget {i}: a harbour")]);
+        env.ok(&["enqueue", "--account", "Studio", "--prompt", &format!("budget {i}: a harbour")]);
     }
     let mut rng = loova_testkit::rng();
     for _ in 0..5 {
@@ -118,12 +95,12 @@ async fn a_daily_budget_holds_while_loova_run_is_sigkilled() {
         child.wait().unwrap();
         assert!(charged(&sim) <= 300, "charged {} after a kill", charged(&sim));
     }
-    env.loova(&["run", "--until-idle"]);
+    env.ok(&["run", "--until-idle"]);
     assert!(charged(&sim) <= 300, "charged {}", charged(&sim));
-    let jobs: serde_json::Value = serde_json::from_slice(&env.loova(&["jobs", "--json"]).stdout).unwrap();
+    let jobs: serde_json::Value = serde_json::from_slice(&env.ok(&["jobs", "--json"]).stdout).unwrap();
     let waiting = jobs.as_array().unwrap().iter().filter(|j| j["error_code"] == "budget_reached").count();
     let created = sim.state().key(KEY).unwrap().tasks_created as usize;
     assert!(waiting >= 6 && waiting + created <= 10, "{waiting} waiting, {created} created");
-    let out = String::from_utf8(env.loova(&["budget", "Studio"]).stdout).unwrap();
+    let out = String::from_utf8(env.ok(&["budget", "Studio"]).stdout).unwrap();
     assert!(out.contains("today 300 credits"), "{out}");
 }

@@ -1,42 +1,26 @@
 //! `loova preview|enqueue|expand --prompt TEMPLATE` as a person runs them,
 //! and the round trip `loova expand` → edit → `loova enqueue --file`.
 
-use crate::common;
+use crate::common::{self, Env};
 use loova_core::store::{Db, JobFilter, JobRow, NewAccount};
 
-struct Env {
-    data: tempfile::TempDir,
+fn jobs(env: &Env) -> Vec<JobRow> {
+    env.db().jobs(&JobFilter::default()).unwrap()
 }
 
-impl Env {
-    fn new() -> Env {
-        let env = Env { data: loova_testkit::data_dir() };
-        let db = Db::open_in(env.data.path()).unwrap();
-        db.insert_account(&NewAccount { id: "a1", name: "Studio", base_url: "http://127.0.0.1:9/api", key_hint: "1234", sandbox: false, verified: true })
-            .unwrap();
-        db.record_balance("a1", 1_000, 5_000, None).unwrap();
-        env
-    }
-    fn loova(&self, args: &[&str]) -> (i32, String, String) {
-        common::run(common::loova(self.data.path()).args(args))
-    }
-    fn jobs(&self) -> Vec<JobRow> {
-        Db::open_in(self.data.path()).unwrap().jobs(&JobFilter::default()).unwrap()
-    }
-    fn wildcard(&self, name: &str, text: &str) {
-        let dir = self.data.path().join("wildcards");
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join(format!("{name}.txt")), text).unwrap();
-    }
+fn wildcard(env: &Env, name: &str, text: &str) {
+    let dir = env.data.path().join("wildcards");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(format!("{name}.txt")), text).unwrap();
 }
 
 const FOX: &str = "A {red|blue} fox in {rain|snow}";
 
 #[test]
 fn preview_json_lists_every_job_with_exact_totals() {
-    let env = Env::new();
+    let env = Env::new("variations").with_offline_account();
     let args = ["preview", "--prompt", FOX, "--vary", "ratio=16:9,9:16", "--vary", "duration=5,8", "--takes", "2", "--account", "Studio", "--json"];
-    let (code, out, err) = env.loova(&args);
+    let (code, out, err) = env.run(&args);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["count"], 32);
@@ -55,8 +39,8 @@ fn preview_json_lists_every_job_with_exact_totals() {
 
 #[test]
 fn preview_text_shows_count_totals_and_first_rows() {
-    let env = Env::new();
-    let (code, out, err) = env.loova(&["preview", "--prompt", FOX, "--takes", "3", "--vary", "model=seedance_2_0,seedance_2_0_fast"]);
+    let env = Env::new("variations").with_offline_account();
+    let (code, out, err) = env.run(&["preview", "--prompt", FOX, "--takes", "3", "--vary", "model=seedance_2_0,seedance_2_0_fast"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.starts_with("24 jobs from \"A {red|blue} fox in {rain|snow}\" (batch \"A fox in\")"), "{out}");
     // 12 × 5 s × 15 + 12 × 5 s × 10 = 1,500.
@@ -68,72 +52,72 @@ fn preview_text_shows_count_totals_and_first_rows() {
 
 #[test]
 fn template_errors_name_their_position_and_exit_2() {
-    let env = Env::new();
-    let (code, out, err) = env.loova(&["preview", "--prompt", "A red fox in {rain", "--json"]);
+    let env = Env::new("variations").with_offline_account();
+    let (code, out, err) = env.run(&["preview", "--prompt", "A red fox in {rain", "--json"]);
     assert_eq!(code, 2);
     assert!(err.contains("col 14: \"{\" is never closed"), "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["error"]["code"], "template_syntax");
-    let (code, _, err) = env.loova(&["preview", "--prompt", "a __missing__", "--takes", "2"]);
+    let (code, _, err) = env.run(&["preview", "--prompt", "a __missing__", "--takes", "2"]);
     assert_eq!(code, 2);
     assert!(err.contains(&env.data.path().join("wildcards").join("missing.txt").display().to_string()), "{err}");
-    let (code, _, err) = env.loova(&["preview", "--prompt", "x", "--vary", "ratio=2:1"]);
+    let (code, _, err) = env.run(&["preview", "--prompt", "x", "--vary", "ratio=2:1"]);
     assert_eq!(code, 2);
     assert!(err.contains("\"2:1\" is not a supported ratio"), "{err}");
 }
 
 #[test]
 fn enqueue_queues_one_named_batch_in_order_with_wildcards() {
-    let env = Env::new();
-    env.wildcard("weather", "# weather\nrain\n\nsnow\n");
+    let env = Env::new("variations").with_offline_account();
+    wildcard(&env, "weather", "# weather\nrain\n\nsnow\n");
     let (code, out, err) =
-        env.loova(&["enqueue", "--account", "Studio", "--prompt", "A {red|blue} fox in __weather__", "--name", "Fox", "--vary", "ratio=16:9,9:16"]);
+        env.run(&["enqueue", "--account", "Studio", "--prompt", "A {red|blue} fox in __weather__", "--name", "Fox", "--vary", "ratio=16:9,9:16"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("Queued batch \"Fox\""), "{out}");
     assert!(out.contains("8 jobs"), "{out}");
-    let jobs = env.jobs();
+    let jobs = jobs(&env);
     assert_eq!(jobs.len(), 8);
     let batch = jobs[0].batch_id.clone().unwrap();
     assert!(jobs.iter().all(|j| j.batch_id.as_deref() == Some(batch.as_str())), "one batch");
     let names: Vec<&str> = jobs.iter().map(|j| j.name.as_deref().unwrap()).collect();
     assert_eq!(names[..3], ["Fox — red · rain · 16:9", "Fox — red · rain · 9:16", "Fox — red · snow · 16:9"]);
     assert_eq!((jobs[7].spec.prompt.as_str(), jobs[7].spec.ratio.as_str()), ("A blue fox in snow", "9:16"));
-    let (_, out, _) = env.loova(&["batches", "--json"]);
+    let (_, out, _) = env.run(&["batches", "--json"]);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v[0]["source_file"], "template: A {red|blue} fox in __weather__");
 
     // A plain prompt is one job as before, its escapes written as characters.
-    let (code, _, err) = env.loova(&["enqueue", "--account", "Studio", "--prompt", r"a \{literal\} brace"]);
+    let (code, _, err) = env.run(&["enqueue", "--account", "Studio", "--prompt", r"a \{literal\} brace"]);
     assert_eq!(code, 0, "{err}");
-    let last = env.jobs().pop().unwrap();
+    let last = jobs(&env).pop().unwrap();
     assert_eq!((last.spec.prompt.as_str(), last.batch_id.is_none()), ("a {literal} brace", true));
 }
 
 #[test]
 fn over_a_thousand_needs_yes_and_over_ten_thousand_is_refused() {
-    let env = Env::new();
+    let env = Env::new("variations").with_offline_account();
     let ten = "{0|1|2|3|4|5|6|7|8|9}";
     let t = format!("{ten}{ten}{ten}");
-    let (code, out, err) = env.loova(&["enqueue", "--account", "Studio", "--prompt", &t, "--takes", "2", "--json"]);
+    let (code, out, err) = env.run(&["enqueue", "--account", "Studio", "--prompt", &t, "--takes", "2", "--json"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("2000 jobs") && err.contains("--yes"), "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["error"]["code"], "variations_need_confirmation");
-    assert!(env.jobs().is_empty(), "nothing queued");
-    let (code, _, err) = env.loova(&["enqueue", "--account", "Studio", "--prompt", &t, "--vary", "duration=4,5,6,7,8,9,10,11,12,13,14"]);
+    assert!(jobs(&env).is_empty(), "nothing queued");
+    let (code, _, err) = env.run(&["enqueue", "--account", "Studio", "--prompt", &t, "--vary", "duration=4,5,6,7,8,9,10,11,12,13,14"]);
     assert_eq!(code, 2);
     assert!(err.contains("this makes 11000 jobs; at most 10000"), "{err}");
-    let (code, out, err) = env.loova(&["enqueue", "--account", "Studio", "--prompt", &t, "--takes", "2", "--yes"]);
+    let (code, out, err) = env.run(&["enqueue", "--account", "Studio", "--prompt", &t, "--takes", "2", "--yes"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("2000 jobs"), "{out}");
-    assert_eq!(env.jobs().len(), 2_000);
+    assert_eq!(jobs(&env).len(), 2_000);
 }
 
 #[test]
 fn expand_then_edit_then_enqueue_file_round_trip() {
-    let env = Env::new();
+    let env = Env::new("variations").with_offline_account();
     let csv = env.data.path().join("fox.csv");
-    let (code, _, err) = env.loova(&["expand", "--prompt", FOX, "--name", "Fox", "--vary", "duration=5,8", "--out", csv.to_str().unwrap()]);
+    let (code, _, err) = env.run(&["expand", "--prompt", FOX, "--name", "Fox", "--vary", "duration=5,8", "--out", csv.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("Wrote 8 jobs"), "{err}");
     let text = std::fs::read_to_string(&csv).unwrap();
@@ -146,25 +130,25 @@ fn expand_then_edit_then_enqueue_file_round_trip() {
     lines.remove(2);
     lines[1] = lines[1].replace("A red fox in rain", "A red fox in {heavy} rain");
     std::fs::write(&csv, lines.join("\r\n") + "\r\n").unwrap();
-    let (code, out, err) = env.loova(&["enqueue", "--file", csv.to_str().unwrap(), "--account", "Studio"]);
+    let (code, out, err) = env.run(&["enqueue", "--file", csv.to_str().unwrap(), "--account", "Studio"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("7 jobs"), "{out}");
-    let jobs = env.jobs();
+    let jobs = jobs(&env);
     assert_eq!(jobs.len(), 7);
     assert_eq!((jobs[0].spec.prompt.as_str(), jobs[0].name.as_deref()), ("A red fox in {heavy} rain", Some("Fox — red · rain · 5 s")));
     assert_eq!((jobs[1].name.as_deref(), jobs[1].spec.duration), (Some("Fox — red · snow · 5 s"), 5));
     assert_eq!((jobs[6].name.as_deref(), jobs[6].spec.duration), (Some("Fox — blue · snow · 8 s"), 8));
 
     // Without --out the CSV goes to standard output.
-    let (code, out, _) = env.loova(&["expand", "--prompt", "{a|b}"]);
+    let (code, out, _) = env.run(&["expand", "--prompt", "{a|b}"]);
     assert_eq!(code, 0);
     assert_eq!(out.lines().count(), 3);
 }
 
 #[test]
 fn vary_needs_a_prompt() {
-    let env = Env::new();
-    let (code, _, err) = env.loova(&["preview", "--vary", "duration=5,8"]);
+    let env = Env::new("variations").with_offline_account();
+    let (code, _, err) = env.run(&["preview", "--vary", "duration=5,8"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("--prompt"), "{err}");
 }

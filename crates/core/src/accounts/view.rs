@@ -67,6 +67,9 @@ pub struct AccountView {
     pub app_credits_source: Option<AppCreditsSource>,
     /// Set when the account shares its slots with other computers.
     pub studio: Option<crate::studio::StudioLinkView>,
+    /// The person's own limit of tasks at once (below the price list's);
+    /// `None`: the price list's.
+    pub concurrency_limit: Option<i64>,
 }
 
 pub fn hint(last4: &str) -> String {
@@ -93,6 +96,7 @@ impl AccountView {
             app_credits_as_of: row.app_credits_as_of,
             app_credits_source: row.app_credits_source,
             studio: None,
+            concurrency_limit: row.concurrency_limit,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! They work from any process: they only touch SQLite (one guarded UPDATE
 //! each), and the running engine notices within a second.
 
+use crate::store::Col;
 use super::view::{drop_copies, job, JobView};
 use super::EngineError;
 use crate::media;
@@ -191,18 +192,18 @@ pub fn retry(db: &Db, id: i64) -> Result<JobView, EngineError> {
     }
     let fresh = Patch::new()
         .clear_error()
-        .text("task_id", None)
-        .text("raw_status", None)
-        .int("credits_cost", None)
-        .int("submitted_at", None)
-        .int("started_at", None)
-        .int("finished_at", None)
-        .int("next_attempt_at", None)
-        .int("attempts", Some(0))
-        .text("video_url", None)
-        .text("video_path", None)
-        .int("bytes_done", None)
-        .int("bytes_total", None);
+        .text(Col::TaskId, None)
+        .text(Col::RawStatus, None)
+        .int(Col::CreditsCost, None)
+        .int(Col::SubmittedAt, None)
+        .int(Col::StartedAt, None)
+        .int(Col::FinishedAt, None)
+        .int(Col::NextAttemptAt, None)
+        .int(Col::Attempts, Some(0))
+        .text(Col::VideoUrl, None)
+        .text(Col::VideoPath, None)
+        .int(Col::BytesDone, None)
+        .int(Col::BytesTotal, None);
     act(db, id, JobState::Queued, fresh, JobAction::Retry)
 }
 
@@ -221,7 +222,7 @@ fn check_task_rule(db: &Db, id: i64, action: JobAction) -> Result<(), EngineErro
 /// is a second charge for certain.
 pub fn resubmit_unknown(db: &Db, id: i64) -> Result<JobView, EngineError> {
     check_task_rule(db, id, JobAction::Resubmit)?;
-    let patch = Patch::new().clear_error().text("task_id", None).int("next_attempt_at", None).int("submitted_at", None);
+    let patch = Patch::new().clear_error().text(Col::TaskId, None).int(Col::NextAttemptAt, None).int(Col::SubmittedAt, None);
     act(db, id, JobState::Queued, patch, JobAction::Resubmit)
 }
 
@@ -241,7 +242,7 @@ pub fn mark_failed(db: &Db, id: i64) -> Result<JobView, EngineError> {
     check_task_rule(db, id, JobAction::MarkFailed)?;
     let task = db.job(id)?.and_then(|j| j.task_id).unwrap_or_default();
     let text = format!("Marked failed by you: Loova had not finished task {task}. Nothing was sent again; Retry would make (and charge) a new task.");
-    let patch = Patch::new().int("finished_at", Some(crate::store::now_ms())).error(ErrorCode::TaskOverdue, &text, None);
+    let patch = Patch::new().int(Col::FinishedAt, Some(crate::store::now_ms())).error(ErrorCode::TaskOverdue, &text, None);
     let view = act(db, id, JobState::Failed, patch, JobAction::MarkFailed)?;
     drop_copies(db, id);
     Ok(view)

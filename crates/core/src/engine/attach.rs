@@ -5,6 +5,7 @@
 //! job continues as `running` with that task: the engine polls and
 //! downloads it like any other. Nothing is created, so nothing is charged.
 
+use crate::store::Col;
 use super::actions::JobAction;
 use super::view::{job, JobView};
 use super::EngineError;
@@ -73,13 +74,13 @@ pub async fn attach(db: &Db, accounts: &Accounts, id: i64, task_id: &str) -> Res
         return Err(AttachError::Mismatch { task_id: task_id.into(), what }.into());
     }
     let patch = Patch::new()
-        .text("task_id", Some(&task.task_id))
-        .text("raw_status", Some(&task.raw_status))
-        .int("credits_cost", task.credits_cost.or(current.estimate_credits))
+        .text(Col::TaskId, Some(&task.task_id))
+        .text(Col::RawStatus, Some(&task.raw_status))
+        .int(Col::CreditsCost, task.credits_cost.or(current.estimate_credits))
         // A task that did not finish in time gets a fresh deadline from now;
         // a lost create answer's task started when it was sent.
-        .int("started_at", Some(if current.task_id.is_some() { now_ms() } else { current.submitted_at.unwrap_or_else(now_ms) }))
-        .int("next_attempt_at", None)
+        .int(Col::StartedAt, Some(if current.task_id.is_some() { now_ms() } else { current.submitted_at.unwrap_or_else(now_ms) }))
+        .int(Col::NextAttemptAt, None)
         .clear_error();
     if !db.transition(id, JobAction::Attach.from_states(), JobState::Running, patch)? {
         // Someone decided first (resubmitted or forgot it meanwhile).

@@ -6,6 +6,7 @@
 //! Between two tries the job is `succeeded` with why it waits: a full disk
 //! or an output folder that cannot be written (`disk`) is told as such.
 
+use crate::store::Col;
 use super::disk::{self, DiskFault, Op};
 use super::download_limits::home_of;
 use super::{backoff, EngineError, Inner, NoticeKind};
@@ -187,7 +188,7 @@ impl Inner {
             Err(Fail::Expired(status)) => {
                 let _ = std::fs::remove_file(part_of(&path));
                 let text = format!("The video link expired before Loova Desk could save the video (HTTP {status}). The task was charged; Loova keeps videos only for a limited time. Retrying creates a new task (a new charge).");
-                let patch = Patch::new().text("video_path", None).int("finished_at", Some(now_ms())).error(ErrorCode::VideoExpired, &text, None);
+                let patch = Patch::new().text(Col::VideoPath, None).int(Col::FinishedAt, Some(now_ms())).error(ErrorCode::VideoExpired, &text, None);
                 self.db.transition(id, &[JobState::Downloading], JobState::Expired, patch)?;
                 self.job_notice(id, NoticeKind::NeedsDecision, format!("Job {id}: the video link expired"), text);
                 self.job_changed(id);
@@ -221,7 +222,7 @@ impl Inner {
     /// False when the job has left `from` meanwhile.
     fn start_download(&self, id: i64, from: &[JobState], path: &Path) -> Result<bool, EngineError> {
         let path_text = path.display().to_string();
-        let patch = Patch::new().text("video_path", Some(&path_text)).int("bytes_done", Some(0)).int("bytes_total", None);
+        let patch = Patch::new().text(Col::VideoPath, Some(&path_text)).int(Col::BytesDone, Some(0)).int(Col::BytesTotal, None);
         Ok(self.db.transition(id, from, JobState::Downloading, patch)?)
     }
 
@@ -247,7 +248,7 @@ impl Inner {
     /// are arriving) with why it waits. Ok(true) when the job has left
     /// both states meanwhile and needs nothing more from us.
     fn retry_later(&self, id: i64, code: ErrorCode, text: &str) -> Result<bool, EngineError> {
-        let patch = Patch::new().error(code, text, None).int("bytes_done", Some(0));
+        let patch = Patch::new().error(code, text, None).int(Col::BytesDone, Some(0));
         let moved = self.db.transition(id, &[JobState::Downloading, JobState::Succeeded], JobState::Succeeded, patch)?;
         self.job_changed(id);
         Ok(!moved)
@@ -280,7 +281,7 @@ impl Inner {
     }
 
     fn done(&self, id: i64, size: i64) -> Result<(), EngineError> {
-        let patch = Patch::new().int("bytes_done", Some(size)).int("bytes_total", Some(size)).clear_error();
+        let patch = Patch::new().int(Col::BytesDone, Some(size)).int(Col::BytesTotal, Some(size)).clear_error();
         // From `succeeded` too: a video saved by an earlier try whose
         // sidecar had to wait.
         if self.db.transition(id, &[JobState::Downloading, JobState::Succeeded], JobState::Downloaded, patch)? {
@@ -308,7 +309,7 @@ impl Inner {
             }
             // Still held after the retries: the next try finds the complete
             // `.part` by this size and only renames it.
-            let _ = self.db.patch_job(id, Patch::new().int("bytes_total", Some(done)));
+            let _ = self.db.patch_job(id, Patch::new().int(Col::BytesTotal, Some(done)));
             return Err(Fail::Held(disk::fault(dir, Op::Create, &e)));
         }
         #[cfg(unix)]
@@ -316,7 +317,7 @@ impl Inner {
             // Makes the rename itself durable.
             let _ = File::open(dir).and_then(|d| d.sync_all());
         }
-        let _ = self.db.patch_job(id, Patch::new().int("bytes_total", Some(done)));
+        let _ = self.db.patch_job(id, Patch::new().int(Col::BytesTotal, Some(done)));
         Ok(done)
     }
 }

@@ -16,6 +16,7 @@
 //! - How long: no byte for `download_stall`, or slower on average than
 //!   `download_min_rate` after `download_grace`, ends the try (retried).
 
+use crate::store::Col;
 use super::download::Fail;
 use super::Inner;
 use crate::api::address::{reach_of_ip, reach_of_url, Reach};
@@ -225,7 +226,7 @@ impl Inner {
                 return Err(Fail::Disk(f));
             }
         }
-        let _ = self.db.patch_job(id, Patch::new().int("bytes_total", total.map(|t| t as i64)));
+        let _ = self.db.patch_job(id, Patch::new().int(Col::BytesTotal, total.map(|t| t as i64)));
         let mut head: Vec<u8> = Vec::with_capacity(HEAD);
         let mut done: u64 = 0;
         let mut shown = Instant::now();
@@ -265,7 +266,7 @@ impl Inner {
             file.write_all(&chunk).map_err(|e| Fail::Disk(disk::fault(dir, Op::Write, &e)))?;
             if shown.elapsed() >= self.config.progress_every {
                 shown = Instant::now();
-                let _ = self.db.patch_job(id, Patch::new().int("bytes_done", Some(done as i64)));
+                let _ = self.db.patch_job(id, Patch::new().int(Col::BytesDone, Some(done as i64)));
                 self.job_changed(id);
             }
             if *self.stop.borrow() {

@@ -5,6 +5,7 @@
 //! task finishes the model learns and a sleeping poll plans again. A failed
 //! poll never fails a job: it only delays the next one.
 
+use crate::store::Col;
 use super::{backoff, AccountClient, EngineError, Inner, NoticeKind};
 use crate::api::{ApiError, ErrorClass, TaskInfo, TaskState};
 use crate::store::{now_ms, JobRow, JobState, Patch};
@@ -130,10 +131,10 @@ impl Inner {
         match info.status {
             TaskState::Succeeded if info.video_url.is_some() => {
                 let patch = Patch::new()
-                    .text("raw_status", Some(&info.raw_status))
-                    .int("credits_cost", cost)
-                    .text("video_url", info.video_url.as_deref())
-                    .int("finished_at", Some(now_ms()));
+                    .text(Col::RawStatus, Some(&info.raw_status))
+                    .int(Col::CreditsCost, cost)
+                    .text(Col::VideoUrl, info.video_url.as_deref())
+                    .int(Col::FinishedAt, Some(now_ms()));
                 // The note stays visible on a job that ran with other settings.
                 let patch = match &note {
                     Some(n) => patch.error(ErrorCode::SettingsNotUnderstood, n, None),
@@ -145,7 +146,7 @@ impl Inner {
             }
             TaskState::Failed => {
                 let why = failure_reason(&info.raw_status, info.error_message.as_deref());
-                let patch = Patch::new().text("raw_status", Some(&info.raw_status)).int("credits_cost", cost).int("finished_at", Some(now_ms())).error(
+                let patch = Patch::new().text(Col::RawStatus, Some(&info.raw_status)).int(Col::CreditsCost, cost).int(Col::FinishedAt, Some(now_ms())).error(
                     ErrorCode::TaskFailed,
                     &format!("Loova: {why}"),
                     None,
@@ -159,7 +160,7 @@ impl Inner {
                 let shown = note.as_deref().map(|n| (ErrorCode::SettingsNotUnderstood, n));
                 let current = job.last_error_code.zip(job.last_error.as_deref());
                 if job.raw_status.as_deref() != Some(&info.raw_status) || job.credits_cost != cost || current != shown {
-                    let patch = Patch::new().text("raw_status", Some(&info.raw_status)).int("credits_cost", cost);
+                    let patch = Patch::new().text(Col::RawStatus, Some(&info.raw_status)).int(Col::CreditsCost, cost);
                     let patch = match &note {
                         Some(n) => patch.error(ErrorCode::SettingsNotUnderstood, n, None),
                         None => patch.clear_error(),
@@ -184,7 +185,7 @@ impl Inner {
             }
             let n = streak.not_found;
             let text = format!("Loova answered \"task not found\" for task {task_id} {n} times in a row: it may have been deleted, or the account's key now belongs to another user. Check the Loova web app before retrying (a retry is a new charge).");
-            let patch = Patch::new().int("finished_at", Some(now_ms())).error(ErrorCode::TaskNotFound, &text, e.trace_id());
+            let patch = Patch::new().int(Col::FinishedAt, Some(now_ms())).error(ErrorCode::TaskNotFound, &text, e.trace_id());
             self.db.transition(id, FROM, JobState::Failed, patch)?;
             self.job_notice(id, NoticeKind::JobFailed, format!("Job {id} failed"), text);
             self.finished(&job.account_id, id);

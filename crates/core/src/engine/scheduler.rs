@@ -3,6 +3,7 @@
 //! limit, the person's limit, the limit the service showed us). Called
 //! whenever anything changes, so a freed slot is refilled at once.
 
+use crate::store::Col;
 use super::{ActiveGuard, EngineError, Inner, Observed};
 use crate::store::{now_ms, AccountRow, AccountStatus, JobFilter, JobState, Patch};
 use std::collections::HashSet;
@@ -135,7 +136,7 @@ impl Inner {
         for j in chosen {
             // Written before the request leaves: a crash from here on
             // leaves `submitting`, which restart turns into outcome_unknown.
-            let patch = Patch::new().int("submitted_at", Some(now_ms())).int("next_attempt_at", None);
+            let patch = Patch::new().int(Col::SubmittedAt, Some(now_ms())).int(Col::NextAttemptAt, None);
             if self.db.transition(j.id, &[JobState::Queued], JobState::Submitting, patch)? {
                 sent = true;
                 self.job_changed(j.id);

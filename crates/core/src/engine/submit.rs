@@ -1,6 +1,7 @@
 //! Sending one create, and acting on its answer exactly as `loova-api.md`
 //! requires. The job is already `submitting` (written before this runs).
 
+use crate::store::Col;
 use super::{backoff, jitter, AccountClient, EngineError, Inner, NoticeKind};
 use crate::api::{ApiError, Dialect, ErrorClass, ModeField};
 use crate::store::{now_ms, AccountStatus, JobRow, JobState, Patch};
@@ -35,7 +36,7 @@ impl Inner {
             let due = last.is_none_or(|t| t.elapsed() >= inner.config.progress_every) || sent >= total;
             if due {
                 *last = Some(std::time::Instant::now());
-                let _ = inner.db.patch_job(id, Patch::new().int("bytes_done", Some(sent as i64)).int("bytes_total", Some(total as i64)));
+                let _ = inner.db.patch_job(id, Patch::new().int(Col::BytesDone, Some(sent as i64)).int(Col::BytesTotal, Some(total as i64)));
                 inner.job_changed(id);
             }
         }))
@@ -103,13 +104,13 @@ impl Inner {
                 let expected = self.expected_secs(&job)?;
                 let raw = if created.status.is_empty() { "running".to_string() } else { created.status.clone() };
                 let patch = Patch::new()
-                    .text("dialect", sent_in.map(Dialect::as_str))
-                    .text("task_id", Some(&created.task_id))
-                    .text("raw_status", Some(&raw))
-                    .int("credits_cost", created.credits_cost.or(job.estimate_credits))
-                    .int("started_at", Some(now_ms()))
-                    .real("expected_secs", Some(expected))
-                    .int("next_attempt_at", None)
+                    .text(Col::Dialect, sent_in.map(Dialect::as_str))
+                    .text(Col::TaskId, Some(&created.task_id))
+                    .text(Col::RawStatus, Some(&raw))
+                    .int(Col::CreditsCost, created.credits_cost.or(job.estimate_credits))
+                    .int(Col::StartedAt, Some(now_ms()))
+                    .real(Col::ExpectedSecs, Some(expected))
+                    .int(Col::NextAttemptAt, None)
                     .clear_error();
                 self.db.transition(id, FROM, JobState::Running, patch)?;
                 self.charge_reported(&job, &created.task_id, created.credits_cost, false);
@@ -135,7 +136,7 @@ impl Inner {
             // created either; keep the job, back off, show why.
             ErrorClass::Transient | ErrorClass::Config | ErrorClass::Business | ErrorClass::NotFound => {
                 let code = if e.class() == ErrorClass::Config { ErrorCode::Config } else { ErrorCode::NotSent };
-                let patch = self.backoff_patch(job).int("submitted_at", None).error(code, &e.to_string(), e.trace_id());
+                let patch = self.backoff_patch(job).int(Col::SubmittedAt, None).error(code, &e.to_string(), e.trace_id());
                 self.db.transition(job.id, FROM, JobState::Queued, patch)?;
                 Ok(())
             }
@@ -146,7 +147,7 @@ impl Inner {
     fn backoff_patch(&self, job: &JobRow) -> Patch {
         let attempts = job.attempts + 1;
         let wait = backoff(self.config.retry_base, self.config.retry_cap, attempts as u32);
-        Patch::new().int("attempts", Some(attempts)).int("next_attempt_at", Some(now_ms() + wait.as_millis() as i64))
+        Patch::new().int(Col::Attempts, Some(attempts)).int(Col::NextAttemptAt, Some(now_ms() + wait.as_millis() as i64))
     }
 
     /// Not a failure: the service runs as many as it accepts (slots may be
@@ -156,7 +157,7 @@ impl Inner {
         self.limit_refused(&job.account_id, running);
         let wait = jitter(self.config.limit_retry, 0.25);
         let text = format!("Waiting for a free slot: Loova is already running as many tasks as it allows for this key ({running} from Loova Desk). {e}");
-        let patch = Patch::new().int("next_attempt_at", Some(now_ms() + wait.as_millis() as i64)).int("submitted_at", None).error(
+        let patch = Patch::new().int(Col::NextAttemptAt, Some(now_ms() + wait.as_millis() as i64)).int(Col::SubmittedAt, None).error(
             ErrorCode::LimitReached,
             &text,
             e.trace_id(),
@@ -166,7 +167,7 @@ impl Inner {
     }
 
     async fn out_of_credits(&self, job: &JobRow, e: &ApiError) -> Result<(), EngineError> {
-        let patch = Patch::new().int("submitted_at", None).error(ErrorCode::InsufficientCredits, &e.to_string(), e.trace_id());
+        let patch = Patch::new().int(Col::SubmittedAt, None).error(ErrorCode::InsufficientCredits, &e.to_string(), e.trace_id());
         self.db.transition(job.id, FROM, JobState::Queued, patch)?;
         self.db.set_account_state(&job.account_id, AccountStatus::NeedsCredits)?;
         let _ = self.accounts.refresh_balance(&job.account_id).await;
@@ -190,11 +191,11 @@ impl Inner {
     async fn key_refused(&self, job: &JobRow, used: &AccountClient, e: &ApiError) -> Result<(), EngineError> {
         self.forget_client(&job.account_id).await;
         if self.key_replaced_since(&job.account_id, used)? {
-            let patch = Patch::new().int("submitted_at", None).int("next_attempt_at", None).clear_error();
+            let patch = Patch::new().int(Col::SubmittedAt, None).int(Col::NextAttemptAt, None).clear_error();
             self.db.transition(job.id, FROM, JobState::Queued, patch)?;
             return Ok(());
         }
-        let patch = Patch::new().int("submitted_at", None).error(ErrorCode::KeyRejected, &e.to_string(), e.trace_id());
+        let patch = Patch::new().int(Col::SubmittedAt, None).error(ErrorCode::KeyRejected, &e.to_string(), e.trace_id());
         self.db.transition(job.id, FROM, JobState::Queued, patch)?;
         if !self.db.reject_key(&job.account_id, used.key_version)? {
             // Already marked, or the key changed a moment ago: no new notice.
@@ -215,7 +216,7 @@ impl Inner {
         let text = e
             .service_message()
             .map_or(e.to_string(), |m| format!("Loova refused this job: {m}. Correct it in the Composer and queue it again; Retry would send it unchanged."));
-        let patch = Patch::new().int("finished_at", Some(now_ms())).error(e.code(), &text, e.trace_id());
+        let patch = Patch::new().int(Col::FinishedAt, Some(now_ms())).error(e.code(), &text, e.trace_id());
         self.db.transition(job.id, FROM, JobState::Invalid, patch)?;
         self.job_notice(job.id, NoticeKind::NeedsDecision, format!("Job {} cannot be sent as it is", job.id), text);
         Ok(())

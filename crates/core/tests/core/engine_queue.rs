@@ -1,6 +1,7 @@
 //! The queue engine against loova-sim over HTTP, with a real SQLite file and
 //! the real keychain (run by scripts/test inside dbus-run-session).
 
+use loova_core::store::Col;
 use crate::common;
 use common::*;
 use loova_core::engine::{EngineLock, NoticeKind};
@@ -308,7 +309,7 @@ async fn restart_recovers_every_state() {
             ids[1],
             &[JobState::Queued],
             JobState::Running,
-            Patch::new().text("task_id", Some(&task)).int("started_at", Some(loova_core::store::now_ms())),
+            Patch::new().text(Col::TaskId, Some(&task)).int(Col::StartedAt, Some(loova_core::store::now_ms())),
         )
         .unwrap();
     // 3: half downloaded.
@@ -325,7 +326,7 @@ async fn restart_recovers_every_state() {
             ids[2],
             &[JobState::Queued],
             JobState::Downloading,
-            Patch::new().text("task_id", Some(&task2)).text("video_url", Some(&url)).text("video_path", Some(video.to_str().unwrap())),
+            Patch::new().text(Col::TaskId, Some(&task2)).text(Col::VideoUrl, Some(&url)).text(Col::VideoPath, Some(video.to_str().unwrap())),
         )
         .unwrap();
     let engine = rig.engine();

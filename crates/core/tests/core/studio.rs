@@ -5,7 +5,7 @@
 
 use crate::studio_common;
 use loova_core::store::JobState;
-use loova_testkit::wait_for_async_within;
+use loova_testkit::{wait_for_async_within, wait_for_future_within};
 use std::time::Duration;
 use studio_common::{keys, sim, sim_user, Computer};
 
@@ -83,11 +83,11 @@ async fn a_computer_with_three_jobs_is_not_starved_by_one_with_thirty() {
     let small_ids = small.enqueue(3);
     let arrived = loova_core::store::now_ms();
     small.start();
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while !studio_common::waiting(&pg).await.contains(&"small".to_string()) {
-        assert!(std::time::Instant::now() < deadline, "the small computer never waited in the studio: {:?}", small.status());
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_for_future_within("the small computer waits in the studio", Duration::from_secs(20), || async {
+        let waiting = studio_common::waiting(&pg).await;
+        waiting.contains(&"small".to_string()).then_some(()).ok_or(format!("waiting: {waiting:?}; small: {:?}", small.status()))
+    })
+    .await;
     let freed = big.count(&[JobState::Succeeded, JobState::Downloading, JobState::Downloaded]);
     assert_eq!(freed, 0, "a slot freed before the small computer was waiting: the test proves nothing");
     wait_for_async_within("the small computer's 3 jobs started", Duration::from_secs(120), || {

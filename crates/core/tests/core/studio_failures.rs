@@ -5,7 +5,7 @@
 
 use crate::studio_common;
 use loova_core::store::JobState;
-use loova_testkit::{wait_for_async_within, PG_PASSWORD};
+use loova_testkit::{wait_for_async_within, wait_for_future_within, PG_PASSWORD};
 use std::time::Duration;
 use studio_common::{keys, leases, running_now, sim, sim_user, Computer};
 
@@ -40,15 +40,11 @@ async fn a_killed_computers_slots_are_released_by_the_others() {
     .await;
     victim.kill();
     // Its running tasks' leases are released by the others as they end.
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    loop {
+    wait_for_future_within("the killed computer's leases released", Duration::from_secs(60), || async {
         let held: Vec<_> = leases(&pg).await.into_iter().filter(|(c, _)| c == "edit-0").collect();
-        if held.is_empty() {
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline, "the killed computer's leases stayed: {held:?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+        held.is_empty().then_some(()).ok_or(format!("still held: {held:?}"))
+    })
+    .await;
     // The two others go on using all 6 slots while it is down.
     wait_for_async_within("the others use all 6 slots", Duration::from_secs(60), || {
         let n = running_now(&sim);

@@ -6,35 +6,84 @@ use crate::ErrorCode;
 use rusqlite::params_from_iter;
 use rusqlite::types::Value;
 
+/// The columns of `jobs` a transition or a patch may set: a misspelt one
+/// does not compile, and the state, spec and position are not among them
+/// (they change only through their own guarded statements).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Col {
+    TaskId,
+    RawStatus,
+    CreditsCost,
+    SubmittedAt,
+    StartedAt,
+    FinishedAt,
+    Attempts,
+    NextAttemptAt,
+    LastError,
+    LastErrorCode,
+    TraceId,
+    VideoUrl,
+    VideoPath,
+    BytesDone,
+    BytesTotal,
+    ExpectedSecs,
+    /// The multipart dialect the create was sent in.
+    Dialect,
+}
+
+impl Col {
+    fn name(self) -> &'static str {
+        match self {
+            Col::TaskId => "task_id",
+            Col::RawStatus => "raw_status",
+            Col::CreditsCost => "credits_cost",
+            Col::SubmittedAt => "submitted_at",
+            Col::StartedAt => "started_at",
+            Col::FinishedAt => "finished_at",
+            Col::Attempts => "attempts",
+            Col::NextAttemptAt => "next_attempt_at",
+            Col::LastError => "last_error",
+            Col::LastErrorCode => "last_error_code",
+            Col::TraceId => "trace_id",
+            Col::VideoUrl => "video_url",
+            Col::VideoPath => "video_path",
+            Col::BytesDone => "bytes_done",
+            Col::BytesTotal => "bytes_total",
+            Col::ExpectedSecs => "expected_secs",
+            Col::Dialect => "dialect",
+        }
+    }
+}
+
 /// The columns that change with a state, set together with it.
 #[derive(Debug, Default, Clone)]
 pub struct Patch {
-    sets: Vec<(&'static str, Value)>,
+    sets: Vec<(Col, Value)>,
 }
 
 impl Patch {
     pub fn new() -> Patch {
         Patch::default()
     }
-    fn set(mut self, col: &'static str, v: Value) -> Patch {
+    fn set(mut self, col: Col, v: Value) -> Patch {
         self.sets.push((col, v));
         self
     }
-    pub fn text(self, col: &'static str, v: Option<&str>) -> Patch {
+    pub fn text(self, col: Col, v: Option<&str>) -> Patch {
         self.set(col, v.map_or(Value::Null, |s| Value::Text(s.to_string())))
     }
-    pub fn int(self, col: &'static str, v: Option<i64>) -> Patch {
+    pub fn int(self, col: Col, v: Option<i64>) -> Patch {
         self.set(col, v.map_or(Value::Null, Value::Integer))
     }
-    pub fn real(self, col: &'static str, v: Option<f64>) -> Patch {
+    pub fn real(self, col: Col, v: Option<f64>) -> Patch {
         self.set(col, v.map_or(Value::Null, Value::Real))
     }
     /// Clears `last_error`, `last_error_code` and `trace_id`.
     pub fn clear_error(self) -> Patch {
-        self.text("last_error", None).text("last_error_code", None).text("trace_id", None)
+        self.text(Col::LastError, None).text(Col::LastErrorCode, None).text(Col::TraceId, None)
     }
     pub fn error(self, code: ErrorCode, message: &str, trace_id: Option<&str>) -> Patch {
-        self.text("last_error", Some(message)).text("last_error_code", Some(code.as_str())).text("trace_id", trace_id)
+        self.text(Col::LastError, Some(message)).text(Col::LastErrorCode, Some(code.as_str())).text(Col::TraceId, trace_id)
     }
 }
 
@@ -71,7 +120,7 @@ impl Db {
         let mut sets = vec!["updated_at = ?1".to_string()];
         for (col, v) in patch.sets {
             args.push(v);
-            sets.push(format!("{col} = ?{}", args.len()));
+            sets.push(format!("{} = ?{}", col.name(), args.len()));
         }
         self.conn().execute(&format!("UPDATE jobs SET {} WHERE id = ?2", sets.join(", ")), params_from_iter(args))?;
         Ok(())
@@ -84,7 +133,7 @@ fn transition_sql(id: i64, from: &[JobState], to: JobState, patch: Patch) -> (St
     let mut sets = vec!["state = ?1".to_string(), "updated_at = ?2".to_string()];
     for (col, v) in patch.sets {
         args.push(v);
-        sets.push(format!("{col} = ?{}", args.len()));
+        sets.push(format!("{} = ?{}", col.name(), args.len()));
     }
     let marks: Vec<String> = from
         .iter()
@@ -115,7 +164,7 @@ mod tests {
         let ids: Vec<i64> = (0..3)
             .map(|_| db.insert_job(&NewJob { account_id: "a1", name: None, spec: &spec, estimate_credits: Some(75), price_list_date: None }).unwrap())
             .collect();
-        assert!(db.transition(ids[0], &[JobState::Queued], JobState::Submitting, Patch::new().int("attempts", Some(1))).unwrap());
+        assert!(db.transition(ids[0], &[JobState::Queued], JobState::Submitting, Patch::new().int(Col::Attempts, Some(1))).unwrap());
         // A second actor loses: the job is no longer queued.
         assert!(!db.transition(ids[0], &[JobState::Queued], JobState::Canceled, Patch::new()).unwrap());
         assert_eq!(db.in_flight("a1").unwrap(), (1, 0, 0));

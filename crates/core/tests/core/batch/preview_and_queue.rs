@@ -1,5 +1,6 @@
 //! The batch preview's numbers, queueing, and local files named by rows.
 
+use loova_core::store::Col;
 use super::helpers::*;
 use loova_core::batch::{
     self, batch_preview, batch_progress, enqueue_batch, list_batches, parse_batch, reserved_credits, AccountBalance, BatchError, BatchFile, WriteRow,
@@ -183,8 +184,8 @@ fn batch_progress_counts_and_charges() {
     assert_eq!(s.total_credits, 360);
     let ids = &s.job_ids;
     let go = |id, from: &[JobState], to, patch| assert!(db.transition(id, from, to, patch).unwrap());
-    go(ids[0], &[JobState::Queued], JobState::Downloaded, Patch::new().int("credits_cost", Some(60)));
-    go(ids[1], &[JobState::Queued], JobState::Running, Patch::new().int("credits_cost", Some(60)));
+    go(ids[0], &[JobState::Queued], JobState::Downloaded, Patch::new().int(Col::CreditsCost, Some(60)));
+    go(ids[1], &[JobState::Queued], JobState::Running, Patch::new().int(Col::CreditsCost, Some(60)));
     go(ids[2], &[JobState::Queued], JobState::Failed, Patch::new());
     go(ids[3], &[JobState::Queued], JobState::Canceled, Patch::new());
     let pr = batch_progress(&db, &s.batch.id).unwrap();
