@@ -5,10 +5,10 @@
 //! median of N runs. [`seed_database`] also builds the database perf-light's
 //! idle-CPU and memory runs of the app open.
 
-use loova_core::store::Col;
 use crate::Res;
 use loova_core::engine::{Engine, EngineConfig};
 use loova_core::overview::queue_overview;
+use loova_core::store::Col;
 use loova_core::store::{now_ms, AccountStatus, Db, Durability, JobState, NewAccount, NewJob, Patch};
 use loova_core::JobSpec;
 use std::fmt::Write;

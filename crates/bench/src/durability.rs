@@ -5,8 +5,8 @@
 //! transitions the engine writes around a create: `queued → submitting`
 //! before the request leaves, `submitting → running` with the task id after.
 
-use loova_core::store::Col;
 use crate::Res;
+use loova_core::store::Col;
 use loova_core::store::{Db, Durability, JobState, NewAccount, NewJob, Patch};
 use loova_core::JobSpec;
 use std::fmt::Write;

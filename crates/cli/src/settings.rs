@@ -1,10 +1,9 @@
 //! `loova settings [KEY [VALUE]]`: the same settings as the app's Settings
 //! screen, read and checked by `loova_core::settings`.
 
-use crate::{print_json, Coded, Outcome};
+use crate::{print_json, Outcome};
 use clap::Args;
-use loova_core::settings::{self, SettingError, SettingKey, SettingView};
-use loova_core::ErrorCode;
+use loova_core::settings::{self, SettingKey, SettingView};
 
 #[derive(Args)]
 pub struct SettingsArgs {

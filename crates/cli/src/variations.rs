@@ -5,12 +5,12 @@
 
 use crate::context::open;
 use crate::format::thousands;
-use crate::{price_list, print_json, Coded, Outcome};
+use crate::{price_list, print_json, Outcome};
 use clap::Args;
 use loova_core::batch::{self, BatchSummary};
-use loova_core::variation_sets::{self, VariationQueueError};
+use loova_core::variation_sets;
 use loova_core::variations::{self, parse, Expansion, FieldValues, VariationError, VariationRequest, Wildcards};
-use loova_core::{ErrorCode, JobSpec};
+use loova_core::JobSpec;
 
 #[derive(Args, Clone)]
 pub struct VaryFlags {

@@ -1,6 +1,5 @@
 //! The Queue screen's summary: per account, the slot meter and the counts.
 
-use crate::store::Col;
 use crate::accounts::{AccountState, AccountView};
 use crate::engine::JobView;
 use crate::store::{AccountStateCount, Db, JobFilter, JobOrder, JobState, StoreError};
@@ -191,7 +190,7 @@ fn note(state: AccountState) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{Db, NewAccount, Patch};
+    use crate::store::{Col, Db, NewAccount, Patch};
 
     #[test]
     fn a_huge_queue_lists_the_next_waiting_every_active_and_the_latest_finished() {

@@ -4,8 +4,8 @@
 //! (SQLite's plan says SCAN for that), and the counts the triggers keep are
 //! exactly what a GROUP BY over the jobs says.
 
-use crate::store::Col;
 use super::*;
+use crate::store::Col;
 use crate::store::{AccountStatus, Db, NewAccount, NewBatch, NewJob, Patch};
 use std::sync::{Arc, Mutex};
 

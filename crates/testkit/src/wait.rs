@@ -80,7 +80,11 @@ pub async fn wait_for_async_within<C: Condition>(what: &str, timeout: Duration, 
 
 /// As [`wait_for_async_within`], for a condition that is itself async (a
 /// query to a database, a request): awaited at each look.
-pub async fn wait_for_future_within<C: Condition, F: std::future::Future<Output = C>>(what: &str, timeout: Duration, mut condition: impl FnMut() -> F) -> C::Output {
+pub async fn wait_for_future_within<C: Condition, F: std::future::Future<Output = C>>(
+    what: &str,
+    timeout: Duration,
+    mut condition: impl FnMut() -> F,
+) -> C::Output {
     let deadline = Deadline::new(what, timeout);
     loop {
         if let Some(v) = deadline.look(condition().await) {

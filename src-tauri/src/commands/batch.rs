@@ -6,7 +6,7 @@ use crate::queue::overview;
 use crate::state::blocking;
 use loova_core::batch::order::OrderForecast;
 use loova_core::batch::{BatchPreview, BatchRow, QueueOrder, RowError};
-use loova_core::batch_import::{self, BatchImport, ImportError};
+use loova_core::batch_import::{self, BatchImport};
 use loova_core::overview::QueueOverview;
 use loova_core::path_grants::{Granted, PathGrants};
 use serde::Serialize;

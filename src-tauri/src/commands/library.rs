@@ -5,7 +5,7 @@ use crate::error::CommandError;
 use crate::media_server::MediaBase;
 use crate::state::blocking;
 use base64::Engine as _;
-use loova_core::library::actions::{self, ActionError};
+use loova_core::library::actions;
 use loova_core::library::poster::{self, PosterError};
 use loova_core::library::query::{self, LibraryPage, LibraryQuery};
 use loova_core::library::rebuild::{self, RebuildReport};

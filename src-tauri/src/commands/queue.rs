@@ -4,7 +4,6 @@ use crate::error::CommandError;
 use crate::queue::overview;
 use crate::state::blocking;
 use loova_core::engine::{self, JobAction, JobView, Performed};
-use loova_core::output_dir::OutputDirError;
 use loova_core::overview::QueueOverview;
 use loova_core::path_grants::PathGrants;
 use loova_core::JobSpec;

@@ -4,7 +4,7 @@
 
 use crate::error::CommandError;
 use crate::state::{blocking, AppState};
-use loova_core::settings::{self, SettingError, SettingKey, SettingView};
+use loova_core::settings::{self, SettingKey, SettingView};
 use loova_core::PriceListInfo;
 use serde::Serialize;
 use tauri::{AppHandle, Manager};

@@ -6,7 +6,7 @@
 use crate::error::CommandError;
 use crate::state::blocking;
 use loova_core::preview::SpendingPreview;
-use loova_core::spending::{self, caps, usage::UsageError, BudgetStatus, ChargesExport, ChargesPage, ExportError, UsageQuery, UsageReport, Zone};
+use loova_core::spending::{self, caps, BudgetStatus, ChargesExport, ChargesPage, UsageQuery, UsageReport, Zone};
 use loova_core::store::BalanceRead;
 use serde::Serialize;
 use tauri::AppHandle;

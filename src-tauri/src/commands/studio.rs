@@ -9,7 +9,7 @@ use crate::queue::QueueHost;
 use crate::state::AppState;
 use loova_core::path_grants::{Granted, PathGrants};
 use loova_core::secret::{Zeroize, Zeroizing};
-use loova_core::studio::{self, StudioError, StudioStatus};
+use loova_core::studio::{self, StudioStatus};
 use serde::Deserialize;
 use tauri::{AppHandle, State};
 use tauri_specta::Event;

@@ -8,9 +8,8 @@ use crate::state::blocking;
 use loova_core::batch::QueueOrder;
 use loova_core::overview::QueueOverview;
 use loova_core::path_grants::PathGrants;
-use loova_core::variation_sets::{self, VariationPreview, VariationQueueError};
-use loova_core::variations::{self, Segment, SyntaxError, VariationRequest};
-use loova_core::ErrorCode;
+use loova_core::variation_sets::{self, VariationPreview};
+use loova_core::variations::{self, Segment, VariationRequest};
 use tauri::{AppHandle, State};
 
 /// The template cut into text, groups and wildcards, for highlighting (pure:

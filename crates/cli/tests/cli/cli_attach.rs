@@ -8,7 +8,6 @@ use crate::common;
 use loova_core::store::{Db, JobState};
 use loova_sim::FaultKind;
 use loova_testkit::sim_config;
-use std::process::{Command, Output};
 use std::sync::Arc;
 
 const KEY: &str = "sk-live-cli-attach-5e21";

@@ -1,7 +1,7 @@
 //! `loova preview --file` and `loova enqueue --file` as a person runs them.
 
 use crate::common::{self, Env};
-use loova_core::store::{Db, JobFilter, NewAccount};
+use loova_core::store::JobFilter;
 use std::path::Path;
 
 const BAD: &str = "prompt,model,duration\nfine,seedance_2_0,8\n,seedance_2_0,20\n\"two, lines\nhere\",seedance_9,5\nalso fine,seedance_2_0_fast,4\n";

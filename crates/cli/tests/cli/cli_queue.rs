@@ -3,11 +3,9 @@
 //! Needs the Secret Service (run by scripts/test inside dbus-run-session).
 
 use crate::common;
-use loova_core::store::{Db, JobFilter, JobState};
+use loova_core::store::{JobFilter, JobState};
 use loova_sim::FaultKind;
 use loova_testkit::{part_files, sim_config, Rng};
-use std::process::{Command, Output};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const KEY: &str = "sk-live-crash-test-7f3a";

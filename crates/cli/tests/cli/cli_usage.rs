@@ -6,11 +6,8 @@
 
 use crate::common;
 use common::{text, Env};
-use loova_core::store::Db;
 use loova_testkit::{sim_config, Rng};
 use std::collections::BTreeMap;
-use std::process::{Command, Output};
-use std::sync::Arc;
 use std::time::Duration;
 
 const KEY: &str = "sk-live-usage-test-5c1d";

@@ -1,10 +1,10 @@
 //! `loova preview|enqueue|expand --prompt TEMPLATE` as a person runs them,
 //! and the round trip `loova expand` → edit → `loova enqueue --file`.
 
-use crate::common::{self, Env};
-use loova_core::store::{Db, JobFilter, JobRow, NewAccount};
+use crate::common::Env;
+use loova_core::store::{JobFilter, JobRow};
 
-fn jobs(env: &Env) -> Vec<JobRow> {
+fn jobs_of(env: &Env) -> Vec<JobRow> {
     env.db().jobs(&JobFilter::default()).unwrap()
 }
 
@@ -75,7 +75,7 @@ fn enqueue_queues_one_named_batch_in_order_with_wildcards() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("Queued batch \"Fox\""), "{out}");
     assert!(out.contains("8 jobs"), "{out}");
-    let jobs = jobs(&env);
+    let jobs = jobs_of(&env);
     assert_eq!(jobs.len(), 8);
     let batch = jobs[0].batch_id.clone().unwrap();
     assert!(jobs.iter().all(|j| j.batch_id.as_deref() == Some(batch.as_str())), "one batch");
@@ -89,7 +89,7 @@ fn enqueue_queues_one_named_batch_in_order_with_wildcards() {
     // A plain prompt is one job as before, its escapes written as characters.
     let (code, _, err) = env.run(&["enqueue", "--account", "Studio", "--prompt", r"a \{literal\} brace"]);
     assert_eq!(code, 0, "{err}");
-    let last = jobs(&env).pop().unwrap();
+    let last = jobs_of(&env).pop().unwrap();
     assert_eq!((last.spec.prompt.as_str(), last.batch_id.is_none()), ("a {literal} brace", true));
 }
 
@@ -103,14 +103,14 @@ fn over_a_thousand_needs_yes_and_over_ten_thousand_is_refused() {
     assert!(err.contains("2000 jobs") && err.contains("--yes"), "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["error"]["code"], "variations_need_confirmation");
-    assert!(jobs(&env).is_empty(), "nothing queued");
+    assert!(jobs_of(&env).is_empty(), "nothing queued");
     let (code, _, err) = env.run(&["enqueue", "--account", "Studio", "--prompt", &t, "--vary", "duration=4,5,6,7,8,9,10,11,12,13,14"]);
     assert_eq!(code, 2);
     assert!(err.contains("this makes 11000 jobs; at most 10000"), "{err}");
     let (code, out, err) = env.run(&["enqueue", "--account", "Studio", "--prompt", &t, "--takes", "2", "--yes"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("2000 jobs"), "{out}");
-    assert_eq!(jobs(&env).len(), 2_000);
+    assert_eq!(jobs_of(&env).len(), 2_000);
 }
 
 #[test]
@@ -133,7 +133,7 @@ fn expand_then_edit_then_enqueue_file_round_trip() {
     let (code, out, err) = env.run(&["enqueue", "--file", csv.to_str().unwrap(), "--account", "Studio"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("7 jobs"), "{out}");
-    let jobs = jobs(&env);
+    let jobs = jobs_of(&env);
     assert_eq!(jobs.len(), 7);
     assert_eq!((jobs[0].spec.prompt.as_str(), jobs[0].name.as_deref()), ("A red fox in {heavy} rain", Some("Fox — red · rain · 5 s")));
     assert_eq!((jobs[1].name.as_deref(), jobs[1].spec.duration), (Some("Fox — red · snow · 5 s"), 5));

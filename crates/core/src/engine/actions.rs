@@ -2,10 +2,10 @@
 //! They work from any process: they only touch SQLite (one guarded UPDATE
 //! each), and the running engine notices within a second.
 
-use crate::store::Col;
 use super::view::{drop_copies, job, JobView};
 use super::EngineError;
 use crate::media;
+use crate::store::Col;
 use crate::store::{Db, JobState, Patch, Place};
 use crate::ErrorCode;
 use serde::{Deserialize, Serialize};

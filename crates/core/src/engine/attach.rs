@@ -5,12 +5,12 @@
 //! job continues as `running` with that task: the engine polls and
 //! downloads it like any other. Nothing is created, so nothing is charged.
 
-use crate::store::Col;
 use super::actions::JobAction;
 use super::view::{job, JobView};
 use super::EngineError;
 use crate::accounts::Accounts;
 use crate::api::{ApiError, ErrorClass};
+use crate::store::Col;
 use crate::store::{now_ms, Db, JobRow, JobState, Patch};
 use crate::ErrorCode;
 

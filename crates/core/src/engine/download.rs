@@ -6,11 +6,11 @@
 //! Between two tries the job is `succeeded` with why it waits: a full disk
 //! or an output folder that cannot be written (`disk`) is told as such.
 
-use crate::store::Col;
 use super::disk::{self, DiskFault, Op};
 use super::download_limits::home_of;
 use super::{backoff, EngineError, Inner, NoticeKind};
 use crate::api::address::Reach;
+use crate::store::Col;
 use crate::store::{now_ms, JobRow, JobState, Patch};
 use crate::ErrorCode;
 use std::fs::{File, OpenOptions};

@@ -16,10 +16,10 @@
 //! - How long: no byte for `download_stall`, or slower on average than
 //!   `download_min_rate` after `download_grace`, ends the try (retried).
 
-use crate::store::Col;
 use super::download::Fail;
 use super::Inner;
 use crate::api::address::{reach_of_ip, reach_of_url, Reach};
+use crate::store::Col;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

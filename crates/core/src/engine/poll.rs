@@ -5,9 +5,9 @@
 //! task finishes the model learns and a sleeping poll plans again. A failed
 //! poll never fails a job: it only delays the next one.
 
-use crate::store::Col;
 use super::{backoff, AccountClient, EngineError, Inner, NoticeKind};
 use crate::api::{ApiError, ErrorClass, TaskInfo, TaskState};
+use crate::store::Col;
 use crate::store::{now_ms, JobRow, JobState, Patch};
 use crate::ErrorCode;
 use crate::JobSpec;

@@ -3,8 +3,8 @@
 //! limit, the person's limit, the limit the service showed us). Called
 //! whenever anything changes, so a freed slot is refilled at once.
 
-use crate::store::Col;
 use super::{ActiveGuard, EngineError, Inner, Observed};
+use crate::store::Col;
 use crate::store::{now_ms, AccountRow, AccountStatus, JobFilter, JobState, Patch};
 use std::collections::HashSet;
 use std::sync::Arc;

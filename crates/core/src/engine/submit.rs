@@ -1,9 +1,9 @@
 //! Sending one create, and acting on its answer exactly as `loova-api.md`
 //! requires. The job is already `submitting` (written before this runs).
 
-use crate::store::Col;
 use super::{backoff, jitter, AccountClient, EngineError, Inner, NoticeKind};
 use crate::api::{ApiError, Dialect, ErrorClass, ModeField};
+use crate::store::Col;
 use crate::store::{now_ms, AccountStatus, JobRow, JobState, Patch};
 use crate::ErrorCode;
 use std::sync::Arc;

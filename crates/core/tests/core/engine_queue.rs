@@ -1,10 +1,10 @@
 //! The queue engine against loova-sim over HTTP, with a real SQLite file and
 //! the real keychain (run by scripts/test inside dbus-run-session).
 
-use loova_core::store::Col;
 use crate::common;
 use common::*;
 use loova_core::engine::{EngineLock, NoticeKind};
+use loova_core::store::Col;
 use loova_core::store::{AccountStatus, JobState, Patch};
 use loova_core::ErrorCode;
 use loova_sim::{FaultKind, LimitMode};

@@ -73,7 +73,10 @@ async fn a_computer_with_three_jobs_is_not_starved_by_one_with_thirty() {
     let sim = studio_common::sim_at(&keys, 0.05).await;
     let big = Computer::new("big", &sim, &keys[0], &pg).await;
     let small = Computer::new("small", &sim, &keys[1], &pg).await;
-    big.enqueue(30);
+    // The 6 sent first are short and the rest long: the 6 slots that free
+    // first are those 6, and none of the long ones ends before the small
+    // computer has had its turns, so the count below is exact.
+    big.enqueue_lasting(&[[4; 6].as_slice(), &[15; 24]].concat());
     big.start();
     wait_for_async_within("the big computer holds all 6 slots", Duration::from_secs(60), || {
         let running = big.count(&[JobState::Submitting, JobState::Running]);
@@ -95,11 +98,11 @@ async fn a_computer_with_three_jobs_is_not_starved_by_one_with_thirty() {
         (started == 3).then_some(()).ok_or(format!("{started}/3 started"))
     })
     .await;
-    // One turn each: of the slots that freed after the small computer
-    // began waiting, the big one got at most every other one until the
-    // small one's 3 were sent. (Counted, not ordered: a turn kept for the
-    // small computer is taken at its next look, up to a heartbeat later,
-    // while the big one takes its own turns the moment its tasks end.)
+    // One turn each: of the 6 slots that freed after the small computer
+    // began waiting, the big one got every other one, 3, until the small
+    // one's 3 were sent. (Counted, not ordered: a turn kept for the small
+    // computer is taken at its next look, up to a heartbeat later, while the
+    // big one takes its own turns the moment its tasks end.)
     let small_sent = small.jobs().iter().filter(|j| small_ids.contains(&j.id)).filter_map(|j| j.submitted_at).max().expect("sent");
     let big_sent: Vec<i64> = big.jobs().iter().filter_map(|j| j.submitted_at).filter(|t| (arrived..=small_sent).contains(t)).collect();
     assert!(big_sent.len() <= 3, "the big computer sent {} jobs while the small one's 3 waited", big_sent.len());

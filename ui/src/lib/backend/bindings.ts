@@ -100,6 +100,17 @@ async setAccountPaused(id: string, paused: boolean) : Promise<Result<AccountsOve
 }
 },
 /**
+ * The account's own limit of tasks at once (`None`: the price list's).
+ */
+async setAccountLimit(id: string, limit: number | null) : Promise<Result<AccountsOverview, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_account_limit", { id, limit }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * Reads every account's API balance now (the "Refresh" button).
  */
 async refreshBalances() : Promise<Result<AccountsOverview, CommandError>> {
@@ -742,7 +753,12 @@ app_credits_source: AppCreditsSource | null;
 /**
  * Set when the account shares its slots with other computers.
  */
-studio: StudioLinkView | null }
+studio: StudioLinkView | null; 
+/**
+ * The person's own limit of tasks at once (below the price list's);
+ * `None`: the price list's.
+ */
+concurrency_limit: number | null }
 /**
  * Accounts or balances changed (a command, or the background refresher).
  */

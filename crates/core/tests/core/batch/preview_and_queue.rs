@@ -1,11 +1,11 @@
 //! The batch preview's numbers, queueing, and local files named by rows.
 
-use loova_core::store::Col;
 use super::helpers::*;
 use loova_core::batch::{
     self, batch_preview, batch_progress, enqueue_batch, list_batches, parse_batch, reserved_credits, AccountBalance, BatchError, BatchFile, WriteRow,
 };
 use loova_core::engine;
+use loova_core::store::Col;
 use loova_core::store::{Db, JobFilter, JobState, NewAccount, Patch};
 use loova_core::JobSpec;
 use std::path::{Path, PathBuf};

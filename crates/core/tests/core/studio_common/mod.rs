@@ -86,9 +86,17 @@ impl Computer {
     }
 
     pub fn enqueue(&self, n: usize) -> Vec<i64> {
-        (0..n)
-            .map(|i| {
-                let spec = JobSpec { prompt: format!("{} job {i}: a heron at dawn", self.name), duration: 4 + (i % 4) as u32, ..Default::default() };
+        self.enqueue_lasting(&(0..n).map(|i| 4 + (i % 4) as u32).collect::<Vec<_>>())
+    }
+
+    /// One job per video length given, in order (the simulator's run time
+    /// grows with the length).
+    pub fn enqueue_lasting(&self, durations: &[u32]) -> Vec<i64> {
+        durations
+            .iter()
+            .enumerate()
+            .map(|(i, duration)| {
+                let spec = JobSpec { prompt: format!("{} job {i}: a heron at dawn", self.name), duration: *duration, ..Default::default() };
                 enqueue(&self.db, &self.account, &spec, None, &self.prices).unwrap().id
             })
             .collect()
