@@ -12,6 +12,7 @@ mod connect;
 mod lease;
 mod pg;
 mod tls;
+mod turns;
 mod url;
 
 pub(crate) use lease::{Needed, Want};
