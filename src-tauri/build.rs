@@ -14,6 +14,7 @@ const COMMANDS: &[&str] = &[
     "set_app_credits",
     "set_account_paused",
     "set_account_limit",
+    "set_account_overflow",
     "refresh_balances",
     "create_sandbox",
     "reset_sandbox",

@@ -40,6 +40,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::set_app_credits,
             commands::set_account_paused,
             commands::set_account_limit,
+            commands::set_account_overflow,
             commands::refresh_balances,
             commands::create_sandbox,
             commands::reset_sandbox,

@@ -54,6 +54,14 @@ pub enum AccountsCommand {
         #[arg(long)]
         clear: bool,
     },
+    /// When this account is out of API credits or over its budget, send its waiting jobs to another (--to NAME), or --off.
+    Overflow {
+        name: String,
+        #[arg(long, required_unless_present = "off", conflicts_with = "off")]
+        to: Option<String>,
+        #[arg(long)]
+        off: bool,
+    },
     /// Record the App Credits the Loova app shows (no API reports them).
     SetAppCredits { name: String, amount: i64 },
     /// Create the Sandbox account: a built-in simulator with 10,000 play credits.
@@ -131,6 +139,17 @@ pub fn run(cmd: AccountsCommand) -> Outcome {
                 let row = accounts.db().account(&id)?.and_then(|r| r.concurrency_limit);
                 let limit = loova_core::pricing::limit::effective_limit(list, row);
                 println!("\"{}\" runs at most {limit} tasks at once (Loova's limit: {list}).", view.name);
+            }
+            AccountsCommand::Overflow { name, to, off } => {
+                let id = accounts.find(&name)?.id;
+                let view = accounts.set_overflow(&id, if off { None } else { to.as_deref() })?;
+                match view.overflow_to_name {
+                    Some(to) => println!(
+                        "When \"{}\" is out of API credits or over its budget, its waiting jobs go to \"{to}\" (under {to}'s own budget and limit). Turn off with: loova accounts overflow \"{}\" --off",
+                        view.name, view.name
+                    ),
+                    None => println!("Overflow is off for \"{}\": its waiting jobs stay on it.", view.name),
+                }
             }
             AccountsCommand::SetAppCredits { name, amount } => {
                 let id = accounts.find(&name)?.id;
@@ -218,6 +237,9 @@ fn print_card(a: &AccountView) {
     println!("  App Credits: {app}  |  API Credits: {api}");
     if let Some(err) = &a.balance_error {
         println!("  last refresh failed: {err}");
+    }
+    if let Some(to) = &a.overflow_to_name {
+        println!("  overflow: waiting jobs go to \"{to}\" when this account runs dry");
     }
     if let Some(st) = &a.studio {
         println!("  slots shared with studio \"{}\" as {} ({}) — `loova studio status`", st.studio_account, st.computer, st.url_display);

@@ -162,6 +162,9 @@ fn line(j: &JobView, account: &str) -> String {
         (Some(e), None) => s.push_str(&format!("  ~{e} credits")),
         _ => {}
     }
+    if let Some(m) = &j.moved_note {
+        s.push_str(&format!("\n       {m}"));
+    }
     if let Some(p) = &j.video_path.as_ref().filter(|_| j.state == JobState::Downloaded) {
         s.push_str(&format!("\n       → {p}"));
     }

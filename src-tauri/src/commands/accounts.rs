@@ -152,6 +152,14 @@ pub async fn set_account_limit(app: AppHandle, state: State<'_, AppState>, id: S
     changed(&app, &state)
 }
 
+/// Where the account's waiting jobs go when it runs dry (`None`: off).
+#[tauri::command]
+#[specta::specta]
+pub async fn set_account_overflow(app: AppHandle, state: State<'_, AppState>, id: String, to: Option<String>) -> Result<AccountsOverview, CommandError> {
+    state.accounts()?.set_overflow(&id, to.as_deref())?;
+    changed(&app, &state)
+}
+
 /// Reads every account's API balance now (the "Refresh" button).
 #[tauri::command]
 #[specta::specta]

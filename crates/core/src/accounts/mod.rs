@@ -4,6 +4,7 @@
 mod confirm;
 mod env_key;
 mod error;
+mod overflow;
 mod support;
 mod view;
 
@@ -12,7 +13,7 @@ pub use confirm::{base_url_to_confirm, confirm_text};
 pub use env_key::take_env_key;
 pub use error::AccountError;
 use support::{check_key, new_id, random_hex, timeouts};
-pub use view::{totals, AccountState, AccountView, BalanceTotals};
+pub use view::{totals, AccountChoice, AccountState, AccountView, BalanceTotals};
 
 use crate::api::{LoovaClient, DEFAULT_BASE_URL};
 use crate::sandbox::LocalService;
@@ -98,7 +99,8 @@ impl Accounts {
             url_display: l.url_display,
             no_tls: l.no_tls,
         });
-        AccountView { studio, ..AccountView::from_row(row, url) }
+        let (overflow_to_name, overflow_choices) = self.overflow_of(&row);
+        AccountView { studio, overflow_to_name, overflow_choices, ..AccountView::from_row(row, url) }
     }
 
     /// Checks the key with `GET /v1/credits`, then stores it in the keychain

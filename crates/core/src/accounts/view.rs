@@ -70,6 +70,21 @@ pub struct AccountView {
     /// The person's own limit of tasks at once (below the price list's);
     /// `None`: the price list's.
     pub concurrency_limit: Option<i64>,
+    /// The account its waiting jobs go to when it runs out of API credits
+    /// or over its budget (`None`: overflow is off), and that one's name.
+    pub overflow_to: Option<String>,
+    pub overflow_to_name: Option<String>,
+    /// The accounts overflow may send this one's jobs to (none for a
+    /// Sandbox: it never overflows, and none is ever a Sandbox).
+    pub overflow_choices: Vec<AccountChoice>,
+}
+
+/// An account as a choice in a list: its id and name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct AccountChoice {
+    pub id: String,
+    pub name: String,
 }
 
 pub fn hint(last4: &str) -> String {
@@ -97,6 +112,9 @@ impl AccountView {
             app_credits_source: row.app_credits_source,
             studio: None,
             concurrency_limit: row.concurrency_limit,
+            overflow_to: row.overflow_to,
+            overflow_to_name: None,
+            overflow_choices: Vec::new(),
         }
     }
 }

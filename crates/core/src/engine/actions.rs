@@ -222,7 +222,8 @@ fn check_task_rule(db: &Db, id: i64, action: JobAction) -> Result<(), EngineErro
 /// is a second charge for certain.
 pub fn resubmit_unknown(db: &Db, id: i64) -> Result<JobView, EngineError> {
     check_task_rule(db, id, JobAction::Resubmit)?;
-    let patch = Patch::new().clear_error().text(Col::TaskId, None).int(Col::NextAttemptAt, None).int(Col::SubmittedAt, None);
+    let patch =
+        Patch::new().clear_error().text(Col::TaskId, None).int(Col::NextAttemptAt, None).int(Col::SubmittedAt, None).int(Col::ResentAfterUnknown, Some(1));
     act(db, id, JobState::Queued, patch, JobAction::Resubmit)
 }
 

@@ -25,6 +25,7 @@ mod idle;
 mod lock;
 mod observed;
 mod overdue;
+mod overflow;
 mod poll;
 mod runtime;
 mod scheduler;

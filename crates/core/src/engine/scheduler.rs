@@ -5,7 +5,7 @@
 
 use super::{ActiveGuard, EngineError, Inner, Observed};
 use crate::store::Col;
-use crate::store::{now_ms, AccountRow, AccountStatus, JobFilter, JobState, Patch};
+use crate::store::{now_ms, AccountRow, AccountStatus, JobFilter, JobState, MoveReason, Patch};
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -54,6 +54,9 @@ impl Inner {
         for account in self.db.accounts()?.into_iter().filter(|a| waiting.contains(&a.id)) {
             if account.state != AccountStatus::Active {
                 self.studio_wanting(&account.id, 0);
+                if account.state == AccountStatus::NeedsCredits {
+                    busy |= self.overflow(&account, MoveReason::OutOfCredits)?;
+                }
                 continue;
             }
             busy |= self.fill_slots(&account, tasks, &mut due).await?;
@@ -97,6 +100,9 @@ impl Inner {
         let busy = free > 0 || in_flight > unknown || recovering || hold_ends.is_some();
         if free <= 0 {
             self.studio_wanting(&account.id, 0);
+            if self.over_budget_now(account)? {
+                self.overflow(account, MoveReason::OverBudget)?;
+            }
             return Ok(busy);
         }
         // The budget: charged in the period + estimates in flight (durable:
@@ -142,6 +148,10 @@ impl Inner {
                 self.job_changed(j.id);
                 self.spawn_once(tasks, j.id, |me, id| me.submit_job(id));
             }
+        }
+        if waiting.is_some() && self.overflow(account, MoveReason::OverBudget)? {
+            // Its waiting jobs are the overflow account's now.
+            waiting = None;
         }
         self.budget_wait(&account.id, waiting.as_deref())?;
         // Held by its budget, the queue waits for the period to turn (the

@@ -65,6 +65,11 @@ pub struct JobView {
     pub can_open_in_composer: bool,
     /// The failed job this one retries.
     pub retry_of: Option<i64>,
+    /// Moved here from a dry account by overflow: the Queue row says
+    /// "moved from Studio (out of credits)".
+    pub moved_from: Option<crate::store::MovedFrom>,
+    /// The same in words, as the Queue row and `loova jobs` say it.
+    pub moved_note: Option<String>,
 }
 
 /// 0..1 for a progress bar at `now` (ms since the epoch): elapsed against
@@ -144,6 +149,8 @@ impl JobView {
             expected_secs: r.expected_secs,
             settings_note: r.settings_note,
             retry_of: r.retry_of,
+            moved_note: r.moved_from.as_ref().map(|m| format!("Moved from {} ({})", m.account_name, m.why.words())),
+            moved_from: r.moved_from,
         }
     }
 }

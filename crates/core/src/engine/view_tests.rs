@@ -7,6 +7,7 @@ use crate::engine::JobAction;
 fn row(state: JobState, spec: JobSpec) -> JobRow {
     JobRow {
         retry_of: None,
+        moved_from: None,
         id: 7,
         account_id: "a1".into(),
         batch_id: None,

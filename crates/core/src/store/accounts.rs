@@ -84,6 +84,8 @@ pub struct AccountRow {
     /// Bumped by every key change (any process): a cached key whose version
     /// differs is stale.
     pub key_version: i64,
+    /// The account this one's waiting jobs go to when it runs dry.
+    pub overflow_to: Option<String>,
 }
 
 pub struct NewAccount<'a> {
@@ -97,7 +99,7 @@ pub struct NewAccount<'a> {
 
 const COLUMNS: &str = "id, name, base_url, key_hint, kind, state, verified, concurrency_limit,
     api_available_credits, api_total_credits, api_credits_read_at, balance_error, balance_error_code,
-    balance_error_at, app_credits, app_credits_as_of, app_credits_source, created_at, key_version";
+    balance_error_at, app_credits, app_credits_as_of, app_credits_source, created_at, key_version, overflow_to";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<AccountRow> {
     let source: Option<String> = r.get(16)?;
@@ -123,6 +125,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<AccountRow> {
         app_credits_source: source.map(|s| AppCreditsSource::parse(&s).ok_or_else(|| bad_value(16, "accounts.app_credits_source", &s))).transpose()?,
         created_at: r.get(17)?,
         key_version: r.get(18)?,
+        overflow_to: r.get(19)?,
     })
 }
 
@@ -202,6 +205,12 @@ impl Db {
             .conn()
             .execute("UPDATE accounts SET state = 'key_rejected' WHERE id = ?1 AND key_version = ?2 AND state <> 'key_rejected'", params![id, key_version])?;
         Ok(n > 0)
+    }
+
+    /// Where the account's waiting jobs go when it runs dry (None = off).
+    pub fn set_overflow(&self, account_id: &str, to: Option<&str>) -> Result<(), StoreError> {
+        self.conn().execute("UPDATE accounts SET overflow_to = ?2 WHERE id = ?1", params![account_id, to])?;
+        Ok(())
     }
 
     /// The person's lower concurrency limit (None = the price list's).

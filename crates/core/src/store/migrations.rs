@@ -287,6 +287,16 @@ const MIGRATIONS: &[&str] = &[
     // and is never retried twice.
     "ALTER TABLE jobs ADD COLUMN retry_of INTEGER REFERENCES jobs (id);
      CREATE INDEX jobs_retry_of ON jobs (retry_of) WHERE retry_of IS NOT NULL;",
+    // 14: overflow. An account may send its waiting jobs to another when it
+    // runs out of API credits or over its budget (`accounts.overflow_to`,
+    // off when NULL); a moved job says where from and why, under the name
+    // the account had then. A job sent again after an unknown outcome is
+    // marked: it may exist on its first account, so it never moves.
+    "ALTER TABLE accounts ADD COLUMN overflow_to TEXT REFERENCES accounts (id) ON DELETE SET NULL;
+     ALTER TABLE jobs ADD COLUMN moved_from TEXT;
+     ALTER TABLE jobs ADD COLUMN moved_from_name TEXT;
+     ALTER TABLE jobs ADD COLUMN moved_why TEXT CHECK (moved_why IN ('out_of_credits', 'over_budget'));
+     ALTER TABLE jobs ADD COLUMN resent_after_unknown INTEGER NOT NULL DEFAULT 0;",
 ];
 
 pub fn check_version(conn: &Connection, path: &Path) -> Result<i64, StoreError> {

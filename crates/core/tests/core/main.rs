@@ -15,6 +15,7 @@ mod fuzz_corpus;
 mod library;
 mod media;
 mod media_server;
+mod overflow;
 mod reliability_attach;
 mod reliability_chaos;
 mod reliability_classes;

@@ -111,6 +111,17 @@ async setAccountLimit(id: string, limit: number | null) : Promise<Result<Account
 }
 },
 /**
+ * Where the account's waiting jobs go when it runs dry (`None`: off).
+ */
+async setAccountOverflow(id: string, to: string | null) : Promise<Result<AccountsOverview, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_account_overflow", { id, to }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * Reads every account's API balance now (the "Refresh" button).
  */
 async refreshBalances() : Promise<Result<AccountsOverview, CommandError>> {
@@ -758,7 +769,12 @@ studio: StudioLinkView | null;
  * The person's own limit of tasks at once (below the price list's);
  * `None`: the price list's.
  */
-concurrency_limit: number | null }
+concurrency_limit: number | null; 
+/**
+ * The account its waiting jobs go to when it runs out of API credits
+ * or over its budget (`None`: overflow is off), and that one's name.
+ */
+overflow_to: string | null; overflow_to_name: string | null }
 /**
  * Accounts or balances changed (a command, or the background refresher).
  */
@@ -1398,7 +1414,12 @@ can_open_in_composer: boolean;
 /**
  * The failed job this one retries.
  */
-retry_of: number | null }
+retry_of: number | null; 
+/**
+ * Moved here from a dry account by overflow: the Queue row says
+ * "moved from Studio (out of credits)".
+ */
+moved_from: MovedFrom | null }
 /**
  * The progress of the running jobs now (every second while any run).
  */
@@ -1486,6 +1507,18 @@ export type ModeChoice = { id: string; label: string;
  */
 hint: string }
 export type ModelChoice = { id: string; name: string }
+/**
+ * Why an account's waiting jobs went to its overflow account.
+ */
+export type MoveReason = "out_of_credits" | "over_budget"
+/**
+ * Where an overflowed job came from.
+ */
+export type MovedFrom = { account_id: string; 
+/**
+ * The account's name when the job moved.
+ */
+account_name: string; why: MoveReason }
 /**
  * Is the video where the library says it is?
  */

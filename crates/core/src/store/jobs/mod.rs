@@ -9,6 +9,7 @@
 
 mod insert;
 mod order;
+mod overflow;
 mod queries;
 mod retry;
 mod transitions;
@@ -149,11 +150,54 @@ pub struct JobRow {
     pub settings_note: Option<String>,
     /// The failed job this one retries (a batch's "Retry failed").
     pub retry_of: Option<i64>,
+    /// Moved here by overflow: from which account (its name then) and why.
+    pub moved_from: Option<MovedFrom>,
+}
+
+/// Why an account's waiting jobs went to its overflow account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum MoveReason {
+    OutOfCredits,
+    OverBudget,
+}
+
+impl MoveReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MoveReason::OutOfCredits => "out_of_credits",
+            MoveReason::OverBudget => "over_budget",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MoveReason> {
+        [MoveReason::OutOfCredits, MoveReason::OverBudget].into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// As a Queue row says it: "moved from Studio (out of credits)".
+    pub fn words(self) -> &'static str {
+        match self {
+            MoveReason::OutOfCredits => "out of credits",
+            MoveReason::OverBudget => "over its budget",
+        }
+    }
+}
+
+/// Where an overflowed job came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct MovedFrom {
+    pub account_id: String,
+    /// The account's name when the job moved.
+    pub account_name: String,
+    pub why: MoveReason,
 }
 
 pub(crate) const COLUMNS: &str = "id, account_id, batch_id, name, spec, position, estimate_credits, price_list_date, state, task_id,
     raw_status, credits_cost, created_at, submitted_at, started_at, finished_at, updated_at, attempts, next_attempt_at,
-    last_error, last_error_code, trace_id, video_url, video_path, bytes_done, bytes_total, expected_secs, settings_note, retry_of";
+    last_error, last_error_code, trace_id, video_url, video_path, bytes_done, bytes_total, expected_secs, settings_note, retry_of,
+    moved_from, moved_from_name, moved_why";
 
 /// A row as stored. A value this version does not know (a state, a code, a
 /// spec that is not a JobSpec) is an error, never read as some default.
@@ -191,5 +235,15 @@ pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<JobRow> {
         expected_secs: r.get(26)?,
         settings_note: r.get(27)?,
         retry_of: r.get(28)?,
+        moved_from: moved_from(r)?,
     })
+}
+
+fn moved_from(r: &Row<'_>) -> rusqlite::Result<Option<MovedFrom>> {
+    let (id, name, why): (Option<String>, Option<String>, Option<String>) = (r.get(29)?, r.get(30)?, r.get(31)?);
+    let (Some(account_id), Some(why)) = (id, why) else {
+        return Ok(None);
+    };
+    let why = MoveReason::parse(&why).ok_or_else(|| bad_value(31, "jobs.moved_why", &why))?;
+    Ok(Some(MovedFrom { account_name: name.unwrap_or_else(|| account_id.clone()), account_id, why }))
 }

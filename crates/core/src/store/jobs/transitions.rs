@@ -29,6 +29,9 @@ pub enum Col {
     ExpectedSecs,
     /// The multipart dialect the create was sent in.
     Dialect,
+    /// Sent again after an unknown outcome: it may exist on its account,
+    /// so overflow never moves it.
+    ResentAfterUnknown,
 }
 
 impl Col {
@@ -51,6 +54,7 @@ impl Col {
             Col::BytesTotal => "bytes_total",
             Col::ExpectedSecs => "expected_secs",
             Col::Dialect => "dialect",
+            Col::ResentAfterUnknown => "resent_after_unknown",
         }
     }
 }
