@@ -11,6 +11,7 @@ mod cli_jobs_change;
 mod cli_library;
 mod cli_mcp;
 mod cli_output_dir;
+mod cli_overflow;
 mod cli_preview;
 mod cli_queue;
 mod cli_settings;

@@ -70,6 +70,8 @@ impl Db {
             }
         };
         tx.execute("UPDATE jobs SET position = ?2 WHERE id = ?1", params![id, position])?;
+        // A kill here (room made, nothing committed) must change nothing.
+        crate::failpoint::hit("place_before_commit");
         tx.commit()?;
         Ok(Placed::Moved)
     }
