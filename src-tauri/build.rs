@@ -58,6 +58,7 @@ const COMMANDS: &[&str] = &[
     "batch_retry_preview",
     "retry_batch",
     "edit_job",
+    "place_job",
     "rebuild_library",
     "template_segments",
     "preview_variations",

@@ -84,6 +84,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::batch_retry_preview,
             commands::retry_batch,
             commands::edit_job,
+            commands::place_job,
             commands::rebuild_library,
             commands::template_segments,
             commands::preview_variations,

@@ -1,5 +1,6 @@
-//! The real app: queue 8 jobs in the Sandbox, never more than 6 in flight,
-//! all finish, and the videos are on disk.
+//! The real app: queue 8 jobs in the Sandbox, reorder them (buttons and a
+//! drag), never more than 6 in flight, all finish, the videos are on disk,
+//! and the best take is picked and rated from its Queue row.
 
 use crate::support;
 use loova_testkit::{above_our_cap, serve_sandbox, sim_config, wait_for};
@@ -39,6 +40,14 @@ fn eight_sandbox_jobs_run_at_most_six_at_once_and_land_on_disk() {
     let waiting = || app.eval("return Array.from(document.querySelectorAll('[data-state=queued]')).map(e => e.dataset.testid).join(' ')");
     app.click_css("[data-testid=job-8] [data-testid=move-top]");
     wait_for("job 8 to lead the queue", || waiting().as_str().is_some_and(|w| w.starts_with("job-8 job-1 ")));
+    // Dragged onto job 1, job 7 goes just before it (the person's mouse;
+    // WebDriver cannot drive a native drag, so the page gets the events).
+    let drag = "const dt = new DataTransfer();
+        const fire = (el, type) => el.dispatchEvent(new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: dt}));
+        const from = document.querySelector('[data-testid=job-7]'), to = document.querySelector('[data-testid=job-1]');
+        fire(from, 'dragstart'); fire(to, 'dragover'); fire(to, 'drop'); fire(from, 'dragend'); return true;";
+    app.eval(drag);
+    wait_for("job 7 dropped before job 1", || waiting().as_str().is_some_and(|w| w.starts_with("job-8 job-7 job-1 job-2 ")));
     app.click_css("[data-testid=job-2] [data-testid=edit-job]");
     app.wait_text("editing-note", |t| t.contains("job 2"));
     app.type_into("duration", "8");
@@ -48,7 +57,7 @@ fn eight_sandbox_jobs_run_at_most_six_at_once_and_land_on_disk() {
     app.click("nav-queue");
     let estimate = || app.eval("return document.querySelector('[data-testid=job-2] [data-testid=job-estimate]')?.textContent ?? ''");
     wait_for("job 2 priced at 120", || estimate().as_str().is_some_and(|t| t.contains("120")));
-    assert!(waiting().as_str().is_some_and(|w| w.starts_with("job-8 job-1 job-2 ")), "{:?}", waiting());
+    assert!(waiting().as_str().is_some_and(|w| w.starts_with("job-8 job-7 job-1 job-2 ")), "{:?}", waiting());
     app.wait_text("pause-queue", |t| t == "Resume");
     app.click("pause-queue");
     let mut most_in_flight = 0;
@@ -90,6 +99,16 @@ fn eight_sandbox_jobs_run_at_most_six_at_once_and_land_on_disk() {
         assert!(std::fs::metadata(f).unwrap().len() > 1000, "{f:?} is complete");
     }
     assert!(files.iter().any(|f| f.ends_with("Boat 1.mp4")), "named after the job: {files:?}");
+
+    // The best take is kept from its Queue row: picked and rated 4, in
+    // SQLite and in the sidecar beside the video (what a Rebuild reads).
+    let row = "[data-testid=job-8]";
+    app.click_css(&format!("{row} [data-testid=take-pick]"));
+    app.click_css(&format!("{row} [data-testid=take-rate-4]"));
+    let pressed = |what: &str| app.eval(&format!("return document.querySelector('{row} [data-testid={what}]')?.getAttribute('aria-pressed')"));
+    wait_for("job 8 picked and rated 4", || pressed("take-pick").as_str() == Some("true") && pressed("take-rate-4").as_str() == Some("true"));
+    let sidecar: serde_json::Value = serde_json::from_slice(&std::fs::read(folder.join("Boat 8.mp4.json")).unwrap()).unwrap();
+    assert_eq!((sidecar["pick"].as_bool(), sidecar["rating"].as_u64()), (Some(true), Some(4)), "{sidecar}");
 
     // A finished job starts the next one: its settings come back in the Composer.
     app.click("nav-composer");

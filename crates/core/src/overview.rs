@@ -91,6 +91,7 @@ pub fn queue_overview(
     }
     // In queue order across accounts, as the screen shows them.
     jobs.sort_by_key(|j| (j.position, j.id));
+    with_takes(db, &mut jobs)?;
     Ok(QueueOverview {
         engine_status,
         output_dir: crate::output_dir::output_root(db).display().to_string(),
@@ -119,7 +120,18 @@ pub fn queue_delta(
             None => removed.push(id),
         }
     }
+    with_takes(db, &mut jobs)?;
     Ok(QueueDelta { engine_status, accounts: summaries(db, accounts, price_list_limit, observed)?, batches: crate::batch::list_batches(db)?, jobs, removed })
+}
+
+/// Fills each saved video's pick and rating (one read for all rows).
+fn with_takes(db: &Db, jobs: &mut [JobView]) -> Result<(), StoreError> {
+    let paths: Vec<&str> = jobs.iter().filter(|j| j.state == JobState::Downloaded).filter_map(|j| j.video_path.as_deref()).collect();
+    let takes = db.takes_at(&paths)?;
+    for j in jobs.iter_mut() {
+        j.take = j.video_path.as_ref().and_then(|p| takes.get(p)).copied();
+    }
+    Ok(())
 }
 
 /// Each account's slot meter and counts (`not_listed` left 0: it depends
@@ -138,7 +150,7 @@ fn summaries(db: &Db, accounts: &[AccountView], price_list_limit: u32, observed:
             name: a.name.clone(),
             sandbox: a.sandbox,
             paused: a.state == AccountState::Paused,
-            state_note: note(a.state),
+            state_note: note(a),
             limit,
             taken_elsewhere,
             in_flight: count(&JobState::IN_FLIGHT),
@@ -175,8 +187,13 @@ fn listed(db: &Db, account_id: &str) -> Result<Vec<JobView>, StoreError> {
     Ok(rows.into_iter().map(JobView::from_row).collect())
 }
 
-fn note(state: AccountState) -> Option<String> {
-    match state {
+fn note(a: &AccountView) -> Option<String> {
+    if let (AccountState::NeedsCredits, Some(to)) = (a.state, &a.overflow_to_name) {
+        return Some(format!(
+            "Out of API credits: its waiting jobs go to {to} (overflow). Buy API credits on the Loova API dashboard (App Credits cannot pay for API jobs), then resume."
+        ));
+    }
+    match a.state {
         AccountState::Active => None,
         AccountState::Paused => Some("Paused by you: nothing new is sent; running jobs finish.".into()),
         AccountState::NeedsCredits => Some(

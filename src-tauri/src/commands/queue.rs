@@ -6,6 +6,7 @@ use crate::state::blocking;
 use loova_core::engine::{self, JobAction, JobView, Performed};
 use loova_core::overview::QueueOverview;
 use loova_core::path_grants::PathGrants;
+use loova_core::store::Place;
 use loova_core::JobSpec;
 use serde::Serialize;
 use tauri::{AppHandle, Manager};
@@ -64,6 +65,18 @@ pub async fn edit_job(app: AppHandle, grants: tauri::State<'_, PathGrants>, id: 
 pub async fn job_composer_draft(app: AppHandle, grants: tauri::State<'_, PathGrants>, id: i64) -> Result<crate::commands::ComposerDraft, CommandError> {
     let job = blocking(&app, move |state, _| Ok(engine::job(state.db()?, id)?)).await?;
     Ok(crate::commands::ComposerDraft { spec: grants.handles_in(job.spec), name: job.name, account_id: Some(job.account_id) })
+}
+
+/// A queued job dropped before another of its account's (drag to reorder).
+#[tauri::command]
+#[specta::specta]
+pub async fn place_job(app: AppHandle, id: i64, place: Place) -> Result<QueueOverview, CommandError> {
+    blocking(&app, move |state, host| {
+        engine::place(state.db()?, id, place)?;
+        host.touch();
+        overview(state, host)
+    })
+    .await
 }
 
 #[tauri::command]

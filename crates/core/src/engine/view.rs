@@ -70,6 +70,9 @@ pub struct JobView {
     pub moved_from: Option<crate::store::MovedFrom>,
     /// The same in words, as the Queue row and `loova jobs` say it.
     pub moved_note: Option<String>,
+    /// A saved video's pick and rating (the Queue fills it for the rows it
+    /// lists; `None` elsewhere and before the video is in the Library).
+    pub take: Option<crate::store::Take>,
 }
 
 /// 0..1 for a progress bar at `now` (ms since the epoch): elapsed against
@@ -151,6 +154,7 @@ impl JobView {
             retry_of: r.retry_of,
             moved_note: r.moved_from.as_ref().map(|m| format!("Moved from {} ({})", m.account_name, m.why.words())),
             moved_from: r.moved_from,
+            take: None,
         }
     }
 }

@@ -265,6 +265,30 @@ impl Db {
         Ok(Some(row))
     }
 
+    /// The pick and rating of the saved videos at `paths` (the Queue's
+    /// finished rows), by path: one read for the rows the screen lists.
+    pub fn takes_at(&self, paths: &[&str]) -> Result<std::collections::HashMap<String, Take>, StoreError> {
+        let mut found = std::collections::HashMap::new();
+        if paths.is_empty() {
+            return Ok(found);
+        }
+        let conn = self.conn();
+        let marks = vec!["?"; paths.len()].join(", ");
+        let sql = format!(
+            "SELECT path, id, COALESCE(json_extract(sidecar, '$.pick'), 0), json_extract(sidecar, '$.rating')
+             FROM library WHERE deleted_at IS NULL AND path IN ({marks})"
+        );
+        let mut stmt = conn.prepare(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(paths), |r| {
+            Ok((r.get::<_, String>(0)?, Take { library_id: r.get(1)?, pick: r.get::<_, i64>(2)? == 1, rating: r.get::<_, Option<u8>>(3)? }))
+        })?;
+        for row in rows {
+            let (path, take) = row?;
+            found.insert(path, take);
+        }
+        Ok(found)
+    }
+
     /// The picked videos still in the library, oldest first.
     pub fn library_picks(&self) -> Result<Vec<LibraryRow>, StoreError> {
         let conn = self.conn();
@@ -293,4 +317,14 @@ mod tests {
             db.library(&super::LibraryFilter { search: Some(text.into()), ..Default::default() }).unwrap();
         }
     }
+}
+
+/// A saved video's pick and rating, as a Queue row shows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Take {
+    /// Its Library item (what the pick and rating commands take).
+    pub library_id: i64,
+    pub pick: bool,
+    pub rating: Option<u8>,
 }

@@ -18,7 +18,7 @@ pub use batches::{BatchCounts, StoredBatch};
 pub use jobs::{
     AccountStateCount, Col, EditedJob, JobFilter, JobOrder, JobRow, JobState, MoveReason, MovedFrom, NewBatch, NewJob, Patch, Place, Placed, StateCounts,
 };
-pub use library::{LibraryEntry, LibraryFacets, LibraryFilter, LibraryQuery, LibraryRow, LibrarySort, MAX_PAGE};
+pub use library::{LibraryEntry, LibraryFacets, LibraryFilter, LibraryQuery, LibraryRow, LibrarySort, Take, MAX_PAGE};
 pub use spending::{AlertKind, BalanceRead, Budget, ChargeFilter, ChargeRow, RefundState};
 pub use studio::StoredStudioLink;
 

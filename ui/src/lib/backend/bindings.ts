@@ -569,6 +569,17 @@ async editJob(id: number, spec: JobSpec, name: string | null) : Promise<Result<E
 }
 },
 /**
+ * A queued job dropped before another of its account's (drag to reorder).
+ */
+async placeJob(id: number, place: Place) : Promise<Result<QueueOverview, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("place_job", { id, place }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * "Rebuild library from folder": the sidecars under a folder the person
  * picks (the output folder offered first) read back into the library;
  * `None` when the picker was canceled. The page names no folder.
@@ -698,6 +709,10 @@ queueJobsChanged: "queue-jobs-changed"
 
 /** user-defined types **/
 
+/**
+ * An account as a choice in a list: its id and name.
+ */
+export type AccountChoice = { id: string; name: string }
 export type AccountQueue = { account_id: string; name: string; sandbox: boolean; paused: boolean; 
 /**
  * Why the account submits nothing right now, and what to do.
@@ -774,7 +789,12 @@ concurrency_limit: number | null;
  * The account its waiting jobs go to when it runs out of API credits
  * or over its budget (`None`: overflow is off), and that one's name.
  */
-overflow_to: string | null; overflow_to_name: string | null }
+overflow_to: string | null; overflow_to_name: string | null; 
+/**
+ * The accounts overflow may send this one's jobs to (none for a
+ * Sandbox: it never overflows, and none is ever a Sandbox).
+ */
+overflow_choices: AccountChoice[] }
 /**
  * Accounts or balances changed (a command, or the background refresher).
  */
@@ -1419,7 +1439,16 @@ retry_of: number | null;
  * Moved here from a dry account by overflow: the Queue row says
  * "moved from Studio (out of credits)".
  */
-moved_from: MovedFrom | null }
+moved_from: MovedFrom | null; 
+/**
+ * The same in words, as the Queue row and `loova jobs` say it.
+ */
+moved_note: string | null; 
+/**
+ * A saved video's pick and rating (the Queue fills it for the rows it
+ * lists; `None` elsewhere and before the video is in the Library).
+ */
+take: Take | null }
 /**
  * The progress of the running jobs now (every second while any run).
  */
@@ -1563,6 +1592,22 @@ missing: string[];
  * Hard links (same disk: no space used) rather than copies.
  */
 linked: boolean }
+/**
+ * Where a queued job goes in its account's queue.
+ */
+export type Place = 
+/**
+ * Sent before every other queued job of its account.
+ */
+"top" | 
+/**
+ * After every job queued so far (a job queued later comes after it).
+ */
+"bottom" | 
+/**
+ * Just before this queued job of the same account.
+ */
+{ before: number }
 export type Preview = { 
 /**
  * Present whenever the model and duration can be priced, even if other
@@ -1843,6 +1888,14 @@ in_use: number;
  * Every computer of the studio account, this one included.
  */
 computers: ComputerSlots[] }
+/**
+ * A saved video's pick and rating, as a Queue row shows them.
+ */
+export type Take = { 
+/**
+ * Its Library item (what the pick and rating commands take).
+ */
+library_id: number; pick: boolean; rating: number | null }
 export type Totals = { 
 /**
  * Charged (final `credits_cost`), refunded charges included.

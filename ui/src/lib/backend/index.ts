@@ -50,6 +50,7 @@ export type {
   SettingsScreen,
   SettingView,
   SpendingPreview,
+  Take,
   StudioStatus,
   UsageQuery,
   UsageReport,

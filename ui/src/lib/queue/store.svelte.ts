@@ -15,6 +15,8 @@ class QueueStore {
   progress = $state<Record<number, number>>({});
   /** The job a notification click asked for: its row is highlighted and scrolled to. */
   focused = $state<number | null>(null);
+  /** The queued job being dragged to a new place in its account's queue. */
+  dragging = $state<{ id: number; account: string } | null>(null);
 
   async load() {
     this.take(await commands.queueOverview());
@@ -48,6 +50,11 @@ class QueueStore {
       return null;
     }
     return r.error;
+  }
+
+  /** Reads the whole overview again (after a change the engine does not report, as a pick). */
+  async reload() {
+    this.take(await commands.queueOverview());
   }
 
   /** A fresh overview carries every job's progress: older ticks are void. */
