@@ -107,6 +107,8 @@ fn eight_sandbox_jobs_run_at_most_six_at_once_and_land_on_disk() {
     app.click_css(&format!("{row} [data-testid=take-rate-4]"));
     let pressed = |what: &str| app.eval(&format!("return document.querySelector('{row} [data-testid={what}]')?.getAttribute('aria-pressed')"));
     wait_for("job 8 picked and rated 4", || pressed("take-pick").as_str() == Some("true") && pressed("take-rate-4").as_str() == Some("true"));
+    app.eval(&format!("document.querySelector('{row}').scrollIntoView({{block: 'center'}}); return true"));
+    app.screenshot("queue-take");
     let sidecar: serde_json::Value = serde_json::from_slice(&std::fs::read(folder.join("Boat 8.mp4.json")).unwrap()).unwrap();
     assert_eq!((sidecar["pick"].as_bool(), sidecar["rating"].as_u64()), (Some(true), Some(4)), "{sidecar}");
 
