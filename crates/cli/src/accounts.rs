@@ -2,7 +2,7 @@
 
 use crate::context::{accounts, runtime};
 use crate::format::thousands;
-use crate::{price_list, print_json, Outcome};
+use crate::{price_list, print_json, Done, Failure};
 use clap::Subcommand;
 use loova_core::accounts::{AccountError, AccountView, AddAccount};
 use loova_core::secret::Sensitive;
@@ -70,11 +70,8 @@ pub enum AccountsCommand {
     ResetSandbox,
 }
 
-pub fn run(cmd: AccountsCommand) -> Outcome {
-    let accounts = match accounts() {
-        Ok(a) => a,
-        Err(e) => return Outcome::error(&e, false),
-    };
+pub fn run(cmd: AccountsCommand) -> Done {
+    let accounts = accounts().map_err(Failure::failed)?;
     let rt = runtime();
     let result: Result<(), AccountError> = rt.block_on(async {
         match cmd {
@@ -173,11 +170,8 @@ pub fn run(cmd: AccountsCommand) -> Outcome {
 }
 
 /// `loova balance [NAME] [--json]`: reads the API balance now, then shows both pools.
-pub fn balance(name: Option<String>, json: bool) -> Outcome {
-    let accounts = match accounts() {
-        Ok(a) => a,
-        Err(e) => return Outcome::error(&e, false),
-    };
+pub fn balance(name: Option<String>, json: bool) -> Done {
+    let accounts = accounts().map_err(Failure::failed)?;
     let result = runtime().block_on(async {
         let list = match &name {
             Some(n) => {
@@ -246,9 +240,9 @@ fn print_card(a: &AccountView) {
     }
 }
 
-fn finish(result: Result<(), AccountError>) -> Outcome {
+fn finish(result: Result<(), AccountError>) -> Done {
     match result {
-        Ok(()) => Outcome::Ok,
-        Err(e) => Outcome::error(&e, e.is_bad_input()),
+        Ok(()) => Ok(()),
+        Err(e) => Err(Failure::from(e)),
     }
 }

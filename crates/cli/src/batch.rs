@@ -3,7 +3,7 @@
 
 use crate::context::open;
 use crate::format::{thousands, usd};
-use crate::{price_list, print_json, Outcome};
+use crate::{price_list, print_json, Done, Failure};
 use loova_core::batch::{self, BatchFile, BatchPreview, RowError};
 use loova_core::store::Db;
 use std::path::Path;
@@ -15,21 +15,15 @@ fn print_errors(file: &Path, errors: &[RowError]) {
     }
 }
 
-fn load(path: &Path, prices: &loova_core::LoadedPriceList) -> Result<BatchFile, Outcome> {
+fn load(path: &Path, prices: &loova_core::LoadedPriceList) -> Result<BatchFile, Failure> {
     batch::load_batch(path, prices)
-        .map_err(|e| Outcome::error(&crate::Msg(loova_core::ErrorCode::BatchUnreadable, format!("cannot read {}: {e}", path.display())), true))
+        .map_err(|e| Failure::new(crate::Msg(loova_core::ErrorCode::BatchUnreadable, format!("cannot read {}: {e}", path.display())), true))
 }
 
-pub fn preview(path: &Path, account: Option<&str>, json: bool) -> Outcome {
+pub fn preview(path: &Path, account: Option<&str>, json: bool) -> Done {
     let prices = price_list();
-    let mut file = match load(path, &prices) {
-        Ok(f) => f,
-        Err(o) => return o,
-    };
-    let (acc, balance, ppc) = match account_side(account) {
-        Ok(x) => x,
-        Err(o) => return o,
-    };
+    let mut file = load(path, &prices)?;
+    let (acc, balance, ppc) = account_side(account)?;
     if let Some(acc) = &acc {
         file.check_account(&acc.name, &acc.id);
     }
@@ -41,7 +35,7 @@ pub fn preview(path: &Path, account: Option<&str>, json: bool) -> Outcome {
     }
     let errors = file.errors();
     if errors.is_empty() {
-        return Outcome::Ok;
+        return Ok(());
     }
     print_errors(path, &errors);
     if file.file_errors.is_empty() {
@@ -52,7 +46,7 @@ pub fn preview(path: &Path, account: Option<&str>, json: bool) -> Outcome {
             lines(&result.invalid_lines)
         );
     }
-    Outcome::BadInput
+    Err(Failure::reported(true))
 }
 
 type AccountSide = (Option<loova_core::accounts::AccountView>, Option<batch::AccountBalance>, Option<rust_decimal::Decimal>);
@@ -61,12 +55,12 @@ type AccountSide = (Option<loova_core::accounts::AccountView>, Option<batch::Acc
 /// person's price per credit. The database is only needed for the account
 /// and the price per credit; without an account a preview works even if it
 /// cannot be opened.
-fn account_side(account: Option<&str>) -> Result<AccountSide, Outcome> {
+fn account_side(account: Option<&str>) -> Result<AccountSide, Failure> {
     match account {
         Some(name) => {
-            let (db, accounts) = open().map_err(|e| Outcome::error(&e, false))?;
-            let acc = accounts.find(name).map_err(|e| Outcome::error(&e, e.is_bad_input()))?;
-            let balance = batch::account_balance(&db, &acc).map_err(|e| Outcome::error(&e, false))?;
+            let (db, accounts) = open().map_err(Failure::failed)?;
+            let acc = accounts.find(name)?;
+            let balance = batch::account_balance(&db, &acc).map_err(Failure::failed)?;
             Ok((Some(acc), Some(balance), batch::price_per_credit(&db).ok().flatten()))
         }
         None => {
@@ -77,7 +71,7 @@ fn account_side(account: Option<&str>) -> Result<AccountSide, Outcome> {
 }
 
 /// `account_side` for a variation set (it has no `account` cells to check).
-pub fn balance_and_price(account: Option<&str>) -> Result<(Option<batch::AccountBalance>, Option<rust_decimal::Decimal>), Outcome> {
+pub fn balance_and_price(account: Option<&str>) -> Result<(Option<batch::AccountBalance>, Option<rust_decimal::Decimal>), Failure> {
     account_side(account).map(|(_, b, p)| (b, p))
 }
 
@@ -146,22 +140,13 @@ fn signed(n: i64) -> String {
     }
 }
 
-pub fn enqueue(path: &Path, account: &str, name: Option<&str>, only_valid: bool, order: batch::QueueOrder, json: bool) -> Outcome {
+pub fn enqueue(path: &Path, account: &str, name: Option<&str>, only_valid: bool, order: batch::QueueOrder, json: bool) -> Done {
     let prices = price_list();
-    let mut file = match load(path, &prices) {
-        Ok(f) => f,
-        Err(o) => return o,
-    };
-    let (db, accounts) = match open() {
-        Ok(x) => x,
-        Err(e) => return Outcome::error(&e, false),
-    };
-    let acc = match accounts.find(account) {
-        Ok(a) => a,
-        Err(e) => return Outcome::error(&e, e.is_bad_input()),
-    };
+    let mut file = load(path, &prices)?;
+    let (db, accounts) = open().map_err(Failure::failed)?;
+    let acc = accounts.find(account)?;
     if let Err(e) = batch::order::order_rows(&db, &acc.id, &mut file.rows, order) {
-        return Outcome::error(&e, false);
+        return Err(Failure::failed(e));
     }
     match batch::enqueue_batch(&db, &acc.id, &file, name, only_valid, &prices) {
         Ok(summary) => {
@@ -184,27 +169,21 @@ pub fn enqueue(path: &Path, account: &str, name: Option<&str>, only_valid: bool,
                     println!("Left out {} invalid row(s): lines {}.", ls.len(), lines(&ls));
                 }
             }
-            Outcome::Ok
+            Ok(())
         }
         Err(e) => {
             print_errors(path, e.errors());
-            Outcome::error(&e, e.is_bad_input())
+            Err(Failure::from(e))
         }
     }
 }
 
-pub fn batches(json: bool) -> Outcome {
-    let (db, _) = match open() {
-        Ok(x) => x,
-        Err(e) => return Outcome::error(&e, false),
-    };
-    let list = match batch::list_batches(&db) {
-        Ok(l) => l,
-        Err(e) => return Outcome::error(&e, false),
-    };
+pub fn batches(json: bool) -> Done {
+    let (db, _) = open().map_err(Failure::failed)?;
+    let list = batch::list_batches(&db).map_err(Failure::failed)?;
     if json {
         print_json(&list);
-        return Outcome::Ok;
+        return Ok(());
     }
     if list.is_empty() {
         println!("No batches.");
@@ -225,14 +204,11 @@ pub fn batches(json: bool) -> Outcome {
             b.source_file
         );
     }
-    Outcome::Ok
+    Ok(())
 }
 
-pub fn price_per_credit(value: Option<String>, clear: bool) -> Outcome {
-    let (db, _) = match open() {
-        Ok(x) => x,
-        Err(e) => return Outcome::error(&e, false),
-    };
+pub fn price_per_credit(value: Option<String>, clear: bool) -> Done {
+    let (db, _) = open().map_err(Failure::failed)?;
     let result = if clear {
         batch::set_price_per_credit(&db, None)
     } else if let Some(v) = &value {
@@ -243,12 +219,12 @@ pub fn price_per_credit(value: Option<String>, clear: bool) -> Outcome {
     match result {
         Ok(Some(d)) => {
             println!("${d} per credit (batch previews show dollars at this price).");
-            Outcome::Ok
+            Ok(())
         }
         Ok(None) => {
             println!("Not set: batch previews show the range of the API credit packs. Set it with `loova price-per-credit 0.064`.");
-            Outcome::Ok
+            Ok(())
         }
-        Err(e) => Outcome::error(&e, e.is_bad_input()),
+        Err(e) => Err(Failure::from(e)),
     }
 }

@@ -2,7 +2,7 @@
 //! again as new jobs (`loova_core::batch::retry_failed`), priced first.
 
 use crate::context::open;
-use crate::{price_list, print_json, Outcome};
+use crate::{price_list, print_json, Done, Failure};
 use clap::Subcommand;
 use loova_core::batch;
 
@@ -22,17 +22,11 @@ pub enum BatchCommand {
     },
 }
 
-pub fn run(command: BatchCommand) -> Outcome {
+pub fn run(command: BatchCommand) -> Done {
     let BatchCommand::Retry { batch: id, yes, json } = command;
-    let (db, _) = match open() {
-        Ok(x) => x,
-        Err(e) => return Outcome::error(&e, false),
-    };
+    let (db, _) = open().map_err(Failure::failed)?;
     let prices = price_list();
-    let preview = match batch::retry_preview(&db, &prices, &id) {
-        Ok(p) => p,
-        Err(e) => return Outcome::error(&e, e.is_bad_input()),
-    };
+    let preview = batch::retry_preview(&db, &prices, &id)?;
     if !yes || preview.failed.is_empty() {
         if json {
             print_json(&preview);
@@ -42,20 +36,20 @@ pub fn run(command: BatchCommand) -> Outcome {
                 println!("Each is a new task and a new charge. Run again with --yes to queue them.");
             }
         }
-        return Outcome::Ok;
+        return Ok(());
     }
     match batch::retry_failed(&db, &prices, &id) {
         Ok(made) if json => {
             print_json(&made.iter().map(|(failed, new)| serde_json::json!({ "retry_of": failed, "job": new })).collect::<Vec<_>>());
-            Outcome::Ok
+            Ok(())
         }
         Ok(made) => {
             println!("{}: queued {} new job(s).", preview.summary, made.len());
             for (failed, new) in &made {
                 println!("  job {new} retries job {failed}");
             }
-            Outcome::Ok
+            Ok(())
         }
-        Err(e) => Outcome::error(&e, e.is_bad_input()),
+        Err(e) => Err(Failure::from(e)),
     }
 }

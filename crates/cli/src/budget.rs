@@ -2,7 +2,7 @@
 //! alert ACCOUNT --below N | --clear`: the caps the queue obeys and the
 //! low-balance threshold, per account (loova-core's `spending`).
 
-use crate::{print_json, Msg, Outcome};
+use crate::{print_json, Done, Failure, Msg};
 use loova_core::spending::{budget_status, Zone};
 use loova_core::store::Db;
 use loova_core::ErrorCode;
@@ -36,34 +36,25 @@ pub struct AlertArgs {
 }
 
 /// The id of the account with this name (or id), or the error already printed.
-pub fn account_id(db: &Db, name: &str) -> Result<String, Outcome> {
+pub fn account_id(db: &Db, name: &str) -> Result<String, Failure> {
     db.find_account(name)
-        .map_err(|e| Outcome::error(&e, false))?
+        .map_err(Failure::failed)?
         .map(|a| a.id)
-        .ok_or_else(|| Outcome::error(&Msg(ErrorCode::AccountNotFound, format!("No account is named \"{name}\" (see `loova accounts list`).")), true))
+        .ok_or_else(|| Failure::new(Msg(ErrorCode::AccountNotFound, format!("No account is named \"{name}\" (see `loova accounts list`).")), true))
 }
 
-fn open() -> Result<Db, Outcome> {
-    Db::open_in(&loova_core::paths::data_dir()).map_err(|e| Outcome::error(&e, false))
+fn open() -> Result<Db, Failure> {
+    Db::open_in(&loova_core::paths::data_dir()).map_err(Failure::failed)
 }
 
-fn negative(flag: &str) -> Outcome {
-    Outcome::error(&Msg(ErrorCode::InvalidInput, format!("{flag} must be 0 or more credits.")), true)
+fn negative(flag: &str) -> Done {
+    Err(Failure::new(Msg(ErrorCode::InvalidInput, format!("{flag} must be 0 or more credits.")), true))
 }
 
-pub fn budget(args: BudgetArgs) -> Outcome {
-    let db = match open() {
-        Ok(db) => db,
-        Err(o) => return o,
-    };
-    let id = match account_id(&db, &args.account) {
-        Ok(id) => id,
-        Err(o) => return o,
-    };
-    let current = match db.budget(&id) {
-        Ok(b) => b,
-        Err(e) => return Outcome::error(&e, false),
-    };
+pub fn budget(args: BudgetArgs) -> Done {
+    let db = open()?;
+    let id = account_id(&db, &args.account)?;
+    let current = db.budget(&id).map_err(Failure::failed)?;
     let changed = if args.clear {
         Some((None, None))
     } else if args.daily.is_some() || args.monthly.is_some() {
@@ -73,16 +64,13 @@ pub fn budget(args: BudgetArgs) -> Outcome {
     };
     if let Some((daily, monthly)) = changed {
         if let Err(e) = loova_core::spending::caps::set_caps(&db, &id, daily, monthly) {
-            return Outcome::error(&e, e.is_bad_input());
+            return Err(Failure::from(e));
         }
     }
-    let s = match budget_status(&db, &id, Zone::Local, loova_core::store::now_ms()) {
-        Ok(s) => s,
-        Err(e) => return Outcome::error(&e, false),
-    };
+    let s = budget_status(&db, &id, Zone::Local, loova_core::store::now_ms()).map_err(Failure::failed)?;
     if args.json {
         print_json(&s);
-        return Outcome::Ok;
+        return Ok(());
     }
     let cap = |c: Option<i64>, spent: i64, left: Option<i64>| match (c, left) {
         (Some(c), Some(l)) => format!("{c} credits ({spent} charged, {l} left)"),
@@ -92,28 +80,22 @@ pub fn budget(args: BudgetArgs) -> Outcome {
     if s.in_flight > 0 {
         println!("{} credits are reserved by jobs in flight.", s.in_flight);
     }
-    Outcome::Ok
+    Ok(())
 }
 
-pub fn alert(args: AlertArgs) -> Outcome {
-    let db = match open() {
-        Ok(db) => db,
-        Err(o) => return o,
-    };
-    let id = match account_id(&db, &args.account) {
-        Ok(id) => id,
-        Err(o) => return o,
-    };
+pub fn alert(args: AlertArgs) -> Done {
+    let db = open()?;
+    let id = account_id(&db, &args.account)?;
     if args.below.is_some_and(|n| n < 0) {
         return negative("--below");
     }
     let below = if args.clear { None } else { args.below };
     if let Err(e) = db.set_alert_below(&id, below) {
-        return Outcome::error(&e, false);
+        return Err(Failure::failed(e));
     }
     match below {
         Some(n) => println!("{}: an alert when API Credits fall below {n} (and when they are below what the waiting jobs need).", args.account),
         None => println!("{}: no low-balance threshold (an alert still comes when API Credits are below what the waiting jobs need).", args.account),
     }
-    Outcome::Ok
+    Ok(())
 }

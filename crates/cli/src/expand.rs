@@ -3,7 +3,7 @@
 //! accepts, so a person can look at it, edit it, then queue it.
 
 use crate::variations::VaryFlags;
-use crate::{Msg, Outcome};
+use crate::{Done, Failure, Msg};
 use clap::Args;
 use loova_core::batch::{write_csv, WriteRow};
 use loova_core::ErrorCode;
@@ -26,21 +26,18 @@ pub struct ExpandArgs {
     out: Option<PathBuf>,
 }
 
-pub fn run(a: ExpandArgs) -> Outcome {
-    let expansion = match crate::variations::expansion(&a.vary, &a.prompt, a.job.into_spec(String::new()), a.name.as_deref()) {
-        Ok(e) => e,
-        Err(o) => return o,
-    };
+pub fn run(a: ExpandArgs) -> Done {
+    let expansion = crate::variations::expansion(&a.vary, &a.prompt, a.job.into_spec(String::new()), a.name.as_deref())?;
     let rows: Vec<WriteRow> = expansion.jobs.iter().map(|j| WriteRow { name: Some(j.name.clone()), account: None, spec: j.spec.clone() }).collect();
     let csv = write_csv(&rows);
     match &a.out {
         None => print!("{csv}"),
         Some(path) => {
             if let Err(e) = std::fs::write(path, &csv) {
-                return Outcome::error(&Msg(ErrorCode::Io, format!("cannot write {}: {e}", path.display())), false);
+                return Err(Failure::new(Msg(ErrorCode::Io, format!("cannot write {}: {e}", path.display())), false));
             }
             eprintln!("Wrote {} jobs to {} (queue them with `loova enqueue --file {} --account …`).", expansion.count, path.display(), path.display());
         }
     }
-    Outcome::Ok
+    Ok(())
 }

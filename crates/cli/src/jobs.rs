@@ -3,7 +3,7 @@
 //! `run` runs the queue headless when the app is closed.
 
 use crate::context::{open, runtime};
-use crate::{price_list, print_json, Msg, Outcome};
+use crate::{price_list, print_json, Done, Failure, Msg};
 use clap::Args;
 use loova_core::engine::{self, Engine, EngineConfig, EngineError, EngineEvent, EngineLock, JobAction, JobView, Performed};
 use loova_core::store::{JobFilter, JobState};
@@ -62,23 +62,23 @@ pub struct JobsArgs {
     json: bool,
 }
 
-pub(crate) fn engine_fail(e: EngineError) -> Outcome {
+pub(crate) fn engine_fail(e: EngineError) -> Done {
     if let EngineError::InvalidSpec(vs) = &e {
         for v in vs {
             eprintln!("error: {v}");
         }
-        return Outcome::BadInput;
+        return Err(Failure::reported(true));
     }
     if let EngineError::Media(ms) = &e {
         for m in ms {
             eprintln!("error: {m}");
         }
-        return Outcome::BadInput;
+        return Err(Failure::reported(true));
     }
-    Outcome::error(&e, e.is_bad_input())
+    Err(Failure::from(e))
 }
 
-pub fn enqueue(a: EnqueueArgs) -> Outcome {
+pub fn enqueue(a: EnqueueArgs) -> Done {
     if let Some(file) = &a.file {
         return crate::batch::enqueue(file, &a.account, a.batch_name.as_deref(), a.only_valid, a.order, a.json);
     }
@@ -92,45 +92,36 @@ pub fn enqueue(a: EnqueueArgs) -> Outcome {
             }
         }
     }
-    let (db, accounts) = match open() {
-        Ok(x) => x,
-        Err(e) => return Outcome::error(&e, false),
-    };
-    let account = match accounts.find(&a.account) {
-        Ok(acc) => acc,
-        Err(e) => return Outcome::error(&e, e.is_bad_input()),
-    };
+    let (db, accounts) = open().map_err(Failure::failed)?;
+    let account = accounts.find(&a.account)?;
     let spec = a.job.into_spec(a.prompt.unwrap_or_default());
     match engine::enqueue(&db, &account.id, &spec, a.name.as_deref(), &price_list()) {
         Ok(job) if a.json => {
             print_json(&job);
-            Outcome::Ok
+            Ok(())
         }
         Ok(job) => {
             let est = job.estimate_credits.map_or(String::new(), |c| format!(", about {c} credits"));
             println!("Queued job {} on {}: {}{est}", job.id, account.name, job.title);
-            Outcome::Ok
+            Ok(())
         }
         Err(e) => engine_fail(e),
     }
 }
 
-pub fn list(a: JobsArgs) -> Outcome {
-    let (db, accounts) = match open() {
-        Ok(x) => x,
-        Err(e) => return Outcome::error(&e, false),
-    };
+pub fn list(a: JobsArgs) -> Done {
+    let (db, accounts) = open().map_err(Failure::failed)?;
     let mut filter = JobFilter::default();
     if let Some(s) = &a.state {
         match JobState::parse_named(s) {
             Ok(st) => filter.states.push(st),
-            Err(why) => return Outcome::error(&Msg(ErrorCode::InvalidInput, why), true),
+            Err(why) => return Err(Failure::new(Msg(ErrorCode::InvalidInput, why), true)),
         }
     }
     if let Some(name) = &a.account {
         match accounts.find(name) {
             Ok(acc) => filter.account_id = Some(acc.id),
-            Err(e) => return Outcome::error(&e, e.is_bad_input()),
+            Err(e) => return Err(Failure::from(e)),
         }
     }
     let jobs = match engine::list_jobs(&db, &filter) {
@@ -139,7 +130,7 @@ pub fn list(a: JobsArgs) -> Outcome {
     };
     if a.json {
         print_json(&jobs);
-        return Outcome::Ok;
+        return Ok(());
     }
     if jobs.is_empty() {
         println!("No jobs.");
@@ -148,7 +139,7 @@ pub fn list(a: JobsArgs) -> Outcome {
     for j in &jobs {
         println!("{}", line(j, names.get(&j.account_id).map_or("?", String::as_str)));
     }
-    Outcome::Ok
+    Ok(())
 }
 
 fn line(j: &JobView, account: &str) -> String {
@@ -174,19 +165,16 @@ fn line(j: &JobView, account: &str) -> String {
     s
 }
 
-pub fn action(id: i64, action: JobAction) -> Outcome {
-    let (db, _) = match open() {
-        Ok(x) => x,
-        Err(e) => return Outcome::error(&e, false),
-    };
+pub fn action(id: i64, action: JobAction) -> Done {
+    let (db, _) = open().map_err(Failure::failed)?;
     match engine::perform(&db, id, action) {
         Ok(Performed::Changed(j)) => {
             println!("Job {} {}.", j.id, action.done());
-            Outcome::Ok
+            Ok(())
         }
         Ok(Performed::Open { path, .. }) => {
             println!("{path}");
-            Outcome::Ok
+            Ok(())
         }
         Err(e) => engine_fail(e),
     }
@@ -194,45 +182,39 @@ pub fn action(id: i64, action: JobAction) -> Outcome {
 
 /// `loova attach JOB TASK_ID`: "I found it on Loova". Exit 2 when the task
 /// is not this job's (or not on its account), 1 when Loova could not be asked.
-pub fn attach(id: i64, task_id: &str) -> Outcome {
-    let (db, accounts) = match open() {
-        Ok(x) => x,
-        Err(e) => return Outcome::error(&e, false),
-    };
+pub fn attach(id: i64, task_id: &str) -> Done {
+    let (db, accounts) = open().map_err(Failure::failed)?;
     match runtime().block_on(engine::attach(&db, &accounts, id, task_id)) {
         Ok(j) => {
             println!("Job {} {}.", j.id, JobAction::Attach.done());
-            Outcome::Ok
+            Ok(())
         }
         Err(e) => engine_fail(e),
     }
 }
 
-pub fn resubmit(id: i64, yes: bool) -> Outcome {
+pub fn resubmit(id: i64, yes: bool) -> Done {
     if !yes {
         eprintln!("Job {id} was sent, but its answer was lost: Loova may already have created (and charged) it.");
         eprintln!("Look for it on Loova's dashboard first. Found it: `loova attach {id} TASK_ID` follows that task (no new charge).");
         eprintln!("Not there: send it again with --yes (if Loova did create it after all, this may charge twice).");
-        return Outcome::BadInput;
+        return Err(Failure::reported(true));
     }
     action(id, JobAction::Resubmit)
 }
 
-pub fn run(until_idle: bool) -> Outcome {
+pub fn run(until_idle: bool) -> Done {
     let dir = loova_core::paths::data_dir();
     let _lock = match EngineLock::acquire(&dir) {
         Ok(l) => l,
         Err(EngineError::AlreadyRunning) => {
             eprintln!("The Loova Desk app (or another `loova run`) is already running the queue for {}.", dir.display());
             eprintln!("It keeps running your jobs; use `loova jobs` to watch them, or close it and run this again.");
-            return Outcome::Failed;
+            return Err(Failure::reported(false));
         }
-        Err(e) => return Outcome::error(&e, false),
+        Err(e) => return Err(Failure::failed(e)),
     };
-    let (db, accounts) = match open() {
-        Ok(x) => x,
-        Err(e) => return Outcome::error(&e, false),
-    };
+    let (db, accounts) = open().map_err(Failure::failed)?;
     let engine = new_engine(db.clone(), accounts);
     let rt = runtime();
     let result = rt.block_on(async {
@@ -247,9 +229,9 @@ pub fn run(until_idle: bool) -> Outcome {
     match result {
         Ok(()) => {
             summary(&db);
-            Outcome::Ok
+            Ok(())
         }
-        Err(e) => Outcome::error(&e, false),
+        Err(e) => Err(Failure::failed(e)),
     }
 }
 

@@ -3,7 +3,7 @@
 //! may have been sent, saying so.
 
 use crate::context::open;
-use crate::{price_list, print_json, Outcome};
+use crate::{price_list, print_json, Done, Failure};
 use clap::{Args, Subcommand};
 use loova_core::engine::{self, JobView};
 use loova_core::store::Place;
@@ -78,18 +78,15 @@ pub struct MoveArgs {
     before: Option<i64>,
 }
 
-pub fn run(command: JobsCommand) -> Outcome {
+pub fn run(command: JobsCommand) -> Done {
     match command {
         JobsCommand::Edit(a) => edit(*a),
         JobsCommand::Move(a) => move_job(a),
     }
 }
 
-fn edit(a: EditArgs) -> Outcome {
-    let (db, _) = match open() {
-        Ok(x) => x,
-        Err(e) => return Outcome::error(&e, false),
-    };
+fn edit(a: EditArgs) -> Done {
+    let (db, _) = open().map_err(Failure::failed)?;
     let current = match engine::job(&db, a.id) {
         Ok(j) => j,
         Err(e) => return crate::jobs::engine_fail(e),
@@ -129,21 +126,18 @@ fn edit(a: EditArgs) -> Outcome {
     }
 }
 
-fn done(job: &JobView, json: bool, before: &JobView) -> Outcome {
+fn done(job: &JobView, json: bool, before: &JobView) -> Done {
     if json {
         print_json(job);
-        return Outcome::Ok;
+        return Ok(());
     }
     let credits = |j: &JobView| j.estimate_credits.map_or("?".to_string(), |c| c.to_string());
     println!("Job {} changed: {} (about {} credits, was {}). It keeps its place in the queue.", job.id, job.title, credits(job), credits(before));
-    Outcome::Ok
+    Ok(())
 }
 
-fn move_job(a: MoveArgs) -> Outcome {
-    let (db, _) = match open() {
-        Ok(x) => x,
-        Err(e) => return Outcome::error(&e, false),
-    };
+fn move_job(a: MoveArgs) -> Done {
+    let (db, _) = open().map_err(Failure::failed)?;
     let place = match (a.top, a.bottom, a.before) {
         (true, _, _) => Place::Top,
         (_, true, _) => Place::Bottom,
@@ -158,7 +152,7 @@ fn move_job(a: MoveArgs) -> Outcome {
                 Place::Before(other) => format!("before job {other}"),
             };
             println!("Job {} moved {to}.", job.id);
-            Outcome::Ok
+            Ok(())
         }
         Err(e) => crate::jobs::engine_fail(e),
     }

@@ -12,6 +12,7 @@ mod batch_retry;
 mod budget;
 mod context;
 mod expand;
+mod failure;
 mod format;
 mod job_flags;
 mod jobs;
@@ -32,6 +33,8 @@ use loova_core::engine::JobAction;
 use loova_core::ErrorCode;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
+
+pub use failure::{Done, Failure};
 
 /// Set when the command was given `--json`: errors are then also printed
 /// as JSON on stdout (`{"error": {"code", "message", "field"}}`).
@@ -141,13 +144,6 @@ enum Command {
     },
 }
 
-/// How a command ended: 0 ok, 1 a service/system error, 2 bad input.
-pub enum Outcome {
-    Ok,
-    BadInput,
-    Failed,
-}
-
 /// An error as the CLI reports it: a sentence, its code and whether it is
 /// bad input; every error of loova-core has its `Coded` impl there.
 pub use loova_core::Coded;
@@ -164,22 +160,6 @@ impl std::fmt::Display for Msg {
 impl loova_core::Coded for Msg {
     fn code(&self) -> ErrorCode {
         self.0
-    }
-}
-
-impl Outcome {
-    /// Prints `error: …` (and with `--json`, the error as JSON on stdout)
-    /// and ends with 2 for bad input, else 1.
-    pub fn error(e: &dyn Coded, bad_input: bool) -> Outcome {
-        eprintln!("error: {e}");
-        if JSON.load(Ordering::Relaxed) && !JSON_PRINTED.load(Ordering::Relaxed) {
-            print_json(&serde_json::json!({"error": {"code": e.code(), "message": e.to_string(), "field": e.field()}}));
-        }
-        if bad_input {
-            Outcome::BadInput
-        } else {
-            Outcome::Failed
-        }
     }
 }
 
@@ -232,9 +212,8 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
         Command::Alert(args) => budget::alert(args),
     };
     match outcome {
-        Outcome::Ok => ExitCode::SUCCESS,
-        Outcome::Failed => ExitCode::from(1),
-        Outcome::BadInput => ExitCode::from(2),
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => failure.report(),
     }
 }
 
@@ -260,21 +239,18 @@ fn print_json(value: &impl serde::Serialize) {
 
 /// The same rule as the app's "Change" field (`loova_core::output_dir`): a
 /// relative path is refused, with the full path to type instead.
-fn output_dir(path: Option<std::path::PathBuf>) -> Outcome {
-    let db = match loova_core::store::Db::open_in(&loova_core::paths::data_dir()) {
-        Ok(db) => db,
-        Err(e) => return Outcome::error(&e, false),
-    };
+fn output_dir(path: Option<std::path::PathBuf>) -> Done {
+    let db = loova_core::store::Db::open_in(&loova_core::paths::data_dir()).map_err(Failure::failed)?;
     if let Some(path) = path {
         if let Err(e) = loova_core::output_dir::set_output_dir(&db, &path.to_string_lossy()) {
             let bad = e.is_bad_input();
-            let outcome = Outcome::error(&e, bad);
+            let outcome = Failure::new(e, bad);
             if let (true, Ok(here)) = (path.is_relative(), std::path::absolute(&path)) {
                 eprintln!("From this folder that is: loova output-dir \"{}\"", here.display());
             }
-            return outcome;
+            return Err(outcome);
         }
     }
     println!("{}", loova_core::output_dir::output_root(&db).display());
-    Outcome::Ok
+    Ok(())
 }

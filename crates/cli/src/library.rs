@@ -2,7 +2,7 @@
 //! them), searched by prompt or name; `--rebuild` reads a folder's sidecars
 //! back into the database.
 
-use crate::{print_json, Msg, Outcome};
+use crate::{print_json, Done, Failure, Msg};
 use loova_core::library::{self, Sidecar};
 use loova_core::store::{Db, LibraryFilter};
 use loova_core::ErrorCode;
@@ -47,11 +47,8 @@ struct Entry<'a> {
     sidecar: &'a Sidecar,
 }
 
-pub fn run(args: LibraryArgs) -> Outcome {
-    let db = match Db::open_in(&loova_core::paths::data_dir()) {
-        Ok(db) => db,
-        Err(e) => return Outcome::error(&e, false),
-    };
+pub fn run(args: LibraryArgs) -> Done {
+    let db = Db::open_in(&loova_core::paths::data_dir()).map_err(Failure::failed)?;
     if let Some(command) = args.command {
         return crate::library_picks::run(&db, command);
     }
@@ -61,18 +58,17 @@ pub fn run(args: LibraryArgs) -> Outcome {
     let since_ms = match args.since.as_deref().map(|d| library::date_to_ms(d).ok_or(d)) {
         None => None,
         Some(Ok(ms)) => Some(ms),
-        Some(Err(d)) => return Outcome::error(&Msg(ErrorCode::InvalidInput, format!("--since \"{d}\" is not a date: use YYYY-MM-DD, e.g. 2026-03-31.")), true),
+        Some(Err(d)) => {
+            return Err(Failure::new(Msg(ErrorCode::InvalidInput, format!("--since \"{d}\" is not a date: use YYYY-MM-DD, e.g. 2026-03-31.")), true))
+        }
     };
     let filter = LibraryFilter { search: args.search, account: args.account, batch: args.batch, since_ms, picks_only: args.picks, min_rating: args.min_rating };
-    let entries = match db.library(&filter) {
-        Ok(e) => e,
-        Err(e) => return Outcome::error(&e, false),
-    };
+    let entries = db.library(&filter).map_err(Failure::failed)?;
     if args.json {
         let out: Vec<Entry> =
             entries.iter().map(|e| Entry { id: e.id, path: &e.path, exists: std::path::Path::new(&e.path).is_file(), sidecar: &e.sidecar }).collect();
         print_json(&out);
-        return Outcome::Ok;
+        return Ok(());
     }
     if entries.is_empty() {
         eprintln!("No videos match. (A folder of videos from another computer: loova library --rebuild FOLDER)");
@@ -92,18 +88,15 @@ pub fn run(args: LibraryArgs) -> Outcome {
         println!("  {} · {} · {} · {} s · {cost} · {}{batch}", library::ms_to_date(s.downloaded_at), s.account, s.model, s.duration, s.ratio);
         println!("  {}", s.prompt);
     }
-    Outcome::Ok
+    Ok(())
 }
 
-fn rebuild(db: &Db, folder: PathBuf, json: bool) -> Outcome {
+fn rebuild(db: &Db, folder: PathBuf, json: bool) -> Done {
     if !folder.is_dir() {
         let text = format!("{} is not a folder. Give the folder your videos are in: loova library --rebuild FOLDER", folder.display());
-        return Outcome::error(&Msg(ErrorCode::InvalidInput, text), true);
+        return Err(Failure::new(Msg(ErrorCode::InvalidInput, text), true));
     }
-    let report = match library::rebuild(db, &folder) {
-        Ok(r) => r,
-        Err(e) => return Outcome::error(&e, false),
-    };
+    let report = library::rebuild(db, &folder).map_err(Failure::failed)?;
     if json {
         print_json(&report);
     } else {
@@ -112,5 +105,5 @@ fn rebuild(db: &Db, folder: PathBuf, json: bool) -> Outcome {
             eprintln!("skipped {}: {}", s.path, s.reason);
         }
     }
-    Outcome::Ok
+    Ok(())
 }

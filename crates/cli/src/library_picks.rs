@@ -1,7 +1,7 @@
 //! `loova library pick|rate|export`: keeping the best takes
 //! (`loova_core::library::picks`).
 
-use crate::{print_json, Msg, Outcome};
+use crate::{print_json, Done, Failure, Msg};
 use clap::Subcommand;
 use loova_core::library::picks;
 use loova_core::store::Db;
@@ -49,7 +49,7 @@ pub enum PicksCommand {
     },
 }
 
-pub fn run(db: &Db, command: PicksCommand) -> Outcome {
+pub fn run(db: &Db, command: PicksCommand) -> Done {
     let done = match command {
         PicksCommand::Pick { id, off } => {
             picks::set_pick(db, id, !off).map(|_| format!("Video #{id} {}.", if off { "is no longer picked" } else { "picked ★" }))
@@ -66,7 +66,7 @@ pub fn run(db: &Db, command: PicksCommand) -> Outcome {
             return match listed {
                 Ok(names) if names.is_empty() => {
                     println!("Every take of \"{batch}\" is picked: nothing to clear.");
-                    Outcome::Ok
+                    Ok(())
                 }
                 Ok(names) => {
                     let head = if yes { "Moved to the trash, with their sidecars:" } else { "Not picked, would go to the trash with their sidecars:" };
@@ -77,20 +77,20 @@ pub fn run(db: &Db, command: PicksCommand) -> Outcome {
                     if !yes {
                         println!("Run again with --yes to move these {} to the trash; the picks stay.", names.len());
                     }
-                    Outcome::Ok
+                    Ok(())
                 }
-                Err(e) => Outcome::error(&e, matches!(e.code(), ErrorCode::InvalidInput | ErrorCode::VideoNotFound)),
+                Err(e) => Err(Failure::from(e)),
             };
         }
         PicksCommand::Export { to, link, json, .. } => {
             return match picks::export_picks(db, &std::path::absolute(&to).unwrap_or(to.clone()), link) {
                 Ok(report) if json => {
                     print_json(&report);
-                    Outcome::Ok
+                    Ok(())
                 }
                 Ok(report) if report.exported.is_empty() && report.missing.is_empty() => {
                     let text = "No picked takes to export. Pick some first: loova library pick ID (or ★ in the Library).".to_string();
-                    Outcome::error(&Msg(ErrorCode::InvalidInput, text), true)
+                    Err(Failure::new(Msg(ErrorCode::InvalidInput, text), true))
                 }
                 Ok(report) => {
                     let how = if report.linked { "linked" } else { "copied" };
@@ -98,17 +98,17 @@ pub fn run(db: &Db, command: PicksCommand) -> Outcome {
                     for m in &report.missing {
                         eprintln!("not on disk (locate it first): {m}");
                     }
-                    Outcome::Ok
+                    Ok(())
                 }
-                Err(e) => Outcome::error(&e, matches!(e.code(), ErrorCode::InvalidInput | ErrorCode::VideoNotFound)),
+                Err(e) => Err(Failure::from(e)),
             };
         }
     };
     match done {
         Ok(line) => {
             println!("{line}");
-            Outcome::Ok
+            Ok(())
         }
-        Err(e) => Outcome::error(&e, matches!(e.code(), ErrorCode::InvalidInput | ErrorCode::VideoNotFound)),
+        Err(e) => Err(Failure::from(e)),
     }
 }

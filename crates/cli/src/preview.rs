@@ -1,7 +1,7 @@
 //! `loova preview`.
 
 use crate::format::{thousands, usd};
-use crate::{price_list, print_json, Outcome};
+use crate::{price_list, print_json, Done, Failure};
 use clap::Args;
 use loova_core::{estimate_parts, preview, Estimate, PriceListOrigin};
 
@@ -29,7 +29,7 @@ pub struct PreviewArgs {
     account: Option<String>,
 }
 
-pub fn run(args: PreviewArgs) -> Outcome {
+pub fn run(args: PreviewArgs) -> Done {
     if let Some(file) = &args.file {
         return crate::batch::preview(file, args.account.as_deref(), args.json);
     }
@@ -54,7 +54,7 @@ pub fn run(args: PreviewArgs) -> Outcome {
         for m in &media {
             eprintln!("error: {m}");
         }
-        return Outcome::BadInput;
+        return Err(Failure::reported(true));
     }
     // Limits Loova does not state (Seedance 2.0's upstream ones): warnings.
     for w in &result.warnings {
@@ -67,7 +67,7 @@ pub fn run(args: PreviewArgs) -> Outcome {
     } else {
         print_human(&estimate, price_only);
     }
-    Outcome::Ok
+    Ok(())
 }
 
 fn print_human(e: &Estimate, price_only: bool) {

@@ -1,7 +1,7 @@
 //! `loova prices show|import`.
 
 use crate::format::{thousands, usd};
-use crate::{price_list, print_json, Outcome};
+use crate::{price_list, print_json, Done, Failure};
 use clap::Subcommand;
 use loova_core::{install_price_list, paths::data_dir, PriceListOrigin};
 use std::path::PathBuf;
@@ -17,27 +17,27 @@ pub enum PricesCommand {
     Import { file: PathBuf },
 }
 
-pub fn run(cmd: PricesCommand) -> Outcome {
+pub fn run(cmd: PricesCommand) -> Done {
     match cmd {
         PricesCommand::Show { json } => show(json),
         PricesCommand::Import { file } => match install_price_list(&file, &data_dir()) {
             Ok((list, path)) => {
                 println!("Installed the price list of {} ({}) at {}", list.effective_date, list.source, path.display());
-                Outcome::Ok
+                Ok(())
             }
             Err(e) => {
                 eprintln!("error: {e}");
-                Outcome::BadInput
+                Err(Failure::reported(true))
             }
         },
     }
 }
 
-fn show(json: bool) -> Outcome {
+fn show(json: bool) -> Done {
     let loaded = price_list();
     if json {
         print_json(&loaded.list);
-        return Outcome::Ok;
+        return Ok(());
     }
     let l = &loaded.list;
     let origin = match &loaded.info.origin {
@@ -53,5 +53,5 @@ fn show(json: bool) -> Outcome {
         println!("  {:>8} credits  {:>10}  (${} per credit)", thousands(p.credits), usd(p.price), p.price_per_credit);
     }
     println!("\nAt most {} tasks run at once per Loova user.", l.concurrency_limit);
-    Outcome::Ok
+    Ok(())
 }

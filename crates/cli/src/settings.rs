@@ -1,7 +1,7 @@
 //! `loova settings [KEY [VALUE]]`: the same settings as the app's Settings
 //! screen, read and checked by `loova_core::settings`.
 
-use crate::{print_json, Outcome};
+use crate::{print_json, Done, Failure};
 use clap::Args;
 use loova_core::settings::{self, SettingKey, SettingView};
 
@@ -19,11 +19,8 @@ pub struct SettingsArgs {
     json: bool,
 }
 
-pub fn run(args: SettingsArgs) -> Outcome {
-    let db = match loova_core::store::Db::open_in(&loova_core::paths::data_dir()) {
-        Ok(db) => db,
-        Err(e) => return Outcome::error(&e, false),
-    };
+pub fn run(args: SettingsArgs) -> Done {
+    let db = loova_core::store::Db::open_in(&loova_core::paths::data_dir()).map_err(Failure::failed)?;
     let result = match &args.key {
         None => settings::list(&db),
         Some(name) => SettingKey::parse(name).and_then(|key| {
@@ -38,15 +35,15 @@ pub fn run(args: SettingsArgs) -> Outcome {
     match result {
         Ok(views) if args.json => {
             print_json(&views);
-            Outcome::Ok
+            Ok(())
         }
         Ok(views) => {
             print(&views, args.key.is_some());
-            Outcome::Ok
+            Ok(())
         }
         Err(e) => {
             let bad = e.is_bad_input();
-            Outcome::error(&e, bad)
+            Err(Failure::new(e, bad))
         }
     }
 }

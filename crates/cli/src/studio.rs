@@ -3,7 +3,7 @@
 //! every URL printed is the one loova-core keeps, without its password.
 
 use crate::context::{open, runtime};
-use crate::{print_json, Coded, Outcome};
+use crate::{print_json, Coded, Done, Failure};
 use clap::Subcommand;
 use loova_core::studio::{self, StudioError, StudioStatus};
 use loova_core::ErrorCode;
@@ -66,11 +66,8 @@ impl<E: Coded + 'static> From<E> for Failed {
     }
 }
 
-pub fn run(cmd: StudioCommand) -> Outcome {
-    let (db, accounts) = match open() {
-        Ok(a) => a,
-        Err(e) => return Outcome::error(&e, false),
-    };
+pub fn run(cmd: StudioCommand) -> Done {
+    let (db, accounts) = open().map_err(Failure::failed)?;
     let result: Result<(), Failed> = runtime().block_on(async {
         match cmd {
             StudioCommand::Connect { account, url, ssl_root_cert, insecure_no_tls, studio_account, computer, password_stdin, json } => {
@@ -147,8 +144,8 @@ pub fn run(cmd: StudioCommand) -> Outcome {
         Ok(())
     });
     match result {
-        Ok(()) => Outcome::Ok,
-        Err(Failed(e, bad)) => Outcome::error(e.as_ref(), bad),
+        Ok(()) => Ok(()),
+        Err(Failed(e, bad)) => Err(Failure::boxed(e, bad)),
     }
 }
 

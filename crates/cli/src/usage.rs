@@ -2,7 +2,7 @@
 //! model, account or batch; every figure is a sum of the recorded charges
 //! (loova-core's `spending::usage`), so the totals equal the jobs' charges.
 
-use crate::{print_json, Msg, Outcome};
+use crate::{print_json, Done, Failure, Msg};
 use loova_core::spending::{self, GroupBy, UsageQuery, Zone};
 use loova_core::store::Db;
 use loova_core::ErrorCode;
@@ -28,24 +28,18 @@ pub struct UsageArgs {
     csv: bool,
 }
 
-pub fn run(args: UsageArgs) -> Outcome {
+pub fn run(args: UsageArgs) -> Done {
     let Some(by) = GroupBy::parse(&args.by) else {
-        return Outcome::error(&Msg(ErrorCode::InvalidInput, format!("--by {} is not known: use day, week, month, model, account or batch.", args.by)), true);
+        return Err(Failure::new(Msg(ErrorCode::InvalidInput, format!("--by {} is not known: use day, week, month, model, account or batch.", args.by)), true));
     };
-    let db = match Db::open_in(&loova_core::paths::data_dir()) {
-        Ok(db) => db,
-        Err(e) => return Outcome::error(&e, false),
-    };
-    let account_id = match args.account.as_deref().map(|name| crate::budget::account_id(&db, name)).transpose() {
-        Ok(a) => a,
-        Err(o) => return o,
-    };
+    let db = Db::open_in(&loova_core::paths::data_dir()).map_err(Failure::failed)?;
+    let account_id = args.account.as_deref().map(|name| crate::budget::account_id(&db, name)).transpose()?;
     let q = UsageQuery { account_id, since: args.since, until: args.until, by, ..Default::default() };
     let report = match spending::usage(&db, &q, Zone::Local) {
         Ok(r) => r,
         Err(e) => {
             let bad = e.code() == ErrorCode::InvalidInput;
-            return Outcome::error(&Msg(e.code(), e.to_string()), bad);
+            return Err(Failure::new(Msg(e.code(), e.to_string()), bad));
         }
     };
     if args.json {
@@ -66,5 +60,5 @@ pub fn run(args: UsageArgs) -> Outcome {
             println!("{} charge(s) differ from their estimate.", t.differing);
         }
     }
-    Outcome::Ok
+    Ok(())
 }

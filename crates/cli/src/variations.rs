@@ -5,7 +5,7 @@
 
 use crate::context::open;
 use crate::format::thousands;
-use crate::{price_list, print_json, Outcome};
+use crate::{price_list, print_json, Done, Failure};
 use clap::Args;
 use loova_core::batch::{self, BatchSummary};
 use loova_core::variation_sets;
@@ -41,8 +41,8 @@ impl VaryFlags {
 }
 
 /// The expansion of a command line's template, wildcards from the data folder.
-pub fn expansion(flags: &VaryFlags, template: &str, base: JobSpec, name: Option<&str>) -> Result<Expansion, Outcome> {
-    let fail = |e: VariationError| Outcome::error(&e, e.is_bad_input());
+pub fn expansion(flags: &VaryFlags, template: &str, base: JobSpec, name: Option<&str>) -> Result<Expansion, Failure> {
+    let fail = |e: VariationError| Failure::from(e);
     let req = flags.request(template, base, name).map_err(fail)?;
     variations::expand(&req, &mut Wildcards::of_data_dir(&loova_core::paths::data_dir())).map_err(fail)
 }
@@ -55,16 +55,10 @@ fn print_errors(errors: &[batch::RowError]) {
 
 /// `loova preview --prompt TEMPLATE …`: count, totals (against `account`
 /// when given), the first jobs; with `--json` every job.
-pub fn preview(flags: &VaryFlags, template: &str, base: JobSpec, account: Option<&str>, json: bool) -> Outcome {
+pub fn preview(flags: &VaryFlags, template: &str, base: JobSpec, account: Option<&str>, json: bool) -> Done {
     let prices = price_list();
-    let expansion = match expansion(flags, template, base, None) {
-        Ok(e) => e,
-        Err(o) => return o,
-    };
-    let (balance, ppc) = match crate::batch::balance_and_price(account) {
-        Ok(x) => x,
-        Err(o) => return o,
-    };
+    let expansion = expansion(flags, template, base, None)?;
+    let (balance, ppc) = crate::batch::balance_and_price(account)?;
     let p = variation_sets::preview(&expansion, &prices, balance.as_ref(), ppc, json);
     if json {
         print_json(&p);
@@ -84,11 +78,11 @@ pub fn preview(flags: &VaryFlags, template: &str, base: JobSpec, account: Option
         }
     }
     if p.errors.is_empty() {
-        return Outcome::Ok;
+        return Ok(());
     }
     print_errors(&p.errors);
     eprintln!("{} of {} jobs break a rule; nothing can be queued until they are fixed.", p.batch.invalid_rows, p.count);
-    Outcome::BadInput
+    Err(Failure::reported(true))
 }
 
 /// `loova enqueue --prompt TEMPLATE …`: every job as ONE batch.
@@ -102,28 +96,19 @@ pub fn enqueue(
     yes: bool,
     order: loova_core::batch::QueueOrder,
     json: bool,
-) -> Outcome {
+) -> Done {
     let prices = price_list();
-    let expansion = match expansion(flags, template, base, name) {
-        Ok(e) => e,
-        Err(o) => return o,
-    };
-    let (db, accounts) = match open() {
-        Ok(x) => x,
-        Err(e) => return Outcome::error(&e, false),
-    };
-    let acc = match accounts.find(account) {
-        Ok(a) => a,
-        Err(e) => return Outcome::error(&e, e.is_bad_input()),
-    };
+    let expansion = expansion(flags, template, base, name)?;
+    let (db, accounts) = open().map_err(Failure::failed)?;
+    let acc = accounts.find(account)?;
     match variation_sets::enqueue_in_order(&db, &acc.id, &expansion, &prices, yes, order) {
         Ok(summary) => {
             queued(&summary, &acc.name, json);
-            Outcome::Ok
+            Ok(())
         }
         Err(e) => {
             print_errors(e.errors());
-            Outcome::error(&e, e.is_bad_input())
+            Err(Failure::from(e))
         }
     }
 }

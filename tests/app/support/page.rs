@@ -84,11 +84,24 @@ impl App {
     /// [`App::click`] on the first element matching a CSS selector.
     pub fn click_css(&self, css: &str) {
         let scroll = "const e = document.querySelector(arguments[0]); if (e) e.scrollIntoView({block: 'center'});";
+        // WebDriver clicks at the point where the element was when it
+        // looked: a layout that moves it meanwhile (an answer from Rust
+        // re-rendering a block above it) sends the click to whatever is
+        // there now, and the click is lost without a trace. So it clicks
+        // only once the element stood still for two frames.
+        let settled = "const [css, done] = arguments; const e = document.querySelector(css);
+            if (!e) return done(false);
+            const at = () => { const r = e.getBoundingClientRect(); return `${r.x},${r.y},${r.width},${r.height}`; };
+            const before = at();
+            requestAnimationFrame(() => requestAnimationFrame(() => done(at() === before)));";
         let js_click = "const e = document.querySelector(arguments[0]); if (!e || e.disabled) return false; e.click(); return true;";
         let mut refused = 0;
         wait_for(&format!("a click on {css}"), || {
             let element = self.el_css(css);
             self.eval_with(scroll, vec![json!(css)]);
+            if self.run(self.client().execute_async(settled, vec![json!(css)])).ok().and_then(|v| v.as_bool()) != Some(true) {
+                return Err("still moving".to_string());
+            }
             match self.run(element.click()) {
                 Ok(()) => Ok(()),
                 Err(_) if refused >= 10 => match self.eval_with(js_click, vec![json!(css)]).as_bool() {

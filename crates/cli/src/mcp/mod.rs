@@ -18,7 +18,7 @@ mod server;
 mod usage;
 
 use crate::context::{open, runtime};
-use crate::Outcome;
+use crate::{Done, Failure};
 use loova_core::engine::{EngineError, EngineEvent, EngineLock};
 use rmcp::ServiceExt;
 
@@ -30,12 +30,9 @@ pub struct McpArgs {
     run: bool,
 }
 
-pub fn run(args: McpArgs) -> Outcome {
+pub fn run(args: McpArgs) -> Done {
     let dir = loova_core::paths::data_dir();
-    let (db, accounts) = match open() {
-        Ok(x) => x,
-        Err(e) => return Outcome::error(&e, false),
-    };
+    let (db, accounts) = open().map_err(Failure::failed)?;
     // Held for as long as this process runs the queue.
     let lock = if args.run {
         match EngineLock::acquire(&dir) {
@@ -44,7 +41,7 @@ pub fn run(args: McpArgs) -> Outcome {
                 eprintln!("loova mcp: the Loova Desk app (or `loova run`) already runs the queue for {}; it sends what this server queues.", dir.display());
                 None
             }
-            Err(e) => return Outcome::error(&e, false),
+            Err(e) => return Err(Failure::failed(e)),
         }
     } else {
         None
@@ -81,8 +78,8 @@ pub fn run(args: McpArgs) -> Outcome {
     });
     drop(lock);
     match result {
-        Ok(()) => Outcome::Ok,
-        Err(e) => Outcome::error(&crate::Msg(loova_core::ErrorCode::Io, format!("the MCP connection failed: {e}")), false),
+        Ok(()) => Ok(()),
+        Err(e) => Err(Failure::new(crate::Msg(loova_core::ErrorCode::Io, format!("the MCP connection failed: {e}")), false)),
     }
 }
 
