@@ -287,6 +287,31 @@ const MIGRATIONS: &[&str] = &[
     // and is never retried twice.
     "ALTER TABLE jobs ADD COLUMN retry_of INTEGER REFERENCES jobs (id);
      CREATE INDEX jobs_retry_of ON jobs (retry_of) WHERE retry_of IS NOT NULL;",
+    // 14: remote notices (store/remote_notices.rs): where they go (no
+    // secret: URLs and tokens are in the keychain), what waits to be
+    // delivered (survives a restart, retried) and which batches were
+    // summarised (one summary per batch, never sent twice).
+    "CREATE TABLE notice_targets (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL CHECK (kind IN ('ntfy', 'webhook', 'discord', 'slack')),
+        host TEXT NOT NULL,
+        kinds TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        last_at INTEGER,
+        last_ok INTEGER,
+        last_error TEXT
+    );
+    CREATE TABLE notice_outbox (
+        id INTEGER PRIMARY KEY,
+        target_id TEXT NOT NULL REFERENCES notice_targets (id) ON DELETE CASCADE,
+        message TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_at INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX notice_outbox_due ON notice_outbox (target_id, next_at);
+    CREATE TABLE notice_batches (batch_id TEXT PRIMARY KEY, jobs INTEGER NOT NULL, at INTEGER NOT NULL);",
 ];
 
 pub fn check_version(conn: &Connection, path: &Path) -> Result<i64, StoreError> {

@@ -8,6 +8,7 @@ mod compat;
 mod jobs;
 mod library;
 mod migrations;
+mod remote_notices;
 mod runtimes;
 mod settings;
 mod spending;
@@ -17,6 +18,7 @@ pub use accounts::{AccountRow, AccountStatus, AppCreditsSource, NewAccount};
 pub use batches::{BatchCounts, StoredBatch};
 pub use jobs::{AccountStateCount, Col, EditedJob, JobFilter, JobOrder, JobRow, JobState, NewBatch, NewJob, Patch, Place, Placed, StateCounts};
 pub use library::{LibraryEntry, LibraryFacets, LibraryFilter, LibraryQuery, LibraryRow, LibrarySort, MAX_PAGE};
+pub use remote_notices::{BatchStateCount, OutboxRow, StoredTarget};
 pub use spending::{AlertKind, BalanceRead, Budget, ChargeFilter, ChargeRow, RefundState};
 pub use studio::StoredStudioLink;
 
