@@ -154,7 +154,10 @@ fn read_secrets(kind: TargetKind, with_token: bool) -> Result<(Sensitive, Option
     };
     let url = read(&format!("Address ({})", kind.url_help()))?;
     if url.is_blank() {
-        return Err(Msg(ErrorCode::InvalidInput, format!("give the address on standard input: printf %s \"$URL\" | loova notices add NAME --kind {}", kind.as_str())));
+        return Err(Msg(
+            ErrorCode::InvalidInput,
+            format!("give the address on standard input: printf %s \"$URL\" | loova notices add NAME --kind {}", kind.as_str()),
+        ));
     }
     let token = if with_token { Some(read("Token")?).filter(|t| !t.is_blank()) } else { None };
     Ok((url, token))

@@ -52,7 +52,9 @@ pub(super) async fn post(client: &reqwest::Client, kind: TargetKind, s: &TargetS
     Err(clean(match code {
         300..=399 => format!("{host} answered with a redirect (HTTP {code}): give the final https:// address."),
         401 | 403 => format!("{host} refused the notice (HTTP {code}): check the access token, or make a new webhook (this one may have been deleted).{said}"),
-        404 | 410 => format!("{host} does not know this address (HTTP {code}): the topic or webhook is wrong or was deleted; remove this target and add it again.{said}"),
+        404 | 410 => {
+            format!("{host} does not know this address (HTTP {code}): the topic or webhook is wrong or was deleted; remove this target and add it again.{said}")
+        }
         429 => format!("{host} is limiting how often it takes notices (HTTP 429); it is tried again later.{said}"),
         _ => format!("{host} did not accept the notice (HTTP {code}).{said}"),
     }))

@@ -34,7 +34,10 @@ impl QuietHours {
         };
         let (start, end) = (minute(a).ok_or_else(bad)?, minute(b).ok_or_else(bad)?);
         if start == end {
-            return Err(NoticeError::Invalid { field: "quiet_hours", message: "The window starts and ends at the same time: give two different times.".into() });
+            return Err(NoticeError::Invalid {
+                field: "quiet_hours",
+                message: "The window starts and ends at the same time: give two different times.".into(),
+            });
         }
         Ok(QuietHours { start, end })
     }

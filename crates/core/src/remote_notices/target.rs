@@ -100,7 +100,12 @@ pub(super) fn check_url(kind: TargetKind, raw: &str) -> Result<url::Url, NoticeE
     match url.scheme() {
         "https" => {}
         "http" if crate::api::address::is_loopback_url(&url) => {}
-        "http" => return Err(invalid("url", "Use an https:// address: over plain http the address and its token cross the network readable (http:// only to this computer).")),
+        "http" => {
+            return Err(invalid(
+                "url",
+                "Use an https:// address: over plain http the address and its token cross the network readable (http:// only to this computer).",
+            ))
+        }
         _ => return Err(invalid("url", format!("Use an https:// address. {}", kind.url_help()))),
     }
     if url.host_str().is_none_or(str::is_empty) {
@@ -210,7 +215,8 @@ pub fn list(db: &Db) -> Result<RemoteNotices, NoticeError> {
             takes_token: matches!(k, TargetKind::Ntfy | TargetKind::Webhook),
         })
         .collect();
-    let notice_kinds = RemoteKind::ALL.iter().map(|k| KindOption { value: k.as_str().into(), label: k.label().into(), help: None, takes_token: false }).collect();
+    let notice_kinds =
+        RemoteKind::ALL.iter().map(|k| KindOption { value: k.as_str().into(), label: k.label().into(), help: None, takes_token: false }).collect();
     Ok(RemoteNotices { targets, target_kinds, notice_kinds, quiet_hours: super::quiet_hours(db)?.map(|q| q.to_string()) })
 }
 

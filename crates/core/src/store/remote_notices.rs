@@ -103,10 +103,7 @@ impl Db {
 
     /// The last delivery attempt: `error` must already be redacted.
     pub fn set_notice_target_result(&self, id: &str, ok: bool, error: Option<&str>) -> Result<(), StoreError> {
-        self.conn().execute(
-            "UPDATE notice_targets SET last_at = ?2, last_ok = ?3, last_error = ?4 WHERE id = ?1",
-            params![id, now_ms(), ok, error],
-        )?;
+        self.conn().execute("UPDATE notice_targets SET last_at = ?2, last_ok = ?3, last_error = ?4 WHERE id = ?1", params![id, now_ms(), ok, error])?;
         Ok(())
     }
 
@@ -148,8 +145,9 @@ impl Db {
     pub fn batch_state_counts(&self, batch_id: &str) -> Result<Vec<BatchStateCount>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached("SELECT state, SUM(jobs), SUM(credits_charged) FROM job_counts WHERE batch_id = ?1 GROUP BY state")?;
-        let rows =
-            stmt.query_map([batch_id], |r| Ok(BatchStateCount { state: r.get(0)?, jobs: r.get(1)?, credits_charged: r.get(2)? }))?.collect::<Result<Vec<_>, _>>()?;
+        let rows = stmt
+            .query_map([batch_id], |r| Ok(BatchStateCount { state: r.get(0)?, jobs: r.get(1)?, credits_charged: r.get(2)? }))?
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
 
