@@ -80,6 +80,9 @@ impl Drop for Dispatcher {
 async fn run(core: Arc<Core>, mut events: broadcast::Receiver<EngineEvent>, mut finishing: watch::Receiver<bool>) {
     let mut deliveries = JoinSet::new();
     let (mut open, mut was_quiet, mut finish) = (true, false, false);
+    // The outbox is looked at only when something may have changed in it,
+    // not on every job event (a busy queue sends many).
+    let (mut look, mut wait) = (true, Duration::from_secs(60));
     loop {
         if finish {
             // Everything the engine sent before it stopped.
@@ -87,65 +90,74 @@ async fn run(core: Arc<Core>, mut events: broadcast::Receiver<EngineEvent>, mut 
                 on_event(&core, e);
             }
         }
-        let quiet = quiet_hours(&core.db).ok().flatten().is_some_and(|q| q.now());
-        if !quiet {
-            spawn_due(&core, &mut deliveries, was_quiet);
+        if look || finish {
+            look = false;
+            let quiet = quiet_hours(&core.db).ok().flatten().is_some_and(|q| q.now());
+            if !quiet {
+                spawn_due(&core, &mut deliveries, was_quiet);
+            }
+            was_quiet = quiet;
+            wait = match core.db.outbox_next_at().ok().flatten() {
+                Some(at) if !quiet => Duration::from_millis((at - now_ms()).clamp(10, 60_000) as u64),
+                _ => Duration::from_secs(60),
+            };
         }
-        was_quiet = quiet;
         if finish && deliveries.is_empty() {
             break;
         }
-        let next = core.db.outbox_next_at().ok().flatten();
-        let wait = match next {
-            Some(at) if !quiet => Duration::from_millis((at - now_ms()).clamp(10, 60_000) as u64),
-            _ => Duration::from_secs(60),
-        };
+        let since = std::time::Instant::now();
         tokio::select! {
             e = events.recv(), if open => match e {
-                Ok(e) => on_event(&core, e),
+                Ok(e) => look = on_event(&core, e),
                 // Missed job changes: look at every batch not summarised yet.
-                Err(broadcast::error::RecvError::Lagged(_)) => rescan(&core),
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    rescan(&core);
+                    look = true;
+                }
                 Err(broadcast::error::RecvError::Closed) => open = false,
             },
-            Some(_) = deliveries.join_next(), if !deliveries.is_empty() => {}
+            Some(_) = deliveries.join_next(), if !deliveries.is_empty() => look = true,
             r = finishing.changed(), if !finish => finish = r.is_err() || *finishing.borrow(),
-            _ = tokio::time::sleep(wait) => {}
+            _ = tokio::time::sleep(wait) => look = true,
         }
+        wait = wait.saturating_sub(since.elapsed());
     }
 }
 
-fn on_event(core: &Core, event: EngineEvent) {
+/// True when it may have queued something (or quiet hours may have ended).
+fn on_event(core: &Core, event: EngineEvent) -> bool {
     let result = match event {
         EngineEvent::Notice(n) => match RemoteKind::of_notice(n.kind) {
             Some(kind) => queue(core, kind, &Message { job_id: n.job_id, ..Message::new(kind.as_str(), n.title, n.body) }),
-            None => Ok(()),
+            None => Ok(false),
         },
         EngineEvent::JobChanged(job) => job_changed(core, &job),
-        EngineEvent::AccountChanged { .. } => Ok(()),
+        // Rare: also a chance to see that quiet hours were changed.
+        EngineEvent::AccountChanged { .. } => return true,
     };
     // A database error here loses one notice, never the queue: nothing to do but go on.
-    let _ = result;
+    result.unwrap_or(false)
 }
 
 fn subscribers(core: &Core, kind: RemoteKind) -> Result<Vec<String>, NoticeError> {
     Ok(core.db.notice_targets()?.into_iter().filter(|t| t.kinds.split(',').any(|k| k == kind.as_str())).map(|t| t.id).collect())
 }
 
-fn queue(core: &Core, kind: RemoteKind, msg: &Message) -> Result<(), NoticeError> {
+fn queue(core: &Core, kind: RemoteKind, msg: &Message) -> Result<bool, NoticeError> {
     let ids = subscribers(core, kind)?;
     if !ids.is_empty() {
         core.db.queue_remote_notice(&ids, &serde_json::to_string(msg).expect("a message serializes"))?;
     }
-    Ok(())
+    Ok(!ids.is_empty())
 }
 
-fn job_changed(core: &Core, job: &JobView) -> Result<(), NoticeError> {
+fn job_changed(core: &Core, job: &JobView) -> Result<bool, NoticeError> {
     if !is_settled(job.state.as_str()) {
-        return Ok(());
+        return Ok(false);
     }
     match core.db.job(job.id)?.and_then(|row| row.batch_id) {
         Some(batch) => check_batch(core, &batch),
-        None => Ok(()),
+        None => Ok(false),
     }
 }
 
@@ -162,11 +174,12 @@ fn rescan(core: &Core) {
     }
 }
 
-/// When every job of the batch is settled: its one summary.
-fn check_batch(core: &Core, batch_id: &str) -> Result<(), NoticeError> {
+/// When every job of the batch is settled: its one summary. True when it
+/// was queued now.
+fn check_batch(core: &Core, batch_id: &str) -> Result<bool, NoticeError> {
     let counts = core.db.batch_state_counts(batch_id)?;
     if counts.is_empty() || counts.iter().any(|c| c.jobs > 0 && !is_settled(&c.state)) {
-        return Ok(());
+        return Ok(false);
     }
     let n = |states: &[JobState]| counts.iter().filter(|c| states.iter().any(|s| s.as_str() == c.state)).map(|c| c.jobs).sum::<i64>();
     let name = core.db.batch(batch_id)?.map(|b| b.name).unwrap_or_else(|| batch_id.to_string());
@@ -183,8 +196,7 @@ fn check_batch(core: &Core, batch_id: &str) -> Result<(), NoticeError> {
     let total = summary.total;
     let msg = Message::batch_finished(summary);
     let ids = subscribers(core, RemoteKind::BatchFinished)?;
-    core.db.claim_batch_summary(batch_id, total, &ids, &serde_json::to_string(&msg).expect("a message serializes"))?;
-    Ok(())
+    Ok(core.db.claim_batch_summary(batch_id, total, &ids, &serde_json::to_string(&msg).expect("a message serializes"))?)
 }
 
 /// Clears the target's busy mark however its delivery ends.
