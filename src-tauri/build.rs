@@ -68,6 +68,12 @@ const COMMANDS: &[&str] = &[
     "studio_status",
     "studio_default_computer",
     "pick_studio_root_cert",
+    "remote_notices",
+    "add_notice_target",
+    "test_notice_target",
+    "remove_notice_target",
+    "set_notice_target_kinds",
+    "set_notice_quiet_hours",
     "first_paint",
 ];
 

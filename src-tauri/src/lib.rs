@@ -94,6 +94,12 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::studio_status,
             commands::studio_default_computer,
             commands::pick_studio_root_cert,
+            commands::remote_notices,
+            commands::add_notice_target,
+            commands::test_notice_target,
+            commands::remove_notice_target,
+            commands::set_notice_target_kinds,
+            commands::set_notice_quiet_hours,
             first_paint::first_paint,
         ])
         .events(tauri_specta::collect_events![

@@ -186,6 +186,8 @@ async fn run_here(app: &AppHandle, lock: EngineLock) {
         host.set_running(false);
         return;
     }
+    // Remote notices beside the engine, never awaited by it; they stop with it.
+    let _notices = loova_core::remote_notices::Dispatcher::start(db.clone(), accounts.vault().clone(), engine.subscribe(), Default::default());
     let result = engine.run(false, host.shutdown.notified()).await;
     host.set_running(false);
     if let Err(e) = result {

@@ -10,6 +10,7 @@ mod e2e_desktop;
 mod e2e_history;
 mod e2e_library;
 mod e2e_media;
+mod e2e_notices;
 mod e2e_overflow;
 mod e2e_queue;
 mod e2e_recovery;

@@ -215,15 +215,21 @@ pub fn run(until_idle: bool) -> Done {
         Err(e) => return Err(Failure::failed(e)),
     };
     let (db, accounts) = open().map_err(Failure::failed)?;
+    let vault = accounts.vault().clone();
     let engine = new_engine(db.clone(), accounts);
     let rt = runtime();
     let result = rt.block_on(async {
         let (stopped, done) = tokio::sync::oneshot::channel();
         let progress = tokio::spawn(show_progress(engine.clone(), db.clone(), done));
+        // Beside the engine, never awaited by it (docs/user/notices.md).
+        let notices = loova_core::remote_notices::Dispatcher::start(db.clone(), vault, engine.subscribe(), Default::default());
         let r = engine.run(until_idle, shutdown_signal()).await;
         // Let it print what the last moments changed before the summary.
         let _ = stopped.send(());
         let _ = progress.await;
+        // The last batch's summary goes out before `loova run` ends (what
+        // a dead target keeps waits in the outbox for the next run).
+        notices.finish(REMOTE_NOTICES_GRACE).await;
         r
     });
     match result {
@@ -234,6 +240,9 @@ pub fn run(until_idle: bool) -> Done {
         Err(e) => Err(Failure::failed(e)),
     }
 }
+
+/// How long `loova run` waits at its end for remote notices already due.
+const REMOTE_NOTICES_GRACE: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// The engine `loova run` and `loova mcp --run` run: this data folder's
 /// price list, timings scaled by [`TIME_SCALE_ENV`].

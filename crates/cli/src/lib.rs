@@ -20,6 +20,7 @@ mod jobs_change;
 mod library;
 mod library_picks;
 mod mcp;
+mod notices;
 mod packs;
 mod preview;
 mod prices;
@@ -125,6 +126,9 @@ enum Command {
     /// Share an account's slots with the studio's other computers through PostgreSQL.
     #[command(subcommand)]
     Studio(studio::StudioCommand),
+    /// Remote notices to ntfy, a webhook, Discord or Slack: add, list, test, remove; quiet hours.
+    #[command(subcommand)]
+    Notices(notices::NoticesCommand),
     /// Show or change a setting (the same as the app's Settings screen).
     Settings(settings::SettingsArgs),
     /// What was charged, by day, week, month, model, account or batch (local days).
@@ -205,6 +209,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
         Command::Mcp(args) => mcp::run(args),
         Command::Library(args) => library::run(args),
         Command::Settings(args) => settings::run(args),
+        Command::Notices(cmd) => notices::run(cmd),
         Command::Studio(cmd) => studio::run(cmd),
         Command::PricePerCredit { value, clear } => batch::price_per_credit(value, clear),
         Command::Usage(args) => usage::run(args),

@@ -3,7 +3,7 @@
 //! every URL printed is the one loova-core keeps, without its password.
 
 use crate::context::{open, runtime};
-use crate::{print_json, Coded, Done, Failure};
+use crate::{print_json, Done, Failure};
 use clap::Subcommand;
 use loova_core::studio::{self, StudioError, StudioStatus};
 use loova_core::ErrorCode;
@@ -56,24 +56,14 @@ pub enum StudioCommand {
     Disconnect { account: String },
 }
 
-/// Any failure of these commands, with whether it is bad input (exit 2).
-struct Failed(Box<dyn Coded>, bool);
-
-impl<E: Coded + 'static> From<E> for Failed {
-    fn from(e: E) -> Failed {
-        let bad = e.is_bad_input();
-        Failed(Box::new(e), bad)
-    }
-}
-
 pub fn run(cmd: StudioCommand) -> Done {
     let (db, accounts) = open().map_err(Failure::failed)?;
-    let result: Result<(), Failed> = runtime().block_on(async {
+    runtime().block_on(async {
         match cmd {
             StudioCommand::Connect { account, url, ssl_root_cert, insecure_no_tls, studio_account, computer, password_stdin, json } => {
                 if studio::StudioUrl::has_password(&url) {
                     // Refused before anything else: the password is already in the shell's history and `ps`.
-                    return Err(Failed::from(StudioError::FieldInvalid(
+                    return Err(Failure::from(StudioError::FieldInvalid(
                         "url",
                         format!(
                             "--url must not carry the password: shell history and `ps` show the command line. \
@@ -129,7 +119,7 @@ pub fn run(cmd: StudioCommand) -> Done {
                 }
                 // An unreachable database is a service error (exit 1), as a balance that cannot be read.
                 if let Some(s) = shown.iter().find(|s| !s.reachable) {
-                    return Err(Failed::from(crate::Msg(
+                    return Err(Failure::from(crate::Msg(
                         ErrorCode::StudioUnreachable,
                         format!("the database of studio \"{}\" cannot be reached (what to do is above).", s.studio_account),
                     )));
@@ -142,11 +132,7 @@ pub fn run(cmd: StudioCommand) -> Done {
             }
         }
         Ok(())
-    });
-    match result {
-        Ok(()) => Ok(()),
-        Err(Failed(e, bad)) => Err(Failure::boxed(e, bad)),
-    }
+    })
 }
 
 fn read_password() -> Result<String, crate::Msg> {

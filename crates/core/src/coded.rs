@@ -36,6 +36,7 @@ use crate::library::actions::ActionError;
 use crate::library::poster::PosterError;
 use crate::output_dir::OutputDirError;
 use crate::path_grants::UnknownHandle;
+use crate::remote_notices::NoticeError;
 use crate::settings::SettingError;
 use crate::spending::caps::CapError;
 use crate::spending::export::ExportError;
@@ -80,6 +81,7 @@ coded!(SettingError, |e| field: match e {
     SettingError::Invalid { key, .. } => Some(key.as_str()),
     _ => None,
 }, bad: e.is_bad_input());
+coded!(NoticeError, |e| field: e.field(), bad: e.is_bad_input());
 coded!(UnknownHandle, |e| field: Some(e.field), bad: true);
 
 impl Coded for AccountError {

@@ -214,6 +214,12 @@ codes! {
     /// The studio database refused something else (see the message).
     StudioFailed => "studio_failed",
 
+    // Remote notices (ntfy, webhooks, Discord, Slack).
+    /// No remote notice target has that name.
+    NoticeTargetNotFound => "notice_target_not_found",
+    /// A remote notice target did not accept a notice (see the message).
+    NoticeDeliveryFailed => "notice_delivery_failed",
+
     // Price lists.
     PriceListInvalid => "price_list_invalid",
     PriceListBadEntry => "price_list_bad_entry",

@@ -31,6 +31,7 @@ pub mod platform;
 pub mod preview;
 pub mod pricing;
 pub mod recipe;
+pub mod remote_notices;
 pub mod runtime_model;
 pub mod sandbox;
 pub mod secret;

@@ -14,11 +14,13 @@
 //!   the seed printed so a failing run can be replayed.
 //! - [`png_colours`]: tells a real screenshot from a blank (one-colour) one.
 //! - [`start_postgres`]: a throwaway PostgreSQL cluster (the studio suites).
+//! - [`Recorder`]: a loopback HTTP server that records what remote notices deliver.
 
 mod files;
 mod keychain;
 mod picture;
 mod postgres;
+mod recorder;
 mod seed;
 mod sim;
 mod wait;
@@ -28,6 +30,7 @@ pub use keychain::{accounts, add_account, keychain_entries, keyring_service};
 pub use picture::png_colours;
 pub use postgres::{postgres_bin, start_postgres, Postgres, PG_PASSWORD, PG_USER};
 pub use rand::Rng;
+pub use recorder::{dead_endpoint, Received, Recorder};
 pub use seed::{rng, rng_from, seed, SEED_ENV};
 pub use sim::{above_our_cap, free_port, serve_sandbox, sim_config, spawn_sim, start_sim, ServedSandbox, SIM_LIMIT_ABOVE_OUR_CAP};
 pub use wait::{wait_for, wait_for_async, wait_for_async_within, wait_for_future_within, wait_for_within, Condition, TIMEOUT};

@@ -10,6 +10,7 @@ mod cli_https_only;
 mod cli_jobs_change;
 mod cli_library;
 mod cli_mcp;
+mod cli_notices;
 mod cli_output_dir;
 mod cli_overflow;
 mod cli_preview;

@@ -8,6 +8,7 @@ mod compat;
 mod jobs;
 mod library;
 mod migrations;
+mod remote_notices;
 mod runtimes;
 mod settings;
 mod spending;
@@ -19,6 +20,7 @@ pub use jobs::{
     AccountStateCount, Col, EditedJob, JobFilter, JobOrder, JobRow, JobState, MoveReason, MovedFrom, NewBatch, NewJob, Patch, Place, Placed, StateCounts,
 };
 pub use library::{LibraryEntry, LibraryFacets, LibraryFilter, LibraryQuery, LibraryRow, LibrarySort, Take, MAX_PAGE};
+pub use remote_notices::{BatchStateCount, OutboxRow, StoredTarget};
 pub use spending::{AlertKind, BalanceRead, Budget, ChargeFilter, ChargeRow, RefundState};
 pub use studio::StoredStudioLink;
 

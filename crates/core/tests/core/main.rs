@@ -22,6 +22,7 @@ mod reliability_classes;
 mod reliability_disk;
 mod reliability_hold;
 mod reliability_outage;
+mod remote_notices;
 mod runtime_model;
 mod settings;
 mod spending;

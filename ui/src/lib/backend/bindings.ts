@@ -679,6 +679,61 @@ async pickStudioRootCert() : Promise<Result<Granted | null, CommandError>> {
     else return { status: "error", error: e  as any };
 }
 },
+async remoteNotices() : Promise<Result<RemoteNotices, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("remote_notices") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async addNoticeTarget(request: AddNoticeTargetRequest) : Promise<Result<RemoteNotices, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("add_notice_target", { request }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Sends a test notice now; a failure comes back as the error (code
+ * `notice_delivery_failed`) and is also the target's last result.
+ */
+async testNoticeTarget(id: string) : Promise<Result<RemoteNotices, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("test_notice_target", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async removeNoticeTarget(id: string) : Promise<Result<RemoteNotices, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("remove_notice_target", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async setNoticeTargetKinds(id: string, kinds: RemoteKind[]) : Promise<Result<RemoteNotices, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_notice_target_kinds", { id, kinds }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * `22:00-07:00`, or `None` / empty for off.
+ */
+async setNoticeQuietHours(window: string | null) : Promise<Result<RemoteNotices, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_notice_quiet_hours", { window }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async firstPaint() : Promise<void> {
     await TAURI_INVOKE("first_paint");
 }
@@ -813,6 +868,14 @@ export type AddAccountRequest = { name: string; base_url: string | null;
  * Write-only: stored in the keychain, never returned.
  */
 key: string; save_unverified: boolean }
+/**
+ * No `Debug`: the URL and token are secrets. Both are wiped when dropped.
+ */
+export type AddNoticeTargetRequest = { name: string; kind: TargetKind; url: string; 
+/**
+ * ntfy access token or a webhook's bearer token; write-only.
+ */
+token: string | null; kinds: RemoteKind[] }
 /**
  * Where an App Credits figure came from.
  */
@@ -1236,7 +1299,15 @@ export type ErrorCode =
 /**
  * The studio database refused something else (see the message).
  */
-"studio_failed" | "price_list_invalid" | "price_list_bad_entry" | "price_list_unreadable"
+"studio_failed" | 
+/**
+ * No remote notice target has that name.
+ */
+"notice_target_not_found" | 
+/**
+ * A remote notice target did not accept a notice (see the message).
+ */
+"notice_delivery_failed" | "price_list_invalid" | "price_list_bad_entry" | "price_list_unreadable"
 export type Estimate = { model: string; model_name: string; video_reference: boolean; credits_per_second: number; seconds: number; credits: number; pool: CreditPool; pool_note: string; 
 /**
  * Dollars at the cheapest pack's price per credit (exact decimal string).
@@ -1453,6 +1524,14 @@ take: Take | null }
  * The progress of the running jobs now (every second while any run).
  */
 export type JobsProgress = { jobs: JobProgress[] }
+/**
+ * A choice the form offers, with its label (and the URL field's help).
+ */
+export type KindOption = { value: string; label: string; help: string | null; 
+/**
+ * The form offers a token field (ntfy, webhook).
+ */
+takes_token: boolean }
 export type LibraryAction = 
 /**
  * Show the video in the system's file manager.
@@ -1728,6 +1807,38 @@ source: string }
  */
 export type RefundState = "refunded" | "not_known"
 /**
+ * The kinds of remote notice a target may receive.
+ */
+export type RemoteKind = 
+/**
+ * A batch finished: one summary (done, failed, credits spent, what needs you).
+ */
+"batch_finished" | 
+/**
+ * A job needs a person (outcome unknown, invalid, expired video link).
+ */
+"needs_person" | 
+/**
+ * An account used 80 % or 100 % of a budget.
+ */
+"budget" | 
+/**
+ * An account's API Credits are running low.
+ */
+"low_balance" | 
+/**
+ * A studio's database does not answer.
+ */
+"studio_down"
+/**
+ * The Remote notices section: targets, the choices, quiet hours.
+ */
+export type RemoteNotices = { targets: TargetView[]; target_kinds: KindOption[]; notice_kinds: KindOption[]; 
+/**
+ * `22:00-07:00`, or `None` when off.
+ */
+quiet_hours: string | null }
+/**
  * What happened when an account was removed.
  */
 export type Removed = { name: string; 
@@ -1896,6 +2007,30 @@ export type Take = {
  * Its Library item (what the pick and rating commands take).
  */
 library_id: number; pick: boolean; rating: number | null }
+/**
+ * The services a notice can go to.
+ */
+export type TargetKind = "ntfy" | "webhook" | "discord" | "slack"
+/**
+ * A target as Settings and `loova notices list` show it: never its URL.
+ */
+export type TargetView = { id: string; name: string; kind: TargetKind; kind_label: string; 
+/**
+ * The server's host (the topic and token stay in the keychain).
+ */
+host: string; kinds: RemoteKind[]; 
+/**
+ * The last delivery attempt (ms since the epoch), if any.
+ */
+last_at_ms: number | null; last_ok: boolean | null; 
+/**
+ * Why the last attempt failed, with what to do (no secret in it).
+ */
+last_error: string | null; 
+/**
+ * Notices waiting for this target (quiet hours, or retries).
+ */
+waiting: number }
 export type Totals = { 
 /**
  * Charged (final `credits_cost`), refunded charges included.

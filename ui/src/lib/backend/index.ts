@@ -2,6 +2,7 @@
 // @tauri-apps/* directly, so the IPC surface stays in one reviewed place.
 export { commands, events } from './bindings';
 export type {
+  AddNoticeTargetRequest,
   AccountState,
   AccountQueue,
   AccountView,
@@ -28,6 +29,7 @@ export type {
   JobGroup,
   JobState,
   JobView,
+  KindOption,
   LibraryAction,
   LibraryChoices,
   LibraryItem,
@@ -45,6 +47,8 @@ export type {
   QueueOverview,
   RetryPreview,
   QueueOrder,
+  RemoteKind,
+  RemoteNotices,
   Result,
   Segment,
   SettingsScreen,
@@ -52,6 +56,8 @@ export type {
   SpendingPreview,
   Take,
   StudioStatus,
+  TargetKind,
+  TargetView,
   UsageQuery,
   UsageReport,
   VariationPreview,

@@ -9,6 +9,7 @@ const backend = vi.hoisted(() => ({
   setSetting: vi.fn(),
   showDataFolder: vi.fn(),
   importPriceList: vi.fn(),
+  remoteNotices: vi.fn(),
 }));
 vi.mock('../backend', () => ({ commands: backend, events: {} }));
 
@@ -63,6 +64,10 @@ describe('Settings', () => {
   beforeEach(() => {
     vi.clearAllMocks();
     backend.settingsScreen.mockResolvedValue({ status: 'ok', data: data([close, notify, speed]) });
+    backend.remoteNotices.mockResolvedValue({
+      status: 'ok',
+      data: { targets: [], target_kinds: [], notice_kinds: [], quiet_hours: null },
+    });
   });
 
   it('lists the sections, labels and options Rust sends, with the version and data folder', async () => {
