@@ -61,7 +61,7 @@ fn composer_shows_each_violation_at_its_field() {
 #[ignore = "drives the built app: needs Xvfb, tauri-driver and WebKitWebDriver (scripts/test)"]
 fn a_price_list_in_the_data_dir_prices_every_preview() {
     let data = loova_testkit::data_dir();
-    let mut list: serde_json::Value = serde_json::from_str(include_str!("../../crates/core/data/price-list.json")).unwrap();
+    let mut list: serde_json::Value = serde_json::from_str(include_str!("../../crates/domain/data/price-list.json")).unwrap();
     list["effective_date"] = "2027-02-01".into();
     list["source"] = "Loova price change test".into();
     list["models"][0]["credits_per_second"] = 18.into();

@@ -1,7 +1,9 @@
 //! How each error of Loova Desk presents itself to a front end (the app's
 //! `CommandError`, the CLI's `error:` line and exit code, an MCP tool
 //! error): one `Coded` impl per error type, here, so the app and the CLI
-//! cannot tell the same failure differently.
+//! cannot tell the same failure differently. The rules' own errors
+//! (`Violation`, `PriceListError`, the variations') have theirs in
+//! loova-domain's `coded.rs`, beside the trait (the orphan rule).
 
 use crate::error_code::{Coded, ErrorCode};
 
@@ -44,9 +46,7 @@ use crate::spending::usage::UsageError;
 use crate::store::StoreError;
 use crate::studio::StudioError;
 use crate::variation_sets::VariationQueueError;
-use crate::variations::{SyntaxError, VariationError};
 use crate::vault::VaultError;
-use crate::{PriceListError, Violation};
 
 /// The person's input when the code says so: a wrong value, a name that
 /// is not there.
@@ -67,9 +67,7 @@ coded!(CapError, |e| field: e.field(), bad: e.is_bad_input());
 coded!(BatchError, |e| field: None, bad: e.is_bad_input());
 coded!(StoreError, |_e| field: None, bad: false);
 coded!(VaultError, |_e| field: None, bad: false);
-coded!(PriceListError, |_e| field: None, bad: false);
 coded!(VariationQueueError, |e| field: e.field(), bad: e.is_bad_input());
-coded!(VariationError, |e| field: Some(e.field()), bad: e.is_bad_input());
 coded!(ImportError, |e| field: e.field(), bad: !matches!(e, ImportError::Store(_)));
 coded!(StudioError, |e| field: e.field(), bad: by_code(e.code()) || e.field().is_some());
 coded!(OutputDirError, |e| field: e.is_bad_input().then_some(OutputDirError::FIELD), bad: e.is_bad_input());
@@ -100,37 +98,5 @@ impl Coded for AccountError {
             AccountError::Invalid { message, .. } => message.clone(),
             other => other.to_string(),
         }
-    }
-}
-
-/// A template that cannot be read: at the prompt.
-impl Coded for SyntaxError {
-    fn code(&self) -> ErrorCode {
-        ErrorCode::TemplateSyntax
-    }
-    fn field(&self) -> Option<&str> {
-        Some("prompt")
-    }
-    fn is_bad_input(&self) -> bool {
-        true
-    }
-}
-
-/// The first broken rule of a job, at its field, with its fix.
-impl Coded for Violation {
-    fn code(&self) -> ErrorCode {
-        self.code
-    }
-    fn field(&self) -> Option<&str> {
-        Some(&self.field)
-    }
-    fn fix(&self) -> Option<String> {
-        Some(self.fix.clone())
-    }
-    fn is_bad_input(&self) -> bool {
-        true
-    }
-    fn message(&self) -> String {
-        self.message.clone()
     }
 }

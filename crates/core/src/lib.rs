@@ -1,5 +1,8 @@
 //! Loova Desk's product logic. No Tauri and no UI live here, so every rule can
 //! be tested without a window and shared by the desktop app and the `loova` CLI.
+//! The pure rules (no I/O, no async, no SQLite) are the loova-domain crate;
+//! its modules are re-exported here under their former paths, so
+//! `loova_core::job`, `loova_core::pricing::…` and the rest keep working.
 
 pub mod accounts;
 pub mod api;
@@ -10,11 +13,9 @@ mod coded;
 pub mod csv_cell;
 pub mod dialect;
 pub mod engine;
-pub mod error_code;
 pub mod failpoint;
 pub mod file_name;
 pub mod fs_retry;
-pub mod job;
 pub mod library;
 pub mod media;
 // Parts of `media`, also reachable by their former names.
@@ -32,7 +33,6 @@ pub mod preview;
 pub mod pricing;
 pub mod recipe;
 pub mod remote_notices;
-pub mod runtime_model;
 pub mod sandbox;
 pub mod secret;
 pub mod settings;
@@ -43,7 +43,8 @@ pub mod variation_sets;
 pub mod variations;
 pub mod vault;
 
-pub use error_code::{Coded, ErrorCode};
+pub use loova_domain::{error_code, job, runtime_model};
+pub use loova_domain::{Coded, ErrorCode};
 
 /// Loova Desk's version: the app's About box and `loova --version` both
 /// print this (the shell's tests check tauri.conf.json says the same).

@@ -11,9 +11,8 @@ use std::path::Path;
 /// not read files itself).
 pub const THUMBNAIL_MAX: u64 = 4 * 1024 * 1024;
 
-/// The names a file picker offers. Only a filter for the picker: whether a
-/// file is usable is decided from its content (see [`media::sniff`]).
-pub const PICKER_EXTENSIONS: [&str; 12] = ["png", "jpg", "jpeg", "webp", "gif", "mp4", "mov", "webm", "mp3", "wav", "m4a", "ogg"];
+/// The names a file picker offers (a rule of loova-domain's `media`).
+pub use loova_domain::media::PICKER_EXTENSIONS;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

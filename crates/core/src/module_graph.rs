@@ -1,9 +1,9 @@
-//! A check that the modules of this crate do not import each other in a
-//! circle: a cycle means a helper lives in the wrong module, and a newcomer
-//! can no longer read one module without the others. Reads the sources
-//! (`crate::<module>` paths outside comments and test code, crate-root
-//! re-exports mapped to their module) and fails with every edge of every
-//! cycle.
+//! A check that the modules of this crate, and of loova-domain, do not
+//! import each other in a circle: a cycle means a helper lives in the wrong
+//! module, and a newcomer can no longer read one module without the others.
+//! Reads the sources (`crate::<module>` paths outside comments and test
+//! code, crate-root re-exports mapped to their module) and fails with every
+//! edge of every cycle. Also keeps loova-domain free of I/O crates.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -84,10 +84,8 @@ fn edges(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
     out
 }
 
-#[test]
-fn no_module_imports_another_that_imports_it_back() {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let edges = edges(&src);
+/// Every edge `from -> to` that is part of a cycle among the modules of `src`.
+fn cycles(edges: &BTreeMap<String, BTreeSet<String>>) -> Vec<String> {
     let reaches = |from: &str, to: &str| {
         let (mut seen, mut todo) = (BTreeSet::new(), vec![from.to_string()]);
         while let Some(m) = todo.pop() {
@@ -102,14 +100,54 @@ fn no_module_imports_another_that_imports_it_back() {
         }
         false
     };
-    let mut cycles = Vec::new();
-    for (from, tos) in &edges {
+    let mut out = Vec::new();
+    for (from, tos) in edges {
         for to in tos {
             if reaches(to, from) {
-                cycles.push(format!("{from} -> {to}"));
+                out.push(format!("{from} -> {to}"));
             }
         }
     }
+    out
+}
+
+#[test]
+fn no_module_imports_another_that_imports_it_back() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let edges = edges(&src);
+    let cycles = cycles(&edges);
     assert!(cycles.is_empty(), "modules of loova-core in a cycle (each edge: a use of `crate::<to>` in <from>): {cycles:#?}");
     assert!(edges.get("engine").is_some_and(|e| e.contains("store")), "the check reads the sources: {edges:?}");
+}
+
+#[test]
+fn no_domain_module_imports_another_that_imports_it_back() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../domain/src");
+    let edges = edges(&src);
+    let cycles = cycles(&edges);
+    assert!(cycles.is_empty(), "modules of loova-domain in a cycle (each edge: a use of `crate::<to>` in <from>): {cycles:#?}");
+    assert!(edges.get("pricing").is_some_and(|e| e.contains("job")), "the check reads the sources: {edges:?}");
+}
+
+/// loova-domain is the rules without I/O, async or SQLite; a new dependency
+/// is a decision, so it is added here too (and never tokio, rusqlite,
+/// reqwest or anything that reads files or the network).
+#[test]
+fn loova_domain_depends_only_on_pure_crates() {
+    const PURE: [&str; 5] = ["rust_decimal", "serde", "serde_json", "specta", "thiserror"];
+    let manifest = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../domain/Cargo.toml")).unwrap();
+    let mut section = String::new();
+    let mut deps = Vec::new();
+    for line in manifest.lines().map(str::trim) {
+        if line.starts_with('[') {
+            section = line.to_string();
+        } else if section.ends_with("dependencies]") && !section.contains("dev-dependencies") {
+            if let Some((name, _)) = line.split_once('=').filter(|_| !line.starts_with('#')) {
+                deps.push(name.trim().to_string());
+            }
+        }
+    }
+    let impure: Vec<&String> = deps.iter().filter(|d| !PURE.contains(&d.as_str())).collect();
+    assert!(impure.is_empty(), "loova-domain must stay free of I/O (docs/ARCHITECTURE.md); move the code needing {impure:?} to loova-core");
+    assert!(deps.iter().any(|d| d == "serde"), "the check reads the manifest: {deps:?}");
 }

@@ -5,7 +5,7 @@
 
 use crate::error::CommandError;
 use crate::state::AppState;
-use loova_core::media::MediaLimits;
+use loova_core::media::{MediaLimits, MediaLimitsFromDb};
 use loova_core::media_info::{self, MediaInfo, PICKER_EXTENSIONS};
 use loova_core::path_grants::{Granted, PathGrants};
 use serde::Serialize;

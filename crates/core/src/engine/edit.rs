@@ -6,7 +6,7 @@
 use super::actions::JobAction;
 use super::view::{job, JobView};
 use super::EngineError;
-use crate::media::{self, MediaLimits};
+use crate::media::{self, MediaLimits, MediaLimitsFromDb};
 use crate::pricing::LoadedPriceList;
 use crate::store::{Db, EditedJob, Place, Placed};
 use crate::JobSpec;

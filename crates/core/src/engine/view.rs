@@ -4,7 +4,7 @@
 use super::actions::JobAction;
 use super::EngineError;
 use crate::job::JobSpec;
-use crate::media::{self, MediaLimits};
+use crate::media::{self, MediaLimits, MediaLimitsFromDb};
 use crate::pricing::LoadedPriceList;
 use crate::store::{now_ms, Db, JobFilter, JobRow, JobState};
 use serde::{Deserialize, Serialize};
@@ -163,7 +163,7 @@ impl JobView {
 /// estimate with the date of the price list it came from.
 ///
 /// Local files are checked first (readable, a supported format of the right
-/// kind, within [`MediaLimits::from_db`]), then copied into
+/// kind, within [`MediaLimitsFromDb::from_db`]), then copied into
 /// `<data dir>/media/<job id>/` in the same transaction that inserts the job,
 /// so the stored spec points at the copies and no engine sees the job before
 /// they exist. The data dir is the folder of the database.

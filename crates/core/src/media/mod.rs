@@ -1,115 +1,38 @@
 //! Local media used as references: what a file is (from its content, never
 //! its name), whether it is small enough to upload, and the copies a queued
 //! job keeps in `<data dir>/media/<job id>/` so that editing or moving the
-//! original does not change what the job sends.
+//! original does not change what the job sends. The kinds, the limits and
+//! the refusals are loova-domain's (`loova_domain::media`, re-exported here).
 
 pub mod duration;
-pub mod error;
 pub mod reference_limits;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+
+pub(crate) use loova_domain::media::MB;
+pub use loova_domain::media::{error, local_files, MediaError, MediaKind, MediaLimits, Sniffed, SUPPORTED};
 
 /// Folder of the data directory that holds the copies of queued jobs' files.
 pub const MEDIA_DIR: &str = "media";
-
-/// The formats that work, as a person reads them.
-pub const SUPPORTED: &str = "images: PNG, JPEG, WebP, GIF; videos: MP4, MOV, WebM; audio: MP3, WAV, M4A, OGG";
 
 /// The setting (JSON, e.g. `{"image_mb":30,"video_mb":50,"audio_mb":15}`)
 /// that changes the size limits.
 pub const LIMITS_SETTING: &str = "media_limits";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "snake_case")]
-pub enum MediaKind {
-    Image,
-    Video,
-    Audio,
-}
-
-impl MediaKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MediaKind::Image => "image",
-            MediaKind::Video => "video",
-            MediaKind::Audio => "audio",
-        }
-    }
-
-    /// The JobSpec field that holds local files of this kind.
-    pub fn files_field(self) -> &'static str {
-        match self {
-            MediaKind::Image => "image_files",
-            MediaKind::Video => "video_files",
-            MediaKind::Audio => "audio_files",
-        }
-    }
-}
-
-impl std::fmt::Display for MediaKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// What a file turned out to be.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct Sniffed {
-    pub kind: MediaKind,
-    /// "PNG", "MP4", …
-    pub format: String,
-    /// The content type sent with the upload.
-    pub mime: String,
-    /// Bytes.
-    #[cfg_attr(feature = "specta", specta(type = f64))]
-    pub size: u64,
-}
-
-/// Largest file accepted per kind, in bytes. Loova documents no limit; the
-/// defaults are the same model's upstream limits (`reference_limits`):
-/// images under 30 MB, reference videos 50 MB (upstream: all of them
-/// together), audio 15 MB. A person may raise them (the setting).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct MediaLimits {
-    #[cfg_attr(feature = "specta", specta(type = f64))]
-    pub image_bytes: u64,
-    #[cfg_attr(feature = "specta", specta(type = f64))]
-    pub video_bytes: u64,
-    #[cfg_attr(feature = "specta", specta(type = f64))]
-    pub audio_bytes: u64,
-}
-
-pub(crate) const MB: u64 = 1024 * 1024;
-
-impl Default for MediaLimits {
-    fn default() -> Self {
-        use crate::reference_limits::default_file_limit;
-        MediaLimits {
-            image_bytes: default_file_limit(MediaKind::Image),
-            video_bytes: default_file_limit(MediaKind::Video),
-            audio_bytes: default_file_limit(MediaKind::Audio),
-        }
-    }
-}
-
-impl MediaLimits {
-    pub fn for_kind(&self, kind: MediaKind) -> u64 {
-        match kind {
-            MediaKind::Image => self.image_bytes,
-            MediaKind::Video => self.video_bytes,
-            MediaKind::Audio => self.audio_bytes,
-        }
-    }
-
+/// The limits a person set: loova-domain's `MediaLimits` knows no database,
+/// so reading the setting is this trait's (in scope, `MediaLimits::from_db`
+/// reads as before).
+pub trait MediaLimitsFromDb {
     /// The limits set in the [`LIMITS_SETTING`] setting (megabytes per kind;
     /// a missing or unreadable value keeps the default).
-    pub fn from_db(db: &crate::store::Db) -> MediaLimits {
+    fn from_db(db: &crate::store::Db) -> MediaLimits;
+}
+
+impl MediaLimitsFromDb for MediaLimits {
+    fn from_db(db: &crate::store::Db) -> MediaLimits {
         #[derive(Deserialize, Default)]
         struct Mb {
             image_mb: Option<u64>,
@@ -126,8 +49,6 @@ impl MediaLimits {
         }
     }
 }
-
-pub use crate::media_error::MediaError;
 
 /// How much of a file's start is read to tell what it is (`infer` looks for
 /// a WebM's doctype within its first 256 bytes).
@@ -205,15 +126,6 @@ pub fn check(path: &Path, expected: MediaKind, limits: &MediaLimits) -> Result<S
         return Err(MediaError::TooLarge { path: shown, kind: s.kind, size: s.size, limit });
     }
     Ok(s)
-}
-
-/// Every local file of a spec, in the order sent: images, videos, audio.
-pub fn local_files(spec: &crate::JobSpec) -> Vec<(MediaKind, &str)> {
-    let mut out = Vec::new();
-    for (kind, list) in [(MediaKind::Image, &spec.image_files), (MediaKind::Video, &spec.video_files), (MediaKind::Audio, &spec.audio_files)] {
-        out.extend(list.iter().map(|p| (kind, p.as_str())));
-    }
-    out
 }
 
 /// Checks every local file of a spec (readable, supported, right kind, small

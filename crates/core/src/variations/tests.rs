@@ -1,6 +1,7 @@
 use super::*;
 use crate::job::JobSpec;
 use crate::variation_sets::{preview, FIRST_ROWS};
+use crate::ErrorCode;
 use std::path::Path;
 
 fn req(template: &str) -> VariationRequest {

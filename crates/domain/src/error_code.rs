@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 /// What every error of Loova Desk tells a front end: its code, the field of
 /// a form it concerns, how to fix it when its sentence does not say, and
 /// whether it is the person's input (CLI exit 2) or a failure (exit 1).
-/// Each error type's impl is in `crate::coded`.
+/// Each error type's impl is in a `coded.rs`: this crate's for the rules'
+/// errors, loova-core's for the rest (the orphan rule puts an impl beside
+/// its trait or its type).
 pub trait Coded: std::fmt::Display {
     fn code(&self) -> ErrorCode;
     fn field(&self) -> Option<&str> {

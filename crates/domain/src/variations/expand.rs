@@ -1,80 +1,49 @@
-//! From a parsed template to its prompts: wildcards are read (from
-//! `<data dir>/wildcards/NAME.txt`, nested, with a depth limit and cycle
-//! detection), the number of prompts is counted without building them, and
-//! then they are listed in order — the first group varies slowest.
+//! From a parsed template to its prompts: wildcards are looked up (nested,
+//! with a depth limit and cycle detection), the number of prompts is counted
+//! without building them, and then they are listed in order — the first
+//! group varies slowest. Where a wildcard's text comes from is a
+//! [`WildcardSource`]: loova-core's `Wildcards` reads
+//! `<data dir>/wildcards/NAME.txt`, so this language reads no file itself.
 
 use super::parse::{parse, Node, Pos, Template};
 use super::VariationError;
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Wildcards inside wildcard lines deeper than this are refused.
 pub const MAX_WILDCARD_DEPTH: usize = 8;
-
-/// The folder of a data directory that holds the wildcard files.
-pub const WILDCARDS_DIR: &str = "wildcards";
-
-/// Where `__name__` looks: `<dir>/name.txt`. Files are read once per expansion.
-#[derive(Debug, Clone)]
-pub struct Wildcards {
-    dir: PathBuf,
-    cache: HashMap<String, Vec<(usize, String)>>,
-}
-
-impl Wildcards {
-    /// The wildcards of a data directory (`<data dir>/wildcards`).
-    pub fn of_data_dir(data_dir: &Path) -> Wildcards {
-        Wildcards::in_dir(data_dir.join(WILDCARDS_DIR))
-    }
-
-    pub fn in_dir(dir: PathBuf) -> Wildcards {
-        Wildcards { dir, cache: HashMap::new() }
-    }
-
-    pub fn path_of(&self, name: &str) -> PathBuf {
-        self.dir.join(format!("{name}.txt"))
-    }
-
-    /// The file's lines that count, with their line numbers: blank lines and
-    /// lines starting with `#` are left out.
-    fn lines(&mut self, name: &str, at: Pos, used_in: Option<&str>) -> Result<Vec<(usize, String)>, VariationError> {
-        if let Some(lines) = self.cache.get(name) {
-            return Ok(lines.clone());
-        }
-        let path = self.path_of(name);
-        let text = match read_capped(&path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(VariationError::UnknownWildcard { name: name.into(), path: path.display().to_string(), at, used_in: used_in.map(String::from) })
-            }
-            Err(e) => return Err(VariationError::WildcardUnreadable { path: path.display().to_string(), reason: e.to_string() }),
-        };
-        let lines: Vec<(usize, String)> =
-            text.lines().enumerate().map(|(i, l)| (i + 1, l.trim().to_string())).filter(|(_, l)| !l.is_empty() && !l.starts_with('#')).collect();
-        if lines.is_empty() {
-            return Err(VariationError::EmptyWildcard { name: name.into(), path: path.display().to_string() });
-        }
-        self.cache.insert(name.into(), lines.clone());
-        Ok(lines)
-    }
-}
 
 /// The largest wildcard file read (1 MiB: tens of thousands of values).
 /// Its values multiply into jobs, and the job count is capped anyway; a
 /// bigger file is a mistake (a log, a dictionary) rather than a list.
 pub const MAX_WILDCARD_BYTES: u64 = 1024 * 1024;
 
-fn read_capped(path: &Path) -> std::io::Result<String> {
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)?.take(MAX_WILDCARD_BYTES + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_WILDCARD_BYTES {
-        return Err(std::io::Error::other(format!(
-            "it is larger than {} KB, the most a wildcard file may have; keep one list of values per file",
-            MAX_WILDCARD_BYTES / 1024
-        )));
+/// Where `__name__` finds its values.
+pub trait WildcardSource {
+    /// Where NAME's values are kept, as messages name it.
+    fn path_of(&self, name: &str) -> PathBuf;
+    /// NAME's text, one value a line; an error of kind `NotFound` when
+    /// there is no such wildcard. A source may cache: one expansion asks
+    /// for the same name as often as the template uses it.
+    fn read(&mut self, name: &str) -> std::io::Result<String>;
+}
+
+/// The lines of NAME that count, with their line numbers: blank lines and
+/// lines starting with `#` are left out.
+fn lines(wildcards: &mut dyn WildcardSource, name: &str, at: Pos, used_in: Option<&str>) -> Result<Vec<(usize, String)>, VariationError> {
+    let path = wildcards.path_of(name).display().to_string();
+    let text = match wildcards.read(name) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(VariationError::UnknownWildcard { name: name.into(), path, at, used_in: used_in.map(String::from) })
+        }
+        Err(e) => return Err(VariationError::WildcardUnreadable { path, reason: e.to_string() }),
+    };
+    let lines: Vec<(usize, String)> =
+        text.lines().enumerate().map(|(i, l)| (i + 1, l.trim().to_string())).filter(|(_, l)| !l.is_empty() && !l.starts_with('#')).collect();
+    if lines.is_empty() {
+        return Err(VariationError::EmptyWildcard { name: name.into(), path });
     }
-    String::from_utf8(bytes).map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text; save it as UTF-8"))
+    Ok(lines)
 }
 
 /// A template with its wildcards read: text, or a choice among sequences.
@@ -85,15 +54,15 @@ pub enum Resolved {
 }
 
 /// Reads every wildcard the template uses (and those their lines use).
-pub fn resolve(template: &Template, wildcards: &mut Wildcards) -> Result<Vec<Resolved>, VariationError> {
+pub fn resolve(template: &Template, wildcards: &mut dyn WildcardSource) -> Result<Vec<Resolved>, VariationError> {
     resolve_seq(&template.nodes, wildcards, &mut Vec::new())
 }
 
-fn resolve_seq(nodes: &[Node], wildcards: &mut Wildcards, chain: &mut Vec<String>) -> Result<Vec<Resolved>, VariationError> {
+fn resolve_seq(nodes: &[Node], wildcards: &mut dyn WildcardSource, chain: &mut Vec<String>) -> Result<Vec<Resolved>, VariationError> {
     nodes.iter().map(|n| resolve_node(n, wildcards, chain)).collect()
 }
 
-fn resolve_node(node: &Node, wildcards: &mut Wildcards, chain: &mut Vec<String>) -> Result<Resolved, VariationError> {
+fn resolve_node(node: &Node, wildcards: &mut dyn WildcardSource, chain: &mut Vec<String>) -> Result<Resolved, VariationError> {
     match node {
         Node::Text(t) => Ok(Resolved::Text(t.clone())),
         Node::Group { alternatives, .. } => Ok(Resolved::Choice(alternatives.iter().map(|a| resolve_seq(a, wildcards, chain)).collect::<Result<_, _>>()?)),
@@ -106,7 +75,7 @@ fn resolve_node(node: &Node, wildcards: &mut Wildcards, chain: &mut Vec<String>)
                 return Err(VariationError::WildcardTooDeep { chain: named(chain, name) });
             }
             let used_in = chain.last().map(|c| wildcards.path_of(c).display().to_string());
-            let lines = wildcards.lines(name, *at, used_in.as_deref())?;
+            let lines = lines(wildcards, name, *at, used_in.as_deref())?;
             chain.push(name.clone());
             let mut options = Vec::with_capacity(lines.len());
             for (line_no, line) in lines {
@@ -208,5 +177,62 @@ pub(crate) fn product<T>(parts: &[&[T]]) -> Vec<Vec<(usize, usize)>> {
             }
             idx[i] = 0;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    /// Wildcards as text in memory: the language needs no files.
+    struct Texts(HashMap<&'static str, &'static str>);
+
+    impl WildcardSource for Texts {
+        fn path_of(&self, name: &str) -> PathBuf {
+            PathBuf::from(format!("w/{name}.txt"))
+        }
+        fn read(&mut self, name: &str) -> std::io::Result<String> {
+            self.0.get(name).map(|t| t.to_string()).ok_or_else(|| std::io::ErrorKind::NotFound.into())
+        }
+    }
+
+    fn texts(named: &[(&'static str, &'static str)]) -> Texts {
+        Texts(named.iter().copied().collect())
+    }
+
+    fn prompts_of(template: &str, w: &mut Texts) -> Result<Vec<String>, VariationError> {
+        Ok(prompts(&resolve(&parse(template).unwrap(), w)?).into_iter().map(|p| p.text).collect())
+    }
+
+    #[test]
+    fn a_source_gives_the_lines_without_blanks_or_comments_nested() {
+        let mut w = texts(&[("animal", "# pets\nfox\n\n__colour__ cat\n"), ("colour", "red\nblue")]);
+        assert_eq!(prompts_of("a __animal__", &mut w).unwrap(), ["a fox", "a red cat", "a blue cat"]);
+    }
+
+    #[test]
+    fn missing_empty_and_circular_wildcards_are_named() {
+        let mut w = texts(&[("empty", "# nothing\n"), ("a", "__b__"), ("b", "__a__")]);
+        let missing = prompts_of("__nope__", &mut w).unwrap_err();
+        assert!(matches!(&missing, VariationError::UnknownWildcard { path, .. } if path.ends_with("nope.txt")), "{missing:?}");
+        assert!(matches!(prompts_of("__empty__", &mut w), Err(VariationError::EmptyWildcard { .. })));
+        assert!(matches!(prompts_of("__a__", &mut w), Err(VariationError::WildcardCycle { chain }) if chain == ["__a__", "__b__", "__a__"]));
+    }
+
+    #[test]
+    fn an_unreadable_source_is_not_the_persons_input() {
+        struct Broken;
+        impl WildcardSource for Broken {
+            fn path_of(&self, name: &str) -> PathBuf {
+                PathBuf::from(name)
+            }
+            fn read(&mut self, _: &str) -> std::io::Result<String> {
+                Err(std::io::Error::other("denied"))
+            }
+        }
+        let e = resolve(&parse("__x__").unwrap(), &mut Broken).unwrap_err();
+        assert!(matches!(&e, VariationError::WildcardUnreadable { reason, .. } if reason == "denied"), "{e:?}");
+        assert!(!e.is_bad_input());
     }
 }
