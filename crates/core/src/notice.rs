@@ -22,4 +22,6 @@ pub enum NoticeKind {
     KeychainLocked,
     /// A studio account's PostgreSQL does not answer: it sends no create.
     StudioUnreachable,
+    /// A dry account's waiting jobs went to its overflow account.
+    JobsMoved,
 }

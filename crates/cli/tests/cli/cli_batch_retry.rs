@@ -6,14 +6,14 @@
 use crate::common::Env;
 use loova_core::spending::{budget_status, Zone};
 use loova_core::store::{Db, JobFilter, JobState};
-use loova_testkit::sim_config;
+use loova_testkit::{above_our_cap, sim_config};
 
 const KEY: &str = "sk-live-retry-test-90ab";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs the Secret Service: run by scripts/test"]
 async fn a_batchs_failures_are_retried_once_priced_and_within_the_budget() {
-    let sim = loova_testkit::start_sim(sim_config(&[(KEY, 1_000_000)], 0.01)).await;
+    let sim = loova_testkit::start_sim(above_our_cap(sim_config(&[(KEY, 1_000_000)], 0.01))).await;
     sim.update_config(|c| c.fail_rate = 1.0).unwrap();
     let env = Env::new("batch-retry").fast().with_account("Retry", &sim.base_url(), KEY).await;
     let db = env.db();

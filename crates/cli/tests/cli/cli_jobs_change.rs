@@ -5,7 +5,7 @@
 
 use crate::common::Env;
 use loova_core::store::{Db, JobState, Patch};
-use loova_testkit::sim_config;
+use loova_testkit::{above_our_cap, sim_config};
 
 const KEY: &str = "sk-live-order-test-51c2";
 
@@ -17,7 +17,7 @@ fn order(db: &Db) -> Vec<i64> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs the Secret Service: run by scripts/test"]
 async fn moved_and_edited_jobs_are_sent_in_the_new_order_at_the_new_price() {
-    let sim = loova_testkit::start_sim(sim_config(&[(KEY, 1_000_000)], 0.01)).await;
+    let sim = loova_testkit::start_sim(above_our_cap(sim_config(&[(KEY, 1_000_000)], 0.01))).await;
     let env = Env::new("jobs-change").fast().with_account("Order", &sim.base_url(), KEY).await;
     let db = env.db();
     let loova = |args: &[&str]| env.run(args);

@@ -7,7 +7,7 @@
 use crate::common::{text, Env};
 use loova_core::failpoint::FAILPOINT_ENV;
 use loova_core::store::{Db, JobState};
-use loova_testkit::sim_config;
+use loova_testkit::{above_our_cap, sim_config};
 
 const DRY: &str = "sk-live-overflow-dry-8a1";
 const FULL: &str = "sk-live-overflow-full-8a2";
@@ -54,7 +54,7 @@ fn each_sent_once(sim: &loova_sim::SimHandle, db: &Db) -> usize {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs the Secret Service: run by scripts/test"]
 async fn overflow_is_set_by_name_and_refused_with_the_rule() {
-    let sim = loova_testkit::start_sim(sim_config(&[(DRY, 1_000), (FULL, 1_000)], 0.01)).await;
+    let sim = loova_testkit::start_sim(above_our_cap(sim_config(&[(DRY, 1_000), (FULL, 1_000)], 0.01))).await;
     let env = setup(&sim, "overflow-set", 0).await;
     let (code, out, err) = env.run(&["accounts", "overflow", "Studio", "--to", "Backup"]);
     assert_eq!(code, 0, "{out}{err}");
@@ -77,7 +77,7 @@ async fn overflow_is_set_by_name_and_refused_with_the_rule() {
 #[ignore = "needs the Secret Service: run by scripts/test"]
 async fn a_kill_during_an_overflow_sends_nothing_twice() {
     for (test, failpoint) in [("overflow-kill-before", "overflow_before_commit"), ("overflow-kill-after", "overflow_after_commit")] {
-        let sim = loova_testkit::start_sim(sim_config(&[(DRY, 225), (FULL, 1_000_000)], 0.01)).await;
+        let sim = loova_testkit::start_sim(above_our_cap(sim_config(&[(DRY, 225), (FULL, 1_000_000)], 0.01))).await;
         let env = setup(&sim, test, 10).await;
         env.ok(&["accounts", "overflow", "Studio", "--to", "Backup"]);
         let o = run(&env, Some(failpoint)).await;
@@ -109,7 +109,7 @@ async fn a_kill_during_an_overflow_sends_nothing_twice() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs the Secret Service: run by scripts/test"]
 async fn a_kill_during_a_move_changes_nothing_and_sends_nothing_twice() {
-    let sim = loova_testkit::start_sim(sim_config(&[(DRY, 1_000_000), (FULL, 1_000_000)], 0.01)).await;
+    let sim = loova_testkit::start_sim(above_our_cap(sim_config(&[(DRY, 1_000_000), (FULL, 1_000_000)], 0.01))).await;
     let env = setup(&sim, "move-kill", 8).await;
     let db = env.db();
     let account = db.find_account("Studio").unwrap().unwrap().id;

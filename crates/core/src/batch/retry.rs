@@ -10,8 +10,8 @@ use super::BatchError;
 use crate::media;
 use crate::pricing::estimate::dollars;
 use crate::pricing::LoadedPriceList;
-use crate::spending::{budget, Zone};
-use crate::store::{now_ms, Db, JobFilter, JobState, NewJob};
+use crate::spending::Zone;
+use crate::store::{Db, NewJob};
 use serde::{Deserialize, Serialize};
 
 /// What "Retry failed" would do, before it does it.
@@ -66,16 +66,10 @@ pub fn retry_preview(db: &Db, prices: &LoadedPriceList, batch_id: &str) -> Resul
 }
 
 /// How many of `estimates`, queued last, the account's budget lets through
-/// today after the jobs already waiting; `None` without a cap.
+/// today after the jobs already waiting (their estimates summed in SQL, as
+/// the spending preview counts them); `None` without a cap.
 fn fit_today(db: &Db, account_id: &str, estimates: &[Option<i64>]) -> Result<Option<u64>, BatchError> {
-    let status = budget::status(db, account_id, Zone::Local, now_ms())?;
-    if !status.has_cap() {
-        return Ok(None);
-    }
-    let filter = JobFilter { account_id: Some(account_id.to_string()), states: vec![JobState::Queued], ..Default::default() };
-    let ahead: Vec<Option<i64>> = db.jobs(&filter)?.iter().map(|j| j.estimate_credits).collect();
-    let all: Vec<Option<i64>> = ahead.iter().chain(estimates).copied().collect();
-    Ok(Some(status.fits(&all).saturating_sub(ahead.len()) as u64))
+    Ok(crate::preview::spending_preview(db, account_id, Zone::Local, estimates)?.jobs_that_fit)
 }
 
 /// Queues a new job for each of the batch's definite failures not retried

@@ -6,7 +6,7 @@
 use super::actions::JobAction;
 use super::view::{job, JobView};
 use super::EngineError;
-use crate::media::{self, MediaLimits, MediaLimitsFromDb};
+use crate::media;
 use crate::pricing::LoadedPriceList;
 use crate::store::{Db, EditedJob, Place, Placed};
 use crate::JobSpec;
@@ -24,16 +24,7 @@ pub fn edit(db: &Db, id: i64, spec: &JobSpec, name: Option<&str>, prices: &Loade
     if !JobAction::Edit.allowed_in(current.state) {
         return Err(refused(current.state));
     }
-    let violations = spec.validate();
-    if !violations.is_empty() {
-        return Err(EngineError::InvalidSpec(violations));
-    }
-    if spec.has_local_files() {
-        let problems = media::check_spec(spec, &MediaLimits::from_db(db));
-        if !problems.is_empty() {
-            return Err(EngineError::Media(problems));
-        }
-    }
+    super::view::check_spec(db, spec)?;
     let data_dir = db.data_dir();
     let stored = if spec.has_local_files() { media::copy_for_edit(&data_dir, id, spec).map_err(|e| EngineError::Media(vec![e]))? } else { spec.clone() };
     let est = crate::estimate(&stored, &prices.list, &prices.info);

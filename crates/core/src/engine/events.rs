@@ -84,6 +84,7 @@ fn summarise(p: Pending) -> Notice {
         NoticeKind::LowBalance => (format!("{n} accounts are low on API Credits"), p.first.body),
         NoticeKind::KeychainLocked => (p.first.title, p.first.body),
         NoticeKind::StudioUnreachable => (format!("{n} studio databases do not answer"), p.first.body),
+        NoticeKind::JobsMoved => ("Waiting jobs moved to overflow accounts".to_string(), format!("{n} moves; each job's row says where from and why.")),
     };
     // A summary is about several jobs: it opens the Queue, not one job.
     Notice { kind: p.first.kind, title, body, job_id: None }

@@ -26,12 +26,12 @@ impl Inner {
         for id in &moved {
             self.job_changed(*id);
         }
-        let (kind, reason) = match why {
-            MoveReason::OutOfCredits => (NoticeKind::OutOfCredits, format!("{} is out of API credits", account.name)),
-            MoveReason::OverBudget => (NoticeKind::Budget, format!("{} reached its budget", account.name)),
+        let reason = match why {
+            MoveReason::OutOfCredits => format!("{} is out of API credits", account.name),
+            MoveReason::OverBudget => format!("{} reached its budget", account.name),
         };
         let body = format!("{reason}: its {} waiting job(s) are sent on {} instead, under {}'s budget and limit.", moved.len(), to.name, to.name);
-        self.notice(kind, format!("{} job(s) moved to {}", moved.len(), to.name), body);
+        self.notice(NoticeKind::JobsMoved, format!("{} job(s) moved to {}", moved.len(), to.name), body);
         self.account_changed(&account.id);
         self.account_changed(&to.id);
         // B's queue may have been empty in this reconcile: look again now.

@@ -168,18 +168,9 @@ impl JobView {
 /// so the stored spec points at the copies and no engine sees the job before
 /// they exist. The data dir is the folder of the database.
 pub fn enqueue(db: &Db, account_id: &str, spec: &JobSpec, name: Option<&str>, prices: &LoadedPriceList) -> Result<JobView, EngineError> {
-    let violations = spec.validate();
-    if !violations.is_empty() {
-        return Err(EngineError::InvalidSpec(violations));
-    }
+    check_spec(db, spec)?;
     if db.account(account_id)?.is_none() {
         return Err(EngineError::NoSuchAccount(account_id.to_string()));
-    }
-    if spec.has_local_files() {
-        let problems = media::check_spec(spec, &MediaLimits::from_db(db));
-        if !problems.is_empty() {
-            return Err(EngineError::Media(problems));
-        }
     }
     let est = crate::estimate(spec, &prices.list, &prices.info);
     let name = name.map(str::trim).filter(|n| !n.is_empty());
@@ -202,6 +193,23 @@ pub fn enqueue(db: &Db, account_id: &str, spec: &JobSpec, name: Option<&str>, pr
         db.insert_job(&new)?
     };
     job(db, id)
+}
+
+/// The rules a recipe must keep to be queued or saved over a queued one:
+/// every field's (all violations at once), then its local files' (kind,
+/// size, length, against the person's limits).
+pub(super) fn check_spec(db: &Db, spec: &JobSpec) -> Result<(), EngineError> {
+    let violations = spec.validate();
+    if !violations.is_empty() {
+        return Err(EngineError::InvalidSpec(violations));
+    }
+    if spec.has_local_files() {
+        let problems = media::check_spec(spec, &MediaLimits::from_db(db));
+        if !problems.is_empty() {
+            return Err(EngineError::Media(problems));
+        }
+    }
+    Ok(())
 }
 
 /// Removes the copies of a job's local files (after it ended for good).

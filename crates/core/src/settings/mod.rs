@@ -9,7 +9,7 @@ use crate::ErrorCode;
 use serde::Serialize;
 
 /// Every kind of notice, in the order the Settings screen lists them.
-pub const NOTICE_KINDS: [NoticeKind; 9] = [
+pub const NOTICE_KINDS: [NoticeKind; 10] = [
     NoticeKind::JobFailed,
     NoticeKind::NeedsDecision,
     NoticeKind::OutOfCredits,
@@ -19,6 +19,7 @@ pub const NOTICE_KINDS: [NoticeKind; 9] = [
     NoticeKind::LowBalance,
     NoticeKind::KeychainLocked,
     NoticeKind::StudioUnreachable,
+    NoticeKind::JobsMoved,
 ];
 
 /// What closing the window does while jobs are queued or in flight (with
@@ -135,6 +136,7 @@ fn notice_name(kind: NoticeKind) -> &'static str {
         NoticeKind::LowBalance => "low_balance",
         NoticeKind::KeychainLocked => "keychain_locked",
         NoticeKind::StudioUnreachable => "studio_unreachable",
+        NoticeKind::JobsMoved => "jobs_moved",
     }
 }
 
@@ -149,6 +151,7 @@ fn notice_label(kind: NoticeKind) -> &'static str {
         NoticeKind::LowBalance => "An account's API Credits are running low",
         NoticeKind::KeychainLocked => "The keychain is locked and jobs wait for it",
         NoticeKind::StudioUnreachable => "A studio's database does not answer and its jobs wait",
+        NoticeKind::JobsMoved => "Waiting jobs moved to another account (overflow)",
     }
 }
 
