@@ -37,8 +37,10 @@ fn a_dry_accounts_jobs_go_to_the_account_chosen_on_its_card() {
 
     app.click("nav-accounts");
     let card = "[data-testid=\"account-Studio\"]";
-    let backup_id = app.eval(&format!("return document.querySelector('{card} [data-testid=overflow-to] option:nth-child(2)').value"));
-    let backup_id = backup_id.as_str().expect("Backup is offered").to_string();
+    // The cards come with the accounts' overview: wait for Backup to be offered.
+    let offered = format!("return document.querySelector('{card} [data-testid=overflow-to] option:nth-child(2)')?.value ?? null");
+    let backup_id: String =
+        wait_for("Backup to be offered on Studio's card", || app.eval(&offered).as_str().map(str::to_string).ok_or_else(|| "no choice yet".to_string()));
     let select = format!("{card} [data-testid=overflow-to]");
     app.eval(&format!(
         "const el = document.querySelector('{select}'); el.value = '{backup_id}'; el.dispatchEvent(new Event('change', {{bubbles: true}})); return true"
