@@ -61,12 +61,7 @@ async fn add_list_test_run_and_remove_without_showing_the_address() {
     // `loova run` sends the batch's one summary before it ends.
     let f = env.file("spring.csv", "prompt,model,duration\na heron,seedance_2_0,5\na crane,seedance_2_0,5\n");
     env.ok(&["enqueue", "--file", &f, "--account", "Main", "--batch-name", "Spring"]);
-    let o = tokio::task::spawn_blocking({
-        let mut c = env.cmd(&["run", "--until-idle"]);
-        move || c.output().unwrap()
-    })
-    .await
-    .unwrap();
+    let o = env.output_async(&["run", "--until-idle"]).await;
     assert!(o.status.success(), "{}", text(&o));
     seen += &text(&o);
     let summaries: Vec<_> = rec.at("/hook/").into_iter().filter(|r| r.json["kind"] == "batch_finished").collect();
