@@ -100,7 +100,7 @@ async fn a_kill_during_an_overflow_sends_nothing_twice() {
         assert_eq!(st.key(FULL).unwrap().tasks_created as usize, on_backup, "{failpoint}: Backup sent each moved job once");
         assert!(on_backup + unknown >= 7, "{failpoint}: what Studio could not pay went to Backup ({on_backup}, {unknown} unknown)");
         assert!(st.key(DRY).unwrap().tasks_created <= 3, "{failpoint}: Studio paid for no more than its credits");
-        assert!(unknown <= 3, "{failpoint}: only Studio's creates in flight at the kill are unknown ({unknown})");
+        assert!(unknown <= 6, "{failpoint}: only Studio's creates in flight at the kill (at most the app's 6) are unknown ({unknown})");
     }
 }
 
