@@ -6,7 +6,7 @@
 //! size, in seconds, so the code cannot rot (scripts/test runs it); its
 //! figures mean nothing.
 //!
-//! Usage: loova-bench [--smoke] [all|durability|queue|bigqueue|csv|light|readme] …
+//! Usage: loova-bench [--smoke] [all|durability|queue|bigqueue|csv|light|readme|policy] …
 
 mod bigqueue;
 mod csv;
@@ -90,6 +90,13 @@ async fn main() -> Res<()> {
     // Not a goal: the table of docs/PERFORMANCE.md from the last run's
     // summary.json. A smoke run's figures mean nothing and a test run must
     // not change tracked files, so --smoke writes the table under target/ only.
+    // Not a goal either: the polling policy played in simulated time, for
+    // trying an idea in seconds (its figures model the engine; `queue`
+    // measures it).
+    if names == ["policy"] {
+        println!("{}", queue::policy_report(20));
+        return Ok(());
+    }
     if names == ["readme"] {
         let table = readme::markdown(&opts.out_dir)?;
         std::fs::write(opts.out_dir.join("PERFORMANCE.md"), &table)?;

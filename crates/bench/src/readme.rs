@@ -12,22 +12,27 @@ use std::path::Path;
 pub const BEGIN: &str = "<!-- loova-bench readme: begin (generated, do not edit by hand) -->";
 pub const END: &str = "<!-- loova-bench readme: end -->";
 
-/// Every performance goal: (key, what it is, goal as text, goal met?).
-type Check = fn(f64) -> bool;
+/// Every performance goal: (key, what it is, goal as text, goal met?). A
+/// figure without a check is shown for context (its goal is another row's).
+type Check = Option<fn(f64) -> bool>;
 const KEYS: &[(&str, &str, &str, Check)] = &[
-    ("makespan_ratio_soonest", "Makespan ÷ lower bound, order \"finish soonest\" (worst prior case)", "≤ 1.03", |v| v <= 1.03),
-    ("makespan_ratio_listed", "Makespan ÷ lower bound, order \"as listed\" (worst prior case)", "≤ 1.06", |v| v <= 1.06),
-    ("status_requests_per_job", "Status requests per job", "≤ 3", |v| v <= 3.0),
-    ("delay_mean_s", "Mean noticing delay (simulated s)", "≤ 1", |v| v <= 1.0),
-    ("delay_p95_s", "p95 noticing delay (simulated s)", "≤ 3", |v| v <= 3.0),
-    ("refill_ms", "Freed slot refilled after the terminal status (ms)", "≤ 50", |v| v <= 50.0),
-    ("overview_ms_100k", "Queue overview, 100,000 jobs (ms)", "≤ 10", |v| v <= 10.0),
-    ("reconcile_ms_100k", "Scheduler reconcile, 100,000 jobs (ms)", "≤ 5", |v| v <= 5.0),
-    ("idle_cpu_percent_100k", "App CPU while idle over a minute, 100,000 jobs (%)", "< 1", |v| v < 1.0),
-    ("idle_pss_ratio", "Idle memory (PSS) ÷ empty Tauri app, 10,000 jobs", "≤ 1.15", |v| v <= 1.15),
-    ("start_ratio", "Cold start to first paint ÷ empty Tauri app", "≤ 1.2", |v| v <= 1.2),
-    ("deb_ratio", ".deb size ÷ empty Tauri app's", "≤ 2", |v| v <= 2.0),
-    ("csv_100k_ms", "100,000 CSV rows read, validated and priced (ms)", "≤ 300", |v| v <= 300.0),
+    ("delay_vs_oracle", "Mean noticing delay ÷ the oracle's at the same polls per job (worst of six cases)", "≤ 1.15", Some(|v| v <= 1.15)),
+    ("status_requests_per_job", "Status requests per job (worst case)", "≤ 3", Some(|v| v <= 3.0)),
+    ("makespan_vs_oracle", "Makespan ÷ the oracle's, order \"finish soonest\" (worst case)", "≤ 1.02", Some(|v| v <= 1.02)),
+    ("prior_20x_ratio", "Service 20 × faster than the prior: makespan ÷ lower bound", "≤ 1.25", Some(|v| v <= 1.25)),
+    ("makespan_ratio_soonest", "Makespan ÷ lower bound max(Σrun/6, max run), \"finish soonest\" (worst case)", "(context)", None),
+    ("makespan_ratio_listed", "Makespan ÷ lower bound, \"as listed\" (worst case)", "(context)", None),
+    ("delay_mean_s", "Mean noticing delay, simulated s (worst case)", "(context)", None),
+    ("delay_p95_s", "p95 noticing delay, simulated s (worst case)", "(context)", None),
+    ("refill_ms", "Freed slot refilled after the terminal status (ms)", "≤ 50", Some(|v| v <= 50.0)),
+    ("overview_ms_100k", "Queue overview, 100,000 jobs (ms)", "≤ 10", Some(|v| v <= 10.0)),
+    ("reconcile_ms_100k", "Scheduler reconcile, 100,000 jobs (ms)", "≤ 5", Some(|v| v <= 5.0)),
+    ("queue_filter_ms_100k", "Queue filter, keystroke to rows drawn in the app, 100,000 jobs, p95 (ms)", "≤ 50", Some(|v| v <= 50.0)),
+    ("idle_cpu_percent_100k", "App CPU while idle over a minute, 100,000 jobs (%)", "< 1", Some(|v| v < 1.0)),
+    ("idle_pss_ratio", "Idle memory (PSS) ÷ empty Tauri app, 10,000 jobs", "≤ 1.15", Some(|v| v <= 1.15)),
+    ("start_ratio", "Cold start to first paint ÷ empty Tauri app (medians of 15, alternated)", "≤ 1.2", Some(|v| v <= 1.2)),
+    ("deb_ratio", ".deb size ÷ empty Tauri app's", "≤ 3", Some(|v| v <= 3.0)),
+    ("csv_100k_ms", "100,000 CSV rows read, validated and priced (ms)", "≤ 300", Some(|v| v <= 300.0)),
 ];
 
 pub fn markdown(out_dir: &Path) -> Res<String> {
@@ -40,7 +45,7 @@ pub fn markdown(out_dir: &Path) -> Res<String> {
     writeln!(t, "|---|---:|---:|---|")?;
     for (key, what, goal, met) in KEYS {
         match summary.get(*key).and_then(|v| v.as_f64()) {
-            Some(v) => writeln!(t, "| {what} | {} | {goal} | {} |", shown(v), if met(v) { "met" } else { "**not met**" })?,
+            Some(v) => writeln!(t, "| {what} | {} | {goal} | {} |", shown(v), met.map_or("", |m| if m(v) { "met" } else { "**not met**" }))?,
             None => writeln!(t, "| {what} | not measured | {goal} | |")?,
         }
     }

@@ -15,6 +15,8 @@ mod baseline;
 mod cases;
 mod engine_client;
 mod jobs;
+pub mod oracle;
+mod policy;
 mod report;
 
 use crate::{Goal, Opts, Res};
@@ -33,6 +35,8 @@ const SEED: u64 = 5;
 /// Loova runs at most 6 tasks per key; both clients keep to it.
 const CAP: usize = 6;
 const KEY: &str = "sk-bench-queue-0001";
+/// The simulator's spread around each mean run time (uniform).
+const JITTER: f64 = 0.2;
 
 /// The simulator's run times relative to the engine's prior.
 pub const CASES: [(&str, f64); 3] = [("as the prior expects", 1.0), ("3 × faster than the prior", 1.0 / 3.0), ("3 × slower than the prior", 3.0)];
@@ -48,7 +52,7 @@ async fn start_sim(dir: &Path, name: &str, scale: f64, factor: f64) -> Res<(loov
     c.request_log_limit = 1_000_000; // keep every request: we count them
     c.state_file = Some(state_file.to_string_lossy().into_owned());
     for (model, base, per) in EngineConfig::default().default_run_secs {
-        let run = loova_sim::RunTime { base_secs: base * factor, per_video_second_secs: per * factor, jitter: 0.2 };
+        let run = loova_sim::RunTime { base_secs: base * factor, per_video_second_secs: per * factor, jitter: JITTER };
         match model.as_str() {
             "seedance_2_0" => c.timings.seedance_2_0 = run,
             "seedance_2_0_fast" => c.timings.seedance_2_0_fast = run,
@@ -58,12 +62,21 @@ async fn start_sim(dir: &Path, name: &str, scale: f64, factor: f64) -> Res<(loov
     Ok((loova_testkit::start_sim(c).await, state_file))
 }
 
-/// Stops the simulator (which writes its state file) and measures.
-fn finish(sim: loova_sim::SimHandle, state_file: &Path, out: report::Outcome) -> Res<report::Measured> {
+/// The simulator's mean run time (real seconds) of a job: the engine's
+/// prior × the case's factor, scaled.
+fn true_mean(model: &str, duration: u32, factor: f64, scale: f64) -> f64 {
+    let prior = EngineConfig::default().default_run_secs.iter().find(|(m, _, _)| m == model).map_or(0.0, |(_, base, per)| base + per * duration as f64);
+    prior * factor * scale
+}
+
+/// Stops the simulator (which writes its state file) and measures; the
+/// oracle is played on the same tasks.
+fn finish(sim: loova_sim::SimHandle, state_file: &Path, out: report::Outcome, factor: f64, scale: f64) -> Res<report::Measured> {
     let log = sim.state().requests;
     sim.shutdown();
     let saved = loova_sim::persist::load(state_file)?.ok_or("the simulator wrote no state file")?;
-    Ok(report::measure(out, &saved.tasks, &log))
+    let drawn = oracle::drawn(&saved.tasks, JITTER, |model, duration| true_mean(model, duration, factor, scale));
+    Ok(report::measure(out, &saved.tasks, &log, drawn))
 }
 
 /// The mix in "finish soonest" order, as `loova enqueue --order soonest`
@@ -107,18 +120,36 @@ async fn run_case(dir: &Path, n: usize, scale: f64, case: usize, with_baseline: 
     let (s, l, b) = tokio::join!(rig_s.run(limit), rig_l.run(limit), base_run);
     eprintln!("done in {:.1} s", t0.elapsed().as_secs_f64());
     let baseline = match (b, base_sim) {
-        (Some(b), Some((sim, file))) => Some(finish(sim, &file, b?)?),
+        (Some(b), Some((sim, file))) => Some(finish(sim, &file, b?, factor, scale)?),
         _ => None,
     };
     Ok(cases::CaseResult {
         name,
         factor,
-        soonest: finish(sim_s, &file_s, s?)?,
-        listed: finish(sim_l, &file_l, l?)?,
+        soonest: finish(sim_s, &file_s, s?, factor, scale)?,
+        listed: finish(sim_l, &file_l, l?, factor, scale)?,
         refill_us: [rig_s.refill_us(), rig_l.refill_us()].concat(),
         baseline,
         counters: (rig_s.status_counter(), rig_l.status_counter()),
     })
+}
+
+/// The wrong prior: a service 20 × faster than the engine expects, 36 jobs
+/// on 6 slots, listed order. The run times are short (about 4 simulated
+/// seconds), so this case runs 4 × slower than the others (1 simulated
+/// second = 4 × the time scale) and timer noise stays small beside them.
+const FAST_FACTOR: f64 = 1.0 / 20.0;
+const FAST_JOBS: usize = 36;
+
+async fn run_fast_case(dir: &Path, n: usize, scale: f64) -> Res<report::Measured> {
+    let dir = dir.join("prior20x");
+    std::fs::create_dir_all(&dir)?;
+    let listed = jobs::mix(n, SEED);
+    let (sim, file) = start_sim(&dir, "listed", scale, FAST_FACTOR).await?;
+    let rig = engine_client::Rig::new(&dir.join("listed"), &sim.base_url(), KEY, &listed, scale).await?;
+    eprintln!("case 20 × faster than the prior: {n} jobs, listed (time_scale {scale}) …");
+    let out = rig.run(Duration::from_secs(600)).await?;
+    finish(sim, &file, out, FAST_FACTOR, scale)
 }
 
 pub async fn run(opts: &Opts) -> Res<Goal> {
@@ -134,6 +165,18 @@ pub async fn run(opts: &Opts) -> Res<Goal> {
         results.push(run_case(dir.path(), n, scale, case, case == 0).await?);
     }
     let setup = report::Setup { jobs: &mix, scale, seed: SEED, cap: CAP };
-    let (table, figures, detail) = cases::report(&setup, &results);
+    let (mut table, mut figures, detail) = cases::report(&setup, &results);
+    let fast_scale = 4.0 * scale;
+    let fast = run_fast_case(dir.path(), if opts.smoke { 6 } else { FAST_JOBS }, fast_scale).await?;
+    let fast_setup = report::Setup { jobs: &jobs::mix(fast.tasks, SEED), scale: fast_scale, seed: SEED, cap: CAP };
+    let (fast_table, ratio) = cases::fast_report(&fast_setup, &fast);
+    table.push_str(&fast_table);
+    figures.insert("prior_20x_ratio".into(), serde_json::json!((ratio * 1000.0).round() / 1000.0));
     Ok(Goal { name: "queue", table, figures, detail })
+}
+
+/// `loova-bench policy`: the polling policy in simulated time (see [`policy`]).
+pub fn policy_report(seeds: u64) -> String {
+    let listed = jobs::mix(JOBS, SEED);
+    policy::report(&listed, &soonest(&listed), &jobs::mix(FAST_JOBS, SEED), seeds)
 }

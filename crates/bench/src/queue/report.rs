@@ -28,6 +28,8 @@ pub struct Measured {
     pub creates: usize,
     /// Simulated seconds from "finished on the service" to "noticed", sorted.
     pub delays: Vec<f64>,
+    /// The tasks as the service drew them, for the oracle.
+    pub drawn: Vec<super::oracle::Drawn>,
 }
 
 pub struct Setup<'a> {
@@ -39,7 +41,7 @@ pub struct Setup<'a> {
 
 /// Measures one client from its simulator's tasks (millisecond times from
 /// the state file) and request log: the same yardstick for both clients.
-pub fn measure(out: Outcome, tasks: &[Task], log: &[LogEntry]) -> Measured {
+pub fn measure(out: Outcome, tasks: &[Task], log: &[LogEntry], drawn: Vec<super::oracle::Drawn>) -> Measured {
     let ms = |x: i64| x as f64 / 1000.0; // ms → real seconds; scaled in `table`
     let finished: HashMap<&str, i64> = tasks.iter().filter_map(|t| Some((t.id.as_str(), t.finished_at?))).collect();
     let mut delays: Vec<f64> = out.noticed.iter().filter_map(|(id, at)| Some(ms(at - finished.get(id.as_str())?))).collect();
@@ -52,6 +54,7 @@ pub fn measure(out: Outcome, tasks: &[Task], log: &[LogEntry]) -> Measured {
         status_requests: count("GET", "/api/v1/tasks"),
         creates: count("POST", "/api/v1/video/seedance-2"),
         delays,
+        drawn,
         out,
     }
 }

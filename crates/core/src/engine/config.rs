@@ -21,12 +21,15 @@ pub struct EngineConfig {
     /// Not `max_poll`: a once-a-minute floor spent 3 extra polls on every
     /// job that runs 3 × longer than the prior expected.
     pub longest_poll_gap: Duration,
-    /// Expected status requests to spend per job (`runtime_model::polls`):
-    /// on a slot queued jobs wait for, on one nothing waits for, and extra
-    /// for a job whose run time is still unknown (up to this many more).
-    pub polls_awaited: f64,
-    pub polls_unawaited: f64,
-    pub polls_learning: f64,
+    /// Expected status requests to spend per job (`runtime_model::polls`)
+    /// once its run time is known. While it is not (a new account, a model
+    /// not seen yet), one job per account and model, the scout, gets up to
+    /// `polls_scout` more, so the first finish is bracketed closely and
+    /// teaches the others; the others get as few as `polls_waiting`: they
+    /// plan again the moment the scout finishes.
+    pub polls_per_job: f64,
+    pub polls_scout: f64,
+    pub polls_waiting: f64,
     /// Backoff of transient failures: base × 2^n, capped, ±25 % jitter.
     pub retry_base: Duration,
     pub retry_cap: Duration,
@@ -88,9 +91,9 @@ impl EngineConfig {
             min_poll: s(1.0).max(Duration::from_millis(10)),
             max_poll: s(60.0).max(Duration::from_millis(50)),
             longest_poll_gap: s(600.0).max(Duration::from_millis(50)),
-            polls_awaited: 2.6,
-            polls_unawaited: 1.6,
-            polls_learning: 3.0,
+            polls_per_job: 2.3,
+            polls_scout: 8.0,
+            polls_waiting: 1.0,
             retry_base: s(1.0).max(Duration::from_millis(10)),
             retry_cap: s(120.0).max(Duration::from_millis(100)),
             limit_retry: s(5.0).max(Duration::from_millis(20)),

@@ -43,7 +43,7 @@ pub use events::{EngineEvent, Notice, NoticeKind};
 pub use idle::idle_reasons;
 pub use lock::{status_when_not_running, EngineLock, LOCK_FILE};
 pub use overdue::overdue_text;
-pub use runtime::{poll_target, run_key};
+pub use runtime::{next_poll, poll_target, run_key, Cohort};
 pub use view::{enqueue, job, list_jobs, title_of, JobView};
 
 pub(crate) use client_cache::{AccountClient, ClientCache};

@@ -239,6 +239,8 @@ impl Inner {
 
     fn finished(&self, account_id: &str, id: i64) {
         self.slot_freed(account_id);
+        // A scout that ended (even failed) hands over: sleeping polls plan again.
+        self.runtime.learned.send_modify(|v| *v += 1);
         // A studio lease is released at once, not at the next heartbeat.
         self.studio_poke();
         self.job_changed(id);

@@ -57,14 +57,12 @@ impl Inner {
     }
 
     /// When to poll next (seconds since the start), the task having been
-    /// seen running `seen` seconds after it. A slot that queued jobs wait
-    /// for is worth more polls than one nothing waits for (then only the
-    /// last finish matters); an uncertain prediction gets more, as its
-    /// first finishes teach every other job.
+    /// seen running `seen` seconds after it (see [`next_poll`]).
     pub(crate) fn plan_poll(&self, job: &JobRow, seen: f64) -> Result<f64, EngineError> {
         let pred = self.predict(job)?;
-        let awaited = !self.db.next_queued(&job.account_id, now_ms(), 1)?.is_empty();
-        Ok(polls::next_after(&pred, poll_target(&self.config, &pred, awaited), seen))
+        let running = self.db.running_of_model(&job.account_id, &job.spec.model)?;
+        let cohort = Cohort { rank: running.iter().position(|id| *id == job.id).unwrap_or(0), of: running.len() };
+        Ok(next_poll(&self.config, &pred, cohort, seen))
     }
 
     /// A poll answer ended a task at `at`: if jobs wait, the next create
@@ -84,9 +82,79 @@ impl Inner {
     }
 }
 
-/// Expected polls to spend on a job (see `runtime_model::polls`).
-pub fn poll_target(config: &super::EngineConfig, pred: &Prediction, awaited: bool) -> f64 {
-    let base = if awaited { config.polls_awaited } else { config.polls_unawaited };
+/// While a model's run time is unknown to within about this spread (log
+/// sd: nothing of it has finished yet), its scout also probes below its
+/// plan, where the prior thinks a finish unlikely but a much faster
+/// service would put it.
+pub const PROBE_SPREAD: f64 = 0.5;
+/// The probes: from this fraction of the expected run time, each this
+/// factor later, until the plan's first poll. A service 20 × faster than
+/// expected is found by the third probe.
+pub const PROBE_FIRST: f64 = 1.0 / 25.0;
+pub const PROBE_STEP: f64 = 1.6;
+
+/// Where a running job stands among its account's running jobs of the same
+/// model, in the order they started: `rank` of `of` (rank 0: the scout).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cohort {
+    pub rank: usize,
+    pub of: usize,
+}
+
+/// When to poll a running task next (seconds since it started), it having
+/// been seen running `seen` seconds after the start (0: not yet polled).
+pub fn next_poll(config: &super::EngineConfig, pred: &Prediction, cohort: Cohort, seen: f64) -> f64 {
+    let target = poll_target(config, pred, cohort.rank == 0);
+    let planned = polls::next_after(pred, target, seen);
+    if cohort.rank > 0 || pred.log_sigma < PROBE_SPREAD {
+        return planned;
+    }
+    let first = PROBE_FIRST * pred.median();
+    let steps = if seen < first { 0.0 } else { ((seen / first).ln() / PROBE_STEP.ln()).floor() + 1.0 };
+    let probe = first * PROBE_STEP.powf(steps);
+    let plan_starts = polls::schedule(pred, target).first().copied().unwrap_or(planned);
+    if probe < plan_starts {
+        probe.min(planned)
+    } else {
+        planned
+    }
+}
+
+/// Expected polls to spend on a job (see `runtime_model::polls`): the
+/// configured number once its run time is known (a spread under about 0.25
+/// in log space), more for the scout and fewer for the others while it is not.
+pub fn poll_target(config: &super::EngineConfig, pred: &Prediction, scout: bool) -> f64 {
     let uncertain = ((pred.log_sigma - 0.25) / 0.75).clamp(0.0, 1.0);
-    base + config.polls_learning * uncertain
+    let learning = if scout { config.polls_per_job + config.polls_scout } else { config.polls_waiting };
+    config.polls_per_job + (learning - config.polls_per_job) * uncertain
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::EngineConfig;
+
+    #[test]
+    fn while_nothing_is_known_the_scout_probes_low_and_the_others_wait() {
+        let config = EngineConfig::default();
+        let pred = Prediction::prior(100.0);
+        let scout = Cohort { rank: 0, of: 6 };
+        let other = Cohort { rank: 1, of: 6 };
+        // A service 20 × faster (5 s here) is found by the third probe.
+        let probes: Vec<f64> =
+            std::iter::successors(Some(next_poll(&config, &pred, scout, 0.0)), |t| Some(next_poll(&config, &pred, scout, *t))).take(3).collect();
+        assert!((probes[0] - 4.0).abs() < 1e-9, "{probes:?}");
+        assert!(probes[2] > 5.0 && probes[2] < 12.0, "{probes:?}");
+        // The others spend few polls: their first comes well after the scout's.
+        assert!(next_poll(&config, &pred, other, 0.0) > 5.0 * probes[0]);
+    }
+
+    #[test]
+    fn once_known_every_job_gets_the_same_budget() {
+        let config = EngineConfig::default();
+        let known = Prediction { log_mu: 100f64.ln(), log_sigma: 0.12, cell_observations: 20, account_observations: 20 };
+        assert_eq!(poll_target(&config, &known, true), config.polls_per_job);
+        assert_eq!(poll_target(&config, &known, false), config.polls_per_job);
+        assert_eq!(next_poll(&config, &known, Cohort { rank: 0, of: 6 }, 0.0), next_poll(&config, &known, Cohort { rank: 3, of: 6 }, 0.0));
+    }
 }

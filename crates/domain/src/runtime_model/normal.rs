@@ -11,6 +11,11 @@ pub fn cdf(z: f64) -> f64 {
     0.5 * (1.0 + if x >= 0.0 { erf } else { -erf })
 }
 
+/// The density of Z at z.
+pub fn pdf(z: f64) -> f64 {
+    (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt()
+}
+
 /// The z with P(Z ≤ z) = p (p is clamped into (0, 1)).
 #[allow(clippy::excessive_precision)] // the published coefficients, as published
 pub fn quantile(p: f64) -> f64 {

@@ -36,6 +36,37 @@ impl RunTimeDistribution for Prediction {
     }
 }
 
+/// A run time spread uniformly within ±`jitter` of its mean: the
+/// simulator's true distribution, which the benchmark's oracle and the tests
+/// know and the engine does not.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Uniform {
+    pub lo: f64,
+    pub hi: f64,
+}
+
+impl Uniform {
+    pub fn around(mean: f64, jitter: f64) -> Uniform {
+        Uniform { lo: mean * (1.0 - jitter), hi: mean * (1.0 + jitter) }
+    }
+}
+
+impl RunTimeDistribution for Uniform {
+    fn cdf(&self, secs: f64) -> f64 {
+        ((secs - self.lo) / (self.hi - self.lo)).clamp(0.0, 1.0)
+    }
+    fn pdf(&self, secs: f64) -> f64 {
+        if (self.lo..=self.hi).contains(&secs) {
+            1.0 / (self.hi - self.lo)
+        } else {
+            0.0
+        }
+    }
+    fn quantile(&self, p: f64) -> f64 {
+        self.lo + p.clamp(0.0, 1.0) * (self.hi - self.lo)
+    }
+}
+
 /// The schedule covers the distribution up to this quantile; a task still
 /// running after it is "overdue" (see [`next_after`]).
 const COVER: f64 = 0.999;
@@ -133,15 +164,16 @@ pub fn schedule(pred: &impl RunTimeDistribution, target: f64) -> Vec<f64> {
 /// When to poll next (seconds since start), the task having been seen
 /// running at `seen` seconds. After the covered window the gaps grow with the
 /// overdue time (a task may run for hours), never below the last gap.
-pub fn next_after(pred: &Prediction, target: f64, seen: f64) -> f64 {
+pub fn next_after(pred: &impl RunTimeDistribution, target: f64, seen: f64) -> f64 {
     let plan = schedule(pred, target);
     if let Some(t) = plan.iter().copied().find(|t| *t > seen + 1e-9) {
         return t;
     }
-    let end = plan.last().copied().unwrap_or(pred.median());
+    let median = pred.quantile(0.5);
+    let end = plan.last().copied().unwrap_or(median);
     let last_gap = match plan.len() {
         n if n >= 2 => plan[n - 1] - plan[n - 2],
-        _ => 0.05 * pred.median(),
+        _ => 0.05 * median,
     };
     seen + last_gap.max(0.25 * (seen - end)).max(1e-3)
 }
