@@ -19,6 +19,7 @@ const COMMANDS: &[&str] = &[
     "create_sandbox",
     "reset_sandbox",
     "queue_overview",
+    "queue_filter",
     "enqueue_job",
     "job_action",
     "attach_job",
@@ -75,6 +76,7 @@ const COMMANDS: &[&str] = &[
     "set_notice_target_kinds",
     "set_notice_quiet_hours",
     "first_paint",
+    "filter_drawn",
 ];
 
 fn main() {

@@ -1,4 +1,4 @@
-//! The benchmark's first-paint marker (`scripts/bench`). When
+//! The benchmark's markers (`scripts/bench`). First paint: when
 //! `LOOVA_DESK_BENCH_READY_FILE` is set, the page calls [`first_paint`] once
 //! the Composer's form has been painted, and this writes the time to that
 //! file: CLOCK_MONOTONIC in nanoseconds, the clock the benchmark read just
@@ -27,6 +27,26 @@ fn monotonic_ns() -> Option<u128> {
     // SAFETY: `ts` is a valid, writable timespec for the call's duration.
     let rc = unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
     (rc == 0).then(|| ts.tv_sec as u128 * 1_000_000_000 + ts.tv_nsec as u128)
+}
+
+/// The Queue's filter drew the rows answering a keystroke: with
+/// `LOOVA_DESK_BENCH_FILTER_FILE` set, the time (the same clock) is appended
+/// to that file as a line, and the benchmark, which sent the keystroke,
+/// reads the difference. Unset, nothing happens.
+pub const FILTER_FILE_ENV: &str = "LOOVA_DESK_BENCH_FILTER_FILE";
+
+#[tauri::command]
+#[specta::specta]
+pub fn filter_drawn() {
+    use std::io::Write;
+    let (Some(path), Some(ns)) = (std::env::var_os(FILTER_FILE_ENV), monotonic_ns()) else {
+        return;
+    };
+    // One short append per line: the reader never sees half of one.
+    let written = std::fs::OpenOptions::new().create(true).append(true).open(&path).and_then(|mut f| f.write_all(format!("{ns}\n").as_bytes()));
+    if written.is_err() {
+        eprintln!("loova-desk: cannot write the filter marker {}", std::path::Path::new(&path).display());
+    }
 }
 
 /// The benchmark runs on Linux only.

@@ -45,6 +45,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::create_sandbox,
             commands::reset_sandbox,
             commands::queue_overview,
+            commands::queue_filter,
             commands::enqueue_job,
             commands::job_action,
             commands::attach_job,
@@ -101,6 +102,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::set_notice_target_kinds,
             commands::set_notice_quiet_hours,
             first_paint::first_paint,
+            first_paint::filter_drawn,
         ])
         .events(tauri_specta::collect_events![
             events::AccountsChanged,

@@ -1,6 +1,7 @@
 //! The real app with a 10,000-job batch waiting: the Queue screen lists what
 //! matters (the next jobs to be sent) and counts everything, instead of
-//! drawing 10,000 rows and resending them at every change.
+//! drawing 10,000 rows and resending them at every change; its filter finds
+//! any of them, listed or not.
 
 use crate::support;
 use loova_core::store::{AccountStatus, Db, NewAccount};
@@ -8,7 +9,7 @@ use support::App;
 
 #[test]
 #[ignore = "drives the built app: needs Xvfb, tauri-driver and WebKitWebDriver (scripts/test)"]
-fn a_ten_thousand_job_batch_lists_the_next_hundred_and_counts_the_rest() {
+fn a_ten_thousand_job_batch_lists_the_next_hundred_counts_the_rest_and_filters_all() {
     let data = loova_testkit::data_dir();
     {
         let db = Db::open_in(data.path()).unwrap();
@@ -32,4 +33,20 @@ fn a_ten_thousand_job_batch_lists_the_next_hundred_and_counts_the_rest() {
     assert_eq!(rows, Some(100));
     let first = app.eval("return document.querySelector('[data-state=queued] .title').textContent").as_str().unwrap_or_default().to_string();
     assert!(first.starts_with("Shot 1:"), "the next to be sent comes first: {first}");
+
+    // The filter looks past the 100 listed rows: shot 9999 is far down.
+    let queued = "return document.querySelectorAll('[data-state=queued]').length";
+    app.type_into("filter-text", "shot 9999:");
+    app.wait_text("filter-note", |t| t.contains("matching “shot 9999:”"));
+    loova_testkit::wait_for("one matching row", || app.eval(queued).as_u64() == Some(1));
+    let found = app.eval("return document.querySelector('[data-state=queued] .title').textContent").as_str().unwrap_or_default().to_string();
+    assert!(found.starts_with("Shot 9999:"), "{found}");
+    app.screenshot("queue-filter");
+    app.type_into("filter-text", "zebra");
+    app.wait_text("filter-note", |t| t.starts_with("No job matches “zebra”"));
+    assert!(!app.exists("queue-Studio"), "an account with no match shows no card");
+    // Emptied, the Queue lists the next 100 again; the counts never changed.
+    app.type_into("filter-text", "");
+    loova_testkit::wait_for("every listed row again", || app.eval(queued).as_u64() == Some(100));
+    assert!(app.text("queue-counts").contains("10,000 waiting"));
 }

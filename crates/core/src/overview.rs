@@ -85,7 +85,7 @@ pub fn queue_overview(
     let mut summaries = summaries(db, accounts, price_list_limit, observed)?;
     let mut jobs = Vec::new();
     for s in &mut summaries {
-        let listed_here = listed(db, &s.account_id)?;
+        let listed_here = listed(db, &s.account_id, None)?;
         s.not_listed = s.total.saturating_sub(listed_here.len() as u32);
         jobs.extend(listed_here);
     }
@@ -99,6 +99,20 @@ pub fn queue_overview(
         batches: crate::batch::list_batches(db)?,
         jobs,
     })
+}
+
+/// The Queue's filter: per account, the jobs the screen would list (see
+/// [`LISTED`]) among those whose name, prompt, task id or saved file
+/// contain `text` (any case), in queue order. The counts of the overview
+/// stay those of every job.
+pub fn filtered_jobs(db: &Db, accounts: &[AccountView], text: &str) -> Result<Vec<JobView>, StoreError> {
+    let mut jobs = Vec::new();
+    for a in accounts {
+        jobs.extend(listed(db, &a.id, Some(text))?);
+    }
+    jobs.sort_by_key(|j| (j.position, j.id));
+    with_takes(db, &mut jobs)?;
+    Ok(jobs)
 }
 
 /// The delta for the jobs `changed` (ids, any order, repeats allowed).
@@ -169,9 +183,16 @@ fn summaries(db: &Db, accounts: &[AccountView], price_list_limit: u32, observed:
 
 /// One account's jobs the screen lists: the next [`LISTED`] waiting, every
 /// one in flight or needing a person, and the [`LISTED`] latest finished.
-fn listed(db: &Db, account_id: &str) -> Result<Vec<JobView>, StoreError> {
+fn listed(db: &Db, account_id: &str, text: Option<&str>) -> Result<Vec<JobView>, StoreError> {
     let rest: Vec<JobState> = JobState::ALL.into_iter().filter(|s| !matches!(s, JobState::Queued | JobState::Downloaded | JobState::Canceled)).collect();
-    let filter = |states: Vec<JobState>, order, limit| JobFilter { account_id: Some(account_id.to_string()), states, order, limit, ..Default::default() };
+    let filter = |states: Vec<JobState>, order, limit| JobFilter {
+        account_id: Some(account_id.to_string()),
+        states,
+        order,
+        limit,
+        text: text.map(str::to_string),
+        ..Default::default()
+    };
     let mut rows = db.jobs(&filter(vec![JobState::Queued], JobOrder::Queue, Some(LISTED)))?;
     rows.extend(db.jobs(&filter(rest, JobOrder::Queue, None))?);
     // One read per finished state, each walking its index backwards
@@ -236,6 +257,42 @@ mod tests {
         let mut done = listed(JobState::Downloaded);
         done.sort();
         assert_eq!(done, ids[53..153].to_vec(), "the 100 most recently finished");
+    }
+
+    #[test]
+    fn the_filter_finds_jobs_by_name_prompt_task_and_file_in_any_case() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open_in(dir.path()).unwrap();
+        let account = NewAccount { id: "a1", name: "Studio", base_url: "http://127.0.0.1:1/api", key_hint: "1234", sandbox: false, verified: true };
+        db.insert_account(&account).unwrap();
+        let prices = crate::load_price_list(dir.path());
+        let add = |prompt: &str, name: Option<&str>| {
+            crate::engine::enqueue(&db, "a1", &crate::JobSpec { prompt: prompt.into(), ..Default::default() }, name, &prices).unwrap().id
+        };
+        let fox = add("A red fox in the snow", None);
+        let whale = add("A blue whale", Some("Trailer cut"));
+        let owl = add("An owl at night", None);
+        assert!(db.transition(owl, &[JobState::Queued], JobState::Running, Patch::new().text(Col::TaskId, Some("task-9f3a"))).unwrap());
+        assert!(db.transition(owl, &[JobState::Running], JobState::Downloaded, Patch::new().text(Col::VideoPath, Some("/v/Studio/owl take.mp4"))).unwrap());
+        let accounts = vec![crate::accounts::AccountView::from_row(db.account("a1").unwrap().unwrap(), "http://127.0.0.1:1/api".into())];
+        let ids = |text: &str| filtered_jobs(&db, &accounts, text).unwrap().into_iter().map(|j| j.id).collect::<Vec<_>>();
+        assert_eq!(ids("FOX"), vec![fox], "any case, a word of the prompt");
+        assert_eq!(ids("trailer"), vec![whale], "the job's name");
+        assert_eq!(ids("9f3a"), vec![owl], "the task id");
+        assert_eq!(ids("owl take"), vec![owl], "the saved file");
+        assert_eq!(ids("wl"), vec![owl], "under 3 characters too");
+        assert!(ids("zebra").is_empty());
+        assert_eq!(ids("  ").len(), 3, "blank filters nothing");
+        // An edit of the prompt is found at once (the index follows the row).
+        let mut spec = db.job(fox).unwrap().unwrap().spec;
+        spec.prompt = "A grey wolf".into();
+        crate::engine::edit(&db, fox, &spec, None, &prices).unwrap();
+        assert_eq!((ids("wolf"), ids("fox")), (vec![fox], vec![]));
+        // Jobs go with their account; a new job never meets their text.
+        assert!(db.delete_account("a1").unwrap());
+        db.insert_account(&account).unwrap();
+        let again = add("A pony", None);
+        assert_eq!((ids("whale"), ids("pony")), (vec![], vec![again]));
     }
 }
 

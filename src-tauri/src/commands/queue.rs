@@ -18,6 +18,27 @@ pub async fn queue_overview(app: AppHandle) -> Result<QueueOverview, CommandErro
     blocking(&app, overview).await
 }
 
+/// The Queue's filter answer: the text it answers (the window drops an
+/// answer to an older keystroke) and the jobs listed for it.
+#[derive(Serialize, specta::Type)]
+pub struct FilteredJobs {
+    pub text: String,
+    pub jobs: Vec<JobView>,
+}
+
+/// The jobs the Queue lists whose name, prompt, task id or saved file
+/// contain `text` (`loova_core::overview::filtered_jobs`).
+#[tauri::command]
+#[specta::specta]
+pub async fn queue_filter(app: AppHandle, text: String) -> Result<FilteredJobs, CommandError> {
+    blocking(&app, move |state, _| {
+        let accounts = state.accounts()?.list()?;
+        let jobs = loova_core::overview::filtered_jobs(state.db()?, &accounts, &text)?;
+        Ok(FilteredJobs { text, jobs })
+    })
+    .await
+}
+
 #[derive(Serialize, specta::Type)]
 pub struct Enqueued {
     pub job: JobView,

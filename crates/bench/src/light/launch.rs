@@ -25,6 +25,11 @@ pub struct Running {
 /// Starts `binary` (with `data_dir` as its data folder, if given) and waits
 /// for its first paint. Its output goes to `<work>/<label>.log`.
 pub fn launch(binary: &Path, data_dir: Option<&Path>, work: &Path, label: &str, timeout: Duration) -> Res<Running> {
+    launch_with(binary, data_dir, work, label, timeout, &[])
+}
+
+/// [`launch`], with more environment variables (the benchmark's other markers).
+pub fn launch_with(binary: &Path, data_dir: Option<&Path>, work: &Path, label: &str, timeout: Duration, env: &[(&str, &Path)]) -> Res<Running> {
     let marker = work.join(format!("{label}.ready"));
     let _ = std::fs::remove_file(&marker);
     let log = work.join(format!("{label}.log"));
@@ -33,6 +38,9 @@ pub fn launch(binary: &Path, data_dir: Option<&Path>, work: &Path, label: &str, 
     cmd.env(READY_FILE_ENV, &marker).stdin(Stdio::null()).stdout(out.try_clone()?).stderr(out);
     if let Some(dir) = data_dir {
         cmd.env(DATA_DIR_ENV, dir);
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
     }
     let spawned_ns = procs::monotonic_ns();
     let child = cmd.spawn().map_err(|e| format!("cannot start {}: {e}", binary.display()))?;

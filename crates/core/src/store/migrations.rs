@@ -322,6 +322,21 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX notice_outbox_due ON notice_outbox (target_id, next_at);
     CREATE TABLE notice_batches (batch_id TEXT PRIMARY KEY, jobs INTEGER NOT NULL, at INTEGER NOT NULL);",
+    // 16: the Queue's filter (store/jobs/search.rs). What a row shows as
+    // text (name, prompt, task id, saved file) in a trigram index, so "fox"
+    // finds its jobs among 100,000 without reading every spec; kept by
+    // triggers, which fire only when one of those columns changes.
+    "CREATE VIRTUAL TABLE job_text USING fts5(text, tokenize = 'trigram');
+     INSERT INTO job_text (rowid, text) SELECT id, concat_ws(' ', name, json_extract(spec, '$.prompt'), task_id, video_path) FROM jobs;
+     CREATE TRIGGER job_text_insert AFTER INSERT ON jobs BEGIN
+       INSERT INTO job_text (rowid, text) VALUES (new.id, concat_ws(' ', new.name, json_extract(new.spec, '$.prompt'), new.task_id, new.video_path));
+     END;
+     CREATE TRIGGER job_text_update AFTER UPDATE OF name, spec, task_id, video_path ON jobs BEGIN
+       UPDATE job_text SET text = concat_ws(' ', new.name, json_extract(new.spec, '$.prompt'), new.task_id, new.video_path) WHERE rowid = new.id;
+     END;
+     CREATE TRIGGER job_text_delete AFTER DELETE ON jobs BEGIN
+       DELETE FROM job_text WHERE rowid = old.id;
+     END;",
 ];
 
 pub fn check_version(conn: &Connection, path: &Path) -> Result<i64, StoreError> {

@@ -72,3 +72,26 @@ fn refuses_a_database_from_a_newer_version_without_touching_it() {
     assert!(err.to_string().contains("newer Loova Desk"));
     assert_eq!(std::fs::read(&path).unwrap(), before);
 }
+
+#[test]
+fn jobs_queued_before_migration_16_are_found_by_the_filter() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DB_FILE);
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        for (i, sql) in super::MIGRATIONS.iter().take(15).enumerate() {
+            conn.execute_batch(sql).unwrap();
+            conn.pragma_update(None, "user_version", i as i64 + 1).unwrap();
+        }
+        conn.execute("INSERT INTO accounts (id, name, base_url, key_hint, state, created_at) VALUES ('a1', 'A', 'u', '1234', 'active', 1)", []).unwrap();
+        conn.execute(
+            "INSERT INTO jobs (account_id, spec, model, duration, position, created_at, updated_at, task_id)
+             VALUES ('a1', '{\"prompt\": \"A red fox in the snow\"}', 'seedance_2_0', 5, 1, 1, 1, 'task-77')",
+            [],
+        )
+        .unwrap();
+    }
+    let db = Db::open_in(dir.path()).unwrap();
+    let found = |text: &str| db.jobs(&crate::store::JobFilter { text: Some(text.into()), ..Default::default() }).unwrap().len();
+    assert_eq!((found("RED FOX"), found("task-77"), found("whale")), (1, 1, 0));
+}

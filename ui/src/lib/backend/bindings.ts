@@ -157,6 +157,18 @@ async queueOverview() : Promise<Result<QueueOverview, CommandError>> {
 }
 },
 /**
+ * The jobs the Queue lists whose name, prompt, task id or saved file
+ * contain `text` (`loova_core::overview::filtered_jobs`).
+ */
+async queueFilter(text: string) : Promise<Result<FilteredJobs, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("queue_filter", { text }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * Copies the job's local files into the data folder, so it runs off the
  * main thread like every command that touches files or SQLite.
  */
@@ -736,6 +748,9 @@ async setNoticeQuietHours(window: string | null) : Promise<Result<RemoteNotices,
 },
 async firstPaint() : Promise<void> {
     await TAURI_INVOKE("first_paint");
+},
+async filterDrawn() : Promise<void> {
+    await TAURI_INVOKE("filter_drawn");
 }
 }
 
@@ -1331,6 +1346,11 @@ export type FieldValues = { field: VaryField; values: string[] }
  * handle (the page never holds a path).
  */
 export type FilesDropped = { batch_file: Granted | null; media: Granted[] }
+/**
+ * The Queue's filter answer: the text it answers (the window drops an
+ * answer to an older keystroke) and the jobs listed for it.
+ */
+export type FilteredJobs = { text: string; jobs: JobView[] }
 /**
  * A granted path as the page sees it: the handle, and the file's name to
  * show (never the folders above it).

@@ -2,8 +2,14 @@ import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import { describe, expect, it, vi } from 'vitest';
 import type { JobView, QueueOverview } from '../backend';
 
+const found = vi.hoisted(() => ({ jobs: [] as unknown[] }));
 vi.mock('../backend', () => ({
-  commands: { openDashboard: vi.fn(async () => ({ status: 'ok', data: null })), jobAction: vi.fn() },
+  commands: {
+    openDashboard: vi.fn(async () => ({ status: 'ok', data: null })),
+    jobAction: vi.fn(),
+    queueFilter: vi.fn(async (text: string) => ({ status: 'ok', data: { text, jobs: found.jobs } })),
+    filterDrawn: vi.fn(async () => {}),
+  },
   events: {},
 }));
 
@@ -75,6 +81,36 @@ describe('Queue', () => {
 
     await fireEvent.click(within(card).getByTestId('open-dashboard'));
     expect(commands.openDashboard).toHaveBeenCalled();
+    catalog.value = null;
+    queue.overview = null;
+  });
+
+  it('lists what Rust found for the filter, says so, and Esc shows every job again', async () => {
+    catalog.value = { models: [], state_groups: [], dashboard_url: '', concurrency_limit: 6 } as never;
+    queue.overview = {
+      engine_status: '',
+      output_dir: '/videos',
+      batches: [],
+      accounts: [{ account_id: 'a1', name: 'Studio', total: 2, not_listed: 0 }],
+      jobs: [job(1, 'queued', ['cancel']), job(2, 'queued', ['cancel'])],
+    } as unknown as QueueOverview;
+    found.jobs = [job(2, 'queued', ['cancel'])];
+    render(Queue);
+    const input = screen.getByTestId('filter-text');
+    await fireEvent.input(input, { target: { value: 'fox' } });
+    await vi.waitFor(() => expect(screen.queryByTestId('job-1')).toBeNull());
+    expect(commands.queueFilter).toHaveBeenCalledWith('fox');
+    expect(screen.getByTestId('job-2')).toBeTruthy();
+    expect(screen.getByTestId('filter-note').textContent).toContain('matching “fox”');
+
+    found.jobs = [];
+    await fireEvent.input(input, { target: { value: 'zebra' } });
+    await vi.waitFor(() => expect(screen.getByTestId('filter-note').textContent).toContain('No job matches “zebra”'));
+    expect(screen.queryByTestId('queue-Studio')).toBeNull();
+
+    await fireEvent.keyDown(input, { key: 'Escape' });
+    await vi.waitFor(() => expect(screen.getByTestId('job-1')).toBeTruthy());
+    expect(screen.queryByTestId('filter-note')).toBeNull();
     catalog.value = null;
     queue.overview = null;
   });

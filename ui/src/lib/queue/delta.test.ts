@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountQueue, JobView, QueueDelta, QueueOverview } from '../backend';
-import { applyDelta, totalsChanged } from './delta';
+import { applyDelta, replaceRows, totalsChanged } from './delta';
 
 const job = (id: number, position: number, state: JobView['state'] = 'queued'): JobView =>
   ({ id, position, account_id: 'a1', state, title: `Job ${id}` }) as unknown as JobView;
@@ -62,5 +62,20 @@ describe('applyDelta', () => {
     expect(totalsChanged(overview, applyDelta(overview, same))).toBe(false);
     const more = { ...same, accounts: [account(501)] } as QueueDelta;
     expect(totalsChanged(overview, applyDelta(overview, more))).toBe(true);
+  });
+});
+
+describe('replaceRows', () => {
+  it('replaces shown rows in place, drops removed ones, and asks again for a job it did not list', () => {
+    const rows = [job(1, 1), job(2, 2), job(3, 3)];
+    const running = job(2, 2, 'running');
+    const same = replaceRows(rows, [running], [3]);
+    expect(same.rows.map((j) => [j.id, j.state])).toEqual([
+      [1, 'queued'],
+      [2, 'running'],
+    ]);
+    expect(same.rows[0]).toBe(rows[0]);
+    expect(same.unlisted).toBe(false);
+    expect(replaceRows(rows, [job(9, 9)], []).unlisted).toBe(true);
   });
 });

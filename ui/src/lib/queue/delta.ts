@@ -53,3 +53,18 @@ export function totalsChanged(before: QueueOverview, after: QueueOverview): bool
     after.accounts.some((a) => totals.get(a.account_id) !== a.total) || before.accounts.length !== after.accounts.length
   );
 }
+
+/**
+ * The filter's rows after a delta: changed rows replaced where they are,
+ * removed ones dropped. `unlisted`: a changed job the filter did not list
+ * (it may match now), so the filter must be asked again.
+ */
+export function replaceRows(rows: JobView[], changed: JobView[], removed: number[]) {
+  const byId = new Map(changed.map((j) => [j.id, j]));
+  const gone = new Set(removed);
+  const shown = new Set(rows.map((j) => j.id));
+  return {
+    rows: rows.filter((j) => !gone.has(j.id)).map((j) => byId.get(j.id) ?? j),
+    unlisted: changed.some((j) => !shown.has(j.id)),
+  };
+}

@@ -4,9 +4,10 @@
 // changes while hidden; actions answer with the new overview.
 // While jobs run, Rust also sends their progress every second. A click on a
 // desktop notification makes Rust send `open-job`: the Queue opens on that job.
-import { commands, events, type CommandError, type QueueOverview, type Result } from '../backend';
+import { tick } from 'svelte';
+import { commands, events, type CommandError, type JobView, type QueueOverview, type Result } from '../backend';
 import { nav } from '../nav.svelte';
-import { applyDelta, totalsChanged } from './delta';
+import { applyDelta, replaceRows, totalsChanged } from './delta';
 
 class QueueStore {
   overview = $state<QueueOverview | null>(null);
@@ -17,6 +18,10 @@ class QueueStore {
   focused = $state<number | null>(null);
   /** The queued job being dragged to a new place in its account's queue. */
   dragging = $state<{ id: number; account: string } | null>(null);
+  /** The filter's text, and the jobs Rust listed for it (null: no filter). */
+  filterText = $state('');
+  filtered = $state<JobView[] | null>(null);
+  private filterAsked = 0;
 
   async load() {
     this.take(await commands.queueOverview());
@@ -29,6 +34,13 @@ class QueueStore {
       // Jobs were added or removed (queued by another window or `loova`):
       // which ones to list is Rust's call, so the whole overview, once.
       if (totalsChanged(before, this.overview)) this.take(await commands.queueOverview());
+      // Which jobs match is Rust's call too: shown rows are replaced, and a
+      // changed job the filter did not list asks Rust again.
+      if (this.filtered) {
+        const { rows, unlisted } = replaceRows(this.filtered, e.payload.jobs, e.payload.removed);
+        this.filtered = rows;
+        if (unlisted) await this.filter(this.filterText);
+      }
     });
     await events.jobsProgress.listen((e) => {
       this.progress = Object.fromEntries(e.payload.jobs.map((j) => [j.id, j.progress]));
@@ -55,6 +67,35 @@ class QueueStore {
   /** Reads the whole overview again (after a change the engine does not report, as a pick). */
   async reload() {
     this.take(await commands.queueOverview());
+  }
+
+  /**
+   * Lists the jobs whose name, prompt, task id or saved file contain `text`
+   * (blank: every job). Each keystroke asks Rust at once; an answer to an
+   * older keystroke is dropped. Once the rows are drawn the next frame tells
+   * Rust (the benchmark's keystroke-to-rows figure; nothing otherwise).
+   */
+  async filter(text: string) {
+    this.filterText = text;
+    const asked = ++this.filterAsked;
+    if (text.trim() === '') {
+      this.filtered = null;
+      await this.drawn();
+      return;
+    }
+    const r = await commands.queueFilter(text);
+    if (asked !== this.filterAsked) return;
+    if (r.status === 'error') {
+      this.problem = r.error.message;
+      return;
+    }
+    this.filtered = r.data.jobs;
+    await this.drawn();
+  }
+
+  private async drawn() {
+    await tick();
+    requestAnimationFrame(() => requestAnimationFrame(() => void commands.filterDrawn()));
   }
 
   /** A fresh overview carries every job's progress: older ticks are void. */

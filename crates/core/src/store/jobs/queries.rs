@@ -23,6 +23,17 @@ pub struct JobFilter {
     pub states: Vec<JobState>,
     pub order: JobOrder,
     pub limit: Option<usize>,
+    /// Jobs whose name, prompt, task id or saved file contain this text
+    /// (any case); see [`text_pattern`].
+    pub text: Option<String>,
+}
+
+/// The `LIKE` pattern of a filter text: contains it, any case. `%` and `_`
+/// typed by a person stay wildcards (the trigram index cannot escape them),
+/// which only ever widens the match.
+pub fn text_pattern(text: &str) -> Option<String> {
+    let t = text.trim();
+    (!t.is_empty()).then(|| format!("%{t}%"))
 }
 
 /// Jobs per state.
@@ -81,6 +92,12 @@ impl Db {
             args.push(Value::Text(b.clone()));
             sql.push_str(&format!(" AND batch_id = ?{}", args.len()));
         }
+        if let Some(p) = filter.text.as_deref().and_then(text_pattern) {
+            args.push(Value::Text(p));
+            // The trigram index (migration 16) finds the rows; patterns of
+            // under 3 characters scan its compact text instead of the specs.
+            sql.push_str(&format!(" AND id IN (SELECT rowid FROM job_text WHERE job_text.text LIKE ?{})", args.len()));
+        }
         if !filter.states.is_empty() {
             let marks: Vec<String> = filter
                 .states
@@ -124,6 +141,16 @@ impl Db {
             Ok(AccountStateCount { account_id: r.get(0)?, state: state_of(r.get(1)?)?, jobs: r.get::<_, i64>(2)? as u64, credits_charged: r.get(3)? })
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// The account's running jobs of `model`, in the order they started
+    /// (while that model's run time is unknown they poll on one staggered
+    /// grid, `engine::next_poll`).
+    pub fn running_of_model(&self, account_id: &str, model: &str) -> Result<Vec<i64>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached("SELECT id FROM jobs WHERE account_id = ?1 AND state = 'running' AND model = ?2 ORDER BY started_at, id")?;
+        let ids = stmt.query_map(params![account_id, model], |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?;
+        Ok(ids)
     }
 
     /// The next queued jobs of an account that are due (no backoff running
