@@ -75,10 +75,25 @@ pub fn measure(bin: &Path, data: &Path, work: &Path, paint_timeout: Duration, se
     result
 }
 
+/// The app's visible window (xdotool's own --sync would wait forever).
+fn find_window(pid: i32) -> Res<String> {
+    let start = Instant::now();
+    loop {
+        // `search` exits 1 while nothing matches.
+        let out = Command::new("xdotool").args(["search", "--onlyvisible", "--pid", &pid.to_string()]).output()?;
+        if let Some(w) = String::from_utf8_lossy(&out.stdout).lines().next() {
+            return Ok(w.to_string());
+        }
+        if start.elapsed() > Duration::from_secs(30) {
+            return Err(format!("no visible window of process {pid} on the display after 30 s").into());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 fn type_texts(pid: i32, file: &Path, settle: Duration, texts: &[&str]) -> Res<Vec<f64>> {
     std::thread::sleep(settle);
-    let window = xdotool(&["search", "--sync", "--onlyvisible", "--pid", &pid.to_string()])?;
-    let window = window.lines().next().ok_or("no window of the app on the display")?.to_string();
+    let window = find_window(pid)?;
     xdotool(&["windowfocus", &window])?;
     // The Queue (Ctrl+3) loads on first use; Ctrl+F then focuses the
     // filter. Until a typed key draws rows, the screen is not there yet.
