@@ -58,6 +58,10 @@ pub struct JobsArgs {
     /// Only this account's jobs (name or id).
     #[arg(long)]
     account: Option<String>,
+    /// Only jobs whose prompt, name, task id or saved file contain this
+    /// text, in any case (the Queue's filter).
+    #[arg(long, value_name = "TEXT")]
+    find: Option<String>,
     #[arg(long)]
     json: bool,
 }
@@ -124,6 +128,7 @@ pub fn list(a: JobsArgs) -> Done {
             Err(e) => return Err(Failure::from(e)),
         }
     }
+    filter.text = a.find.clone();
     let jobs = match engine::list_jobs(&db, &filter) {
         Ok(j) => j,
         Err(e) => return engine_fail(e),
@@ -133,7 +138,10 @@ pub fn list(a: JobsArgs) -> Done {
         return Ok(());
     }
     if jobs.is_empty() {
-        println!("No jobs.");
+        match &a.find {
+            Some(text) => println!("No job matches \"{}\" (prompt, name, task id or saved file).", text.trim()),
+            None => println!("No jobs."),
+        }
     }
     let names: std::collections::HashMap<String, String> = accounts.list().unwrap_or_default().into_iter().map(|v| (v.id.clone(), v.name.clone())).collect();
     for j in &jobs {

@@ -20,6 +20,8 @@ pub struct ListInput {
     pub state: Option<String>,
     /// Only this account's jobs (its name).
     pub account: Option<String>,
+    /// Only jobs whose prompt, name, Loova task id or saved file contain this text, in any case.
+    pub text: Option<String>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -102,6 +104,7 @@ pub fn list_jobs(server: &LoovaMcp, input: &ListInput) -> CallToolResult {
             }
         }
     }
+    filter.text = input.text.clone();
     let jobs = match engine::list_jobs(db, &filter) {
         Ok(j) => j,
         Err(e) => return reply::engine(&e),

@@ -26,6 +26,12 @@ async fn moved_and_edited_jobs_are_sent_in_the_new_order_at_the_new_price() {
         assert_eq!(code, 0, "{out}{err}");
     }
     assert_eq!(order(&db), [1, 2, 3, 4]);
+    // The Queue's filter, from the terminal: any case, prompt or name.
+    let (code, out, _) = loova(&["jobs", "--find", "SHOT th"]);
+    assert_eq!(code, 0);
+    assert!(out.lines().count() == 1 && out.contains("Three"), "{out}");
+    let (code, out, _) = loova(&["jobs", "--find", "zebra"]);
+    assert_eq!((code, out.trim()), (0, "No job matches \"zebra\" (prompt, name, task id or saved file)."));
 
     let (code, out, _) = loova(&["jobs", "move", "4", "--top"]);
     assert_eq!((code, out.trim()), (0, "Job 4 moved to the top of its queue."));

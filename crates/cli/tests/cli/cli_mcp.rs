@@ -241,6 +241,11 @@ async fn an_assistant_plans_confirms_and_watches_twelve_jobs_run_six_at_a_time()
         assert!(std::path::Path::new(j["video_path"].as_str().unwrap()).is_file(), "{j}");
     }
     let first = listed[0]["id"].as_i64().unwrap();
+    // The Queue's filter: the saved file's name finds its job.
+    let file = std::path::Path::new(listed[0]["video_path"].as_str().unwrap()).file_name().unwrap().to_string_lossy().into_owned();
+    let r = s.call("list_jobs", json!({"text": file})).await;
+    let found: Vec<i64> = body(&r)["jobs"].as_array().unwrap().iter().map(|j| j["id"].as_i64().unwrap()).collect();
+    assert_eq!(found, [first], "{file}");
     let r = s.call("job_status", json!({"id": first})).await;
     assert_eq!(body(&r)["state"], json!("downloaded"));
     let r = s.call("cancel_job", json!({"id": first})).await;
