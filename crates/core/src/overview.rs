@@ -260,6 +260,25 @@ mod tests {
     }
 
     #[test]
+    fn a_text_in_every_job_lists_the_next_hundred_in_queue_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open_in(dir.path()).unwrap();
+        let account = NewAccount { id: "a1", name: "Studio", base_url: "http://127.0.0.1:1/api", key_hint: "1234", sandbox: false, verified: true };
+        db.insert_account(&account).unwrap();
+        let prices = crate::load_price_list(dir.path());
+        let owl = crate::engine::enqueue(&db, "a1", &crate::JobSpec { prompt: "An owl".into(), ..Default::default() }, None, &prices).unwrap().id;
+        // More matches than the index names (FEW_MATCHES): each row is checked.
+        let foxes: Vec<i64> = (0..1_050)
+            .map(|i| crate::engine::enqueue(&db, "a1", &crate::JobSpec { prompt: format!("Fox {i}"), ..Default::default() }, None, &prices).unwrap().id)
+            .collect();
+        let accounts = vec![crate::accounts::AccountView::from_row(db.account("a1").unwrap().unwrap(), "http://127.0.0.1:1/api".into())];
+        let ids = |text: &str| filtered_jobs(&db, &accounts, text).unwrap().into_iter().map(|j| j.id).collect::<Vec<_>>();
+        assert_eq!(ids("FOX"), foxes[..LISTED].to_vec(), "the next 100 matches, in queue order");
+        assert_eq!(ids("fox 1049"), vec![foxes[1049]], "and a rare one among them");
+        assert_eq!(ids("owl"), vec![owl]);
+    }
+
+    #[test]
     fn the_filter_finds_jobs_by_name_prompt_task_and_file_in_any_case() {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open_in(dir.path()).unwrap();

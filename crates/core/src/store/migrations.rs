@@ -322,20 +322,32 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX notice_outbox_due ON notice_outbox (target_id, next_at);
     CREATE TABLE notice_batches (batch_id TEXT PRIMARY KEY, jobs INTEGER NOT NULL, at INTEGER NOT NULL);",
-    // 16: the Queue's filter (store/jobs/search.rs). What a row shows as
-    // text (name, prompt, task id, saved file) in a trigram index, so "fox"
-    // finds its jobs among 100,000 without reading every spec; kept by
-    // triggers, which fire only when one of those columns changes.
-    "CREATE VIRTUAL TABLE job_text USING fts5(text, tokenize = 'trigram');
-     INSERT INTO job_text (rowid, text) SELECT id, concat_ws(' ', name, json_extract(spec, '$.prompt'), task_id, video_path) FROM jobs;
+    // 16: the Queue's filter (store/jobs/queries.rs). What a row shows as
+    // text (name, prompt, task id, saved file) in `job_text`, kept by
+    // triggers that fire only when one of those columns changes, and its
+    // trigram index (FTS5, external content) so "fox" finds its jobs among
+    // 100,000 without reading every spec.
+    "CREATE TABLE job_text (id INTEGER PRIMARY KEY, text TEXT NOT NULL);
+     CREATE VIRTUAL TABLE job_text_index USING fts5(text, content = 'job_text', content_rowid = 'id', tokenize = 'trigram');
+     CREATE TRIGGER job_text_index_insert AFTER INSERT ON job_text BEGIN
+       INSERT INTO job_text_index (rowid, text) VALUES (new.id, new.text);
+     END;
+     CREATE TRIGGER job_text_index_delete AFTER DELETE ON job_text BEGIN
+       INSERT INTO job_text_index (job_text_index, rowid, text) VALUES ('delete', old.id, old.text);
+     END;
+     CREATE TRIGGER job_text_index_update AFTER UPDATE ON job_text BEGIN
+       INSERT INTO job_text_index (job_text_index, rowid, text) VALUES ('delete', old.id, old.text);
+       INSERT INTO job_text_index (rowid, text) VALUES (new.id, new.text);
+     END;
+     INSERT INTO job_text (id, text) SELECT id, concat_ws(' ', name, json_extract(spec, '$.prompt'), task_id, video_path) FROM jobs;
      CREATE TRIGGER job_text_insert AFTER INSERT ON jobs BEGIN
-       INSERT INTO job_text (rowid, text) VALUES (new.id, concat_ws(' ', new.name, json_extract(new.spec, '$.prompt'), new.task_id, new.video_path));
+       INSERT INTO job_text (id, text) VALUES (new.id, concat_ws(' ', new.name, json_extract(new.spec, '$.prompt'), new.task_id, new.video_path));
      END;
      CREATE TRIGGER job_text_update AFTER UPDATE OF name, spec, task_id, video_path ON jobs BEGIN
-       UPDATE job_text SET text = concat_ws(' ', new.name, json_extract(new.spec, '$.prompt'), new.task_id, new.video_path) WHERE rowid = new.id;
+       UPDATE job_text SET text = concat_ws(' ', new.name, json_extract(new.spec, '$.prompt'), new.task_id, new.video_path) WHERE id = new.id;
      END;
      CREATE TRIGGER job_text_delete AFTER DELETE ON jobs BEGIN
-       DELETE FROM job_text WHERE rowid = old.id;
+       DELETE FROM job_text WHERE id = old.id;
      END;",
 ];
 

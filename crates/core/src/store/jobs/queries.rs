@@ -68,7 +68,30 @@ fn state_of(s: String) -> rusqlite::Result<JobState> {
     JobState::parse(&s).ok_or_else(|| crate::store::bad_value(0, "jobs.state", &s))
 }
 
+/// The jobs a filter text matches: few enough to name, or so many that the
+/// lists are better walked in their own order, each row checked, until
+/// they have their 100 (see [`Db::text_matches`]).
+enum TextMatches {
+    Few(Vec<i64>),
+    Many,
+}
+
+/// Up to this many matches are named; more are checked row by row.
+const FEW_MATCHES: usize = 1_000;
+
 impl Db {
+    /// Asks the trigram index (migration 16) for at most [`FEW_MATCHES`] + 1
+    /// matches: a rare text ("shot 4217") is found without reading the
+    /// queue; a common one ("fox", in every prompt) stops the index early,
+    /// and the lists then check each row they walk (reading 100,000 matches
+    /// to keep 100 took 0.2–0.5 s).
+    fn text_matches(&self, pattern: &str) -> Result<TextMatches, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached("SELECT rowid FROM job_text_index WHERE text LIKE ?1 LIMIT ?2")?;
+        let ids = stmt.query_map(params![pattern, FEW_MATCHES as i64 + 1], |r| r.get::<_, i64>(0))?.collect::<Result<Vec<_>, _>>()?;
+        Ok(if ids.len() > FEW_MATCHES { TextMatches::Many } else { TextMatches::Few(ids) })
+    }
+
     pub fn job(&self, id: i64) -> Result<Option<JobRow>, StoreError> {
         let conn = self.conn();
         Ok(conn.query_row(&format!("SELECT {COLUMNS} FROM jobs WHERE id = ?1"), [id], from_row).optional()?)
@@ -93,10 +116,16 @@ impl Db {
             sql.push_str(&format!(" AND batch_id = ?{}", args.len()));
         }
         if let Some(p) = filter.text.as_deref().and_then(text_pattern) {
-            args.push(Value::Text(p));
-            // The trigram index (migration 16) finds the rows; patterns of
-            // under 3 characters scan its compact text instead of the specs.
-            sql.push_str(&format!(" AND id IN (SELECT rowid FROM job_text WHERE job_text.text LIKE ?{})", args.len()));
+            match self.text_matches(&p)? {
+                TextMatches::Few(ids) => {
+                    args.push(Value::Text(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into())));
+                    sql.push_str(&format!(" AND id IN (SELECT value FROM json_each(?{}))", args.len()));
+                }
+                TextMatches::Many => {
+                    args.push(Value::Text(p));
+                    sql.push_str(&format!(" AND (SELECT text FROM job_text WHERE job_text.id = jobs.id) LIKE ?{}", args.len()));
+                }
+            }
         }
         if !filter.states.is_empty() {
             let marks: Vec<String> = filter
