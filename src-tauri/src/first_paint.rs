@@ -10,15 +10,20 @@ pub const READY_FILE_ENV: &str = "LOOVA_DESK_BENCH_READY_FILE";
 #[tauri::command]
 #[specta::specta]
 pub fn first_paint() {
-    let (Some(path), Some(ns)) = (std::env::var_os(READY_FILE_ENV), monotonic_ns()) else {
+    let Some((path, ns)) = asked(READY_FILE_ENV) else {
         return;
     };
     // Written beside and renamed, so the benchmark never reads half a number.
-    let path = std::path::PathBuf::from(path);
     let partial = path.with_extension("partial");
     if std::fs::write(&partial, ns.to_string()).and_then(|()| std::fs::rename(&partial, &path)).is_err() {
         eprintln!("loova-desk: cannot write the first-paint marker {}", path.display());
     }
+}
+
+/// The marker file the benchmark named in `env`, and the time now; `None`
+/// when it named none (everyone but the benchmark).
+fn asked(env: &str) -> Option<(std::path::PathBuf, u128)> {
+    Some((std::env::var_os(env)?.into(), monotonic_ns()?))
 }
 
 #[cfg(unix)]
@@ -39,13 +44,13 @@ pub const FILTER_FILE_ENV: &str = "LOOVA_DESK_BENCH_FILTER_FILE";
 #[specta::specta]
 pub fn filter_drawn() {
     use std::io::Write;
-    let (Some(path), Some(ns)) = (std::env::var_os(FILTER_FILE_ENV), monotonic_ns()) else {
+    let Some((path, ns)) = asked(FILTER_FILE_ENV) else {
         return;
     };
     // One short append per line: the reader never sees half of one.
     let written = std::fs::OpenOptions::new().create(true).append(true).open(&path).and_then(|mut f| f.write_all(format!("{ns}\n").as_bytes()));
     if written.is_err() {
-        eprintln!("loova-desk: cannot write the filter marker {}", std::path::Path::new(&path).display());
+        eprintln!("loova-desk: cannot write the filter marker {}", path.display());
     }
 }
 

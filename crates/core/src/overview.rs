@@ -230,13 +230,25 @@ mod tests {
     use super::*;
     use crate::store::{Col, Db, NewAccount, Patch};
 
-    #[test]
-    fn a_huge_queue_lists_the_next_waiting_every_active_and_the_latest_finished() {
+    const STUDIO: NewAccount<'static> =
+        NewAccount { id: "a1", name: "Studio", base_url: "http://127.0.0.1:1/api", key_hint: "1234", sandbox: false, verified: true };
+
+    /// A data folder with one account, "Studio" (id a1), and its price list.
+    fn studio() -> (tempfile::TempDir, Db, crate::LoadedPriceList) {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open_in(dir.path()).unwrap();
-        let account = NewAccount { id: "a1", name: "Studio", base_url: "http://127.0.0.1:1/api", key_hint: "1234", sandbox: false, verified: true };
-        db.insert_account(&account).unwrap();
+        db.insert_account(&STUDIO).unwrap();
         let prices = crate::load_price_list(dir.path());
+        (dir, db, prices)
+    }
+
+    fn views(db: &Db) -> Vec<crate::accounts::AccountView> {
+        vec![crate::accounts::AccountView::from_row(db.account("a1").unwrap().unwrap(), "http://127.0.0.1:1/api".into())]
+    }
+
+    #[test]
+    fn a_huge_queue_lists_the_next_waiting_every_active_and_the_latest_finished() {
+        let (_dir, db, prices) = studio();
         let ids: Vec<i64> = (0..260)
             .map(|i| crate::engine::enqueue(&db, "a1", &crate::JobSpec { prompt: format!("job {i}"), ..Default::default() }, None, &prices).unwrap().id)
             .collect();
@@ -245,7 +257,7 @@ mod tests {
             let (to, finished) = if n < 3 { (JobState::Running, None) } else { (JobState::Downloaded, Some(1_000 + n as i64)) };
             assert!(db.transition(*id, &[JobState::Queued], to, Patch::new().int(Col::FinishedAt, finished)).unwrap());
         }
-        let accounts = vec![crate::accounts::AccountView::from_row(db.account("a1").unwrap().unwrap(), "http://127.0.0.1:1/api".into())];
+        let accounts = views(&db);
         let o = queue_overview(&db, &accounts, 6, |_| None, String::new()).unwrap();
 
         let a = &o.accounts[0];
@@ -261,17 +273,13 @@ mod tests {
 
     #[test]
     fn a_text_in_every_job_lists_the_next_hundred_in_queue_order() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open_in(dir.path()).unwrap();
-        let account = NewAccount { id: "a1", name: "Studio", base_url: "http://127.0.0.1:1/api", key_hint: "1234", sandbox: false, verified: true };
-        db.insert_account(&account).unwrap();
-        let prices = crate::load_price_list(dir.path());
+        let (_dir, db, prices) = studio();
         let owl = crate::engine::enqueue(&db, "a1", &crate::JobSpec { prompt: "An owl".into(), ..Default::default() }, None, &prices).unwrap().id;
         // More matches than the index names (FEW_MATCHES): each row is checked.
         let foxes: Vec<i64> = (0..1_050)
             .map(|i| crate::engine::enqueue(&db, "a1", &crate::JobSpec { prompt: format!("Fox {i}"), ..Default::default() }, None, &prices).unwrap().id)
             .collect();
-        let accounts = vec![crate::accounts::AccountView::from_row(db.account("a1").unwrap().unwrap(), "http://127.0.0.1:1/api".into())];
+        let accounts = views(&db);
         let ids = |text: &str| filtered_jobs(&db, &accounts, text).unwrap().into_iter().map(|j| j.id).collect::<Vec<_>>();
         assert_eq!(ids("FOX"), foxes[..LISTED].to_vec(), "the next 100 matches, in queue order");
         assert_eq!(ids("fox 1049"), vec![foxes[1049]], "and a rare one among them");
@@ -280,11 +288,7 @@ mod tests {
 
     #[test]
     fn the_filter_finds_jobs_by_name_prompt_task_and_file_in_any_case() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open_in(dir.path()).unwrap();
-        let account = NewAccount { id: "a1", name: "Studio", base_url: "http://127.0.0.1:1/api", key_hint: "1234", sandbox: false, verified: true };
-        db.insert_account(&account).unwrap();
-        let prices = crate::load_price_list(dir.path());
+        let (_dir, db, prices) = studio();
         let add = |prompt: &str, name: Option<&str>| {
             crate::engine::enqueue(&db, "a1", &crate::JobSpec { prompt: prompt.into(), ..Default::default() }, name, &prices).unwrap().id
         };
@@ -293,7 +297,7 @@ mod tests {
         let owl = add("An owl at night", None);
         assert!(db.transition(owl, &[JobState::Queued], JobState::Running, Patch::new().text(Col::TaskId, Some("task-9f3a"))).unwrap());
         assert!(db.transition(owl, &[JobState::Running], JobState::Downloaded, Patch::new().text(Col::VideoPath, Some("/v/Studio/owl take.mp4"))).unwrap());
-        let accounts = vec![crate::accounts::AccountView::from_row(db.account("a1").unwrap().unwrap(), "http://127.0.0.1:1/api".into())];
+        let accounts = views(&db);
         let ids = |text: &str| filtered_jobs(&db, &accounts, text).unwrap().into_iter().map(|j| j.id).collect::<Vec<_>>();
         assert_eq!(ids("FOX"), vec![fox], "any case, a word of the prompt");
         assert_eq!(ids("trailer"), vec![whale], "the job's name");
@@ -309,7 +313,7 @@ mod tests {
         assert_eq!((ids("wolf"), ids("fox")), (vec![fox], vec![]));
         // Jobs go with their account; a new job never meets their text.
         assert!(db.delete_account("a1").unwrap());
-        db.insert_account(&account).unwrap();
+        db.insert_account(&STUDIO).unwrap();
         let again = add("A pony", None);
         assert_eq!((ids("whale"), ids("pony")), (vec![], vec![again]));
     }
