@@ -6,7 +6,7 @@
 //! size, in seconds, so the code cannot rot (scripts/test runs it); its
 //! figures mean nothing.
 //!
-//! Usage: loova-bench [--smoke] [all|durability|queue|bigqueue|csv|light|readme|policy] …
+//! Usage: loova-bench [--smoke] [all|durability|queue|bigqueue|csv|light|readme|policy|filter] …
 
 mod bigqueue;
 mod csv;
@@ -95,6 +95,11 @@ async fn main() -> Res<()> {
     // measures it).
     if names == ["policy"] {
         println!("{}", queue::policy_report(20));
+        return Ok(());
+    }
+    #[cfg(target_os = "linux")]
+    if names == ["filter"] {
+        println!("{}", light::filter_report(&opts)?);
         return Ok(());
     }
     if names == ["readme"] {

@@ -303,7 +303,7 @@ mod tests {
         assert_eq!(ids("trailer"), vec![whale], "the job's name");
         assert_eq!(ids("9f3a"), vec![owl], "the task id");
         assert_eq!(ids("owl take"), vec![owl], "the saved file");
-        assert_eq!(ids("wl"), vec![owl], "under 3 characters too");
+        assert_eq!((ids("wl"), ids("WL")), (vec![owl], vec![owl]), "under 3 characters too, any case");
         assert!(ids("zebra").is_empty());
         assert_eq!(ids("  ").len(), 3, "blank filters nothing");
         // An edit of the prompt is found at once (the index follows the row).

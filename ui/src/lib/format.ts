@@ -17,9 +17,37 @@ export function locale(): string {
   return 'en-US';
 }
 
+// Building an Intl formatter costs far more than using one (the Queue draws
+// hundreds of figures per keystroke in its filter): one per locale and options.
+const formatters = new Map<string, Intl.NumberFormat>();
+let lastTag: string | undefined;
+let lastLocale = 'en-US';
+
+/** The locale, computed again only when the webview's language changes. */
+function currentLocale(): string {
+  const tag = typeof navigator !== 'undefined' ? navigator.language : undefined;
+  if (tag !== lastTag || formatters.size === 0) {
+    lastTag = tag;
+    lastLocale = locale();
+  }
+  return lastLocale;
+}
+
+/** A shared number formatter for the person's locale and these options. */
+export function numberFormat(options: Intl.NumberFormatOptions = {}): Intl.NumberFormat {
+  const tag = currentLocale();
+  const key = `${tag}|${JSON.stringify(options)}`;
+  let nf = formatters.get(key);
+  if (!nf) {
+    nf = new Intl.NumberFormat(tag, options);
+    formatters.set(key, nf);
+  }
+  return nf;
+}
+
 /** 240000 → "240,000" (in the person's locale). */
 export function formatCredits(n: number): string {
-  return new Intl.NumberFormat(locale(), { maximumFractionDigits: 0 }).format(n);
+  return numberFormat({ maximumFractionDigits: 0 }).format(n);
 }
 
 /**
@@ -30,8 +58,11 @@ export function formatUsd(decimal: string): string {
   const [whole, frac = ''] = decimal.split('.');
   const negative = whole.startsWith('-');
   const digits = negative ? whole.slice(1) : whole;
-  const grouped = new Intl.NumberFormat(locale()).format(BigInt(digits || '0'));
-  const sep = new Intl.NumberFormat(locale()).formatToParts(1.5).find((p) => p.type === 'decimal')?.value ?? '.';
+  const grouped = numberFormat().format(BigInt(digits || '0'));
+  const sep =
+    numberFormat()
+      .formatToParts(1.5)
+      .find((p) => p.type === 'decimal')?.value ?? '.';
   return `${negative ? '-' : ''}$${grouped}${sep}${frac.padEnd(2, '0')}`;
 }
 
@@ -56,19 +87,19 @@ export function formatBytes(n: number): string {
     v /= 1024;
     i++;
   }
-  return `${new Intl.NumberFormat(locale(), { maximumFractionDigits: i === 0 ? 0 : 1 }).format(v)} ${units[i]}`;
+  return `${numberFormat({ maximumFractionDigits: i === 0 ? 0 : 1 }).format(v)} ${units[i]}`;
 }
 
 /** 0.8 → "0.8 s"; 75 → "1:15" (how long a clip plays). */
 export function formatDuration(secs: number): string {
-  if (secs < 60) return `${new Intl.NumberFormat(locale(), { maximumFractionDigits: 1 }).format(secs)} s`;
+  if (secs < 60) return `${numberFormat({ maximumFractionDigits: 1 }).format(secs)} s`;
   const whole = Math.round(secs);
   return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, '0')}`;
 }
 
 /** 40 → "40 s"; 840 → "14 min"; 5400 → "1 h 30 min" (a rough expectation). */
 export function formatAbout(secs: number): string {
-  const nf = new Intl.NumberFormat(locale(), { maximumFractionDigits: 0 });
+  const nf = numberFormat({ maximumFractionDigits: 0 });
   if (secs < 60) return `${nf.format(Math.round(secs))} s`;
   const mins = Math.round(secs / 60);
   if (mins < 60) return `${nf.format(mins)} min`;

@@ -278,6 +278,35 @@ pub fn run(opts: &Opts) -> Res<Goal> {
     Ok(Goal { name: "light", table: t, figures, detail })
 }
 
+/// Not a goal: the Queue filter's figure alone, on 100,000 jobs, on the
+/// build `find_apps` picks (`--smoke`: the debug build, the same page) — for
+/// trying a change to the Queue's drawing in a minute instead of the whole
+/// light goal. Prints p50, p95 and max of every key.
+pub fn filter_report(opts: &Opts) -> Res<String> {
+    if std::env::var_os("DISPLAY").is_none() {
+        return Err("the filter figure starts the app: run it under Xvfb".into());
+    }
+    let apps = find_apps(opts)?;
+    let work = tempfile_dir("loova-bench-filter")?;
+    let db = work.join("db-100k");
+    seed(&db, FULL.idle_jobs)?;
+    let ms = filter::measure(&apps.desk, &db, &work, FULL.paint_timeout, FULL.settle, false)?;
+    // LOOVA_BENCH_KEEP=1 keeps the seeded database, to look into a query.
+    if std::env::var_os("LOOVA_BENCH_KEEP").is_some() {
+        eprintln!("kept {}", db.display());
+    } else {
+        let _ = std::fs::remove_dir_all(&work);
+    }
+    Ok(format!(
+        "Queue filter, {} keys on {}: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms\n{ms:?}",
+        ms.len(),
+        apps.desk.display(),
+        pct(ms.clone(), 50.0),
+        pct(ms.clone(), 95.0),
+        pct(ms.clone(), 100.0)
+    ))
+}
+
 /// A fresh directory under the system temp dir, removed by [`run`] at the end.
 fn tempfile_dir(prefix: &str) -> Res<PathBuf> {
     let dir = std::env::temp_dir().join(format!("{prefix}-{}-{}", std::process::id(), procs::monotonic_ns()));

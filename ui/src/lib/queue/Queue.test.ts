@@ -15,6 +15,7 @@ vi.mock('../backend', () => ({
 
 import { commands } from '../backend';
 import { catalog } from '../catalog.svelte';
+import { FIRST } from './progressive.svelte';
 import Queue from './Queue.svelte';
 import { queue } from './store.svelte';
 
@@ -111,6 +112,29 @@ describe('Queue', () => {
     await fireEvent.keyDown(input, { key: 'Escape' });
     await vi.waitFor(() => expect(screen.getByTestId('job-1')).toBeTruthy());
     expect(screen.queryByTestId('filter-note')).toBeNull();
+    catalog.value = null;
+    queue.overview = null;
+  });
+
+  it('draws a long list at once as lines, the first rows in full, and every row in full soon after', async () => {
+    catalog.value = { models: [], state_groups: [], dashboard_url: '', concurrency_limit: 6 } as never;
+    const many = Array.from({ length: 80 }, (_, i) => job(i + 1, 'queued', ['cancel']));
+    queue.overview = {
+      engine_status: '',
+      output_dir: '/videos',
+      batches: [],
+      accounts: [{ account_id: 'a1', name: 'Studio', total: 80, not_listed: 0 }],
+      jobs: many,
+    } as unknown as QueueOverview;
+    render(Queue);
+    // Every row is in the page (state and title) from the first draw.
+    expect(document.querySelectorAll('[data-state=queued]').length).toBe(80);
+    expect(document.querySelectorAll('[data-state=queued] .title')[79].textContent).toBe('Job 80');
+    // The first FIRST in full (with their actions), the rest as lines.
+    expect(screen.getByTestId('job-1')).toBeTruthy();
+    expect(screen.queryByTestId(`job-${FIRST + 1}`)).toBeNull();
+    await vi.waitFor(() => expect(screen.getByTestId('job-80')).toBeTruthy());
+    expect(document.querySelectorAll('.line').length).toBe(0);
     catalog.value = null;
     queue.overview = null;
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountQueue, JobView, QueueDelta, QueueOverview } from '../backend';
-import { applyDelta, replaceRows, totalsChanged } from './delta';
+import { applyDelta, replaceRows, reuseRows, totalsChanged } from './delta';
 
 const job = (id: number, position: number, state: JobView['state'] = 'queued'): JobView =>
   ({ id, position, account_id: 'a1', state, title: `Job ${id}` }) as unknown as JobView;
@@ -77,5 +77,18 @@ describe('replaceRows', () => {
     expect(same.rows[0]).toBe(rows[0]);
     expect(same.unlisted).toBe(false);
     expect(replaceRows(rows, [job(9, 9)], []).unlisted).toBe(true);
+  });
+});
+
+describe('reuseRows', () => {
+  it('keeps the shown object of every unchanged row and takes the fresh one of a changed row', () => {
+    const filtered = [job(1, 1), job(2, 2)];
+    const listed = [job(3, 3)];
+    const fresh = [job(1, 1), job(2, 2, 'running'), job(3, 3), job(4, 4)];
+    const rows = reuseRows(fresh, filtered, listed);
+    expect(rows[0]).toBe(filtered[0]);
+    expect(rows[1]).toBe(fresh[1]);
+    expect(rows[2]).toBe(listed[0]);
+    expect(rows[3]).toBe(fresh[3]);
   });
 });

@@ -68,3 +68,21 @@ export function replaceRows(rows: JobView[], changed: JobView[], removed: number
     unlisted: changed.some((j) => !shown.has(j.id)),
   };
 }
+
+/**
+ * A fresh list of rows (the filter's answer) with every row that equals one
+ * already shown replaced by that object: Svelte keeps those rows as they are
+ * and draws only the new or changed ones.
+ */
+export function reuseRows(fresh: JobView[], ...shown: JobView[][]): JobView[] {
+  const known = new Map<number, JobView>();
+  for (const list of shown) for (const j of list) if (!known.has(j.id)) known.set(j.id, j);
+  return fresh.map((j) => {
+    const old = known.get(j.id);
+    return old !== undefined && sameRow(old, j) ? old : j;
+  });
+}
+
+function sameRow(a: JobView, b: JobView): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

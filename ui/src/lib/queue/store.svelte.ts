@@ -7,20 +7,23 @@
 import { tick } from 'svelte';
 import { commands, events, type CommandError, type JobView, type QueueOverview, type Result } from '../backend';
 import { nav } from '../nav.svelte';
-import { applyDelta, replaceRows, totalsChanged } from './delta';
+import { applyDelta, replaceRows, reuseRows, totalsChanged } from './delta';
 
+// Rows are never changed in place, only replaced (`applyDelta`, `reuseRows`):
+// raw state spares a proxy and a signal per field of every row, and a row
+// whose object is unchanged is not drawn again.
 class QueueStore {
-  overview = $state<QueueOverview | null>(null);
+  overview = $state.raw<QueueOverview | null>(null);
   problem = $state<string | null>(null);
   /** The running jobs' progress (0..1) as Rust last computed it, by job id. */
-  progress = $state<Record<number, number>>({});
+  progress = $state.raw<Record<number, number>>({});
   /** The job a notification click asked for: its row is highlighted and scrolled to. */
   focused = $state<number | null>(null);
   /** The queued job being dragged to a new place in its account's queue. */
   dragging = $state<{ id: number; account: string } | null>(null);
   /** The filter's text, and the jobs Rust listed for it (null: no filter). */
   filterText = $state('');
-  filtered = $state<JobView[] | null>(null);
+  filtered = $state.raw<JobView[] | null>(null);
   private filterAsked = 0;
 
   async load() {
@@ -89,7 +92,7 @@ class QueueStore {
       this.problem = r.error.message;
       return;
     }
-    this.filtered = r.data.jobs;
+    this.filtered = reuseRows(r.data.jobs, this.filtered ?? [], this.overview?.jobs ?? []);
     await this.drawn();
   }
 

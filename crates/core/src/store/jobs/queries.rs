@@ -76,8 +76,9 @@ enum TextMatches {
     Many,
 }
 
-/// Up to this many matches are named; more are checked row by row.
-const FEW_MATCHES: usize = 1_000;
+/// Up to this many matches are named; more are checked row by row. At
+/// 100,000 jobs, 1,111 matches ("shot 42") named took 10 ms, walked 38 ms.
+const FEW_MATCHES: usize = 2_000;
 
 impl Db {
     /// Asks the trigram index (migration 16) for at most [`FEW_MATCHES`] + 1
@@ -85,9 +86,14 @@ impl Db {
     /// queue; a common one ("fox", in every prompt) stops the index early,
     /// and the lists then check each row they walk (reading 100,000 matches
     /// to keep 100 took 0.2–0.5 s).
+    /// A text of one or two characters has no trigram: the index would scan
+    /// its whole content (22 ms at 100,000 jobs), the plain `job_text`
+    /// table is read in half that.
     fn text_matches(&self, pattern: &str) -> Result<TextMatches, StoreError> {
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached("SELECT rowid FROM job_text_index WHERE text LIKE ?1 LIMIT ?2")?;
+        let short = pattern.trim_matches('%').chars().count() < 3;
+        let sql = if short { "SELECT id FROM job_text WHERE text LIKE ?1 LIMIT ?2" } else { "SELECT rowid FROM job_text_index WHERE text LIKE ?1 LIMIT ?2" };
+        let mut stmt = conn.prepare_cached(sql)?;
         let ids = stmt.query_map(params![pattern, FEW_MATCHES as i64 + 1], |r| r.get::<_, i64>(0))?.collect::<Result<Vec<_>, _>>()?;
         Ok(if ids.len() > FEW_MATCHES { TextMatches::Many } else { TextMatches::Few(ids) })
     }
