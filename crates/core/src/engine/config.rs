@@ -91,7 +91,7 @@ impl EngineConfig {
             min_poll: s(1.0).max(Duration::from_millis(10)),
             max_poll: s(60.0).max(Duration::from_millis(50)),
             longest_poll_gap: s(600.0).max(Duration::from_millis(50)),
-            polls_per_job: 2.3,
+            polls_per_job: 2.0,
             polls_scout: 8.0,
             polls_waiting: 1.0,
             retry_base: s(1.0).max(Duration::from_millis(10)),
