@@ -60,7 +60,8 @@ pub fn create(app: &AppHandle) -> tauri::Result<()> {
         });
     #[cfg(target_os = "macos")]
     {
-        builder = builder.icon(tauri::image::Image::from_bytes(include_bytes!("../../icons/tray-template.png"))?).icon_as_template(true);
+        // Decoded at build time: no PNG decoder (tauri's image-png) in the app.
+        builder = builder.icon(tauri::include_image!("icons/tray-template.png")).icon_as_template(true);
     }
     #[cfg(not(target_os = "macos"))]
     if let Some(icon) = app.default_window_icon() {

@@ -6,7 +6,7 @@
 use axum::extract::Request;
 use axum::Router;
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::TokioIo;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -56,8 +56,7 @@ pub async fn serve(listener: TcpListener, app: Router, mut stop: watch::Receiver
                         req.extensions_mut().insert(conn.clone());
                         app.clone().oneshot(req)
                     });
-                    let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-                    let serving = builder.serve_connection(TokioIo::new(stream), svc);
+                    let serving = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), svc);
                     tokio::select! {
                         _ = serving => {}
                         _ = kill.notified() => {}

@@ -46,7 +46,10 @@ async fn read_form(req: Request, received: &mut ReceivedForm) -> Result<Vec<Medi
     while let Some(field) = mp.next_field().await.map_err(|e| bad(format!("malformed multipart: {e}")))? {
         let name = field.name().unwrap_or("").to_string();
         if name != "files" {
-            let text = field.text().await.map_err(|_| Invalid { field: name.clone(), reason: "must be text".into() })?;
+            // UTF-8, as Loova reads it; `Field::text` would decode any
+            // declared charset and link every encoding table into the app.
+            let bytes = field.bytes().await.map_err(|_| Invalid { field: name.clone(), reason: "must be text".into() })?;
+            let text = String::from_utf8(bytes.to_vec()).map_err(|_| Invalid { field: name.clone(), reason: "must be UTF-8 text".into() })?;
             received.fields.push((name, text));
             continue;
         }
