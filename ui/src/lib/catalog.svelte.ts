@@ -3,8 +3,17 @@
 // of any of them: it lists these and formats them.
 import { commands, type Catalog } from './backend';
 
+declare global {
+  interface Window {
+    /** Set by Rust before the page's script runs (src-tauri/src/lib.rs, `catalog_script`). */
+    __LOOVA_CATALOG__?: Catalog | null;
+  }
+}
+
 class CatalogStore {
-  value = $state<Catalog | null>(null);
+  // At start the catalog is already in the page, so the Composer is drawn
+  // in the first frame instead of after a call to Rust.
+  value = $state<Catalog | null>((typeof window !== 'undefined' && window.__LOOVA_CATALOG__) || null);
   error = $state<string | null>(null);
 
   async load(): Promise<Catalog | null> {

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 const firstPaint = vi.fn(async () => {});
 vi.mock('./backend', () => ({ commands: { firstPaint: () => firstPaint() } }));
 
-const { reportFirstPaint } = await import('./firstPaint');
+const { painted, reportFirstPaint } = await import('./firstPaint');
 
 // Animation frames run one at a time, when the test says a frame passed.
 let frames: FrameRequestCallback[] = [];
@@ -22,7 +22,7 @@ describe('reportFirstPaint', () => {
   });
   afterEach(() => vi.unstubAllGlobals());
 
-  it('reports once, in the frame after the one that drew the element', () => {
+  it('reports once, in the frame after the one that drew the element', async () => {
     reportFirstPaint('#form');
     nextFrame();
     nextFrame();
@@ -34,6 +34,8 @@ describe('reportFirstPaint', () => {
     expect(firstPaint).toHaveBeenCalledTimes(1);
     nextFrame();
     expect(frames).toHaveLength(0);
+    // What waits for the first paint goes on now.
+    await expect(painted).resolves.toBeUndefined();
   });
 
   it('stops asking for frames when the element never comes', () => {

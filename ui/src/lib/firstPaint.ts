@@ -9,10 +9,21 @@ export function reportFirstPaint(selector: string, maxFrames = 600) {
   let frames = 0;
   const check = () => {
     if (document.querySelector(selector)) {
-      requestAnimationFrame(() => void commands.firstPaint());
+      requestAnimationFrame(() => {
+        void commands.firstPaint();
+        donePainting();
+      });
     } else if (++frames < maxFrames) {
       requestAnimationFrame(check);
-    }
+    } else donePainting();
   };
   requestAnimationFrame(check);
 }
+
+let donePainting: () => void = () => {};
+/**
+ * Resolves once the first screen is painted (or the wait gave up): what the
+ * first screen does not show (the Queue's rows) loads after it, so parsing
+ * it never holds up the first paint.
+ */
+export const painted = new Promise<void>((resolve) => (donePainting = resolve));

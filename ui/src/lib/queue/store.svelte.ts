@@ -26,8 +26,8 @@ class QueueStore {
   filtered = $state.raw<JobView[] | null>(null);
   private filterAsked = 0;
 
-  async load() {
-    this.take(await commands.queueOverview());
+  /** Follows Rust's queue events (from the start: a notification click must find the Queue). */
+  async listen() {
     await events.queueChanged.listen((e) => this.show(e.payload));
     await events.queueJobsChanged.listen(async (e) => {
       // Before the first overview there is nothing to apply it to.
