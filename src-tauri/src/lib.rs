@@ -224,7 +224,7 @@ pub fn run() {
             // Tauri has created the window (its web process is starting and
             // loading the page) before this hook runs, and no command can
             // reach Rust until the hook returns and the event loop runs: the
-            // database and price list open here overlap the page's start-up
+            // database opens here, overlapping the page's start-up
             // instead of delaying the window (a cold start close to an empty
             // Tauri app's).
             app.manage(app_state(prices));
