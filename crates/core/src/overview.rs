@@ -2,7 +2,7 @@
 
 use crate::accounts::{AccountState, AccountView};
 use crate::engine::JobView;
-use crate::store::{AccountStateCount, Db, JobFilter, JobOrder, JobState, StoreError};
+use crate::store::{AccountStateCount, Db, JobFilter, JobOrder, JobState, StoreError, TextSearch};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -107,8 +107,10 @@ pub fn queue_overview(
 /// stay those of every job.
 pub fn filtered_jobs(db: &Db, accounts: &[AccountView], text: &str) -> Result<Vec<JobView>, StoreError> {
     let mut jobs = Vec::new();
+    // Searched once for every list of every account.
+    let search = db.text_search(text)?;
     for a in accounts {
-        jobs.extend(listed(db, &a.id, Some(text))?);
+        jobs.extend(listed(db, &a.id, search.as_ref())?);
     }
     jobs.sort_by_key(|j| (j.position, j.id));
     with_takes(db, &mut jobs)?;
@@ -183,24 +185,17 @@ fn summaries(db: &Db, accounts: &[AccountView], price_list_limit: u32, observed:
 
 /// One account's jobs the screen lists: the next [`LISTED`] waiting, every
 /// one in flight or needing a person, and the [`LISTED`] latest finished.
-fn listed(db: &Db, account_id: &str, text: Option<&str>) -> Result<Vec<JobView>, StoreError> {
+fn listed(db: &Db, account_id: &str, search: Option<&TextSearch>) -> Result<Vec<JobView>, StoreError> {
     let rest: Vec<JobState> = JobState::ALL.into_iter().filter(|s| !matches!(s, JobState::Queued | JobState::Downloaded | JobState::Canceled)).collect();
-    let filter = |states: Vec<JobState>, order, limit| JobFilter {
-        account_id: Some(account_id.to_string()),
-        states,
-        order,
-        limit,
-        text: text.map(str::to_string),
-        ..Default::default()
-    };
-    let mut rows = db.jobs(&filter(vec![JobState::Queued], JobOrder::Queue, Some(LISTED)))?;
-    rows.extend(db.jobs(&filter(rest, JobOrder::Queue, None))?);
+    let filter = |states: Vec<JobState>, order, limit| JobFilter { account_id: Some(account_id.to_string()), states, order, limit, ..Default::default() };
+    let mut rows = db.jobs_searched(&filter(vec![JobState::Queued], JobOrder::Queue, Some(LISTED)), search)?;
+    rows.extend(db.jobs_searched(&filter(rest, JobOrder::Queue, None), search)?);
     // One read per finished state, each walking its index backwards
     // (`jobs_account_finished`): with both states in one IN the newest
     // [`LISTED`] could only be found by sorting every finished job.
     let mut finished = Vec::new();
     for state in [JobState::Downloaded, JobState::Canceled] {
-        finished.extend(db.jobs(&filter(vec![state], JobOrder::RecentlyFinished, Some(LISTED)))?);
+        finished.extend(db.jobs_searched(&filter(vec![state], JobOrder::RecentlyFinished, Some(LISTED)), search)?);
     }
     finished.sort_by_key(|j| std::cmp::Reverse((j.finished_at.unwrap_or(j.updated_at), j.id)));
     finished.truncate(LISTED);

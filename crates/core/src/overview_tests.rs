@@ -72,6 +72,48 @@ async fn the_overview_and_reconcile_read_a_big_queue_through_indexes_only() {
     }
 }
 
+/// The plans of the traced reads of `jobs` (statements that name it).
+fn job_read_plans(db: &Db, statements: &[String]) -> Vec<(String, Vec<String>)> {
+    let conn = db.conn();
+    statements
+        .iter()
+        .filter(|s| s.trim_start().to_ascii_uppercase().starts_with("SELECT") && s.contains("FROM jobs"))
+        .map(|sql| {
+            let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+            (sql.clone(), stmt.query_map([], |r| r.get::<_, String>(3)).unwrap().map(Result::unwrap).collect())
+        })
+        .collect()
+}
+
+#[test]
+fn a_rare_filter_text_looks_its_few_jobs_up_by_id_and_no_match_reads_no_list() {
+    let (_dir, db, ids) = seeded();
+    let views = vec![crate::accounts::AccountView::from_row(db.account("a1").unwrap().unwrap(), "http://127.0.0.1:9/api".into())];
+    // Three named jobs among 2,726 "a fox": one downloaded, one canceled, one queued.
+    let named = [ids[5], ids[2_100], ids[2_700]];
+    for id in named {
+        db.conn().execute("UPDATE jobs SET name = 'Owl take' WHERE id = ?1", [id]).unwrap();
+    }
+    db.conn().trace(Some(record));
+    let found = filtered_jobs(&db, &views, "owl tak").unwrap();
+    let none = filtered_jobs(&db, &views, "zebra").unwrap();
+    db.conn().trace(None);
+    let statements = std::mem::take(&mut *STATEMENTS.lock().unwrap());
+    let mut got: Vec<i64> = found.iter().map(|j| j.id).collect();
+    got.sort();
+    assert_eq!((got, none.len()), (named.to_vec(), 0));
+    let plans = job_read_plans(&db, &statements);
+    // Four lists for the rare text; none for a text nothing has.
+    assert_eq!(plans.len(), 4, "{statements:#?}");
+    for (sql, plan) in plans {
+        // By id, then sorted: not a walk of a list index checking each job.
+        assert!(plan.iter().any(|s| s.starts_with("SEARCH jobs USING INTEGER PRIMARY KEY")), "{sql}\n{plan:?}");
+        assert!(!plan.iter().any(|s| s.starts_with("SCAN jobs") || s.contains("USING INDEX")), "{sql}\n{plan:?}");
+    }
+    let searches = statements.iter().filter(|s| s.contains("FROM job_text_index WHERE text LIKE")).count();
+    assert_eq!(searches, 2, "each text is searched once: {statements:#?}");
+}
+
 #[test]
 fn the_kept_counts_match_the_jobs_through_every_change() {
     let (_dir, db, ids) = seeded();

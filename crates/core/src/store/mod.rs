@@ -18,6 +18,7 @@ pub use accounts::{AccountRow, AccountStatus, AppCreditsSource, NewAccount};
 pub use batches::{BatchCounts, StoredBatch};
 pub use jobs::{
     AccountStateCount, Col, EditedJob, JobFilter, JobOrder, JobRow, JobState, MoveReason, MovedFrom, NewBatch, NewJob, Patch, Place, Placed, StateCounts,
+    TextSearch,
 };
 pub use library::{LibraryEntry, LibraryFacets, LibraryFilter, LibraryQuery, LibraryRow, LibrarySort, Take, MAX_PAGE};
 pub use remote_notices::{BatchStateCount, OutboxRow, StoredTarget};

@@ -16,7 +16,7 @@ mod transitions;
 
 pub use insert::{EditedJob, NewBatch, NewJob};
 pub use order::{Place, Placed};
-pub use queries::{AccountStateCount, JobFilter, JobOrder, StateCounts};
+pub use queries::{AccountStateCount, JobFilter, JobOrder, StateCounts, TextSearch};
 pub use transitions::{Col, Patch};
 
 use super::bad_value;
