@@ -29,8 +29,9 @@ fn a_ten_thousand_job_batch_lists_the_next_hundred_counts_the_rest_and_filters_a
     app.click("nav-queue");
     app.wait_text("queue-counts", |t| t.contains("10,000 waiting"));
     app.wait_text("not-listed", |t| t.starts_with("9,900 more not listed"));
-    let rows = app.eval("return document.querySelectorAll('[data-state=queued]').length").as_u64();
-    assert_eq!(rows, Some(100));
+    // The rows in view come at once, the others a few frames later.
+    let listed = "return document.querySelectorAll('[data-state=queued]').length";
+    loova_testkit::wait_for("the next 100 listed", || app.eval(listed).as_u64() == Some(100));
     let first = app.eval("return document.querySelector('[data-state=queued] .title').textContent").as_str().unwrap_or_default().to_string();
     assert!(first.starts_with("Shot 1:"), "the next to be sent comes first: {first}");
 

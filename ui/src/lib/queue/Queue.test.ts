@@ -15,7 +15,7 @@ vi.mock('../backend', () => ({
 
 import { commands } from '../backend';
 import { catalog } from '../catalog.svelte';
-import { FIRST } from './progressive.svelte';
+import { FIRST, GAP_ROW_PX } from './progressive.svelte';
 import Queue from './Queue.svelte';
 import { queue } from './store.svelte';
 
@@ -116,7 +116,7 @@ describe('Queue', () => {
     queue.overview = null;
   });
 
-  it('draws a long list at once as lines, the first rows in full, and every row in full soon after', async () => {
+  it('draws the first rows of a long list at once, holds the place of the others, and draws them soon after', async () => {
     catalog.value = { models: [], state_groups: [], dashboard_url: '', concurrency_limit: 6 } as never;
     const many = Array.from({ length: 80 }, (_, i) => job(i + 1, 'queued', ['cancel']));
     queue.overview = {
@@ -127,14 +127,20 @@ describe('Queue', () => {
       jobs: many,
     } as unknown as QueueOverview;
     render(Queue);
-    // Every row is in the page (state and title) from the first draw.
-    expect(document.querySelectorAll('[data-state=queued]').length).toBe(80);
-    expect(document.querySelectorAll('[data-state=queued] .title')[79].textContent).toBe('Job 80');
-    // The first FIRST in full (with their actions), the rest as lines.
+    // The first FIRST rows at once (with their actions); one gap of the
+    // others' height holds their place, and the list says it is busy.
+    expect(document.querySelectorAll('[data-state=queued]').length).toBe(FIRST);
     expect(screen.getByTestId('job-1')).toBeTruthy();
     expect(screen.queryByTestId(`job-${FIRST + 1}`)).toBeNull();
+    const gap = document.querySelector<HTMLElement>('.jobs .gap');
+    expect(gap?.style.height).toBe(`${(80 - FIRST) * GAP_ROW_PX}px`);
+    expect(document.querySelector('.jobs')?.getAttribute('aria-busy')).toBe('true');
+    // Soon every row, in order, and no gap.
     await vi.waitFor(() => expect(screen.getByTestId('job-80')).toBeTruthy());
-    expect(document.querySelectorAll('.line').length).toBe(0);
+    const titles = [...document.querySelectorAll('[data-state=queued] .title')].map((t) => t.textContent);
+    expect(titles).toEqual(many.map((j) => j.title));
+    expect(document.querySelectorAll('.jobs .gap').length).toBe(0);
+    expect(document.querySelector('.jobs')?.getAttribute('aria-busy')).toBe('false');
     catalog.value = null;
     queue.overview = null;
   });
